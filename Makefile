@@ -1,0 +1,41 @@
+# `make run`: set everything up on SQLite and serve http://127.0.0.1:8000
+# `make test`: set up and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup venv migrate load demo-users serve worker lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+setup: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_order
+	$(PY) manage.py create_demo_users
+
+run: setup
+	@echo "Serving at http://$(HOST):$(PORT)/ (admin: /admin/, API: /api/docs/)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+worker: venv
+	$(VENV)/bin/celery -A copp worker -B -l info
+
+bench: venv
+	$(PY) bench/run.py --scale small
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from roadmap.models import (
+    Activity,
+    DeadlineWindow,
+    Municipality,
+    Organization,
+    Plan,
+    Responsibility,
+    Section,
+    User,
+)
+from roadmap.resources import ActivityResource, OrganizationResource
+
+admin.site.site_header = _("ЦОПП: дорожная карта и целевые показатели")
+admin.site.site_title = _("ЦОПП")
+admin.site.index_title = _("Администрирование")
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ImportExportModelAdmin):
+    resource_classes = [OrganizationResource]
+    list_display = ["short_name", "kind", "municipality", "is_group", "is_active"]
+    list_filter = ["kind", "is_group", "is_active", "municipality"]
+    search_fields = ["short_name", "name", "inn", "key"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["group"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Organisation"), {"fields": ["organization", "patronymic", "phone"]}),
+    ]
+    list_display = ["username", "last_name", "first_name", "email", "organization", "is_staff", "is_active"]
+    list_filter = [*BaseUserAdmin.list_filter, "organization__kind"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "issuer", "first_year", "last_year", "is_current", "report_due_days", "report_due_calendar"]
+    list_filter = ["is_current"]
+    search_fields = ["number", "title"]
+    inlines = [SectionInline]
+    fieldsets = [
+        (None, {"fields": ["key", "number", "date", "issuer", "title", "roadmap_title", "first_year", "last_year", "is_current"]}),
+        (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),
+        (_("Contacts"), {"fields": ["signed_by", "contact", "contact_email"]}),
+    ]
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    fields = ["number", "name", "deadline_text"]
+    show_change_link = True
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "order"]
+    list_filter = ["plan"]
+    inlines = [ActivityInline]
+
+
+class DeadlineWindowInline(admin.TabularInline):
+    model = DeadlineWindow
+    extra = 0
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = Responsibility
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ImportExportModelAdmin):
+    resource_classes = [ActivityResource]
+    list_display = ["number", "name", "section", "deadline_text", "deadline_recognized"]
+    list_display_links = ["number", "name"]
+    list_filter = ["plan", "section", "deadline_recognized", "responsibilities__organization"]
+    search_fields = ["name", "expected_result", "evidence_document", "deadline_text"]
+    list_select_related = ["section"]
+    ordering = ["plan", "number"]
+    inlines = [DeadlineWindowInline, ResponsibilityInline]

@@ -1,0 +1,73 @@
+"""Read-only REST API of the roadmap app."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+from rest_framework.routers import SimpleRouter
+
+from roadmap.models import Activity, DeadlineWindow, Organization, Responsibility
+from roadmap.selectors import activities_of, plan_by_key
+
+
+class WindowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeadlineWindow
+        fields = ["start", "end"]
+
+
+class ResponsibleSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="organization.short_name")
+
+    class Meta:
+        model = Responsibility
+        fields = ["name", "by_agreement"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    section = serializers.CharField(source="section.title")
+    windows = WindowSerializer(many=True)
+    responsible = ResponsibleSerializer(source="responsibilities", many=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "number",
+            "section",
+            "name",
+            "expected_result",
+            "evidence_document",
+            "deadline_text",
+            "deadline_recognized",
+            "windows",
+            "responsible",
+        ]
+
+
+class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
+    """Activities of the current plan (or ``?plan=<key>``), ordered by number."""
+
+    serializer_class = ActivitySerializer
+    lookup_field = "number"
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Activity]:
+        return activities_of(plan_by_key(self.request.query_params.get("plan")))
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.name", default=None)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "short_name", "name", "kind", "municipality"]
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganizationSerializer
+    queryset = Organization.objects.select_related("municipality").order_by("short_name", "id")
+
+
+router = SimpleRouter()
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("organizations", OrganizationViewSet, basename="organization")
