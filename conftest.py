@@ -1,0 +1,35 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def order_plan(db: Any) -> Any:
+    """Order No 2714 loaded from the bundled data file."""
+    from roadmap.loader import plan_load
+    from roadmap.models import Plan
+
+    plan_load()
+    return Plan.objects.get(key="tula-2714-2022")
+
+
+@pytest.fixture
+def api_client() -> Any:
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    """Build a user with a role: make_user("coordinator", organization=org)."""
+    from roadmap.tests.factories import UserFactory
+
+    def make(role: str, **kwargs: Any) -> Any:
+        return UserFactory(role=role, **kwargs)
+
+    return make
