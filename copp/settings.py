@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_celery_beat",
+    "django_filters",
     "roadmap",
     "indicators",
     "reports",
