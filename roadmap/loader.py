@@ -367,11 +367,12 @@ def _load_activity(
             "note": _text(item.get("note")),
         },
     )
-    if not parsed.recognized:
-        result.flagged_deadlines.append(f"№ {activity.number}: «{activity.deadline_text}»")
     wanted = [(w.start, w.end) for w in parsed.windows]
     have = list(activity.windows.order_by("start").values_list("start", "end"))
-    if have != wanted:
+    if not parsed.recognized:
+        # Windows an administrator set by hand for an unknown phrase are kept.
+        result.flagged_deadlines.append(f"№ {activity.number}: «{activity.deadline_text}»")
+    elif have != wanted:
         activity.windows.all().delete()
         DeadlineWindow.objects.bulk_create(DeadlineWindow(activity=activity, start=s, end=e) for s, e in wanted)
         result.note("deadline window", "updated")

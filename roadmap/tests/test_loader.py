@@ -224,3 +224,14 @@ def test_it_flags_an_unknown_deadline_phrase_for_an_administrator(
     assert activity.deadline_text == "По отдельному графику"
     assert activity.windows.count() == 0
     assert "По отдельному графику" in capsys.readouterr().err
+
+
+def test_it_keeps_windows_an_administrator_set_for_an_unknown_phrase(db: Any, tmp_path: Path) -> None:
+    data = _yaml()
+    data["sections"][0]["activities"][0]["deadline"] = "По отдельному графику"
+    path = _write(tmp_path, data)
+    plan_load(path=path)
+    activity = Activity.objects.get(number=1)
+    activity.windows.create(start="2023-02-01", end="2023-02-28")
+    plan_load(path=path)
+    assert [(w.start.isoformat(), w.end.isoformat()) for w in activity.windows.all()] == [("2023-02-01", "2023-02-28")]
