@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from indicators.models import Indicator, IndicatorSet, Target
@@ -13,7 +12,7 @@ from roadmap.models import Plan
 def _target_values(value_type: str, value: Any) -> dict[str, Any]:
     if value_type == Indicator.ValueType.BOOLEAN:
         return {"value_bool": bool(value), "value_number": None}
-    return {"value_bool": None, "value_number": Decimal(str(value)).quantize(Decimal("0.01"))}
+    return {"value_bool": None, "value_number": int(value)}
 
 
 def indicator_set_load(plan: Plan, block: dict[str, Any], result: LoadResult) -> IndicatorSet:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -219,9 +218,9 @@ def _validate_indicators(block: Any, first: int | None, last: int | None) -> lis
             if value_type == "boolean" and not isinstance(value, bool):
                 errors.append(f"{where}.targets[{year}]: expected yes/no (true/false), got '{value}'")
             if value_type == "number" and (
-                isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
             ):
-                errors.append(f"{where}.targets[{year}]: expected a non-negative number, got '{value}'")
+                errors.append(f"{where}.targets[{year}]: expected a non-negative integer, got '{value}'")
     return errors
 
 
@@ -390,7 +389,3 @@ def _load_activity(
             for org_id, agreement, order in wanted_resp
         )
         result.note("responsibility", "updated")
-
-
-def to_decimal(value: int | float) -> Decimal:
-    return Decimal(str(value))

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('value_number', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='planned value')),
+                ('value_number', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='planned value')),
                 ('value_bool', models.BooleanField(blank=True, null=True, verbose_name='planned yes / no')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('value_number', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='planned value')),
+                ('value_number', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='planned value')),
                 ('value_bool', models.BooleanField(blank=True, null=True, verbose_name='planned yes / no')),
             ],
             options={

@@ -153,7 +153,7 @@ def test_it_updates_records_in_place_from_a_changed_file(order_plan: Plan, tmp_p
         ),
         (
             lambda d: d["indicators"]["items"][1]["targets"].update({2024: -5}),
-            "expected a non-negative number, got '-5'",
+            "expected a non-negative integer, got '-5'",
         ),
         (
             lambda d: d["indicators"]["items"][0]["targets"].update({2024: 3}),
