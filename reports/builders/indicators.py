@@ -1,0 +1,87 @@
+"""Target indicators: the order's indicator table, plan against fact per year.
+
+Columns as printed (№ with the code as printed, name, unit), then per plan
+year the planned value and, for the years up to the chosen one, fact,
+percent of plan, deviation and status. Every figure comes from the one
+selector of the indicators app (``indicator_figures``); this module only lays
+them out. Yes/no values are shown as да/нет; sub-rows are indented under
+their parent; broken rules are flagged on the rows they involve and listed
+under the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from indicators.selectors import indicators_of
+from reports.builders.base import ReportBuilder
+from reports.sources import IndicatorFigure, indicator_figures_for
+from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
+
+
+class IndicatorsReport(ReportBuilder):
+    kind = "indicators"
+    sheet_title = "Целевые показатели"
+
+    def title(self) -> str:
+        indicator_set = getattr(self.plan, "indicator_set", None)
+        name = indicator_set.title if indicator_set else "Целевые показатели"
+        return f"{name}: план и факт, {self.year} год"
+
+    @property
+    def years(self) -> list[int]:
+        return list(self.plan.years)
+
+    def fact_years(self) -> list[int]:
+        return [y for y in self.years if y <= self.year]
+
+    def layout(self) -> ReportLayout:
+        columns = [
+            Column("№ п/п", 7, ColumnType.CODE),
+            Column("Наименование показателя", 50),
+            Column("Единица измерения", 11, ColumnType.CODE),
+        ]
+        groups: list[tuple[str, int]] = [(c.header, 1) for c in columns]
+        for year in self.years:
+            if year in self.fact_years():
+                columns += [
+                    Column("План", 9, ColumnType.NUMBER),
+                    Column("Факт", 9, ColumnType.NUMBER),
+                    Column("% плана", 8, ColumnType.PERCENT),
+                    Column("Отклонение", 10, ColumnType.NUMBER),
+                    Column("Статус", 12, ColumnType.STATUS),
+                ]
+                groups.append((f"{year} год", 5))
+            else:
+                columns.append(Column(f"{year} год, план", 10, ColumnType.NUMBER))
+                groups.append((f"{year} год, план", 1))
+        columns.append(Column("Нарушенные правила", 30))
+        groups.append(("Нарушенные правила", 1))
+        return self._layout(columns, header_groups=groups, freeze_columns=3)
+
+    def estimated_rows(self) -> int:
+        return indicators_of(self.plan).count()
+
+    def rows(self) -> Iterator[Row]:
+        figures, broken = indicator_figures_for(self.plan, years=self.years, as_of=self.moment if self.as_of else None, now=self.now)
+        broken_by_code: dict[str, list[str]] = {}
+        for rule in broken:
+            for code in rule.codes:
+                broken_by_code.setdefault(code, []).append(f"{rule.year}: {rule.text}")
+        depth: dict[int, int] = {}
+        fact_years = set(self.fact_years())
+        for indicator in indicators_of(self.plan):
+            level = depth[indicator.parent_id] + 1 if indicator.parent_id in depth else 0
+            depth[indicator.id] = level
+            values: list[object] = [indicator.printed_code or indicator.code, indicator.name, indicator.unit]
+            for year in self.years:
+                figure = figures.get((indicator.code, year)) or IndicatorFigure()
+                values.append(figure.target)
+                if year in fact_years:
+                    values += [figure.actual, figure.percent, figure.deviation, figure.status]
+            values.append("\n".join(broken_by_code.get(indicator.code, [])))
+            yield Row(values, indent=level * 2)
+        if broken:
+            yield Row(["Нарушены правила согласованности показателей:"], kind=RowKind.SECTION)
+            for rule in broken:
+                yield Row([rule.year, rule.text], kind=RowKind.DATA)

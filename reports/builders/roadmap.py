@@ -1,0 +1,125 @@
+"""Roadmap execution: Приложение № 1 of the order, filled in for one year.
+
+The first six columns repeat the order's table as printed (№, activity,
+expected result, document, deadline, responsible), each section a merged row
+with its printed title; the columns after them tell what happened in the
+chosen year, as known at the report's moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+from reports.builders.base import ReportBuilder
+from reports.selectors import EventLine, Timeliness, event_lines, evidence_counts
+from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
+from roadmap.selectors import activities_of
+
+
+class ActivityStatus:
+    NOT_PLANNED = "не запланировано"
+    NOT_STARTED = "ожидается"
+    IN_PROGRESS = "в работе"
+    DONE = "выполнено"
+    FAILED = "не выполнено"
+
+
+def activity_status(
+    *, windows: list[tuple[dt.date, dt.date]], held: int, missing: int, today: dt.date
+) -> str:
+    """The year's status of an activity from its deadline windows and events.
+
+    Done: every window of the year has ended, at least one event was held and
+    no report is missing. Failed: a window has ended with no event held.
+    Without a window in the year the activity is not planned for it (events
+    held anyway still count as done).
+    """
+    if not windows:
+        return ActivityStatus.DONE if held and not missing else ActivityStatus.NOT_PLANNED
+    first_start = min(start for start, _ in windows)
+    last_end = max(end for _, end in windows)
+    if today < first_start and not held:
+        return ActivityStatus.NOT_STARTED
+    if today > last_end:
+        if not held:
+            return ActivityStatus.FAILED
+        return ActivityStatus.DONE if not missing else ActivityStatus.IN_PROGRESS
+    return ActivityStatus.IN_PROGRESS
+
+
+class RoadmapReport(ReportBuilder):
+    kind = "roadmap"
+    sheet_title = "Дорожная карта"
+
+    def title(self) -> str:
+        name = self.plan.roadmap_title or "Дорожная карта"
+        return f"Исполнение: {name} — {self.year} год"
+
+    def layout(self) -> ReportLayout:
+        columns = [
+            Column("№ п/п", 6, ColumnType.CODE),
+            Column("Наименование мероприятия", 48),
+            Column("Ожидаемый результат", 36),
+            Column("Документ, подтверждающий результат", 26),
+            Column("Срок исполнения", 16),
+            Column("Ответственный исполнитель", 24),
+            Column("Статус", 15, ColumnType.STATUS),
+            Column("Проведено мероприятий", 12, ColumnType.INT),
+            Column("Отчётов в срок", 11, ColumnType.INT),
+            Column("Отчётов с опозданием", 11, ColumnType.INT),
+            Column("Отчётов не представлено", 12, ColumnType.INT),
+            Column("Подтверждающих документов", 13, ColumnType.INT),
+            Column("Комментарий", 36),
+        ]
+        groups = [(c.header, 1) for c in columns[:6]] + [(f"Исполнение в {self.year} году", 7)]
+        return self._layout(columns, header_groups=groups)
+
+    def estimated_rows(self) -> int:
+        return self.plan.activities.count() + self.plan.sections.count()
+
+    def rows(self) -> Iterator[Row]:
+        historical = self.as_of is not None
+        by_activity: dict[int, list[EventLine]] = defaultdict(list)
+        for line in event_lines(self.plan, moment=self.moment, historical=historical, year=self.year):
+            by_activity[line.activity_id].append(line)
+        evidence = evidence_counts([line.id for lines in by_activity.values() for line in lines], moment=self.moment)
+        today = self.moment.date() if self.as_of is None else self.as_of
+        section_id = None
+        for activity in activities_of(self.plan):
+            if activity.section_id != section_id:
+                section_id = activity.section_id
+                yield Row([activity.section.title], kind=RowKind.SECTION)
+            lines = [line for line in by_activity.get(activity.id, []) if line.held]
+            states = [line.timeliness(self.moment) for line in lines]
+            held = sum(1 for line in lines if line.end_date <= today)
+            on_time = states.count(Timeliness.ON_TIME)
+            late = states.count(Timeliness.LATE)
+            missing = states.count(Timeliness.MISSING)
+            windows = [(w.start, w.end) for w in activity.windows.all() if w.start.year <= self.year <= w.end.year]
+            status = activity_status(windows=windows, held=held, missing=missing, today=today)
+            comment = []
+            if missing:
+                titles = [line.title for line, s in zip(lines, states, strict=True) if s == Timeliness.MISSING]
+                shown = "; ".join(titles[:3]) + ("…" if len(titles) > 3 else "")
+                comment.append(f"Нет отчёта: {shown}")
+            if not activity.deadline_recognized:
+                comment.append("Срок не распознан — проверьте вручную")
+            yield Row(
+                [
+                    activity.number,
+                    activity.name,
+                    activity.expected_result,
+                    activity.evidence_document,
+                    activity.deadline_text,
+                    activity.responsible_text,
+                    status,
+                    held,
+                    on_time,
+                    late,
+                    missing,
+                    sum(evidence.get(line.id, 0) for line in lines),
+                    "\n".join(comment),
+                ]
+            )

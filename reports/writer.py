@@ -1,0 +1,453 @@
+"""The one xlsx writer of every report: styles, widths, print setup, safety.
+
+Builders (``reports/builders/``) describe columns and yield rows; this module
+renders them with openpyxl's write-only mode, so a report of any length is
+streamed to disk in flat memory. Everything a ministry spreadsheet needs is
+decided here once: the title block naming the order, the report date and the
+moment the data are "as of"; frozen, repeated header rows; column widths;
+dd.mm.yyyy dates; conditional fills for status words; A4 landscape fitted to
+the page width.
+
+Safety: a text cell whose first character is ``=``, ``+``, ``-``, ``@``, a tab,
+CR or NUL is stored as a string with Excel's quote prefix, never as a
+formula; characters XML cannot carry are dropped. Text from users (event
+titles, comments, organisation names) therefore never runs in Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+# Excel starts a formula (or a DDE payload) with these when text is typed or
+# pasted; tab and CR are used to smuggle them past naive checks.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+# Characters that XML 1.0 cannot carry (openpyxl refuses them).
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+DATE_FORMAT = "dd.mm.yyyy"
+DATETIME_FORMAT = "dd.mm.yyyy hh:mm"
+INT_FORMAT = "#,##0"
+NUMBER_FORMAT = "#,##0.##"
+PERCENT_FORMAT = "0.0%"
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+SECTION_FILL = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+
+# Status words → fill colour; used for the conditional formats of status
+# columns so a cell keeps its colour when someone edits it in Excel.
+STATUS_COLOURS: dict[str, str] = {
+    "выполнено": "C6EFCE",
+    "достигнуто": "C6EFCE",
+    "в срок": "C6EFCE",
+    "да": "C6EFCE",
+    "по плану": "DDEBF7",
+    "в работе": "DDEBF7",
+    "ожидается": "DDEBF7",
+    "отстаёт": "FFEB9C",
+    "с опозданием": "FFEB9C",
+    "под угрозой": "FFC7CE",
+    "не выполнено": "FFC7CE",
+    "не представлен": "FFC7CE",
+    "нарушено": "FFC7CE",
+    "нет данных": "EDEDED",
+    "отменено": "EDEDED",
+}
+
+
+class ColumnType(StrEnum):
+    TEXT = "text"
+    CODE = "code"  # short text, centred (№, codes)
+    INT = "int"
+    NUMBER = "number"
+    PERCENT = "percent"  # a fraction: 0.5 is shown as 50,0%
+    DATE = "date"
+    DATETIME = "datetime"  # aware datetimes are shown in Moscow time
+    STATUS = "status"  # text with conditional fills
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    type: ColumnType = ColumnType.TEXT
+
+
+class RowKind(StrEnum):
+    DATA = "data"
+    SECTION = "section"  # one text merged across the whole table
+    TOTAL = "total"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    values: Sequence[Any]
+    kind: RowKind = RowKind.DATA
+    indent: int = 0  # indent of the second column (sub-rows of indicators)
+
+
+@dataclass
+class ReportLayout:
+    """What a builder tells the writer about its table."""
+
+    sheet_title: str
+    title: str
+    columns: list[Column]
+    # Optional top header row of groups: (text, number of columns). A group of
+    # one column is merged down over the column header row.
+    header_groups: list[tuple[str, int]] | None = None
+    order_line: str = ""
+    generated_at: dt.datetime | None = None
+    as_of: dt.date | None = None
+    notes: list[str] = field(default_factory=list)
+    freeze_columns: int = 2
+
+
+class _Styles:
+    """Template cells per column type; a data cell copies one style array.
+
+    Copying the ready StyleArray is far cheaper than assigning font, border,
+    alignment and number format to each of half a million cells.
+    """
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        wrap_top = Alignment(wrap_text=True, vertical="top")
+        centred = Alignment(horizontal="center", vertical="top", wrap_text=True)
+        self.templates: dict[tuple[ColumnType, RowKind, int], Any] = {}
+        self._base: dict[ColumnType, tuple[Alignment, str]] = {
+            ColumnType.TEXT: (wrap_top, "General"),
+            ColumnType.CODE: (centred, "General"),
+            ColumnType.INT: (Alignment(horizontal="right", vertical="top"), INT_FORMAT),
+            ColumnType.NUMBER: (Alignment(horizontal="right", vertical="top"), NUMBER_FORMAT),
+            ColumnType.PERCENT: (Alignment(horizontal="right", vertical="top"), PERCENT_FORMAT),
+            ColumnType.DATE: (centred, DATE_FORMAT),
+            ColumnType.DATETIME: (centred, DATETIME_FORMAT),
+            ColumnType.STATUS: (centred, "General"),
+        }
+        self._quoted: dict[Any, Any] = {}
+
+    def template(self, ctype: ColumnType, kind: RowKind, indent: int) -> Any:
+        key = (ctype, kind, indent)
+        cell = self.templates.get(key)
+        if cell is None:
+            cell = WriteOnlyCell(self.ws)
+            alignment, number_format = self._base[ctype]
+            if indent:
+                alignment = copy(alignment)
+                alignment.indent = indent
+            cell.alignment = alignment
+            cell.number_format = number_format
+            cell.border = BORDER
+            if kind is RowKind.SECTION:
+                cell.font = Font(bold=True)
+                cell.fill = SECTION_FILL
+                cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="left")
+            elif kind is RowKind.TOTAL:
+                cell.font = Font(bold=True)
+            self.templates[key] = cell
+        return cell
+
+    def quoted(self, style: Any) -> Any:
+        """The same style with Excel's quote prefix (the cell is text)."""
+        cell = self._quoted.get(style)
+        if cell is None:
+            cell = WriteOnlyCell(self.ws)
+            cell._style = copy(style)
+            cell.quotePrefix = True
+            self._quoted[style] = cell
+        return cell._style
+
+
+def safe_text(value: str) -> tuple[str, bool]:
+    """Text fit for a cell, and whether it must be marked as text.
+
+    Characters XML cannot carry are removed; text that Excel would take for a
+    formula is flagged so the writer stores it as a string with a quote prefix.
+    """
+    dangerous = value.startswith(FORMULA_TRIGGERS)
+    if _ILLEGAL_XML.search(value):
+        value = _ILLEGAL_XML.sub("", value)
+    return value, dangerous
+
+
+def _cell_value(value: Any, ctype: ColumnType) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(MOSCOW).replace(tzinfo=None)
+        return value.date() if ctype is ColumnType.DATE else value
+    return value
+
+
+class XlsxWriter:
+    """Renders one report layout and its rows into an xlsx file."""
+
+    PROGRESS_EVERY = 500
+
+    def __init__(self, layout: ReportLayout) -> None:
+        self.layout = layout
+        self.wb = Workbook(write_only=True)
+        self.ws = self.wb.create_sheet(title=layout.sheet_title[:31])
+        self.styles = _Styles(self.ws)
+        self.ncols = len(layout.columns)
+        self.row_idx = 0
+        self.header_first = 0
+        self.header_last = 0
+        self.rows_written = 0
+        self.table_width = sum(c.width for c in layout.columns)
+        self.widths = [c.width for c in layout.columns]
+        self.text_columns = [
+            i for i, c in enumerate(layout.columns) if c.type in (ColumnType.TEXT, ColumnType.STATUS, ColumnType.CODE)
+        ]
+
+    # -- layout -------------------------------------------------------------
+    def _setup_sheet(self) -> None:
+        ws = self.ws
+        for i, column in enumerate(self.layout.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = column.width
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.5
+        ws.oddFooter.center.text = "Страница &P из &N"
+
+    def _merge(self, row: int, first_col: int, last_col: int, last_row: int | None = None) -> None:
+        last_row = last_row or row
+        if first_col == last_col and row == last_row:
+            return
+        self.ws.merged_cells.add(
+            f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{last_row}"
+        )
+
+    def _append(self, cells: list[Any], height: float | None = None) -> int:
+        idx = self.row_idx + 1
+        dims = self.ws.row_dimensions
+        if height is not None:
+            dims[idx].height = height
+        self.ws.append(cells)
+        if height is not None:
+            # The row is already streamed out; keep memory flat.
+            del dims[idx]
+        self.row_idx = idx
+        return idx
+
+    def _height(self, texts: Iterable[tuple[str, float]], *, size: float = 11) -> float | None:
+        """Row height fitting wrapped texts: (text, column width) pairs.
+
+        Excel and LibreOffice do not grow rows of a generated file by
+        themselves, so a wrapped cell would be cut to one line.
+        """
+        lines = 1
+        scale = 11 / size
+        for text, width in texts:
+            if not text:
+                continue
+            per_line = max(1.0, (width - 1.5) * scale)
+            if len(text) <= per_line and "\n" not in text:
+                continue
+            n = sum(max(1, -(-len(part) // int(per_line))) for part in text.split("\n"))
+            lines = max(lines, n)
+        if lines == 1:
+            return None
+        return min(409.0, lines * size * 1.32 + 2)
+
+    def _text_cell(self, value: str, *, font: Font | None = None, alignment: Alignment | None = None) -> Any:
+        text, dangerous = safe_text(value)
+        cell = WriteOnlyCell(self.ws, value=None)
+        cell.value = text
+        if dangerous:
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        if font is not None:
+            cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        return cell
+
+    def _title_block(self) -> None:
+        layout = self.layout
+        left = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        if layout.order_line:
+            r = self._append(
+                [self._text_cell(layout.order_line, font=Font(italic=True, size=9), alignment=left)],
+                self._height([(layout.order_line, self.table_width)], size=9),
+            )
+            self._merge(r, 1, self.ncols)
+        r = self._append(
+            [self._text_cell(layout.title, font=Font(bold=True, size=13), alignment=Alignment(horizontal="center", wrap_text=True))],
+            self._height([(layout.title, self.table_width)], size=13),
+        )
+        self._merge(r, 1, self.ncols)
+        generated = (layout.generated_at or dt.datetime.now(tz=MOSCOW)).astimezone(MOSCOW)
+        parts = [f"Дата формирования: {generated:%d.%m.%Y %H:%M}"]
+        if layout.as_of:
+            parts.append(f"Данные по состоянию на: {layout.as_of:%d.%m.%Y} (конец дня)")
+        else:
+            parts.append(f"Данные по состоянию на: {generated:%d.%m.%Y %H:%M}")
+        r = self._append([self._text_cell("; ".join(parts), font=Font(size=9), alignment=left)])
+        self._merge(r, 1, self.ncols)
+        for note in layout.notes:
+            r = self._append(
+                [self._text_cell(note, font=Font(size=9, italic=True), alignment=left)],
+                self._height([(note, self.table_width)], size=9),
+            )
+            self._merge(r, 1, self.ncols)
+        self._append([])
+
+    def _header(self) -> None:
+        layout = self.layout
+        bold = Font(bold=True)
+        centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+        def header_cell(text: str | None) -> Any:
+            cell = self._text_cell(text or "", font=bold, alignment=centred)
+            cell.fill = HEADER_FILL
+            cell.border = BORDER
+            return cell
+
+        self.header_first = self.row_idx + 1
+        if layout.header_groups:
+            top: list[Any] = []
+            spans: list[tuple[int, int]] = []
+            col = 1
+            for text, span in layout.header_groups:
+                top.append(header_cell(text))
+                top.extend(header_cell(None) for _ in range(span - 1))
+                spans.append((col, span))
+                col += span
+            group_row = self._append(top, self._height([(t, self.widths[f - 1] * s) for (t, s), (f, _) in zip(layout.header_groups, spans, strict=True) if s > 1]))
+            second = []
+            for (first, span), _group in zip(spans, layout.header_groups, strict=True):
+                for offset in range(span):
+                    column = layout.columns[first - 1 + offset]
+                    second.append(header_cell(None if span == 1 else column.header))
+            # A one-column group carries the column's own header.
+            for (first, span), (text, _) in zip(spans, layout.header_groups, strict=True):
+                if span == 1:
+                    top[first - 1].value = layout.columns[first - 1].header or text
+            column_row = self._append(second, self._height([(c.header, c.width) for c in layout.columns]))
+            for first, span in spans:
+                if span == 1:
+                    self._merge(group_row, first, first, column_row)
+                else:
+                    self._merge(group_row, first, first + span - 1)
+        else:
+            self._append([header_cell(c.header) for c in layout.columns], self._height([(c.header, c.width) for c in layout.columns]))
+        # Column numbers under the header, as the order's tables print them.
+        numbers = []
+        for i in range(1, self.ncols + 1):
+            cell = WriteOnlyCell(self.ws, value=i)
+            cell.font = Font(size=8, italic=True)
+            cell.alignment = centred
+            cell.border = BORDER
+            numbers.append(cell)
+        self.header_last = self._append(numbers)
+
+    def _finish_sheet(self) -> None:
+        ws = self.ws
+        freeze_col = get_column_letter(self.layout.freeze_columns + 1)
+        ws.freeze_panes = f"{freeze_col}{self.header_last + 1}"
+        ws.print_title_rows = f"{self.header_first}:{self.header_last}"
+        last = max(self.row_idx, self.header_last + 1)
+        for i, column in enumerate(self.layout.columns, start=1):
+            if column.type is not ColumnType.STATUS:
+                continue
+            letter = get_column_letter(i)
+            ref = f"{letter}{self.header_last + 1}:{letter}{last}"
+            for word, colour in STATUS_COLOURS.items():
+                fill = PatternFill("solid", start_color=colour, end_color=colour)
+                ws.conditional_formatting.add(
+                    ref, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill)
+                )
+
+    # -- rows ---------------------------------------------------------------
+    def _data_row(self, row: Row) -> list[Any]:
+        cells = []
+        ws = self.ws
+        styles = self.styles
+        for i, (column, raw) in enumerate(zip(self.layout.columns, row.values, strict=False)):
+            ctype = column.type
+            indent = row.indent if i == 1 else 0
+            style = styles.template(ctype, row.kind, indent)._style
+            value = _cell_value(raw, ctype)
+            cell = WriteOnlyCell(ws)
+            if isinstance(value, str):
+                text, dangerous = safe_text(value)
+                cell.value = text
+                if dangerous:
+                    cell.data_type = "s"
+                    style = styles.quoted(style)
+            else:
+                cell.value = value
+            cell._style = copy(style)
+            cells.append(cell)
+        # Pad short rows so every cell has its border.
+        for i in range(len(cells), self.ncols):
+            cell = WriteOnlyCell(ws)
+            cell._style = copy(styles.template(self.layout.columns[i].type, row.kind, 0)._style)
+            cells.append(cell)
+        return cells
+
+    def write(
+        self,
+        rows: Iterable[Row],
+        out: str | IO[bytes],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Write the title block, header and rows; return the data rows written."""
+        self._setup_sheet()
+        self._title_block()
+        self._header()
+        every = self.PROGRESS_EVERY
+        for row in rows:
+            if row.kind is RowKind.SECTION:
+                cells = self._data_row(Row([row.values[0]], kind=RowKind.SECTION))
+                r = self._append(cells, self._height([(str(row.values[0]), self.table_width)]))
+                self._merge(r, 1, self.ncols)
+            else:
+                values = row.values
+                widths = self.widths
+                texts = [
+                    (values[i], widths[i] - row.indent * (i == 1))
+                    for i in self.text_columns
+                    if i < len(values) and isinstance(values[i], str)
+                ]
+                self._append(self._data_row(row), self._height(texts) if texts else None)
+            self.rows_written += 1
+            if on_progress is not None and self.rows_written % every == 0:
+                on_progress(self.rows_written)
+        self._finish_sheet()
+        self.wb.save(out)
+        if on_progress is not None:
+            on_progress(self.rows_written)
+        return self.rows_written
