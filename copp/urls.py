@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("copp.api_urls")),
     path("", include("roadmap.urls")),
+    path("", include("indicators.urls")),
 ]

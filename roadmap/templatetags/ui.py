@@ -1,0 +1,181 @@
+"""Presentation helpers of the web pages: navigation, status badges, numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from roadmap.roles import Role, has_role, sees_everything
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+    badge: int = 0
+
+
+# (url name, label, who sees it); a url that is not wired yet is left out.
+_NAV: list[tuple[str, Any, str]] = [
+    ("tasks", _("Мои задачи"), "acts"),
+    ("dashboard", _("Сводка"), "sees_all"),
+    ("event-list", _("События"), "any"),
+    ("activity-list", _("Мероприятия"), "any"),
+    ("indicator-list", _("Показатели"), "any"),
+    ("actual-list", _("Факты"), "any"),
+    ("report-list", _("Отчёты"), "sees_all"),
+    ("inbox", _("Входящие"), "any"),
+]
+
+
+def _visible(user: Any, who: str) -> bool:
+    if who == "acts":
+        return has_role(user, Role.COORDINATOR, Role.COPP)
+    if who == "sees_all":
+        return sees_everything(user)
+    return True
+
+
+def _unread_count(user: Any) -> int:
+    try:
+        from roadmap import selectors
+    except ImportError:  # pragma: no cover
+        return 0
+    counter = getattr(selectors, "unread_notification_count", None)
+    return counter(user=user) if counter else 0
+
+
+@register.simple_tag
+def nav_items(request: HttpRequest) -> list[NavItem]:
+    user = request.user
+    items = []
+    for name, label, who in _NAV:
+        if not _visible(user, who):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        badge = _unread_count(user) if name == "inbox" else 0
+        items.append(NavItem(str(label), url, active, badge))
+    return items
+
+
+STATUS_LABELS: dict[str, Any] = {
+    # indicator progress
+    "achieved": _("достигнут"),
+    "on_track": _("в графике"),
+    "behind": _("отстаёт"),
+    "at_risk": _("под угрозой"),
+    "no_data": _("нет данных"),
+    # event report
+    "planned": _("запланировано"),
+    "awaiting": _("ждёт отчёта"),
+    "due_today": _("отчёт сегодня"),
+    "overdue": _("отчёт просрочен"),
+    "on_time": _("сдан вовремя"),
+    "late": _("сдан с опозданием"),
+    "accepted": _("принят"),
+    "returned": _("возвращён"),
+    "cancelled": _("отменено"),
+    # actuals and report files
+    "draft": _("черновик"),
+    "submitted": _("на проверке"),
+    "approved": _("утверждён"),
+    "pending": _("в очереди"),
+    "running": _("формируется"),
+    "done": _("готов"),
+    "failed": _("ошибка"),
+    # activities
+    "not_started": _("не начато"),
+    "in_progress": _("выполняется"),
+    "missing": _("нет отчёта"),
+}
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    if not status:
+        return ""
+    return str(STATUS_LABELS.get(str(status), status))
+
+
+@register.simple_tag
+def status_badge(status: str | None, label: str | None = None) -> str:
+    """A coloured badge; the colour is backed by the text, never colour alone."""
+    if not status:
+        return ""
+    return format_html(
+        '<span class="badge status-badge status-{}">{}</span>', status, label or status_label(status)
+    )
+
+
+@register.filter
+def num(value: Any) -> str:
+    """Numbers the Russian way: 12 345, 3,5; booleans as да / нет; None as —."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u00a0")
+    if isinstance(value, float):
+        text = f"{value:,.1f}".replace(",", "\u00a0").replace(".", ",")
+        return text.removesuffix(",0")
+    return str(value)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{num(round(float(value), 1))}\u00a0%"
+
+
+@register.simple_tag
+def widget(bound_field: Any) -> str:
+    """Render a field's widget, marked invalid and tied to its help and error text."""
+    attrs: dict[str, str] = {}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        css = bound_field.field.widget.attrs.get("class", "")
+        attrs["class"] = f"{css} is-invalid".strip()
+        attrs["aria-invalid"] = "true"
+        described.append(f"{bound_field.auto_id}_error")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def in_year(windows: Any, year: int) -> list[Any]:
+    """Deadline windows (prefetched) that overlap a calendar year."""
+    return [w for w in windows.all() if w.start.year <= int(year) <= w.end.year]
+
+
+@register.filter
+def ddmmyyyy(value: Any) -> str:
+    return value.strftime("%d.%m.%Y") if value else "—"
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """``mapping|get:key`` for dicts built by selectors."""
+    if not mapping:
+        return None
+    return mapping.get(key)
