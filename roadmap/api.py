@@ -71,3 +71,9 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 router = SimpleRouter()
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("organizations", OrganizationViewSet, basename="organization")
+
+# Events, reports and the inbox live in their own module (roadmap/events_api.py).
+from roadmap.events_api import EventViewSet, NotificationViewSet  # noqa: E402
+
+router.register("events", EventViewSet, basename="event")
+router.register("notifications", NotificationViewSet, basename="notification")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Municipality(models.Model):
@@ -265,3 +266,273 @@ class Responsibility(models.Model):
     def __str__(self) -> str:
         suffix = " (по согласованию)" if self.by_agreement else ""
         return f"{self.organization}{suffix}"
+
+
+# ---------------------------------------------------------------------------
+# Events, event reports, evidence and notifications (point 3.2 of the order)
+# ---------------------------------------------------------------------------
+
+
+class Event(models.Model):
+    """A concrete occurrence under a roadmap activity, organised by one organisation.
+
+    ``due_at`` is the moment the report about the event is due. It is computed
+    once by ``roadmap.deadlines.report_due_at`` from the plan's reporting rule
+    (see ``roadmap.services.event_create`` / ``event_update``) and stored with an
+    index, so "which reports are late" is one indexed query.
+    """
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        MIXED = "mixed", _("Mixed")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="events"
+    )
+    organizer = models.ForeignKey(
+        Organization, verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="events"
+    )
+    title = models.CharField(_("title"), max_length=500)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"), db_index=True)
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=500, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.IN_PERSON)
+    audience = models.CharField(_("audience"), max_length=500, blank=True)
+    planned_participants = models.PositiveIntegerField(_("planned participants"), null=True, blank=True)
+    coordinator = models.ForeignKey(
+        "roadmap.User",
+        verbose_name=_("responsible coordinator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coordinated_events",
+    )
+    responsible_email = models.EmailField(
+        _("responsible person's e-mail"),
+        blank=True,
+        help_text=_("The person responsible for the report; reminders go to this address too."),
+    )
+    due_at = models.DateTimeField(_("report due at"), db_index=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
+    created_by = models.ForeignKey(
+        "roadmap.User",
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-end_date", "-id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(fields=["organizer", "end_date"]),
+            models.Index(fields=["activity", "end_date"]),
+            # The chase looks for open events by due moment; cancelled ones never matter.
+            models.Index(
+                fields=["due_at"], name="event_open_due_idx", condition=models.Q(cancelled_at__isnull=True)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="event_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.start_date:%d.%m.%Y})"
+
+
+class EventReport(models.Model):
+    """What happened at an event, filed by a coordinator of the organiser.
+
+    ``on_time`` and ``due_at_submission`` are decided at the first submission
+    and never rewritten, whatever happens to the event afterwards.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+
+    event = models.OneToOneField(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="report")
+    summary = models.TextField(_("summary"))
+    participants_total = models.PositiveIntegerField(_("participants, total"))
+    participants_pupils_6_11 = models.PositiveIntegerField(_("pupils of grades 6–11"), null=True, blank=True)
+    participants_students = models.PositiveIntegerField(_("students"), null=True, blank=True)
+    participants_adults = models.PositiveIntegerField(_("adults"), null=True, blank=True)
+    participants_50_plus = models.PositiveIntegerField(_("people aged 50+"), null=True, blank=True)
+    schools_count = models.PositiveIntegerField(_("schools taking part"), null=True, blank=True)
+    partners = models.TextField(_("partners involved"), blank=True)
+    links = models.TextField(_("links"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    submitted_by = models.ForeignKey(
+        "roadmap.User", verbose_name=_("submitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_time = models.BooleanField(_("submitted on time"))
+    due_at_submission = models.DateTimeField(_("due at (when submitted)"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "roadmap.User", verbose_name=_("accepted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        "roadmap.User", verbose_name=_("returned by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    resubmission_due_at = models.DateTimeField(
+        _("corrected report due at"), null=True, blank=True, db_index=True
+    )
+    resubmitted_at = models.DateTimeField(_("last corrected at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("event report")
+        verbose_name_plural = _("event reports")
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.get_status_display()}"
+
+
+def _evidence_path(instance: EvidenceFile, filename: str) -> str:
+    return f"evidence/{instance.report.event_id}/{filename}"
+
+
+class EvidenceFile(models.Model):
+    """A photo, protocol or order proving an event took place."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        PROTOCOL = "protocol", _("Protocol")
+        ORDER = "order", _("Order")
+        OTHER = "other", _("Other")
+
+    report = models.ForeignKey(
+        EventReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=_evidence_path, max_length=500)
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        "roadmap.User", verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["report", "uploaded_at", "id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notification(models.Model):
+    """One message of one kind to one recipient about one event (or one day).
+
+    A row is inserted *before* anything is sent; the unique constraints make
+    the insert the claim, so a second chase pass, a concurrent beat tick or a
+    re-delivered task cannot send the same notice twice. ``recipient`` is the
+    lower-cased e-mail address, or ``user:<id>`` for an account without one.
+    Rows with a ``user`` are that user's in-app inbox.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_TOMORROW = "due_tomorrow", _("Report due soon (event's last day)")
+        DUE_SOON = "due_soon", _("Report due in a few hours")
+        OVERDUE = "overdue", _("Report overdue")
+        ESCALATION = "escalation", _("Report overdue: escalation")
+        RETURNED = "returned", _("Report returned")
+        RESUBMIT_OVERDUE = "resubmit_overdue", _("Corrected report overdue")
+        DIGEST = "digest", _("Daily digest")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will be retried")
+        GAVE_UP = "gave_up", _("Failed, retries exhausted")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    cycle = models.PositiveSmallIntegerField(
+        _("cycle"), default=0, help_text=_("Which return of the report this notice is about (0: the first report).")
+    )
+    digest_date = models.DateField(_("digest day"), null=True, blank=True)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    email = models.EmailField(_("e-mail"), blank=True)
+    user = models.ForeignKey(
+        "roadmap.User", verbose_name=_("user"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    claim_token = models.CharField(_("claim token"), max_length=40, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "kind", "cycle", "recipient"],
+                condition=models.Q(event__isnull=False),
+                name="notification_once_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "digest_date", "recipient"],
+                condition=models.Q(event__isnull=True),
+                name="notification_once_per_day",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "kind", "cycle"]),
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

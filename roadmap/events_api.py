@@ -1,0 +1,463 @@
+"""REST API of events, event reports, timeliness and the notification inbox.
+
+Views parse input, fetch, call a service and render; the rules live in
+``roadmap.services`` and ``roadmap.permissions``. Writes on another
+organisation's event answer 403 (the object is fetched unrestricted, then the
+service refuses); reads of it answer 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from roadmap import event_selectors, services
+from roadmap.models import Activity, Event, EventReport, EvidenceFile, Municipality, Notification, Organization, User
+from roadmap.notifications import notifications_mark_read
+from roadmap.report_status import REPORT_STATUS_LABELS, ReportStatus
+from roadmap.selectors import plan_by_key
+
+# ---------------------------------------------------------------------------
+# Serializers
+# ---------------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.FileField(source="file", read_only=True)
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["id", "kind", "original_name", "size", "content_type", "uploaded_at", "url"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = EventReport
+        fields = [
+            "id",
+            "summary",
+            "participants_total",
+            "participants_pupils_6_11",
+            "participants_students",
+            "participants_adults",
+            "participants_50_plus",
+            "schools_count",
+            "partners",
+            "links",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "on_time",
+            "due_at_submission",
+            "accepted_at",
+            "accepted_by",
+            "returned_at",
+            "return_reason",
+            "return_count",
+            "resubmission_due_at",
+            "resubmitted_at",
+            "version",
+            "evidence",
+        ]
+
+
+class ReportInputSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    participants_total = serializers.IntegerField(min_value=0)
+    participants_pupils_6_11 = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    participants_students = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    participants_adults = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    participants_50_plus = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    schools_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    partners = serializers.CharField(required=False, allow_blank=True, default="")
+    links = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    def report_data(self) -> services.ReportData:
+        data = dict(self.validated_data)
+        data.pop("version", None)
+        return services.ReportData(**data)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    activity = serializers.IntegerField(source="activity.number", read_only=True)
+    activity_name = serializers.CharField(source="activity.name", read_only=True)
+    plan = serializers.CharField(source="activity.plan.key", read_only=True)
+    organizer_name = serializers.CharField(source="organizer.short_name", read_only=True)
+    report_due_at = serializers.DateTimeField(source="due_at", read_only=True)
+    report_status = serializers.SerializerMethodField()
+    report_status_label = serializers.SerializerMethodField()
+    report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "plan",
+            "activity",
+            "activity_name",
+            "organizer",
+            "organizer_name",
+            "title",
+            "start_date",
+            "end_date",
+            "start_time",
+            "end_time",
+            "place",
+            "municipality",
+            "format",
+            "audience",
+            "planned_participants",
+            "coordinator",
+            "responsible_email",
+            "report_due_at",
+            "report_status",
+            "report_status_label",
+            "cancelled_at",
+            "cancel_reason",
+            "created_at",
+            "updated_at",
+            "version",
+            "report",
+        ]
+
+    def _status(self, event: Event) -> str:
+        annotated = getattr(event, "report_status", None)
+        if isinstance(annotated, str) and annotated:
+            return annotated
+        return event_selectors.event_report_status(event, self.context.get("now") or timezone.now()).value
+
+    def get_report_status(self, event: Event) -> str:
+        return self._status(event)
+
+    def get_report_status_label(self, event: Event) -> str:
+        return REPORT_STATUS_LABELS.get(self._status(event), "")
+
+    def get_report(self, event: Event) -> dict[str, Any] | None:
+        try:
+            report = event.report
+        except EventReport.DoesNotExist:
+            return None
+        return ReportSerializer(report, context=self.context).data
+
+
+class EventInputSerializer(serializers.Serializer):
+    """Input of POST /events/ and PATCH /events/{id}/; ``activity`` is the activity's number."""
+
+    plan = serializers.CharField(required=False, help_text="Plan key; the current plan by default.")
+    activity = serializers.IntegerField(min_value=1)
+    organizer = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=500)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    start_time = serializers.TimeField(required=False, allow_null=True)
+    end_time = serializers.TimeField(required=False, allow_null=True)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    municipality = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    format = serializers.ChoiceField(choices=Event.Format.choices, required=False)
+    audience = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    planned_participants = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    coordinator = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    responsible_email = serializers.EmailField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        out = dict(attrs)
+        if "activity" in attrs:
+            plan = plan_by_key(attrs.get("plan"))
+            if plan is None:
+                raise ValidationError({"plan": ["Дорожная карта не найдена."]})
+            activity = Activity.objects.select_related("plan").filter(plan=plan, number=attrs["activity"]).first()
+            if activity is None:
+                raise ValidationError({"activity": [f"В дорожной карте нет пункта № {attrs['activity']}."]})
+            out["activity"] = activity
+        out.pop("plan", None)
+        for name, model in (("organizer", Organization), ("municipality", Municipality), ("coordinator", User)):
+            if attrs.get(name) is not None:
+                obj = model.objects.filter(pk=attrs[name]).first()
+                if obj is None:
+                    raise ValidationError({name: ["Не найдено."]})
+                out[name] = obj
+        return out
+
+
+def _django_errors(exc: DjangoValidationError) -> dict[str, Any]:
+    if hasattr(exc, "message_dict"):
+        return exc.message_dict
+    return {"detail": exc.messages}
+
+
+class ServiceErrorsMixin:
+    """Maps service exceptions onto HTTP: 400 by field, 403, 409."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, services.ConflictError):
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, DjangoValidationError):
+            return Response(_django_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+def _date_param(request: Request, name: str) -> date | None:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError({name: ["Дата в формате ГГГГ-ММ-ДД."]}) from exc
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValidationError({name: ["Целое число."]}) from exc
+
+
+# ---------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------
+
+
+class EventViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Events with their report status; ``?report_status=overdue`` etc. filter in the database."""
+
+    serializer_class = EventSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": self.now}
+
+    @property
+    def now(self) -> Any:
+        if not hasattr(self, "_now"):
+            self._now = timezone.now()
+        return self._now
+
+    def get_queryset(self) -> QuerySet[Event]:
+        params = self.request.query_params
+        wanted = params.get("report_status") or None
+        if wanted and wanted not in ReportStatus.__members__.values():
+            raise ValidationError({"report_status": [f"Допустимые значения: {', '.join(s.value for s in ReportStatus)}."]})
+        plan = plan_by_key(params["plan"]) if params.get("plan") else None
+        return event_selectors.events_list(
+            user=self.request.user,
+            now=self.now,
+            report_status=wanted,
+            plan=plan,
+            organization_id=_int_param(self.request, "organizer"),
+            activity_number=_int_param(self.request, "activity"),
+            municipality_id=_int_param(self.request, "municipality"),
+            date_from=_date_param(self.request, "date_from"),
+            date_to=_date_param(self.request, "date_to"),
+        ).prefetch_related("report__evidence")
+
+    def _event_for_write(self, pk: Any) -> Event:
+        return get_object_or_404(Event.objects.select_related("activity__plan", "organizer"), pk=pk)
+
+    def _render(self, event: Event, code: int = status.HTTP_200_OK) -> Response:
+        event = Event.objects.select_related("activity__plan", "organizer").get(pk=event.pk)
+        return Response(self.get_serializer(event).data, status=code)
+
+    def create(self, request: Request) -> Response:
+        data = EventInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("version", None)
+        event = services.event_create(user=request.user, **values)
+        return self._render(event, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        event = self._event_for_write(pk)
+        data = EventInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version", None)
+        if "organizer" in values and values["organizer"].pk != event.organizer_id:
+            raise ValidationError({"organizer": ["Организатора мероприятия изменить нельзя."]})
+        values.pop("organizer", None)
+        event = services.event_update(user=request.user, event=event, expected_version=version, **values)
+        return self._render(event)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        event = self._event_for_write(pk)
+        event = services.event_cancel(
+            user=request.user, event=event, reason=str(request.data.get("reason", "")), now=timezone.now()
+        )
+        return self._render(event)
+
+    @action(detail=True, methods=["get", "post", "put"], url_path="report")
+    def report(self, request: Request, pk: Any = None) -> Response:
+        if request.method == "GET":
+            event = self.get_object()
+            report = get_object_or_404(EventReport.objects.prefetch_related("evidence"), event=event)
+            return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+        event = self._event_for_write(pk)
+        data = ReportInputSerializer(data=request.data)
+        if request.method == "POST":
+            if not services.permissions.can_report_event(request.user, event):
+                raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
+            data.is_valid(raise_exception=True)
+            report = services.event_report_submit(
+                user=request.user, event=event, data=data.report_data(), now=timezone.now()
+            )
+            code = status.HTTP_201_CREATED
+        else:
+            report = get_object_or_404(EventReport, event=event)
+            if not services.permissions.can_report_event(request.user, event):
+                raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
+            data.is_valid(raise_exception=True)
+            report = services.event_report_resubmit(
+                user=request.user,
+                report=report,
+                data=data.report_data(),
+                now=timezone.now(),
+                expected_version=data.validated_data.get("version"),
+            )
+            code = status.HTTP_200_OK
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data, status=code)
+
+    def _report_for_write(self, pk: Any) -> EventReport:
+        return get_object_or_404(EventReport.objects.select_related("event__activity__plan"), event_id=pk)
+
+    @action(detail=True, methods=["post"], url_path="report/accept")
+    def accept_report(self, request: Request, pk: Any = None) -> Response:
+        report = services.event_report_accept(
+            user=request.user,
+            report=self._report_for_write(pk),
+            now=timezone.now(),
+            expected_version=_optional_int(request.data.get("version"), "version"),
+        )
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"], url_path="report/return")
+    def return_report(self, request: Request, pk: Any = None) -> Response:
+        report = services.event_report_return(
+            user=request.user,
+            report=self._report_for_write(pk),
+            reason=str(request.data.get("reason", "")),
+            now=timezone.now(),
+            expected_version=_optional_int(request.data.get("version"), "version"),
+        )
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"], url_path="report/evidence")
+    def add_evidence(self, request: Request, pk: Any = None) -> Response:
+        report = self._report_for_write(pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Приложите файл."]})
+        evidence = services.evidence_add(
+            user=request.user, report=report, upload=upload, kind=str(request.data.get("kind") or "other")
+        )
+        return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data, status=201)
+
+    @action(detail=False, methods=["get"])
+    def timeliness(self, request: Request) -> Response:
+        """Timeliness figures: ``?by=organization|activity|municipality|month&year=&plan=&as_of=``."""
+        by = request.query_params.get("by", "organization")
+        if by not in ("organization", "activity", "municipality", "month", "total"):
+            raise ValidationError({"by": ["organization, activity, municipality, month или total."]})
+        visible = services.permissions.visible_organization_ids(request.user)
+        figures = event_selectors.timeliness_figures(
+            now=timezone.now(),
+            by=by,  # type: ignore[arg-type]
+            plan=plan_by_key(request.query_params["plan"]) if request.query_params.get("plan") else None,
+            year=_int_param(request, "year"),
+            date_from=_date_param(request, "date_from"),
+            date_to=_date_param(request, "date_to"),
+            as_of=_date_param(request, "as_of"),
+            organization_ids=visible,
+        )
+
+        def row(r: event_selectors.TimelinessRow) -> dict[str, Any]:
+            delay = r.median_delay
+            return {
+                "key": r.key.isoformat() if isinstance(r.key, date) else r.key,
+                "label": r.label,
+                "held": r.held,
+                "due": r.due,
+                "on_time": r.on_time,
+                "late": r.late,
+                "missing": r.missing,
+                "not_yet_due": r.not_yet_due,
+                "accepted": r.accepted,
+                "on_time_pct": r.on_time_pct,
+                "median_delay_hours": round(delay.total_seconds() / 3600, 1) if delay is not None else None,
+            }
+
+        return Response(
+            {
+                "by": by,
+                "moment": figures.moment.isoformat(),
+                "rows": [row(r) for r in figures.rows],
+                "total": row(figures.total),
+            }
+        )
+
+
+def _optional_int(value: Any, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({name: ["Целое число."]}) from exc
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "event", "subject", "body", "created_at", "read_at"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The current user's in-app inbox; ``?unread=1`` for unread only."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return event_selectors.inbox(self.request.user, unread_only=self.request.query_params.get("unread") == "1")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        if isinstance(response.data, dict):
+            response.data["unread"] = event_selectors.unread_count(request.user)
+        return response
+
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: Any = None) -> Response:
+        notification = self.get_object()
+        notifications_mark_read(user=request.user, now=timezone.now(), ids=[notification.pk])
+        return Response({"unread": event_selectors.unread_count(request.user)})
+
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        notifications_mark_read(user=request.user, now=timezone.now())
+        return Response({"unread": 0})
+
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request: Request) -> Response:
+        return Response({"unread": event_selectors.unread_count(request.user)})
