@@ -168,3 +168,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Status of an indicator against expected progress (indicators.selectors):
+# actual / expected >= on_track -> "on track", >= behind -> "behind", else
+# "at risk"; actual >= target -> "achieved".
+INDICATOR_STATUS_THRESHOLDS = {
+    "on_track": env.float("INDICATOR_ON_TRACK_RATIO", default=0.9),
+    "behind": env.float("INDICATOR_BEHIND_RATIO", default=0.7),
+}

@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from indicators.models import Indicator
-from indicators.selectors import indicators_of
+from indicators import permissions, services
+from indicators.models import (
+    Actual,
+    ActualChange,
+    EducationalProgramme,
+    Indicator,
+    PartnerAgreement,
+    ProgrammeCategory,
+    ProgrammeCohort,
+)
+from indicators.selectors import (
+    Figure,
+    actual_history,
+    actuals_visible_to,
+    broken_rules,
+    indicator_figures,
+    indicator_records,
+    indicators_of,
+)
+from roadmap.models import Organization, Plan
 from roadmap.selectors import plan_by_key
 
 
@@ -28,6 +55,101 @@ class IndicatorSerializer(serializers.ModelSerializer):
         return {str(t.year): t.value for t in indicator.targets.all()}
 
 
+class FigureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    year = serializers.IntegerField()
+    target = serializers.JSONField()
+    actual = serializers.JSONField()
+    derived = serializers.JSONField()
+    manual = serializers.JSONField()
+    percent = serializers.FloatField(allow_null=True)
+    deviation = serializers.JSONField()
+    status = serializers.CharField(allow_null=True)
+    expected_share = serializers.FloatField()
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _plan(request: Request) -> Plan:
+    plan = plan_by_key(request.query_params.get("plan"))
+    if plan is None:
+        raise NotFound(_("No such plan."))
+    return plan
+
+
+def _year_param(request: Request, plan: Plan, *, required: bool) -> list[int]:
+    raw = request.query_params.getlist("year")
+    if not raw:
+        if required:
+            raise ValidationError({"year": [_("Give the year: ?year=2024.")]})
+        return list(plan.years)
+    years = []
+    for value in raw:
+        if not value.isdigit() or int(value) not in plan.years:
+            raise ValidationError(
+                {"year": [_("Unknown year “%(year)s”; the plan covers %(first)s–%(last)s.") % {
+                    "year": value, "first": plan.first_year, "last": plan.last_year}]}
+            )
+        years.append(int(value))
+    return years
+
+
+def _as_of_param(request: Request) -> dt.datetime | None:
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return None
+    moment = parse_datetime(raw)
+    if moment is None:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationError({"as_of": [_("Give a date YYYY-MM-DD or a date and time.")]}) from None
+        # a date means the end of that day in the region's time zone
+        moment = dt.datetime.combine(day, dt.time.max)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def _organization_param(request: Request) -> Organization | None:
+    raw = request.query_params.get("organization")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError({"organization": [_("Give an organisation id.")]})
+    organization = Organization.objects.filter(pk=int(raw)).first()
+    if organization is None:
+        raise ValidationError({"organization": [_("No such organisation.")]})
+    if not permissions.can_view_actual(request.user, organization.pk):
+        raise PermissionDenied(_("You may not see this organisation's figures."))
+    return organization
+
+
+def _figure_data(figure: Figure) -> dict[str, Any]:
+    return FigureSerializer(figure).data
+
+
+def _service_call(func: Any, **kwargs: Any) -> Actual:
+    """Run a service, turning its refusals into HTTP answers."""
+    try:
+        return func(**kwargs)
+    except services.InvalidInput as exc:
+        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+    except services.Conflict as exc:
+        raise ConflictError(exc.message, field=exc.field) from exc
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc) or None) from exc
+
+
+class ConflictError(Exception):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.message, self.field = message, field
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     """Indicators of the current plan (or ``?plan=<key>``) in the order's order."""
 
@@ -39,6 +161,445 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Indicator]:
         return indicators_of(plan_by_key(self.request.query_params.get("plan")))
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, required=True),
+            OpenApiParameter("organization", int),
+            OpenApiParameter("as_of", str, description="YYYY-MM-DD or an ISO date and time"),
+        ],
+        responses=FigureSerializer,
+    )
+    @action(detail=True, url_path="progress")
+    def progress(self, request: Request, code: str | None = None) -> Response:
+        """Target, actual (approved and derived values only), percent and status of one year."""
+        indicator = self.get_object()
+        plan = indicator.indicator_set.plan
+        (year,) = _year_param(request, plan, required=True)[:1]
+        as_of = _as_of_param(request)
+        figures = indicator_figures(
+            plan,
+            years=[year],
+            organization=_organization_param(request),
+            as_of=as_of,
+            now=as_of or timezone.now(),
+            codes=[indicator.code],
+        )
+        return Response(_figure_data(figures[(indicator.code, year)]))
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)], responses=OpenApiTypes.OBJECT)
+    @action(detail=True, url_path="records")
+    def records(self, request: Request, code: str | None = None) -> Response:
+        """The records behind the figure: approved values and the derived source's records."""
+        indicator = self.get_object()
+        plan = indicator.indicator_set.plan
+        (year,) = _year_param(request, plan, required=True)[:1]
+        records = indicator_records(
+            indicator, year, organization=_organization_param(request), as_of=_as_of_param(request)
+        )
+        visible = permissions.can_view_actual
+        data: dict[str, list[dict[str, Any]]] = {
+            "actuals": [
+                ActualSerializer(a).data for a in records.pop("actuals") if visible(request.user, a.organization_id)
+            ]
+        }
+        for kind, query in records.items():
+            data[kind] = [_record_data(kind, r) for r in query]
+        return Response(data)
+
+
+def _record_data(kind: str, record: Any) -> dict[str, Any]:
+    if kind == "event_reports":
+        event = record.event
+        return {
+            "id": record.pk,
+            "event": event.pk,
+            "title": str(event),
+            "activity": event.activity.number,
+            "organizer": event.organizer_id,
+            "start_date": event.start_date,
+            "participants_total": record.participants_total,
+            "participants_pupils_6_11": record.participants_pupils_6_11,
+            "accepted_at": record.accepted_at,
+        }
+    if kind == "partner_agreements":
+        return PartnerAgreementSerializer(record).data
+    if kind == "programmes":
+        return EducationalProgrammeSerializer(record).data
+    return ProgrammeCohortSerializer(record).data
+
+
+class FigureViewSet(viewsets.ViewSet):
+    """Figures of every indicator for the plan's years (or ``?year=``), regional or ``?organization=``."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, many=True),
+            OpenApiParameter("organization", int),
+            OpenApiParameter("as_of", str),
+            OpenApiParameter("plan", str),
+        ],
+        responses=FigureSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        plan = _plan(request)
+        as_of = _as_of_param(request)
+        figures = indicator_figures(
+            plan,
+            years=_year_param(request, plan, required=False),
+            organization=_organization_param(request),
+            as_of=as_of,
+            now=as_of or timezone.now(),
+        )
+        return Response([_figure_data(f) for f in figures.values()])
+
+
+class ConsistencyViewSet(viewsets.ViewSet):
+    """Broken validation rules: ``?year=2024&source=plan`` (targets) or ``source=actual``."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int),
+            OpenApiParameter("source", str, enum=["plan", "actual"], required=True),
+            OpenApiParameter("as_of", str),
+            OpenApiParameter("plan", str),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def list(self, request: Request) -> Response:
+        source = request.query_params.get("source")
+        if source not in ("plan", "actual"):
+            raise ValidationError({"source": [_("Give source=plan or source=actual.")]})
+        plan = _plan(request)
+        breaches = broken_rules(
+            plan,
+            years=_year_param(request, plan, required=False),
+            source=source,
+            organization=_organization_param(request),
+            as_of=_as_of_param(request),
+        )
+        return Response([b.as_dict() for b in breaches])
+
+
+# --- actual values ----------------------------------------------------------------------------
+
+
+class ActualSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code")
+    organization_name = serializers.CharField(source="organization.short_name")
+    value = serializers.JSONField()
+
+    class Meta:
+        model = Actual
+        fields = [
+            "id",
+            "indicator",
+            "year",
+            "period",
+            "organization",
+            "organization_name",
+            "value",
+            "evidence",
+            "status",
+            "return_reason",
+            "version",
+            "created_at",
+            "updated_at",
+            "approved_at",
+        ]
+
+
+class ActualCreateSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    year = serializers.IntegerField()
+    organization = serializers.IntegerField()
+    value = serializers.JSONField()
+    period = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+    plan = serializers.CharField(required=False)
+
+
+class ActualUpdateSerializer(serializers.Serializer):
+    value = serializers.JSONField()
+    version = serializers.IntegerField()
+    evidence = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+
+
+class ReasonSerializer(VersionSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class ActualChangeSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.get_full_name", default=None)
+
+    class Meta:
+        model = ActualChange
+        fields = ["action", "at", "user", "old_value", "new_value", "old_status", "new_status", "reason"]
+
+
+class ActualViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Actual values: create a draft, edit it, submit, approve, return, reopen.
+
+    Writes answer 400 naming the field at fault, 403 when the user may not
+    act, 409 when the value is not in a state that allows the step or the
+    ``version`` sent is stale.
+    """
+
+    serializer_class = ActualSerializer
+
+    def get_queryset(self) -> QuerySet[Actual]:
+        query = actuals_visible_to(self.request.user).order_by("indicator__order", "year", "period", "organization")
+        params = self.request.query_params
+        for name in ("year", "status", "period", "organization"):
+            if params.get(name):
+                query = query.filter(**{name: params[name]})
+        if params.get("indicator"):
+            query = query.filter(indicator__code=params["indicator"])
+        return query
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ConflictError):
+            body = {"detail": exc.message}
+            if exc.field:
+                body["field"] = exc.field
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
+
+    @extend_schema(request=ActualCreateSerializer, responses={201: ActualSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ActualCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        plan = plan_by_key(values.get("plan"))
+        indicator = (
+            Indicator.objects.select_related("indicator_set__plan")
+            .filter(indicator_set__plan=plan, code=values["indicator"].strip())
+            .first()
+        )
+        if indicator is None:
+            raise ValidationError({"indicator": [_("Unknown indicator code “%(code)s”.") % {"code": values["indicator"]}]})
+        organization = Organization.objects.filter(pk=values["organization"]).first()
+        if organization is None:
+            raise ValidationError({"organization": [_("No such organisation.")]})
+        actual = _service_call(
+            services.actual_create,
+            indicator=indicator,
+            year=values["year"],
+            organization=organization,
+            value=values["value"],
+            period=values["period"],
+            evidence=values["evidence"],
+            user=request.user,
+            now=timezone.now(),
+        )
+        return Response(ActualSerializer(actual).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActualUpdateSerializer, responses=ActualSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        actual = self.get_object()
+        data = ActualUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        actual = _service_call(
+            services.actual_update,
+            actual=actual,
+            value=values["value"],
+            version=values["version"],
+            evidence=values.get("evidence"),
+            reason=values["reason"],
+            user=request.user,
+            now=timezone.now(),
+        )
+        return Response(ActualSerializer(actual).data)
+
+    def _step(self, request: Request, func: Any, serializer: type[serializers.Serializer], **extra: Any) -> Response:
+        actual = self.get_object()
+        data = serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kwargs = {"version": data.validated_data.get("version"), **extra}
+        if "reason" in data.validated_data:
+            kwargs["reason"] = data.validated_data["reason"]
+        actual = _service_call(func, actual=actual, user=request.user, now=timezone.now(), **kwargs)
+        return Response(ActualSerializer(actual).data)
+
+    @extend_schema(request=VersionSerializer, responses=ActualSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.actual_submit, VersionSerializer)
+
+    @extend_schema(request=VersionSerializer, responses=ActualSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.actual_approve, VersionSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses=ActualSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.actual_return, ReasonSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses=ActualSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.actual_reopen, ReasonSerializer)
+
+    @extend_schema(request=BulkApproveSerializer, responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["post"], url_path="bulk-approve")
+    def bulk_approve(self, request: Request) -> Response:
+        data = BulkApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visible = set(self.get_queryset().filter(pk__in=data.validated_data["ids"]).values_list("pk", flat=True))
+        wanted = [i for i in data.validated_data["ids"] if i in visible]
+        try:
+            result = services.actuals_bulk_approve(actual_ids=wanted, user=request.user, now=timezone.now())
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        refused = {str(k): v for k, v in result.refused.items()}
+        refused |= {str(i): _("No such value.") for i in data.validated_data["ids"] if i not in visible}
+        return Response({"approved": result.approved, "refused": refused})
+
+    @extend_schema(responses=ActualChangeSerializer(many=True))
+    @action(detail=True)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every change of the value: who, when, old and new value, reason."""
+        return Response(ActualChangeSerializer(actual_history(self.get_object()), many=True).data)
+
+
+# --- registries ------------------------------------------------------------------------------
+
+
+class ProgrammeCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgrammeCategory
+        fields = ["id", "key", "name"]
+
+
+class PartnerAgreementSerializer(serializers.ModelSerializer):
+    partner_name = serializers.CharField(source="partner.short_name", read_only=True)
+    organization_name = serializers.CharField(source="organization.short_name", read_only=True)
+
+    class Meta:
+        model = PartnerAgreement
+        fields = [
+            "id",
+            "partner",
+            "partner_name",
+            "organization",
+            "organization_name",
+            "activity",
+            "number",
+            "date",
+            "valid_from",
+            "valid_to",
+            "subject",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("valid_from", getattr(self.instance, "valid_from", None))
+        end = attrs.get("valid_to", getattr(self.instance, "valid_to", None))
+        if start and end and end < start:
+            raise ValidationError({"valid_to": [_("The agreement cannot end before it starts.")]})
+        return attrs
+
+
+class EducationalProgrammeSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name", read_only=True)
+
+    class Meta:
+        model = EducationalProgramme
+        fields = ["id", "name", "category", "category_name", "developer", "approved_on", "hours", "form"]
+        extra_kwargs = {"hours": {"min_value": 1}}
+
+
+class ProgrammeCohortSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgrammeCohort
+        fields = ["id", "programme", "year", "group", "completed"]
+
+
+class RegistryViewSet(viewsets.ModelViewSet):
+    """Shared rules of the registries: anyone signed in reads what they may see; writers act for the holder."""
+
+    holder_field = "organization"
+
+    def _holder_id(self, instance_or_data: Any) -> int | None:
+        value = instance_or_data
+        for part in self.holder_field.split("__"):
+            value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        return getattr(value, "pk", value)
+
+    def _check(self, holder_id: int | None) -> None:
+        if not permissions.can_edit_registry_record(self.request.user, holder_id):
+            raise PermissionDenied(_("You may not register records for this organisation."))
+
+    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+        self._check(self._holder_id(serializer.validated_data))
+        serializer.save(created_by=self.request.user)
+
+    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+        self._check(self._holder_id(serializer.instance))
+        new_holder = self._holder_id(serializer.validated_data)
+        if new_holder is not None:
+            self._check(new_holder)
+        serializer.save()
+
+    def perform_destroy(self, instance: Any) -> None:
+        self._check(self._holder_id(instance))
+        instance.delete()
+
+
+class PartnerAgreementViewSet(RegistryViewSet):
+    serializer_class = PartnerAgreementSerializer
+    holder_field = "organization"
+
+    def get_queryset(self) -> QuerySet[PartnerAgreement]:
+        query = PartnerAgreement.objects.select_related("partner", "organization").order_by("-date", "id")
+        if self.request.query_params.get("valid_on"):
+            day = self.request.query_params["valid_on"]
+            query = query.filter(valid_from__lte=day).exclude(valid_to__lt=day)
+        return query
+
+
+class EducationalProgrammeViewSet(RegistryViewSet):
+    serializer_class = EducationalProgrammeSerializer
+    holder_field = "developer"
+
+    def get_queryset(self) -> QuerySet[EducationalProgramme]:
+        return EducationalProgramme.objects.select_related("category").order_by("-approved_on", "id")
+
+
+class ProgrammeCohortViewSet(RegistryViewSet):
+    serializer_class = ProgrammeCohortSerializer
+    holder_field = "programme__developer"
+
+    def get_queryset(self) -> QuerySet[ProgrammeCohort]:
+        return ProgrammeCohort.objects.select_related("programme").order_by("-year", "id")
+
+
+class ProgrammeCategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ProgrammeCategorySerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[ProgrammeCategory]:
+        plan = plan_by_key(self.request.query_params.get("plan"))
+        return ProgrammeCategory.objects.filter(indicator_set__plan=plan).order_by("order")
+
 
 router = SimpleRouter()
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("actuals", ActualViewSet, basename="actual")
+router.register("figures", FigureViewSet, basename="figure")
+router.register("consistency", ConsistencyViewSet, basename="consistency")
+router.register("partner-agreements", PartnerAgreementViewSet, basename="partner-agreement")
+router.register("programmes", EducationalProgrammeViewSet, basename="programme")
+router.register("programme-cohorts", ProgrammeCohortViewSet, basename="programme-cohort")
+router.register("programme-categories", ProgrammeCategoryViewSet, basename="programme-category")

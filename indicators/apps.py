@@ -8,3 +8,8 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "indicators"
     verbose_name = _("Target indicators")
+
+    def ready(self) -> None:
+        from indicators.permissions import register_permissions
+
+        register_permissions()

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from indicators.models import Indicator, IndicatorSet, Target
+from indicators.models import (
+    Indicator,
+    IndicatorSeason,
+    IndicatorSet,
+    IndicatorSource,
+    ProgrammeCategory,
+    Target,
+    ValidationRule,
+)
 from roadmap.loader import LoadResult, _sync, _text, _upsert
-from roadmap.models import Plan
+from roadmap.models import Activity, Plan
 
 
 def _target_values(value_type: str, value: Any) -> dict[str, Any]:
@@ -45,13 +53,212 @@ def indicator_set_load(plan: Plan, block: dict[str, Any], result: LoadResult) ->
             target = existing.get(year)
             if target is None:
                 target = Target(indicator=indicator, year=year, **values)
-                target._change_reason = "load_order"  # noqa: SLF001 - simple_history's documented hook
+                target._change_reason = "load_order"
                 target.save()
                 result.note("target", "created")
             elif _sync(target, values):
-                target._change_reason = "load_order"  # noqa: SLF001
+                target._change_reason = "load_order"
                 target.save()
                 result.note("target", "updated")
             else:
                 result.note("target", "unchanged")
     return indicator_set
+
+
+# --- configuration blocks: programme categories, sources, seasons, rules -----------
+#
+# Loaded with the plan as defaults; an administrator may change them in the
+# admin afterwards, and a reload never undoes such a change: existing rules,
+# sources and seasons are left as they are, only missing ones are created.
+
+CONFIG_BLOCKS = ("programme_categories", "sources", "seasons", "rules")
+SOURCE_KINDS = ("event_reports", "partner_agreements", "programmes", "cohorts")
+EVENT_FIELDS = (
+    "participants_total",
+    "participants_pupils_6_11",
+    "participants_students",
+    "participants_adults",
+    "participants_50_plus",
+    "schools_count",
+)
+OPERATORS = ("=", "<=", ">=")
+IMPORTANCE = ("high", "medium", "low")
+MISSING = ("skip_if_any_missing", "skip_if_all_missing", "never_skip")
+
+
+def _list_block(data: dict[str, Any], name: str, errors: list[str]) -> list[Any]:
+    block = data.get(name)
+    if block is None:
+        return []
+    if not isinstance(block, list):
+        errors.append(f"{name}: must be a list")
+        return []
+    return block
+
+
+def validate_indicator_config(data: dict[str, Any]) -> list[str]:
+    """Every problem of the rules, sources, seasons and programme categories of a plan file."""
+    errors: list[str] = []
+    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
+    items = indicators.get("items") if isinstance(indicators.get("items"), list) else []
+    value_types = {_text(i.get("code")): i.get("value_type") for i in items if isinstance(i, dict)}
+    activity_numbers = {
+        a.get("number")
+        for s in (data.get("sections") or [])
+        if isinstance(s, dict)
+        for a in (s.get("activities") or [])
+        if isinstance(a, dict)
+    }
+
+    categories: set[str] = set()
+    for i, item in enumerate(_list_block(data, "programme_categories", errors)):
+        where = f"programme_categories[{i}]"
+        if not isinstance(item, dict) or not _text(item.get("key")) or not _text(item.get("name")):
+            errors.append(f"{where}: needs 'key' and 'name'")
+            continue
+        if item["key"] in categories:
+            errors.append(f"{where}: duplicate key '{item['key']}'")
+        categories.add(item["key"])
+
+    with_source: set[str] = set()
+    for i, item in enumerate(_list_block(data, "sources", errors)):
+        where = f"sources[{i}]"
+        if not isinstance(item, dict):
+            errors.append(f"{where}: must be a mapping")
+            continue
+        code = _text(item.get("indicator"))
+        where = f"{where} (indicator {code})"
+        if code not in value_types:
+            errors.append(f"{where}: unknown indicator code '{code}'")
+        elif value_types[code] != "number":
+            errors.append(f"{where}: only number indicators take a derived source")
+        if code in with_source:
+            errors.append(f"{where}: indicator '{code}' has two sources")
+        with_source.add(code)
+        kind = item.get("kind")
+        if kind not in SOURCE_KINDS:
+            errors.append(f"{where}: kind must be one of {', '.join(SOURCE_KINDS)}")
+        if kind == "event_reports":
+            if item.get("field") not in EVENT_FIELDS:
+                errors.append(f"{where}: field must be one of {', '.join(EVENT_FIELDS)}")
+            if not item.get("activities"):
+                errors.append(f"{where}: event reports need 'activities'")
+        for number in item.get("activities") or []:
+            if number not in activity_numbers:
+                errors.append(f"{where}: unknown activity number '{number}'")
+        for key in item.get("categories") or []:
+            if key not in categories:
+                errors.append(f"{where}: unknown programme category '{key}'")
+        if item.get("categories") and kind not in ("programmes", "cohorts"):
+            errors.append(f"{where}: only programmes and cohorts take 'categories'")
+
+    seasoned: set[str] = set()
+    for i, item in enumerate(_list_block(data, "seasons", errors)):
+        where = f"seasons[{i}]"
+        if not isinstance(item, dict):
+            errors.append(f"{where}: must be a mapping")
+            continue
+        for code in item.get("indicators") or []:
+            if _text(code) not in value_types:
+                errors.append(f"{where}: unknown indicator code '{code}'")
+            if _text(code) in seasoned:
+                errors.append(f"{where}: indicator '{code}' has two seasons")
+            seasoned.add(_text(code))
+        weights = item.get("monthly_weights")
+        if not (
+            isinstance(weights, list)
+            and len(weights) == 12
+            and all(isinstance(w, (int, float)) and not isinstance(w, bool) and w >= 0 for w in weights)
+            and sum(weights) > 0
+        ):
+            errors.append(f"{where}: monthly_weights must be 12 non-negative numbers, not all 0")
+
+    keys: set[str] = set()
+    for i, item in enumerate(_list_block(data, "rules", errors)):
+        where = f"rules[{i}]"
+        if not isinstance(item, dict):
+            errors.append(f"{where}: must be a mapping")
+            continue
+        key = _text(item.get("key"))
+        where = f"{where} ({key})" if key else where
+        for name in ("key", "name", "left", "operator", "right"):
+            if not _text(item.get(name)):
+                errors.append(f"{where}: missing field '{name}'")
+        if key in keys:
+            errors.append(f"{where}: duplicate rule key '{key}'")
+        keys.add(key)
+        if item.get("operator") is not None and item.get("operator") not in OPERATORS:
+            errors.append(f"{where}: operator must be one of {', '.join(OPERATORS)}")
+        if item.get("importance", "medium") not in IMPORTANCE:
+            errors.append(f"{where}: importance must be one of {', '.join(IMPORTANCE)}")
+        if item.get("missing", "skip_if_any_missing") not in MISSING:
+            errors.append(f"{where}: missing must be one of {', '.join(MISSING)}")
+        for side in ("left", "right"):
+            for code in ValidationRule.parse_side(_text(item.get(side))):
+                if code and code not in value_types:
+                    errors.append(f"{where}.{side}: unknown indicator code '{code}'")
+                elif code and value_types[code] != "number":
+                    errors.append(f"{where}.{side}: '{code}' is a yes/no indicator; rules add up numbers")
+    return errors
+
+
+def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) -> None:
+    """Create the plan's programme categories, sources, seasons and rules that are missing."""
+    indicator_set = IndicatorSet.objects.get(plan=plan)
+    indicators = {i.code: i for i in Indicator.objects.filter(indicator_set=indicator_set)}
+    activities = {a.number: a for a in Activity.objects.filter(plan=plan)}
+
+    categories: dict[str, ProgrammeCategory] = {}
+    for order, item in enumerate(data.get("programme_categories") or [], start=1):
+        categories[item["key"]] = _upsert(
+            ProgrammeCategory,
+            result,
+            "programme category",
+            {"indicator_set": indicator_set, "key": item["key"]},
+            {"name": _text(item["name"]), "order": order},
+        )
+
+    have_sources = set(IndicatorSource.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True))
+    for item in data.get("sources") or []:
+        code = _text(item["indicator"])
+        if code in have_sources:
+            result.note("indicator source", "unchanged")
+            continue
+        source = IndicatorSource.objects.create(
+            indicator=indicators[code],
+            kind=item["kind"],
+            event_field=item.get("field") or "",
+            note=_text(item.get("note")),
+        )
+        source.activities.set([activities[n] for n in item.get("activities") or []])
+        source.categories.set([categories[k] for k in item.get("categories") or []])
+        result.note("indicator source", "created")
+
+    have_seasons = set(IndicatorSeason.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True))
+    for item in data.get("seasons") or []:
+        for code in item["indicators"]:
+            if _text(code) in have_seasons:
+                result.note("indicator season", "unchanged")
+                continue
+            IndicatorSeason.objects.create(
+                indicator=indicators[_text(code)], monthly_weights=item["monthly_weights"], note=_text(item.get("note"))
+            )
+            result.note("indicator season", "created")
+
+    have_rules = set(ValidationRule.objects.filter(indicator_set=indicator_set).values_list("key", flat=True))
+    for order, item in enumerate(data.get("rules") or [], start=1):
+        if item["key"] in have_rules:
+            result.note("validation rule", "unchanged")
+            continue
+        ValidationRule.objects.create(
+            indicator_set=indicator_set,
+            key=item["key"],
+            name=_text(item["name"]),
+            left=" + ".join(ValidationRule.parse_side(_text(item["left"]))),
+            operator=item["operator"],
+            right=" + ".join(ValidationRule.parse_side(_text(item["right"]))),
+            importance=item.get("importance", "medium"),
+            missing=item.get("missing", "skip_if_any_missing"),
+            order=order,
+        )
+        result.note("validation rule", "created")

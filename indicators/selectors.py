@@ -1,11 +1,42 @@
-"""Reads of the indicators app."""
+"""Reads of the indicators app.
+
+:func:`indicator_figures` is the one place that computes plan-against-fact
+figures; the dashboard, the API, the reports and the rules all call it so the
+same number is the same everywhere. It runs a fixed number of queries however
+many organisations, values and records there are.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
-from indicators.models import Indicator
-from roadmap.models import Plan
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from indicators.models import (
+    Actual,
+    ActualChange,
+    EducationalProgramme,
+    Indicator,
+    IndicatorSource,
+    PartnerAgreement,
+    ProgrammeCohort,
+    ValidationRule,
+)
+from roadmap.models import Organization, Plan
+
+Number = int | float
+Value = Number | bool | None
 
 
 def indicators_of(plan: Plan | None) -> QuerySet[Indicator]:
@@ -17,3 +48,600 @@ def indicators_of(plan: Plan | None) -> QuerySet[Indicator]:
         .prefetch_related("targets")
         .order_by("order")
     )
+
+
+class FigureStatus(StrEnum):
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    AT_RISK = "at_risk"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Plan against fact of one indicator in one year.
+
+    ``derived`` comes from records (event reports, agreements, programmes,
+    cohorts), ``manual`` from approved values typed in; ``actual`` is their
+    sum. ``expected_share`` is the part of the target expected by the moment
+    looked at (1 for a finished year). ``status`` is None without a target
+    (figures of one organisation: the order sets regional targets only).
+    """
+
+    code: str
+    year: int
+    target: Value
+    actual: Value
+    derived: Value
+    manual: Value
+    percent: float | None
+    deviation: Number | None
+    status: str | None
+    expected_share: float
+
+
+# --- time ---------------------------------------------------------------------------
+
+
+def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def expected_share(year: int, moment: dt.datetime | None, weights: list[Number] | None = None) -> float:
+    """The part of a year's target expected to be reached at ``moment``.
+
+    Linear over the year in the region's time zone (Europe/Moscow) unless
+    monthly ``weights`` are given: then the weights of the months already
+    over plus the elapsed part of the current month's weight. No moment means
+    the whole year is looked at (1.0).
+    """
+    if moment is None:
+        return 1.0
+    start, end = _year_bounds(year)
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    if local <= start:
+        return 0.0
+    if local >= end:
+        return 1.0
+    total = sum(weights) if weights else 0
+    if not weights or total <= 0:
+        return (local - start) / (end - start)
+    month_start = dt.datetime(year, local.month, 1, tzinfo=start.tzinfo)
+    days = calendar.monthrange(year, local.month)[1]
+    month_part = (local - month_start) / dt.timedelta(days=days)
+    done = sum(weights[: local.month - 1]) + weights[local.month - 1] * month_part
+    return float(done) / float(total)
+
+
+def _reference_date(year: int, moment: dt.datetime | None) -> dt.date:
+    """The day a stock is counted on: the year's last day, or today within the year."""
+    year_end = dt.date(year, 12, 31)
+    if moment is None:
+        return year_end
+    return min(year_end, timezone.localtime(moment, timezone.get_default_timezone()).date())
+
+
+# --- manual values ---------------------------------------------------------------------
+
+
+def _period_end_month(period: str) -> tuple[int, int]:
+    """Sort key of a period by its last month (a month before a quarter ending with it)."""
+    if not period:
+        return (12, 2)
+    if period.startswith("q"):
+        return (int(period[1]) * 3, 0)
+    return (int(period[1:]), 1)
+
+
+def _organization_year_value(aggregation: str, values: dict[str, Value]) -> Value:
+    """One organisation's year figure from its approved values by period.
+
+    A whole-year value wins. Otherwise a flow is the sum of the quarters (or,
+    without quarters, of the months) so a quarter and its months are never
+    added together; a stock is the value of the latest period; yes/no is yes
+    when any period says yes.
+    """
+    if aggregation == Indicator.Aggregation.BOOLEAN:
+        present = [v for v in values.values() if v is not None]
+        return any(present) if present else None
+    if "" in values:
+        return values[""]
+    if aggregation == Indicator.Aggregation.STOCK:
+        latest = max(values, key=_period_end_month)
+        return values[latest]
+    quarters = [v for p, v in values.items() if p.startswith("q")]
+    chosen = quarters or [v for p, v in values.items() if p.startswith("m")]
+    return sum(chosen)
+
+
+def _approved_values(
+    indicator_ids: list[int], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+) -> dict[tuple[int, int, int], dict[str, Value]]:
+    """(indicator, year, organisation) -> {period: value} of the approved values.
+
+    With ``as_of``, the state at that moment is rebuilt from the audit trail:
+    a value counts when its last change by then left it approved, with the
+    value it had then.
+    """
+    result: dict[tuple[int, int, int], dict[str, Value]] = defaultdict(dict)
+    org_filter = {"organization": organization} if organization is not None else {}
+    if as_of is None:
+        rows = Actual.objects.filter(
+            indicator_id__in=indicator_ids, year__in=years, status=Actual.Status.APPROVED, **org_filter
+        ).values_list("indicator_id", "year", "organization_id", "period", "value_number", "value_bool")
+        for indicator_id, year, org_id, period, number, boolean in rows:
+            result[(indicator_id, year, org_id)][period] = boolean if boolean is not None else number
+        return result
+    changes = (
+        ActualChange.objects.filter(
+            actual__indicator_id__in=indicator_ids,
+            actual__year__in=years,
+            at__lte=as_of,
+            **{f"actual__{k}": v for k, v in org_filter.items()},
+        )
+        .order_by("actual_id", "at", "id")
+        .values_list(
+            "actual_id",
+            "actual__indicator_id",
+            "actual__year",
+            "actual__organization_id",
+            "actual__period",
+            "new_status",
+            "new_value",
+        )
+    )
+    last: dict[int, tuple[Any, ...]] = {}
+    for row in changes:
+        last[row[0]] = row
+    for _id, indicator_id, year, org_id, period, status, value in last.values():
+        if status == Actual.Status.APPROVED:
+            result[(indicator_id, year, org_id)][period] = value
+    return result
+
+
+# --- derived values ----------------------------------------------------------------------
+
+
+def _event_report_model() -> Any:
+    return apps.get_model("roadmap", "EventReport")
+
+
+def _derived_events(
+    sources: list[IndicatorSource], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+) -> dict[tuple[int, int], Number | None]:
+    """Sum of a report figure over accepted reports of the sources' activities' events.
+
+    An event belongs to the year it starts in; a cancelled event counts
+    nothing. Each report is one row of one event of one activity, so one
+    query grouped by activity cannot count a report twice.
+    """
+    activity_ids = {a.pk for s in sources for a in s.activities.all()}
+    fields = sorted({s.event_field for s in sources})
+    if not activity_ids or not fields:
+        return {}
+    query = _event_report_model().objects.filter(
+        status="accepted",
+        event__activity_id__in=activity_ids,
+        event__cancelled_at__isnull=True,
+        event__start_date__year__in=years,
+    )
+    if organization is not None:
+        query = query.filter(event__organizer=organization)
+    if as_of is not None:
+        query = query.filter(accepted_at__lte=as_of)
+    rows = (
+        query.annotate(y=ExtractYear("event__start_date"))
+        .values("event__activity_id", "y")
+        .annotate(reports=Count("id"), **{f"sum_{f}": Sum(f) for f in fields})
+    )
+    totals: dict[tuple[int, int], dict[str, Any]] = {(r["event__activity_id"], r["y"]): r for r in rows}
+    result: dict[tuple[int, int], Number | None] = {}
+    for source in sources:
+        for year in years:
+            found = [totals[(a.pk, year)] for a in source.activities.all() if (a.pk, year) in totals]
+            if found:
+                result[(source.indicator_id, year)] = sum(r[f"sum_{source.event_field}"] or 0 for r in found)
+    return result
+
+
+def _derived_agreements(
+    sources: list[IndicatorSource],
+    years: list[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
+    moment: dt.datetime | None,
+) -> dict[tuple[int, int], Number | None]:
+    """Distinct partners with an agreement valid on the reference day of each year.
+
+    A partner with several agreements, or with agreements held by several
+    organisations, is one partner.
+    """
+    days = {year: _reference_date(year, moment) for year in years}
+    query = PartnerAgreement.objects.filter(valid_from__lte=max(days.values())).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=min(days.values()))
+    )
+    if organization is not None:
+        query = query.filter(organization=organization)
+    if as_of is not None:
+        query = query.filter(created_at__lte=as_of)
+    rows = list(query.values_list("partner_id", "activity_id", "valid_from", "valid_to"))
+    result: dict[tuple[int, int], Number | None] = {}
+    for source in sources:
+        wanted = {a.pk for a in source.activities.all()}
+        for year, day in days.items():
+            partners = {
+                partner
+                for partner, activity, start, end in rows
+                if start <= day and (end is None or end >= day) and (not wanted or activity in wanted)
+            }
+            if partners:
+                result[(source.indicator_id, year)] = len(partners)
+    return result
+
+
+def _by_category(
+    sources: list[IndicatorSource], totals: dict[tuple[int, int], int], years: list[int]
+) -> dict[tuple[int, int], Number | None]:
+    """Add up (category, year) totals into each source's categories (empty: all)."""
+    result: dict[tuple[int, int], Number | None] = {}
+    for source in sources:
+        wanted = {c.pk for c in source.categories.all()}
+        for year in years:
+            found = [n for (category, y), n in totals.items() if y == year and (not wanted or category in wanted)]
+            if found:
+                result[(source.indicator_id, year)] = sum(found)
+    return result
+
+
+def _derived_programmes(
+    sources: list[IndicatorSource], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+) -> dict[tuple[int, int], Number | None]:
+    """Programmes by the year they were approved in, per category."""
+    query = EducationalProgramme.objects.filter(approved_on__year__in=years)
+    if organization is not None:
+        query = query.filter(developer=organization)
+    if as_of is not None:
+        query = query.filter(created_at__lte=as_of, approved_on__lte=timezone.localtime(as_of).date())
+    rows = query.annotate(y=ExtractYear("approved_on")).values("category_id", "y").annotate(n=Count("id"))
+    return _by_category(sources, {(r["category_id"], r["y"]): r["n"] for r in rows}, years)
+
+
+def _derived_cohorts(
+    sources: list[IndicatorSource], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+) -> dict[tuple[int, int], Number | None]:
+    """People who completed programmes, by the cohort's year and the programme's category."""
+    query = ProgrammeCohort.objects.filter(year__in=years)
+    if organization is not None:
+        query = query.filter(programme__developer=organization)
+    if as_of is not None:
+        query = query.filter(created_at__lte=as_of)
+    rows = query.values("programme__category_id", "year").annotate(n=Sum("completed"))
+    return _by_category(sources, {(r["programme__category_id"], r["year"]): r["n"] for r in rows}, years)
+
+
+# --- the selector ------------------------------------------------------------------------------
+
+
+def _thresholds() -> dict[str, float]:
+    return {"on_track": 0.9, "behind": 0.7, **getattr(settings, "INDICATOR_STATUS_THRESHOLDS", {})}
+
+
+def figure_status(
+    *,
+    target: Value,
+    actual: Value,
+    share: float,
+    start: Number = 0,
+    thresholds: dict[str, float] | None = None,
+) -> str | None:
+    """Status of an actual against its target at ``share`` of the year.
+
+    ``start`` is where a stock stands at the beginning of the year (last
+    year's target); the expected value grows from it to the target.
+    Achieved once the target is reached; otherwise the actual is compared
+    with the expected value: at least ``on_track`` of it is on track, at
+    least ``behind`` of it is behind, less is at risk. Before anything is
+    expected nothing is late yet.
+    """
+    if target is None:
+        return None
+    if actual is None:
+        return FigureStatus.NO_DATA
+    limits = thresholds or _thresholds()
+    if isinstance(target, bool) or isinstance(actual, bool):
+        if bool(actual) or not target:
+            return FigureStatus.ACHIEVED
+        return FigureStatus.AT_RISK if share >= 1 else FigureStatus.BEHIND
+    if actual >= target:
+        return FigureStatus.ACHIEVED
+    expected = start + (target - start) * share if start < target else target * share
+    if expected <= 0:
+        return FigureStatus.ON_TRACK
+    ratio = actual / expected
+    if ratio >= limits["on_track"]:
+        return FigureStatus.ON_TRACK
+    if ratio >= limits["behind"]:
+        return FigureStatus.BEHIND
+    return FigureStatus.AT_RISK
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _add(a: Value, b: Value) -> Value:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a) or bool(b)
+    return a + b
+
+
+def _plain(value: Any) -> Value:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def indicator_figures(
+    plan: Plan,
+    *,
+    years: Iterable[int],
+    organization: Organization | None = None,
+    as_of: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    codes: Iterable[str] | None = None,
+) -> dict[tuple[str, int], Figure]:
+    """Figures per (indicator code, year) of a plan, regional or of one organisation.
+
+    ``as_of``: only what was approved (reports accepted, records registered)
+    by that moment, with the values it had then. ``now``: the moment progress
+    is judged at (defaults to ``as_of``; neither means the years are judged
+    as finished). Runs at most nine queries.
+    """
+    years = sorted(set(years))
+    moment = now or as_of
+    query = (
+        Indicator.objects.filter(indicator_set__plan=plan)
+        .select_related("season", "source")
+        .prefetch_related("targets", "source__activities", "source__categories")
+        .order_by("order")
+    )
+    if codes is not None:
+        query = query.filter(code__in=list(codes))
+    indicators = list(query)
+    ids = [i.pk for i in indicators]
+
+    manual = _manual_totals(indicators, _approved_values(ids, years, organization, as_of))
+
+    sources: dict[str, list[IndicatorSource]] = defaultdict(list)
+    for indicator in indicators:
+        source = getattr(indicator, "source", None)
+        if source is not None and source.is_active:
+            sources[source.kind].append(source)
+    derived: dict[tuple[int, int], Value] = {}
+    Kind = IndicatorSource.Kind
+    if sources[Kind.EVENT_REPORTS]:
+        derived |= _derived_events(sources[Kind.EVENT_REPORTS], years, organization, as_of)
+    if sources[Kind.PARTNER_AGREEMENTS]:
+        derived |= _derived_agreements(sources[Kind.PARTNER_AGREEMENTS], years, organization, as_of, moment)
+    if sources[Kind.PROGRAMMES]:
+        derived |= _derived_programmes(sources[Kind.PROGRAMMES], years, organization, as_of)
+    if sources[Kind.COHORTS]:
+        derived |= _derived_cohorts(sources[Kind.COHORTS], years, organization, as_of)
+
+    thresholds = _thresholds()
+    figures: dict[tuple[str, int], Figure] = {}
+    for indicator in indicators:
+        targets = {t.year: t.value for t in indicator.targets.all()}
+        season = getattr(indicator, "season", None)
+        weights = season.monthly_weights if season is not None else None
+        for year in years:
+            target = targets.get(year) if organization is None else None
+            part_derived = _plain(derived.get((indicator.pk, year)))
+            part_manual = _plain(manual.get((indicator.pk, year)))
+            actual = _add(part_derived, part_manual)
+            share = expected_share(year, moment, weights)
+            start = 0
+            if indicator.aggregation == Indicator.Aggregation.STOCK:
+                start = targets.get(year - 1) or 0
+            percent = deviation = None
+            if _is_number(target) and _is_number(actual):
+                deviation = actual - target
+                percent = round(actual * 100 / target, 1) if target else None
+            figures[(indicator.code, year)] = Figure(
+                code=indicator.code,
+                year=year,
+                target=target,
+                actual=actual,
+                derived=part_derived,
+                manual=part_manual,
+                percent=percent,
+                deviation=deviation,
+                status=figure_status(target=target, actual=actual, share=share, start=start, thresholds=thresholds),
+                expected_share=round(share, 4),
+            )
+    return figures
+
+
+def _manual_totals(
+    indicators: list[Indicator], values: dict[tuple[int, int, int], dict[str, Value]]
+) -> dict[tuple[int, int], Value]:
+    """Regional (or one organisation's) manual part: organisations' year figures added up."""
+    aggregation = {i.pk: i.aggregation for i in indicators}
+    totals: dict[tuple[int, int], Value] = {}
+    for (indicator_id, year, _org), periods in values.items():
+        one = _organization_year_value(aggregation[indicator_id], periods)
+        totals[(indicator_id, year)] = _add(totals.get((indicator_id, year)), one)
+    return totals
+
+
+# --- drill-down -----------------------------------------------------------------------------------
+
+
+def indicator_records(
+    indicator: Indicator, year: int, *, organization: Organization | None = None, as_of: dt.datetime | None = None
+) -> dict[str, QuerySet[Any]]:
+    """The records behind an indicator's figure: {"actuals": …, "<source kind>": …}.
+
+    Uses the same filters as :func:`indicator_figures`, so the listed
+    records add up to the figure (stock: distinct partners of the list).
+    """
+    actuals = Actual.objects.filter(indicator=indicator, year=year, status=Actual.Status.APPROVED).select_related(
+        "organization"
+    )
+    if organization is not None:
+        actuals = actuals.filter(organization=organization)
+    records: dict[str, QuerySet[Any]] = {"actuals": actuals}
+    source = IndicatorSource.objects.filter(indicator=indicator, is_active=True).first()
+    if source is None:
+        return records
+    Kind = IndicatorSource.Kind
+    if source.kind == Kind.EVENT_REPORTS:
+        query = _event_report_model().objects.filter(
+            status="accepted",
+            event__activity__in=source.activities.all(),
+            event__cancelled_at__isnull=True,
+            event__start_date__year=year,
+        ).select_related("event", "event__organizer", "event__activity")
+        if organization is not None:
+            query = query.filter(event__organizer=organization)
+        if as_of is not None:
+            query = query.filter(accepted_at__lte=as_of)
+    elif source.kind == Kind.PARTNER_AGREEMENTS:
+        day = _reference_date(year, as_of)
+        query = PartnerAgreement.objects.filter(valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        ).select_related("partner", "organization")
+        if source.activities.exists():
+            query = query.filter(activity__in=source.activities.all())
+        if organization is not None:
+            query = query.filter(organization=organization)
+        if as_of is not None:
+            query = query.filter(created_at__lte=as_of)
+    elif source.kind == Kind.PROGRAMMES:
+        query = EducationalProgramme.objects.filter(approved_on__year=year).select_related("category", "developer")
+        if source.categories.exists():
+            query = query.filter(category__in=source.categories.all())
+        if organization is not None:
+            query = query.filter(developer=organization)
+        if as_of is not None:
+            query = query.filter(created_at__lte=as_of, approved_on__lte=timezone.localtime(as_of).date())
+    else:
+        query = ProgrammeCohort.objects.filter(year=year).select_related("programme", "programme__category")
+        if source.categories.exists():
+            query = query.filter(programme__category__in=source.categories.all())
+        if organization is not None:
+            query = query.filter(programme__developer=organization)
+        if as_of is not None:
+            query = query.filter(created_at__lte=as_of)
+    records[str(source.kind)] = query
+    return records
+
+
+# --- validation rules ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleBreach:
+    rule: ValidationRule
+    year: int
+    left: Number
+    right: Number
+
+    @property
+    def operator(self) -> str:
+        return self.rule.operator
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule.expression,
+            "year": self.year,
+            "left": self.left,
+            "right": self.right,
+            "operator": self.rule.operator,
+            "key": self.rule.key,
+            "name": self.rule.name,
+            "importance": self.rule.importance,
+        }
+
+
+def _side(codes: list[str], year: int, values: dict[tuple[str, int], Value], missing: str) -> Number | None:
+    """The sum of one side, or None when the rule is to be skipped for it."""
+    found = [values.get((code, year)) for code in codes]
+    numbers = [v for v in found if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)]
+    if missing == ValidationRule.Missing.SKIP_IF_ANY and len(numbers) < len(codes):
+        return None
+    if missing == ValidationRule.Missing.SKIP_IF_ALL and not numbers:
+        return None
+    return _plain(sum(Decimal(str(v)) for v in numbers))
+
+
+def rule_holds(operator: str, left: Number, right: Number) -> bool:
+    if operator == ValidationRule.Operator.EQUAL:
+        return left == right
+    if operator == ValidationRule.Operator.LESS_OR_EQUAL:
+        return left <= right
+    return left >= right
+
+
+def broken_rules(
+    plan: Plan,
+    *,
+    years: Iterable[int],
+    source: str,
+    organization: Organization | None = None,
+    as_of: dt.datetime | None = None,
+) -> list[RuleBreach]:
+    """Every active rule of the plan that fails, per year, with both sides.
+
+    ``source="plan"`` checks the targets, ``source="actual"`` the actual
+    figures (approved and derived, as of ``as_of``).
+    """
+    years = sorted(set(years))
+    rules = list(ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True))
+    if not rules:
+        return []
+    if source == "plan":
+        values: dict[tuple[str, int], Value] = {
+            (code, year): _plain(number)
+            for code, year, number in Indicator.objects.filter(
+                indicator_set__plan=plan, targets__year__in=years, targets__value_number__isnull=False
+            ).values_list("code", "targets__year", "targets__value_number")
+        }
+    elif source == "actual":
+        figures = indicator_figures(plan, years=years, organization=organization, as_of=as_of)
+        values = {key: figure.actual for key, figure in figures.items()}
+    else:
+        raise ValueError(f"unknown source {source!r}")
+    breaches: list[RuleBreach] = []
+    for rule in rules:
+        for year in years:
+            left = _side(rule.left_codes, year, values, rule.missing)
+            right = _side(rule.right_codes, year, values, rule.missing)
+            if left is None or right is None:
+                continue
+            if not rule_holds(rule.operator, left, right):
+                breaches.append(RuleBreach(rule=rule, year=year, left=left, right=right))
+    return breaches
+
+
+# --- lists -------------------------------------------------------------------------------------------
+
+
+def actuals_visible_to(user: Any) -> QuerySet[Actual]:
+    from roadmap.permissions import visible_organization_ids
+
+    query = Actual.objects.select_related("indicator", "organization")
+    visible = visible_organization_ids(user)
+    if visible is not None:
+        query = query.filter(organization_id__in=visible)
+    return query
+
+
+def actual_history(actual: Actual) -> QuerySet[ActualChange]:
+    return actual.changes.select_related("user").order_by("at", "id")

@@ -174,6 +174,9 @@ def validate_plan_data(data: dict[str, Any], *, known_municipalities: set[str] |
                 seen.add(org)
 
     errors.extend(_validate_indicators(data.get("indicators"), first, last))
+    from indicators.loader import validate_indicator_config
+
+    errors.extend(validate_indicator_config(data))
     return errors
 
 
@@ -276,9 +279,10 @@ def plan_load(*, path: Path = DEFAULT_PLAN_FILE, make_current: bool | None = Non
         orgs = _load_organizations(data.get("organizations") or [], result)
         _load_sections(plan, data["sections"], orgs, result)
         if data.get("indicators"):
-            from indicators.loader import indicator_set_load
+            from indicators.loader import indicator_config_load, indicator_set_load
 
             indicator_set_load(plan, data["indicators"], result)
+            indicator_config_load(plan, data, result)
     return result
 
 

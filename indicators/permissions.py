@@ -1,0 +1,78 @@
+"""The one place that answers "may this user do this?" for indicators.
+
+Used by the API, the admin, the HTML views and the imports alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roadmap.permissions import can_act_for_organization, visible_organization_ids
+from roadmap.roles import Role, has_role, register_role_permissions
+
+# Model permissions per role (granted by ``roadmap.roles.ensure_role_groups``).
+_VIEW = [
+    "indicators.view_actual",
+    "indicators.view_actualchange",
+    "indicators.view_validationrule",
+    "indicators.view_indicatorsource",
+    "indicators.view_indicatorseason",
+    "indicators.view_programmecategory",
+    "indicators.view_partneragreement",
+    "indicators.view_educationalprogramme",
+    "indicators.view_programmecohort",
+]
+_REGISTRIES = [
+    f"indicators.{action}_{model}"
+    for model in ("partneragreement", "educationalprogramme", "programmecohort")
+    for action in ("add", "change", "delete")
+]
+
+
+def register_permissions() -> None:
+    """Called once from the app config."""
+    register_role_permissions(Role.MINISTRY, [*_VIEW, "indicators.change_actual"])
+    register_role_permissions(
+        Role.COPP, [*_VIEW, "indicators.add_actual", "indicators.change_actual", *_REGISTRIES]
+    )
+    register_role_permissions(
+        Role.COORDINATOR, [*_VIEW, "indicators.add_actual", "indicators.change_actual", *_REGISTRIES]
+    )
+
+
+def can_enter_actual(user: Any, organization_id: int | None) -> bool:
+    """Enter, edit and submit values for an organisation.
+
+    ЦОПП staff and administrators for any organisation, a coordinator for
+    their own; ministry staff review, they do not file.
+    """
+    return can_act_for_organization(user, organization_id)
+
+
+def can_view_actual(user: Any, organization_id: int) -> bool:
+    visible = visible_organization_ids(user)
+    return visible is None or organization_id in visible
+
+
+def can_review_actuals(user: Any) -> bool:
+    """Approve or return submitted values: ЦОПП and ministry staff."""
+    return has_role(user, Role.COPP, Role.MINISTRY, Role.ADMIN)
+
+
+def can_reopen_actual(user: Any) -> bool:
+    """Reopen an approved (locked) value: the ministry only."""
+    return has_role(user, Role.MINISTRY, Role.ADMIN)
+
+
+def can_edit_registry_record(user: Any, organization_id: int | None) -> bool:
+    """Register agreements, programmes and cohorts of an organisation.
+
+    The holder of an agreement, the developer of a programme: ЦОПП staff and
+    administrators for any organisation, a coordinator for their own.
+    """
+    return can_act_for_organization(user, organization_id)
+
+
+def can_configure(user: Any) -> bool:
+    """Rules, sources and seasons are configured by administrators."""
+    return has_role(user, Role.ADMIN)

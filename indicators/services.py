@@ -1,0 +1,358 @@
+"""Writes of the indicators app: actual values, their approval and audit trail.
+
+Every write checks the user's right through ``indicators.permissions`` (so
+the API, the HTML views, the admin and the imports cannot differ), changes
+the row with a conditional UPDATE on its ``version`` and status (a stale form
+or a double click changes nothing), and appends one ``ActualChange`` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from indicators import permissions
+from indicators.models import Actual, ActualChange, Indicator
+from roadmap.models import Organization
+
+Status = Actual.Status
+
+
+class ActualError(Exception):
+    """A refused write; ``field`` names the input at fault when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+class InvalidInput(ActualError):
+    """Bad input (HTTP 400)."""
+
+
+class Conflict(ActualError):
+    """The value is not in a state that allows this (HTTP 409)."""
+
+
+class StaleVersion(Conflict):
+    """Someone else changed the value since the form was opened (HTTP 409)."""
+
+
+# --- validation -----------------------------------------------------------------
+
+
+def clean_value(indicator: Indicator, value: Any) -> tuple[int | None, bool | None]:
+    """Return (value_number, value_bool) for an indicator or raise InvalidInput."""
+    if indicator.is_boolean:
+        if not isinstance(value, bool):
+            raise InvalidInput(
+                _("Indicator %(code)s takes yes/no (true or false), not “%(value)s”.")
+                % {"code": indicator.code, "value": value},
+                field="value",
+            )
+        return None, value
+    if isinstance(value, bool) or value is None:
+        raise InvalidInput(
+            _("Indicator %(code)s takes a non-negative whole number, not “%(value)s”.")
+            % {"code": indicator.code, "value": value},
+            field="value",
+        )
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise InvalidInput(
+            _("Indicator %(code)s takes a non-negative whole number, not “%(value)s”.")
+            % {"code": indicator.code, "value": value},
+            field="value",
+        )
+    if value < 0:
+        raise InvalidInput(_("The value cannot be negative (%(value)s).") % {"value": value}, field="value")
+    return value, None
+
+
+def clean_year(indicator: Indicator, year: Any) -> int:
+    plan = indicator.indicator_set.plan
+    if isinstance(year, bool) or not isinstance(year, int) or not plan.first_year <= year <= plan.last_year:
+        raise InvalidInput(
+            _("The year must be one of the plan's years %(first)s–%(last)s, not “%(year)s”.")
+            % {"first": plan.first_year, "last": plan.last_year, "year": year},
+            field="year",
+        )
+    return year
+
+
+def clean_period(period: Any) -> str:
+    period = "" if period is None else str(period).strip().lower()
+    if period not in Actual.PERIODS:
+        raise InvalidInput(
+            _("Unknown period “%(period)s”: leave it empty for the whole year, q1–q4 or m01–m12.")
+            % {"period": period},
+            field="period",
+        )
+    return period
+
+
+def _value_json(actual: Actual) -> int | bool | None:
+    return actual.value
+
+
+def _log(
+    actual: Actual,
+    *,
+    action: str,
+    user: Any,
+    now: dt.datetime,
+    old_value: Any,
+    old_status: str,
+    reason: str = "",
+) -> ActualChange:
+    return ActualChange.objects.create(
+        actual=actual,
+        action=action,
+        at=now,
+        user=user if getattr(user, "pk", None) else None,
+        old_value=old_value,
+        new_value=_value_json(actual),
+        old_status=old_status,
+        new_status=actual.status,
+        reason=reason,
+    )
+
+
+# --- writes -----------------------------------------------------------------------
+
+
+def actual_create(
+    *,
+    indicator: Indicator,
+    year: int,
+    organization: Organization,
+    value: Any,
+    user: Any,
+    now: dt.datetime,
+    period: str = "",
+    evidence: str = "",
+) -> Actual:
+    """Record a draft value of an organisation for a year (or a part of it)."""
+    if not permissions.can_enter_actual(user, organization.pk):
+        raise PermissionDenied(_("You may not enter values for this organisation."))
+    year = clean_year(indicator, year)
+    period = clean_period(period)
+    value_number, value_bool = clean_value(indicator, value)
+    duplicate = Actual.objects.filter(indicator=indicator, year=year, period=period, organization=organization).first()
+    if duplicate is not None:
+        raise Conflict(
+            _("A value of this organisation for this indicator and period already exists (id %(id)s); edit it instead.")
+            % {"id": duplicate.pk}
+        )
+    try:
+        with transaction.atomic():
+            actual = Actual.objects.create(
+                indicator=indicator,
+                year=year,
+                period=period,
+                organization=organization,
+                value_number=value_number,
+                value_bool=value_bool,
+                evidence=evidence or "",
+                created_at=now,
+                updated_at=now,
+                created_by=user if getattr(user, "pk", None) else None,
+            )
+            _log(actual, action=ActualChange.Action.CREATE, user=user, now=now, old_value=None, old_status="")
+    except IntegrityError as exc:  # a concurrent create of the same key won
+        raise Conflict(_("A value of this organisation for this indicator and period already exists.")) from exc
+    return actual
+
+
+def _transition(
+    actual: Actual,
+    *,
+    allowed_from: tuple[str, ...],
+    changes: dict[str, Any],
+    version: int | None,
+    action: str,
+    user: Any,
+    now: dt.datetime,
+    reason: str = "",
+    refusal: str,
+) -> Actual:
+    """Move a value with one conditional UPDATE; refuse stale or invalid moves."""
+    with transaction.atomic():
+        current = Actual.objects.filter(pk=actual.pk).first()
+        if current is None:
+            raise Conflict(_("The value no longer exists."))
+        old_value, old_status = _value_json(current), current.status
+        query = Actual.objects.filter(pk=actual.pk, status__in=allowed_from)
+        if version is not None:
+            query = query.filter(version=version)
+        updated = query.update(**changes, updated_at=now, version=F("version") + 1)
+        if not updated:
+            if version is not None and current.version != version:
+                raise StaleVersion(
+                    _(
+                        "The value was changed by someone else since you opened it (version %(yours)s, now "
+                        "%(theirs)s). Reload it and apply your change again."
+                    )
+                    % {"yours": version, "theirs": current.version},
+                    field="version",
+                )
+            raise Conflict(refusal % {"status": current.get_status_display()})
+        actual.refresh_from_db()
+        _log(actual, action=action, user=user, now=now, old_value=old_value, old_status=old_status, reason=reason)
+    return actual
+
+
+def actual_update(
+    *,
+    actual: Actual,
+    value: Any,
+    user: Any,
+    now: dt.datetime,
+    version: int | None,
+    evidence: str | None = None,
+    reason: str = "",
+) -> Actual:
+    """Change a draft or returned value; a value approved before needs a reason."""
+    if not permissions.can_enter_actual(user, actual.organization_id):
+        raise PermissionDenied(_("You may not edit values of this organisation."))
+    if version is None:
+        raise InvalidInput(_("The version of the value you edit is required."), field="version")
+    value_number, value_bool = clean_value(actual.indicator, value)
+    reason = (reason or "").strip()
+    if actual.was_approved and not reason:
+        raise InvalidInput(_("This value was approved before: give a reason for the change."), field="reason")
+    changes: dict[str, Any] = {"value_number": value_number, "value_bool": value_bool}
+    if evidence is not None:
+        changes["evidence"] = evidence
+    return _transition(
+        actual,
+        allowed_from=(Status.DRAFT, Status.RETURNED),
+        changes=changes,
+        version=version,
+        action=ActualChange.Action.EDIT,
+        user=user,
+        now=now,
+        reason=reason,
+        refusal=_("A value that is “%(status)s” cannot be edited; only drafts and returned values can."),
+    )
+
+
+def actual_submit(*, actual: Actual, user: Any, now: dt.datetime, version: int | None = None) -> Actual:
+    if not permissions.can_enter_actual(user, actual.organization_id):
+        raise PermissionDenied(_("You may not submit values of this organisation."))
+    if actual.indicator.is_boolean and actual.value_bool and not actual.evidence.strip():
+        raise InvalidInput(_("A “yes” needs the evidence that proves it."), field="evidence")
+    return _transition(
+        actual,
+        allowed_from=(Status.DRAFT, Status.RETURNED),
+        changes={"status": Status.SUBMITTED, "return_reason": ""},
+        version=version,
+        action=ActualChange.Action.SUBMIT,
+        user=user,
+        now=now,
+        refusal=_("A value that is “%(status)s” cannot be submitted."),
+    )
+
+
+def actual_approve(*, actual: Actual, user: Any, now: dt.datetime, version: int | None = None) -> Actual:
+    """Approve a submitted value: it counts from now on and is locked."""
+    if not permissions.can_review_actuals(user):
+        raise PermissionDenied(_("Only ЦОПП and ministry staff approve values."))
+    return _transition(
+        actual,
+        allowed_from=(Status.SUBMITTED,),
+        changes={
+            "status": Status.APPROVED,
+            "was_approved": True,
+            "approved_at": now,
+            "approved_by": user if getattr(user, "pk", None) else None,
+        },
+        version=version,
+        action=ActualChange.Action.APPROVE,
+        user=user,
+        now=now,
+        refusal=_("Only a submitted value can be approved; this one is “%(status)s”."),
+    )
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason."), field="reason")
+    return reason
+
+
+def actual_return(
+    *, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None
+) -> Actual:
+    """Send a submitted value back to its organisation with a reason."""
+    if not permissions.can_review_actuals(user):
+        raise PermissionDenied(_("Only ЦОПП and ministry staff return values."))
+    reason = _required_reason(reason)
+    return _transition(
+        actual,
+        allowed_from=(Status.SUBMITTED,),
+        changes={"status": Status.RETURNED, "return_reason": reason},
+        version=version,
+        action=ActualChange.Action.RETURN,
+        user=user,
+        now=now,
+        reason=reason,
+        refusal=_("Only a submitted value can be returned; this one is “%(status)s”."),
+    )
+
+
+def actual_reopen(
+    *, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None
+) -> Actual:
+    """Unlock an approved value (ministry only): it stops counting and goes back to its organisation."""
+    if not permissions.can_reopen_actual(user):
+        raise PermissionDenied(_("Only the ministry reopens approved values."))
+    reason = _required_reason(reason)
+    return _transition(
+        actual,
+        allowed_from=(Status.APPROVED,),
+        changes={"status": Status.RETURNED, "return_reason": reason, "approved_at": None, "approved_by": None},
+        version=version,
+        action=ActualChange.Action.REOPEN,
+        user=user,
+        now=now,
+        reason=reason,
+        refusal=_("Only an approved value can be reopened; this one is “%(status)s”."),
+    )
+
+
+@dataclass
+class BulkResult:
+    approved: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def actuals_bulk_approve(*, actual_ids: list[int], user: Any, now: dt.datetime) -> BulkResult:
+    """Approve many submitted values; each one that cannot be approved is reported, the others are."""
+    if not permissions.can_review_actuals(user):
+        raise PermissionDenied(_("Only ЦОПП and ministry staff approve values."))
+    result = BulkResult()
+    found = {a.pk: a for a in Actual.objects.filter(pk__in=actual_ids).select_related("indicator")}
+    for actual_id in dict.fromkeys(actual_ids):
+        actual = found.get(actual_id)
+        if actual is None:
+            result.refused[actual_id] = _("No such value.")
+            continue
+        try:
+            actual_approve(actual=actual, user=user, now=now)
+        except ActualError as exc:
+            result.refused[actual_id] = exc.message
+        else:
+            result.approved.append(actual_id)
+    return result
