@@ -8,3 +8,14 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from roadmap.roles import Role, register_role_permissions
+
+        # Ministry and ЦОПП staff request and download reports; ЦОПП staff
+        # and coordinators import (object-level limits: reports.permissions).
+        register_role_permissions(Role.MINISTRY, ["reports.view_reportfile", "reports.add_reportfile"])
+        register_role_permissions(
+            Role.COPP, ["reports.view_reportfile", "reports.add_reportfile", "reports.view_importjob", "reports.add_importjob"]
+        )
+        register_role_permissions(Role.COORDINATOR, ["reports.view_importjob", "reports.add_importjob"])

@@ -54,27 +54,30 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 def indicator_figures_for(
     plan: Plan, *, years: list[int], as_of: dt.datetime | None, now: dt.datetime
 ) -> tuple[dict[tuple[str, int], IndicatorFigure], list[BrokenRule]]:
-    """Figures per (code, year) and the broken rules, from the one selector."""
-    from indicators import selectors
+    """Figures per (code, year) and the broken rules, from the indicators app.
 
-    result = selectors.indicator_figures(plan, years=years, as_of=as_of, now=now)
+    Rules are checked against the plan's own targets (the order breaks one)
+    and against the actual figures as of the moment.
+    """
+    from indicators.selectors import broken_rules, indicator_figures
+
+    result = indicator_figures(plan, years=years, as_of=as_of, now=now)
     figures: dict[tuple[str, int], IndicatorFigure] = {}
-    for item in _get(result, "figures", result if isinstance(result, list) else []):
-        code, year = _get(item, "code"), _get(item, "year")
-        percent = _get(item, "percent")
-        status = _get(item, "status")
+    for (code, year), item in result.items():
         figures[(code, year)] = IndicatorFigure(
-            target=_number(_get(item, "target")),
-            actual=_number(_get(item, "actual")),
-            percent=None if percent is None else float(percent) / 100,
-            deviation=_number(_get(item, "deviation")),
-            status=STATUS_WORDS.get(str(status), str(status or "нет данных")),
+            target=_number(item.target),
+            actual=_number(item.actual),
+            percent=None if item.percent is None else float(item.percent) / 100,
+            deviation=_number(item.deviation),
+            status=STATUS_WORDS.get(str(item.status), "нет данных") if item.status else "",
         )
     broken = []
-    for rule in _get(result, "broken_rules", []) or []:
-        codes = [*(_get(rule, "left_codes") or []), *(_get(rule, "right_codes") or [])]
-        text = _get(rule, "text") or (
-            f"{_get(rule, 'rule')}: {_number(_get(rule, 'left'))} {_get(rule, 'operator')} {_number(_get(rule, 'right'))}"
-        )
-        broken.append(BrokenRule(year=_get(rule, "year"), text=text, codes=codes))
+    for source, label in (("plan", "план"), ("actual", "факт")):
+        for breach in broken_rules(plan, years=years, source=source, as_of=as_of):
+            rule = breach.rule
+            text = (
+                f"{label}: {rule.expression} — {_number(breach.left)} {rule.get_operator_display()} "
+                f"{_number(breach.right)} не выполняется"
+            )
+            broken.append(BrokenRule(year=breach.year, text=text, codes=[*rule.left_codes, *rule.right_codes]))
     return figures, broken

@@ -271,7 +271,7 @@ class XlsxWriter:
         for text, width in texts:
             if not text:
                 continue
-            per_line = max(1.0, (width - 1.5) * scale)
+            per_line = max(1.0, (width - 2) * 0.92 * scale)
             if len(text) <= per_line and "\n" not in text:
                 continue
             n = sum(max(1, -(-len(part) // int(per_line))) for part in text.split("\n"))

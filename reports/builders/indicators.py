@@ -63,7 +63,9 @@ class IndicatorsReport(ReportBuilder):
         return indicators_of(self.plan).count()
 
     def rows(self) -> Iterator[Row]:
-        figures, broken = indicator_figures_for(self.plan, years=self.years, as_of=self.moment if self.as_of else None, now=self.now)
+        figures, broken = indicator_figures_for(
+            self.plan, years=self.years, as_of=self.moment if self.as_of else None, now=self.moment
+        )
         broken_by_code: dict[str, list[str]] = {}
         for rule in broken:
             for code in rule.codes:

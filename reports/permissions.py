@@ -1,0 +1,43 @@
+"""The one place that answers "may this user do this?" for reports and imports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from reports.models import ImportJob, ReportFile
+from roadmap.roles import Role, has_role, sees_everything
+
+
+def can_request_report(user: Any) -> bool:
+    """Reports cover every organisation: ministry, ЦОПП and administrators."""
+    return getattr(user, "is_authenticated", False) and sees_everything(user)
+
+
+def can_download_report(user: Any, report: ReportFile) -> bool:
+    return can_request_report(user)
+
+
+def visible_report_files(user: Any) -> QuerySet[ReportFile]:
+    if not can_request_report(user):
+        return ReportFile.objects.none()
+    return ReportFile.objects.all()
+
+
+def can_import(user: Any) -> bool:
+    """Coordinators import for their own organisation (checked per row); ЦОПП and admins for any."""
+    return getattr(user, "is_authenticated", False) and has_role(user, Role.COPP, Role.ADMIN, Role.COORDINATOR)
+
+
+def visible_import_jobs(user: Any) -> QuerySet[ImportJob]:
+    if has_role(user, Role.ADMIN, Role.COPP):
+        return ImportJob.objects.select_related("user")
+    if not getattr(user, "is_authenticated", False):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(user=user)
+
+
+def can_confirm_import(user: Any, job: ImportJob) -> bool:
+    """Only the person who checked the file confirms it (rights were checked for them)."""
+    return getattr(user, "pk", None) is not None and job.user_id == user.pk

@@ -1,0 +1,362 @@
+"""Writes of the reports app: report files and spreadsheet imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from reports.builders import build_to, builder_class
+from reports.importing import (
+    CellError,
+    Errors,
+    Item,
+    check_duplicates,
+    classify,
+    counts_of,
+    from_json,
+    rows_from_sheet,
+    to_json,
+)
+from reports.models import ImportJob, ImportKind, ReportFile, ReportKind, ReportSettings
+from reports.permissions import can_confirm_import, can_request_report
+from reports.resources import resource_for
+from reports.xlsx_reader import FileRefused, read_sheet
+from roadmap.models import Plan, User
+from roadmap.roles import GROUP_NAMES, Role
+from roadmap.selectors import current_plan
+
+log = logging.getLogger(__name__)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- report files ----------------------------------------------------------------
+
+
+def report_file_request(
+    *,
+    user: Any,
+    kind: str,
+    year: int,
+    as_of: dt.date | None = None,
+    plan: Plan | None = None,
+    schedule_name: str = "",
+    now: dt.datetime | None = None,
+) -> ReportFile:
+    """Record a request for a report and hand its build to Celery.
+
+    Without a broker (no REDIS_URL) the task runs eagerly once the
+    transaction commits, so the returned row may already be finished.
+    """
+    if user is not None and not can_request_report(user):
+        raise PermissionDenied("Формировать отчёты могут сотрудники министерства, ЦОПП и администраторы.")
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": f"Неизвестный отчёт «{kind}»."})
+    plan = plan or current_plan()
+    if plan is None:
+        raise ValidationError("План не загружен.")
+    if year not in plan.years:
+        raise ValidationError({"year": f"Год должен быть в пределах плана: {plan.first_year}–{plan.last_year}."})
+    today = timezone.localdate(now or timezone.now())
+    if as_of is not None and as_of > today:
+        raise ValidationError({"as_of": "Дата «по состоянию на» не может быть в будущем."})
+    report = ReportFile.objects.create(
+        kind=kind,
+        plan=plan,
+        year=year,
+        as_of=as_of,
+        requested_by=user if getattr(user, "pk", None) else None,
+        schedule_name=schedule_name,
+    )
+    from reports.tasks import build_report_file
+
+    transaction.on_commit(lambda: build_report_file.delay(report.pk))
+    return report
+
+
+def report_file_build(*, report: ReportFile, now: dt.datetime) -> ReportFile:
+    """Build a requested report into its stored file, recording progress."""
+    claimed = ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.QUEUED).update(
+        status=ReportFile.Status.RUNNING, started_at=now
+    )
+    if not claimed:  # another worker has it, or it is finished
+        report.refresh_from_db()
+        return report
+    builder = builder_class(report.kind)(plan=report.plan, year=report.year, as_of=report.as_of, now=now)
+    total = builder.estimated_rows()
+    ReportFile.objects.filter(pk=report.pk).update(rows_total=total)
+
+    def progress(done: int) -> None:
+        ReportFile.objects.filter(pk=report.pk).update(rows_done=done, rows_total=max(total, done))
+
+    buffer = io.BytesIO()
+    try:
+        rows = build_to(builder, buffer, on_progress=progress)
+    except Exception as exc:
+        log.exception("report %s failed", report.pk)
+        ReportFile.objects.filter(pk=report.pk).update(
+            status=ReportFile.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}", finished_at=timezone.now()
+        )
+        report.refresh_from_db()
+        return report
+    report.refresh_from_db()
+    report.file.save(report.filename, ContentFile(buffer.getvalue()), save=False)
+    report.size = buffer.tell()
+    report.rows_done = rows
+    report.rows_total = max(report.rows_total, rows)
+    report.status = ReportFile.Status.DONE
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "size", "rows_done", "rows_total", "status", "finished_at"])
+    return report
+
+
+def ministry_recipients(plan: Plan) -> list[str]:
+    """The ministry's contacts: the plan's contact, ministry staff, extra addresses."""
+    emails = [plan.contact_email] if plan.contact_email else []
+    emails += list(
+        User.objects.filter(groups__name=GROUP_NAMES[Role.MINISTRY], is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    settings_row = ReportSettings.objects.filter(plan=plan).first()
+    if settings_row:
+        emails += settings_row.recipient_list
+    seen: dict[str, None] = {}
+    for email in emails:
+        seen.setdefault(email.strip().lower(), None)
+    return list(seen)
+
+
+def report_file_email(*, report: ReportFile, recipients: list[str], now: dt.datetime) -> ReportFile:
+    """Send a finished report to recipients once (a conditional update claims it)."""
+    if report.status != ReportFile.Status.DONE or not recipients:
+        return report
+    claimed = ReportFile.objects.filter(pk=report.pk, emailed_at__isnull=True).update(
+        emailed_at=now, emailed_to="\n".join(recipients)
+    )
+    if not claimed:
+        return report
+    subject = f"ЦОПП: {report}"
+    body = (
+        f"Во вложении — отчёт «{report}».\n"
+        f"Сформирован {timezone.localtime(report.finished_at or now):%d.%m.%Y %H:%M}.\n"
+        "Письмо отправлено автоматически по расписанию."
+    )
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    with report.file.open("rb") as fh:
+        message.attach(report.filename, fh.read(), XLSX_TYPE)
+    try:
+        message.send()
+    except Exception:
+        # Release the claim so the next run retries.
+        ReportFile.objects.filter(pk=report.pk).update(emailed_at=None, emailed_to="")
+        raise
+    report.refresh_from_db()
+    return report
+
+
+def scheduled_report_run(
+    *, kinds: list[str], now: dt.datetime, period: str = "month", schedule_name: str = ""
+) -> list[ReportFile]:
+    """Build the scheduled reports and e-mail them to the ministry's contacts.
+
+    ``period`` "month": as of the last day of the previous month, for that
+    month's year (the run on 1 January reports on December). "year": the
+    previous year as of 31 December.
+    """
+    plan = current_plan()
+    if plan is None:
+        return []
+    today = timezone.localdate(now)
+    as_of = today.replace(day=1) - dt.timedelta(days=1)
+    if period == "year":
+        as_of = dt.date(today.year - 1, 12, 31) if today.month == 1 else dt.date(today.year, 12, 31)
+        as_of = min(as_of, today)
+    year = min(max(as_of.year, plan.first_year), plan.last_year)
+    recipients = ministry_recipients(plan)
+    built = []
+    for kind in kinds:
+        report = ReportFile.objects.create(kind=kind, plan=plan, year=year, as_of=as_of, schedule_name=schedule_name)
+        report = report_file_build(report=report, now=now)
+        report_file_email(report=report, recipients=recipients, now=now)
+        built.append(report)
+    return built
+
+
+# --- imports ---------------------------------------------------------------------
+
+
+@dataclass
+class ImportPreview:
+    """The outcome of a dry run: what would happen, and every problem."""
+
+    job: ImportJob
+    kind: str
+    errors: list[CellError]
+    counts: dict[str, int] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the first rows, for the preview table
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+
+class ImportRefused(Exception):
+    def __init__(self, errors: list[CellError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+PREVIEW_ROWS = 50
+
+
+def _validate(kind: str, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
+    resource = resource_for(kind)
+    items = resource.resolve(rows, user=user, errors=errors)
+    items = check_duplicates(items, errors, resource.describe)
+    classify(items, resource.existing(items))
+    resource.check_existing(items, errors)
+    return items
+
+
+def _read(data: bytes, kind: str, errors: Errors) -> list[tuple[int, dict[str, Any]]]:
+    resource = resource_for(kind)
+    try:
+        sheet = read_sheet(data)
+    except FileRefused as exc:
+        errors.add(0, "", exc.message)
+        return []
+    rows = rows_from_sheet(sheet, resource.columns, errors)
+    if not rows and not errors:
+        errors.add(0, "", "в файле нет строк с данными под заголовком")
+    return rows
+
+
+def import_dry_run(*, user: Any, kind: str, file: IO[bytes] | bytes, name: str = "") -> ImportPreview:
+    """Check a spreadsheet completely and say what importing it would do.
+
+    Nothing but the ImportJob row (with the file, errors and validated rows)
+    is written. Errors name their row and column.
+    """
+    if kind not in ImportKind.values or kind not in _kinds():
+        raise ValidationError({"kind": f"Неизвестный вид загрузки «{kind}»."})
+    resource = resource_for(kind)
+    if not resource.may_import(user):
+        raise PermissionDenied("У вас нет прав на эту загрузку.")
+    data = file if isinstance(file, bytes) else file.read(_max_bytes() + 1)
+    name = name or getattr(file, "name", "") or "import.xlsx"
+    errors = Errors()
+    items: list[Item] = []
+    rows = _read(data, kind, errors)
+    if rows or not errors:
+        items = _validate(kind, rows, user=user, errors=errors)
+    errors.sort(key=lambda e: (e.row, e.column))
+    job = ImportJob(
+        kind=kind,
+        user=user,
+        original_name=str(name)[-255:],
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=ImportJob.Status.REFUSED if errors else ImportJob.Status.READY,
+        errors=[e.as_dict() for e in errors],
+        payload=[] if errors else to_json(rows),
+        counts={} if errors else counts_of(items),
+    )
+    if len(data) <= _max_bytes():
+        job.file.save(f"{kind}.xlsx", ContentFile(data), save=False)
+    job.save()
+    by_row = {n: v for n, v in rows}
+    preview = [
+        {"row": i.row, "action": i.action, "changed": i.changed, "values": by_row.get(i.row, {})}
+        for i in items[:PREVIEW_ROWS]
+    ]
+    return ImportPreview(job=job, kind=kind, errors=list(errors), counts=dict(job.counts), rows=preview)
+
+
+def import_confirm(*, user: Any, job: ImportJob, now: dt.datetime) -> ImportJob:
+    """Write a checked, clean import in one transaction, or refuse it whole.
+
+    The rows are validated again against the database as it is now (someone
+    may have changed it since the dry run); any error refuses everything.
+    """
+    if not can_confirm_import(user, job):
+        raise PermissionDenied("Подтвердить загрузку может только тот, кто её проверил.")
+    errors = Errors()
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportJob.Status.READY:
+            raise ImportRefused([CellError(0, "", "эту загрузку нельзя подтвердить: она не прошла проверку или уже выполнена")])
+        items = _validate(locked.kind, from_json(locked.payload), user=user, errors=errors)
+        if errors:
+            raise ImportRefused(list(errors))
+        resource_for(locked.kind).write(items, user=user, now=now)
+        locked.status = ImportJob.Status.CONFIRMED
+        locked.counts = counts_of(items)
+        locked.confirmed_at = now
+        locked.payload = []
+        locked.save(update_fields=["status", "counts", "confirmed_at", "payload"])
+    return locked
+
+
+def _max_bytes() -> int:
+    from reports.xlsx_reader import MAX_UPLOAD_BYTES, limit
+
+    return limit("REPORTS_IMPORT_MAX_BYTES", MAX_UPLOAD_BYTES)
+
+
+def _kinds() -> list[str]:
+    from reports.resources import RESOURCES
+
+    return list(RESOURCES)
+
+
+def import_template(*, kind: str) -> bytes:
+    """An xlsx template of an import: the expected columns, hints and an example row."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    resource = resource_for(kind)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Данные"
+    for index, col in enumerate(resource.columns, start=1):
+        cell = ws.cell(row=1, column=index, value=col.header + ("*" if col.required else ""))
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+        hint = col.help or ""
+        if col.required:
+            hint = ("Обязательный столбец. " + hint).strip()
+        if hint:
+            cell.comment = Comment(hint, "ЦОПП")
+        example = ws.cell(row=2, column=index, value=col.example)
+        if isinstance(col.example, dt.date):
+            example.number_format = "dd.mm.yyyy"
+        ws.column_dimensions[get_column_letter(index)].width = max(14, min(45, len(col.header) + 4))
+    ws.freeze_panes = "A2"
+    notes = wb.create_sheet("Пояснения")
+    notes.append(["Столбец", "Обязательный", "Пояснение"])
+    for col in resource.columns:
+        notes.append([col.header, "да" if col.required else "нет", col.help])
+    notes.append([])
+    notes.append(["Заполняйте лист «Данные», начиная со второй строки (строку-пример замените своими данными)."])
+    notes.append(["Даты вводите как даты Excel, числа — как числа; формулы и объединённые ячейки не допускаются."])
+    notes.column_dimensions["A"].width = 32
+    notes.column_dimensions["C"].width = 70
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,25 @@
+"""Celery tasks of the reports app: thin wrappers that load ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from reports.models import ReportFile, ReportKind
+from reports.services import report_file_build, scheduled_report_run
+
+
+@shared_task(name="reports.build_report_file", acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def build_report_file(report_id: int) -> str:
+    report = ReportFile.objects.filter(pk=report_id).select_related("plan").first()
+    if report is None:
+        return "missing"
+    return report_file_build(report=report, now=timezone.now()).status
+
+
+@shared_task(name="reports.scheduled_reports")
+def scheduled_reports(kinds: list[str] | None = None, period: str = "month", schedule_name: str = "") -> list[int]:
+    """Run by django-celery-beat (see the schedules in the admin)."""
+    kinds = kinds or list(ReportKind.values)
+    built = scheduled_report_run(kinds=kinds, now=timezone.now(), period=period, schedule_name=schedule_name)
+    return [r.pk for r in built]
