@@ -175,7 +175,11 @@ def event_update(
         raise PermissionDenied("Нельзя передать мероприятие другой организации.")
     _validate_event(event)
     event.due_at = event_due_at(plan=event.activity.plan, end_date=event.end_date)
-    return _save_versioned(event, expected_version, [*changes, "due_at"])
+    try:
+        return _save_versioned(event, expected_version, [*changes, "due_at"])
+    except ConflictError:
+        event.refresh_from_db()
+        raise
 
 
 def _save_versioned(obj: Event | EventReport, expected_version: int | None, fields: list[str]) -> Any:
@@ -323,8 +327,6 @@ def event_report_resubmit(
     """
     if user is not None and not permissions.can_report_event(user, report.event):
         raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
-    if report.status == EventReport.Status.ACCEPTED:
-        raise ConflictError("Отчёт уже принят: изменить его нельзя.")
     clean = _clean_report(data)
     for name in REPORT_FIELDS:
         setattr(report, name, getattr(clean, name))
@@ -337,6 +339,17 @@ def event_report_resubmit(
 
 def _transition(
     report: EventReport, expected_version: int | None, fields: list[str], *, allowed: tuple[str, ...]
+) -> EventReport:
+    try:
+        return _transition_locked(report, expected_version, fields, allowed)
+    except ConflictError:
+        # Forget the refused in-memory changes so the caller sees the stored state.
+        report.refresh_from_db()
+        raise
+
+
+def _transition_locked(
+    report: EventReport, expected_version: int | None, fields: list[str], allowed: tuple[str, ...]
 ) -> EventReport:
     with transaction.atomic():
         row = (

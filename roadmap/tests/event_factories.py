@@ -46,4 +46,4 @@ class EventReportFactory(factory.django.DjangoModelFactory):
 
 
 def plan_with(**rule: Any) -> Plan:
-    return PlanFactory(first_year=2025, last_year=2027, **rule)
+    return PlanFactory(**({"first_year": 2025, "last_year": 2027} | rule))

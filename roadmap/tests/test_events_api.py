@@ -1,0 +1,198 @@
+"""The events API contract: /api/v1/events/ and /api/v1/events/{id}/report/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from roadmap.models import Event, EventReport
+from roadmap.roles import Role
+from roadmap.tests.event_factories import EventFactory, EventReportFactory, msk, plan_with
+from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan():
+    return plan_with(is_current=True)
+
+
+@pytest.fixture
+def activity(plan):
+    return ActivityFactory(section__plan=plan, number=14)
+
+
+@pytest.fixture
+def college():
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def coordinator(college):
+    return UserFactory(role=Role.COORDINATOR, organization=college)
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@time_machine.travel(msk(2026, 3, 10, 15, 0), tick=False)
+def test_it_registers_an_event_and_answers_with_the_due_moment(coordinator, college, activity) -> None:
+    response = client_for(coordinator).post(
+        "/api/v1/events/",
+        {
+            "activity": 14,
+            "organizer": college.pk,
+            "title": "Профпроба «Сварщик»",
+            "start_date": "2026-03-10",
+            "responsible_email": "Ivanova@College.example",
+            "format": "online",
+            "planned_participants": 40,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["report_due_at"] == "2026-03-11T23:59:59+03:00"
+    assert body["report_status"] == "awaiting"
+    assert body["end_date"] == "2026-03-10"
+    event = Event.objects.get(pk=body["id"])
+    assert event.activity == activity and event.format == "online"
+
+
+def test_it_names_the_bad_field_of_an_event(coordinator, college, activity) -> None:
+    client = client_for(coordinator)
+    response = client.post(
+        "/api/v1/events/", {"activity": 99, "organizer": college.pk, "title": "X", "start_date": "2026-03-10"}, format="json"
+    )
+    assert response.status_code == 400 and "activity" in response.json()
+    response = client.post(
+        "/api/v1/events/",
+        {"activity": 14, "organizer": college.pk, "title": "X", "start_date": "2026-03-10", "end_date": "2026-03-01"},
+        format="json",
+    )
+    assert response.status_code == 400 and "end_date" in response.json()
+    assert not Event.objects.exists()
+
+
+def test_it_forbids_registering_for_another_organisation(college, activity) -> None:
+    stranger = UserFactory(role=Role.COORDINATOR, organization=OrganizationFactory())
+    response = client_for(stranger).post(
+        "/api/v1/events/", {"activity": 14, "organizer": college.pk, "title": "X", "start_date": "2026-03-10"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not Event.objects.exists()
+
+
+@time_machine.travel(msk(2026, 3, 12, 0, 0, 0), tick=False)
+def test_it_takes_a_report_once(coordinator, college, activity) -> None:
+    event = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10))
+    client = client_for(coordinator)
+    url = f"/api/v1/events/{event.pk}/report/"
+    response = client.post(url, {"summary": "Прошло", "participants_total": 31, "participants_pupils_6_11": 25}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["on_time"] is False  # 00:00:00 after the due day is late
+    assert response.json()["submitted_at"].startswith("2026-03-12T00:00:00")
+    again = client.post(url, {"summary": "Ещё раз", "participants_total": 1}, format="json")
+    assert again.status_code == 409
+    assert "уже подан" in again.json()["detail"]
+    assert EventReport.objects.get().summary == "Прошло"
+
+
+@time_machine.travel(msk(2026, 3, 11, 23, 59, 59), tick=False)
+def test_it_counts_the_last_second_as_on_time(coordinator, college, activity) -> None:
+    event = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10))
+    response = client_for(coordinator).post(
+        f"/api/v1/events/{event.pk}/report/", {"summary": "Ок", "participants_total": 0}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["on_time"] is True
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"summary": "x", "participants_total": -1}, "participants_total"),
+        ({"summary": "x", "participants_total": "много"}, "participants_total"),
+        ({"summary": "x", "participants_total": 5, "participants_adults": -2}, "participants_adults"),
+        ({"summary": "x", "participants_total": 5, "schools_count": "3a"}, "schools_count"),
+        ({"participants_total": 5}, "summary"),
+    ],
+)
+@time_machine.travel(msk(2026, 3, 11, 10), tick=False)
+def test_it_names_the_bad_count(coordinator, college, activity, payload, field) -> None:
+    event = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10))
+    response = client_for(coordinator).post(f"/api/v1/events/{event.pk}/report/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not EventReport.objects.exists()
+
+
+@time_machine.travel(msk(2026, 3, 11, 10), tick=False)
+def test_it_forbids_reporting_on_another_organisations_event(college, activity) -> None:
+    event = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10))
+    stranger = UserFactory(role=Role.COORDINATOR, organization=OrganizationFactory())
+    response = client_for(stranger).post(
+        f"/api/v1/events/{event.pk}/report/", {"summary": "x", "participants_total": 3}, format="json"
+    )
+    assert response.status_code == 403
+    assert not EventReport.objects.exists()
+    patch = client_for(stranger).patch(f"/api/v1/events/{event.pk}/", {"title": "Чужое"}, format="json")
+    assert patch.status_code == 403
+    assert Event.objects.get().title == event.title
+
+
+@time_machine.travel(msk(2026, 3, 20, 12), tick=False)
+def test_it_filters_by_report_status_in_the_database(coordinator, college, activity, django_assert_max_num_queries) -> None:
+    overdue = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10))
+    due_today = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 19))
+    planned = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 25))
+    late = EventReportFactory(
+        event__activity=activity, event__organizer=college, submitted_at=msk(2026, 3, 13), on_time=False
+    ).event
+    other_org = EventFactory(activity=activity, start_date=dt.date(2026, 3, 10))
+    client = client_for(coordinator)
+    expected = {"overdue": [overdue.pk], "due_today": [due_today.pk], "planned": [planned.pk], "late": [late.pk]}
+    for state, ids in expected.items():
+        with django_assert_max_num_queries(8):
+            response = client.get(f"/api/v1/events/?report_status={state}")
+        assert response.status_code == 200
+        assert [row["id"] for row in response.json()["results"]] == ids
+        assert all(row["report_status"] == state for row in response.json()["results"])
+    # Ministry staff see every organisation's overdue events.
+    ministry = client_for(UserFactory(role=Role.MINISTRY)).get("/api/v1/events/?report_status=overdue")
+    assert {row["id"] for row in ministry.json()["results"]} == {overdue.pk, other_org.pk}
+    assert client.get("/api/v1/events/?report_status=soon").status_code == 400
+
+
+@time_machine.travel(msk(2026, 3, 20, 12), tick=False)
+def test_it_lists_with_a_constant_number_of_queries(coordinator, college, activity, django_assert_max_num_queries) -> None:
+    client = client_for(UserFactory(role=Role.COPP))
+    for size in (3, 30):
+        for _ in range(size):
+            EventReportFactory(event__activity=activity, event__organizer=college)
+        with django_assert_max_num_queries(6):
+            assert client.get("/api/v1/events/?limit=100").status_code == 200
+
+
+@time_machine.travel(msk(2026, 3, 13, 12), tick=False)
+def test_it_returns_and_accepts_through_the_api(coordinator, college, activity, django_capture_on_commit_callbacks) -> None:
+    report = EventReportFactory(event__activity=activity, event__organizer=college)
+    url = f"/api/v1/events/{report.event_id}/report/"
+    assert client_for(coordinator).post(url + "accept/").status_code == 403
+    copp = client_for(UserFactory(role=Role.COPP))
+    assert copp.post(url + "return/", {"reason": ""}, format="json").status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = copp.post(url + "return/", {"reason": "Нет протокола"}, format="json")
+    assert response.status_code == 200 and response.json()["resubmission_due_at"] == "2026-03-14T23:59:59+03:00"
+    fixed = client_for(coordinator).put(url, {"summary": "С протоколом", "participants_total": 25}, format="json")
+    assert fixed.status_code == 200 and fixed.json()["status"] == "submitted"
+    assert copp.post(url + "accept/", {"version": 1}, format="json").status_code == 409  # stale version
+    accepted = copp.post(url + "accept/", {"version": fixed.json()["version"]}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert copp.get(f"/api/v1/events/{report.event_id}/").json()["report_status"] == "accepted"
