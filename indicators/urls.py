@@ -5,6 +5,6 @@ from django.urls import path
 from indicators import views
 
 urlpatterns = [
-    path("indicators/", views.indicator_list, name="indicator-list"),
-    path("indicators/<int:pk>/", views.indicator_detail, name="indicator-detail"),
+    path("indicators/", views.indicator_list, name="indicator_list"),
+    path("indicators/<int:pk>/", views.indicator_detail, name="indicator_detail"),
 ]

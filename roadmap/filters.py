@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from roadmap.models import Activity, Organization, Plan, Section
+from roadmap.models import Activity, Event, Municipality, Organization, Plan, Section
+from roadmap.report_status import (
+    DEADLINE_SECOND,
+    REPORT_STATUS_LABELS,
+    moscow_date,
+    status_q,
+)
 
 
 class StyledFilterSet(django_filters.FilterSet):
@@ -58,3 +65,76 @@ class ActivityFilter(StyledFilterSet):
         if value.isdigit():
             query |= Q(number=int(value))
         return queryset.filter(query)
+
+
+class EventFilter(StyledFilterSet):
+    """Filters of the event list; ``timeliness`` mirrors the columns of
+    ``timeliness_figures`` so every number on the dashboard opens the very
+    events it counts."""
+
+    TIMELINESS = (
+        ("held", _("проведены")),
+        ("due", _("отчёт требовался")),
+        ("on_time", _("отчёт в срок")),
+        ("late", _("отчёт с опозданием")),
+        ("missing", _("отчёта нет, срок прошёл")),
+    )
+
+    q = django_filters.CharFilter(label=_("Поиск"), method="search")
+    report_status = django_filters.ChoiceFilter(label=_("Статус отчёта"), choices=(), method="by_status", empty_label=_("Любой"))
+    timeliness = django_filters.ChoiceFilter(label=_("Своевременность"), choices=TIMELINESS, method="by_timeliness", empty_label=_("Все"))
+    organizer = django_filters.ModelChoiceFilter(label=_("Организатор"), queryset=Organization.objects.none(), empty_label=_("Все организации"))
+    activity = django_filters.NumberFilter(label=_("№ мероприятия"), field_name="activity__number")
+    municipality = django_filters.ModelChoiceFilter(label=_("Муниципалитет"), queryset=None, empty_label=_("Все"))
+    year = django_filters.NumberFilter(label=_("Год"), field_name="end_date", lookup_expr="year")
+    ordering = django_filters.OrderingFilter(
+        label=_("Сортировка"),
+        fields=(("end_date", "end_date"), ("due_at", "due_at"), ("title", "title"), ("organizer__short_name", "organizer")),
+        field_labels={
+            "end_date": _("по дате"),
+            "-end_date": _("по дате, сначала новые"),
+            "due_at": _("по сроку отчёта"),
+            "-due_at": _("по сроку отчёта, сначала поздние"),
+            "title": _("по названию"),
+            "-title": _("по названию (Я–А)"),
+            "organizer__short_name": _("по организатору"),
+            "-organizer__short_name": _("по организатору (Я–А)"),
+        },
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Event
+        fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, now: dt.datetime, organizers: QuerySet[Organization] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.filters["report_status"].extra["choices"] = list(REPORT_STATUS_LABELS.items())
+        if organizers is None:
+            del self.filters["organizer"]
+        else:
+            self.filters["organizer"].queryset = organizers
+        self.filters["municipality"].queryset = Municipality.objects.all()
+
+    def search(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        value = value.strip()
+        return queryset.filter(Q(title__icontains=value) | Q(place__icontains=value)) if value else queryset
+
+    def by_status(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        return queryset.filter(status_q(value, self.now)) if value else queryset
+
+    def by_timeliness(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        if not value:
+            return queryset
+        held = Q(cancelled_at__isnull=True, end_date__lte=moscow_date(self.now))
+        submitted = Q(report__isnull=False)
+        past_deadline = Q(due_at__lte=self.now - DEADLINE_SECOND)
+        conditions = {
+            "held": held,
+            "due": held & (submitted | past_deadline),
+            "on_time": held & Q(report__on_time=True),
+            "late": held & Q(report__on_time=False),
+            "missing": held & Q(report__isnull=True) & past_deadline,
+        }
+        return queryset.filter(conditions[value])

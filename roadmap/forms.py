@@ -35,3 +35,130 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Логин")
         self.fields["password"].label = _("Пароль")
+
+
+class DateInput(forms.DateInput):
+    """A native date picker (the phone's own); the value travels as YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
+
+
+class EventForm(BootstrapMixin, forms.Form):
+    activity = forms.ModelChoiceField(label=_("Мероприятие дорожной карты"), queryset=None)  # type: ignore[arg-type]
+    organizer = forms.ModelChoiceField(label=_("Организатор"), queryset=None)  # type: ignore[arg-type]
+    title = forms.CharField(label=_("Название события"), max_length=500)
+    start_date = forms.DateField(label=_("Первый день"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("Последний день"), required=False, widget=DateInput(), help_text=_("Пусто — однодневное событие.")
+    )
+    start_time = forms.TimeField(label=_("Начало"), required=False, widget=TimeInput())
+    end_time = forms.TimeField(label=_("Окончание"), required=False, widget=TimeInput())
+    place = forms.CharField(label=_("Место проведения"), max_length=500, required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципальное образование"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        help_text=_("Пусто — муниципалитет организатора."),
+    )
+    format = forms.ChoiceField(label=_("Формат"), choices=())
+    audience = forms.CharField(label=_("Аудитория"), max_length=500, required=False)
+    planned_participants = forms.IntegerField(label=_("Планируемое число участников"), min_value=0, required=False)
+    responsible_email = forms.EmailField(
+        label=_("E-mail ответственного за отчёт"),
+        required=False,
+        help_text=_("Напоминания об отчёте придут и на этот адрес."),
+    )
+
+    def __init__(self, *args: Any, plan: Any, organizers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from roadmap.models import Event, Municipality
+
+        self.fields["activity"].queryset = plan.activities.order_by("number")
+        self.fields["activity"].label_from_instance = lambda a: f"{a.number}. {a.name[:110]}"
+        self.fields["organizer"].queryset = organizers
+        if organizers.count() == 1:
+            self.fields["organizer"].initial = organizers.first()
+            self.fields["organizer"].widget = forms.HiddenInput()
+        self.fields["municipality"].queryset = Municipality.objects.all()
+        self.fields["format"].choices = Event.Format.choices
+        self.fields["format"].initial = Event.Format.IN_PERSON
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    summary = forms.CharField(
+        label=_("Как прошло мероприятие"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Что сделано, кто участвовал, какой результат."),
+    )
+    participants_total = forms.IntegerField(label=_("Участников всего"), min_value=0)
+    participants_pupils_6_11 = forms.IntegerField(label=_("из них школьников 6–11 классов"), min_value=0, required=False)
+    participants_students = forms.IntegerField(label=_("из них студентов"), min_value=0, required=False)
+    participants_adults = forms.IntegerField(label=_("из них взрослых"), min_value=0, required=False)
+    participants_50_plus = forms.IntegerField(label=_("из них в возрасте 50+"), min_value=0, required=False)
+    schools_count = forms.IntegerField(label=_("Школ-участниц"), min_value=0, required=False)
+    partners = forms.CharField(label=_("Партнёры"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    links = forms.CharField(
+        label=_("Ссылки на публикации"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text=_("По одной ссылке в строке."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("participants_total", "participants_pupils_6_11", "participants_students",
+                     "participants_adults", "participants_50_plus", "schools_count"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Вид документа"), choices=())
+    files = MultipleFileField(
+        label=_("Файлы"), help_text=_("Фото (JPEG, PNG, HEIC), PDF, Word, Excel; можно выбрать несколько.")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from roadmap.models import EvidenceFile
+
+        self.fields["kind"].choices = EvidenceFile.Kind.choices
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Причина"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+
+def apply_errors(form: forms.Form, error: Any) -> None:
+    """Put a service's ValidationError on the form: by field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages if hasattr(error, "messages") else [str(error)])

@@ -1,41 +1,74 @@
-"""HTML pages of the roadmap: home per role, dashboard, my tasks, activities, events."""
+"""HTML pages of the roadmap: home per role, dashboard, my tasks, activities, events, inbox.
+
+Views fetch with a permission check, run a form, call a service or a
+selector and render; rules and figures live in services and selectors.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from typing import Any
 
-from indicators.selectors import indicators_of
-from roadmap.filters import ActivityFilter
-from roadmap.models import Activity
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators.selectors import actuals_visible_to
+from roadmap import event_selectors, permissions, services
+from roadmap.dashboard import dashboard_context
+from roadmap.filters import ActivityFilter, EventFilter
+from roadmap.forms import EventForm, EvidenceForm, ReasonForm, ReportForm, apply_errors
+from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organization
+from roadmap.notifications import notifications_mark_read
+from roadmap.report_status import ReportStatus, status_q
 from roadmap.roles import Role, has_role, sees_everything
-from roadmap.selectors import activities_of
+from roadmap.selectors import activities_of, current_plan
 from roadmap.web import paginate, plan_year, sees_everything_required
+
+OPEN_STATUSES = (ReportStatus.OVERDUE, ReportStatus.DUE_TODAY, ReportStatus.AWAITING, ReportStatus.RETURNED)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own page; a user without a role is told whom to ask."""
+    if has_role(request.user, Role.COORDINATOR) and not sees_everything(request.user):
+        return redirect("tasks")
     if sees_everything(request.user):
         return redirect("dashboard")
-    if has_role(request.user, Role.COORDINATOR):
-        return redirect("tasks")
     return render(request, "roadmap/no_role.html", status=403)
 
 
 @sees_everything_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
-    context = {"py": py, "activities": activities_of(py.plan), "indicators": indicators_of(py.plan)}
+    context = dashboard_context(user=request.user, py=py, now=timezone.now())
     return render(request, "roadmap/dashboard.html", context)
 
 
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
-    py = plan_year(request)
-    mine = activities_of(py.plan).filter(responsibilities__organization=request.user.organization_id)
-    return render(request, "roadmap/tasks.html", {"py": py, "activities": mine})
+    """A coordinator's work: reports to file or fix, planned events, values to submit, news."""
+    now = timezone.now()
+    mine = event_selectors.events_list(user=request.user, now=now, organization_id=request.user.organization_id)
+    open_q = Q()
+    for status in OPEN_STATUSES:
+        open_q |= status_q(status, now)
+    context = {
+        "to_report": mine.filter(open_q).order_by("due_at", "id")[:50],
+        "planned": mine.filter(status_q(ReportStatus.PLANNED, now)).order_by("start_date", "id")[:10],
+        "actuals": actuals_visible_to(request.user)
+        .filter(organization_id=request.user.organization_id, status__in=["draft", "returned"])
+        .order_by("indicator__order", "year")[:20],
+        "notifications": event_selectors.inbox(request.user, unread_only=True)[:5],
+        "now": now,
+    }
+    return render(request, "roadmap/tasks.html", context)
 
 
 @login_required
@@ -49,9 +82,234 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(activities_of_any_plan(), pk=pk)
-    return render(request, "roadmap/activity_detail.html", {"activity": activity, "plan": activity.plan})
+    activity = get_object_or_404(
+        Activity.objects.select_related("plan", "section").prefetch_related("windows", "responsibilities__organization"),
+        pk=pk,
+    )
+    now = timezone.now()
+    events = event_selectors.events_list(user=request.user, now=now).filter(activity=activity)
+    context = {
+        "activity": activity,
+        "plan": activity.plan,
+        "page": paginate(request, events),
+        "evidence": EvidenceFile.objects.filter(report__event__in=events).select_related("report__event")[:30],
+        "history": Event.history.filter(id__in=events.values("id"))
+        .select_related("history_user", "organizer")
+        .order_by("-history_date")[:20],
+    }
+    return render(request, "roadmap/activity_detail.html", context)
 
 
-def activities_of_any_plan():  # type: ignore[no-untyped-def]
-    return Activity.objects.select_related("plan", "section").prefetch_related("windows", "responsibilities__organization")
+# ---------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------
+
+
+def _organizers(user: Any) -> Any:
+    """Organisations the user may register events for."""
+    if has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN):
+        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
+    return Organization.objects.filter(pk=user.organization_id)
+
+
+def _visible_event(user: Any, pk: int) -> Event:
+    """The event if this user may see it; another organisation's is simply not found."""
+    event = get_object_or_404(
+        Event.objects.select_related(
+            "activity__plan", "activity__section", "organizer", "municipality", "coordinator", "created_by"
+        ),
+        pk=pk,
+    )
+    if not permissions.can_view_event(user, event):
+        raise Http404
+    return event
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    organizers = None if not sees_everything(request.user) else Organization.objects.filter(events__isnull=False).distinct().order_by("short_name")
+    events = event_selectors.events_list(user=request.user, now=now)
+    filterset = EventFilter(request.GET or None, queryset=events, now=now, organizers=organizers)
+    context = {"filter": filterset, "page": paginate(request, filterset.qs), "keep": {}, "now": now}
+    return render(request, "roadmap/event_list.html", context)
+
+
+@login_required
+def event_create(request: HttpRequest) -> HttpResponse:
+    plan = current_plan()
+    organizers = _organizers(request.user)
+    if plan is None or not organizers.exists():
+        raise PermissionDenied
+    form = EventForm(request.POST or None, plan=plan, organizers=organizers, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Событие зарегистрировано. Отчёт нужно подать до %(due)s.") % {"due": timezone.localtime(event.due_at).strftime("%d.%m.%Y %H:%M")})
+            return redirect("event_detail", event.pk)
+    return render(request, "roadmap/event_form.html", {"form": form})
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _visible_event(request.user, pk)
+    now = timezone.now()
+    report = EventReport.objects.filter(event=event).select_related("submitted_by", "accepted_by", "returned_by").first()
+    context = {
+        "event": event,
+        "report": report,
+        "status": event_selectors.event_report_status(event, now) if report is None else _status_of(event, report, now),
+        "evidence": report.evidence.select_related("uploaded_by") if report else [],
+        "can_report": permissions.can_report_event(request.user, event),
+        "can_review": report is not None and permissions.can_review_report(request.user, report),
+        "can_change": permissions.can_change_event(request.user, event),
+        "evidence_form": EvidenceForm(),
+        "reason_form": ReasonForm(),
+        "history": _event_history(event, report),
+        "now": now,
+    }
+    return render(request, "roadmap/event_detail.html", context)
+
+
+def _status_of(event: Event, report: EventReport, now: Any) -> ReportStatus:
+    event.report = report  # reuse the loaded report instead of a second query
+    return event_selectors.event_report_status(event, now)
+
+
+def _event_history(event: Event, report: EventReport | None) -> list[Any]:
+    rows = list(event.history.select_related("history_user").order_by("-history_date")[:20])
+    if report is not None:
+        rows += list(report.history.select_related("history_user").order_by("-history_date")[:20])
+    return sorted(rows, key=lambda h: h.history_date, reverse=True)
+
+
+@login_required
+def event_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """File the report (or correct a returned one), with evidence files in the same form."""
+    event = _visible_event(request.user, pk)
+    if not permissions.can_report_event(request.user, event):
+        raise PermissionDenied
+    report = EventReport.objects.filter(event=event).first()
+    initial = ({n: getattr(report, n) for n in services.REPORT_FIELDS} | {"version": report.version}) if report else None
+    form = ReportForm(request.POST or None, initial=initial)
+    evidence_form = EvidenceForm(request.POST or None, request.FILES or None)
+    evidence_form.fields["files"].required = False
+    if request.method == "POST" and form.is_valid() and evidence_form.is_valid():
+        try:
+            report = _save_report(request, event, report, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+        else:
+            _add_evidence(request, report, evidence_form.cleaned_data)
+            messages.success(request, _("Отчёт отправлен. Спасибо!"))
+            return _redirect(request, "event_detail", event.pk)
+    context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form}
+    return render(request, "roadmap/event_report_form.html", context)
+
+
+def _redirect(request: HttpRequest, name: str, *args: Any) -> HttpResponse:
+    """A redirect that htmx follows with a full page load (HX-Redirect)."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(name, args=args)
+        return response
+    return redirect(name, *args)
+
+
+def _save_report(request: HttpRequest, event: Event, report: EventReport | None, data: dict[str, Any]) -> EventReport:
+    payload = services.ReportData(**{name: data[name] for name in services.REPORT_FIELDS})
+    version, now = data.get("version"), timezone.now()
+    if report is None:
+        return services.event_report_submit(user=request.user, event=event, data=payload, now=now)
+    return services.event_report_resubmit(user=request.user, report=report, data=payload, now=now, expected_version=version)
+
+
+def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any]) -> None:
+    for upload in data.get("files") or []:
+        try:
+            services.evidence_add(user=request.user, report=report, upload=upload, kind=data["kind"])
+        except (ValidationError, services.ConflictError) as exc:
+            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, _("Файл «%(name)s» не принят: %(error)s") % {"name": upload.name, "error": text})
+
+
+@login_required
+@require_POST
+def event_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _visible_event(request.user, pk)
+    report = get_object_or_404(EventReport, event=event)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not permissions.can_report_event(request.user, event):
+        raise PermissionDenied
+    if form.is_valid():
+        _add_evidence(request, report, form.cleaned_data)
+    else:
+        messages.error(request, _("Выберите файлы для загрузки."))
+    return redirect("event_detail", event.pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(EvidenceFile.objects.select_related("report__event"), pk=pk)
+    if not permissions.can_view_event(request.user, evidence.report.event):
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+@login_required
+@require_POST
+def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Accept or return a report (ЦОПП and ministry staff)."""
+    event = _visible_event(request.user, pk)
+    report = get_object_or_404(EventReport.objects.select_related("event__activity__plan"), event=event)
+    form = ReasonForm(request.POST)
+    form.fields["reason"].required = action == "return"
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Укажите, что нужно исправить."))
+        version, now = form.cleaned_data.get("version"), timezone.now()
+        if action == "accept":
+            services.event_report_accept(user=request.user, report=report, now=now, expected_version=version)
+            messages.success(request, _("Отчёт принят: его цифры учтены в показателях."))
+        else:
+            reason = form.cleaned_data["reason"]
+            services.event_report_return(user=request.user, report=report, reason=reason, now=now, expected_version=version)
+            messages.success(request, _("Отчёт возвращён на доработку; координатор получит уведомление."))
+    except (ValidationError, services.ConflictError) as exc:
+        messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    return redirect("event_detail", event.pk)
+
+
+@login_required
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _visible_event(request.user, pk)
+    form = ReasonForm(request.POST)
+    try:
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now())
+        messages.success(request, _("Событие отменено: отчёт по нему не нужен."))
+    except (ValidationError, services.ConflictError) as exc:
+        messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    return redirect("event_detail", event.pk)
+
+
+# ---------------------------------------------------------------------------
+# Inbox
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+        notifications_mark_read(user=request.user, now=timezone.now(), ids=ids)
+        return redirect("inbox")
+    unread_only = request.GET.get("unread") == "1"
+    page = paginate(request, event_selectors.inbox(request.user, unread_only=unread_only))
+    return render(request, "roadmap/inbox.html", {"page": page, "unread_only": unread_only})

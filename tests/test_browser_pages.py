@@ -43,8 +43,8 @@ def test_it_renders_every_main_page(web: Any, people: dict[str, Any], order_plan
     indicator = order_plan.indicator_set.indicators.get(code="4")
     ministry, coordinator = people["ministry"], people["coordinator"]
     web.both(ministry, "/dashboard/", "dashboard")
-    web.both(ministry, "/activities/", "activity-list")
-    web.both(ministry, f"/activities/{activity.pk}/", "activity-detail")
-    web.both(ministry, "/indicators/", "indicator-list")
-    web.both(ministry, f"/indicators/{indicator.pk}/", "indicator-detail")
+    web.both(ministry, "/activities/", "activity_list")
+    web.both(ministry, f"/activities/{activity.pk}/", "activity_detail")
+    web.both(ministry, "/indicators/", "indicator_list")
+    web.both(ministry, f"/indicators/{indicator.pk}/", "indicator_detail")
     web.both(coordinator, "/tasks/", "tasks")

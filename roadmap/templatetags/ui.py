@@ -29,11 +29,11 @@ class NavItem:
 _NAV: list[tuple[str, Any, str]] = [
     ("tasks", _("Мои задачи"), "acts"),
     ("dashboard", _("Сводка"), "sees_all"),
-    ("event-list", _("События"), "any"),
-    ("activity-list", _("Мероприятия"), "any"),
-    ("indicator-list", _("Показатели"), "any"),
-    ("actual-list", _("Факты"), "any"),
-    ("report-list", _("Отчёты"), "sees_all"),
+    ("event_list", _("События"), "any"),
+    ("activity_list", _("Мероприятия"), "any"),
+    ("indicator_list", _("Показатели"), "any"),
+    ("actual_list", _("Факты"), "any"),
+    ("report_list", _("Отчёты"), "sees_all"),
     ("inbox", _("Входящие"), "any"),
 ]
 
@@ -47,12 +47,9 @@ def _visible(user: Any, who: str) -> bool:
 
 
 def _unread_count(user: Any) -> int:
-    try:
-        from roadmap import selectors
-    except ImportError:  # pragma: no cover
-        return 0
-    counter = getattr(selectors, "unread_notification_count", None)
-    return counter(user=user) if counter else 0
+    from roadmap.event_selectors import unread_count
+
+    return unread_count(user)
 
 
 @register.simple_tag
@@ -179,3 +176,19 @@ def get(mapping: Any, key: Any) -> Any:
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def duration_ru(value: Any) -> str:
+    """A delay as «2 дн. 5 ч» / «3 ч 10 мин»."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} дн. {hours} ч"
+    if hours:
+        return f"{hours} ч {minutes} мин"
+    return f"{minutes} мин"
