@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/v1/", include("copp.api_urls")),
     path("", include("roadmap.urls")),
     path("", include("indicators.urls")),
+    path("", include("reports.urls")),
 ]

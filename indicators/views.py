@@ -1,27 +1,217 @@
-"""HTML pages of the indicators: list with plan against fact, one indicator's page."""
+"""HTML pages of the indicators: plan against fact, one indicator, actual values.
+
+Figures come from ``indicators.selectors.indicator_figures`` (the one place
+that computes them); writes go through ``indicators.services``.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
-from indicators.models import Indicator, Target
-from indicators.selectors import indicators_of
-from roadmap.web import plan_year
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from indicators import permissions, services
+from indicators.forms import ActualFilter, ActualForm
+from indicators.models import Actual, ActualChange, Indicator, Target, ValidationRule
+from indicators.selectors import (
+    actual_history,
+    actuals_visible_to,
+    broken_rules,
+    indicator_figures,
+    indicator_records,
+    indicators_of,
+)
+from roadmap.models import Organization
+from roadmap.roles import Role, has_role, sees_everything
+from roadmap.selectors import current_plan
+from roadmap.web import paginate, plan_year
+
+RECORDS_SHOWN = 50
 
 
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
-    return render(request, "indicators/indicator_list.html", {"py": py, "indicators": indicators_of(py.plan)})
+    figures = indicator_figures(py.plan, years=[py.year], now=timezone.now())
+    rows = [(i, figures.get((i.code, py.year))) for i in indicators_of(py.plan)]
+    return render(request, "indicators/indicator_list.html", {"py": py, "rows": rows})
 
 
 @login_required
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(
-        Indicator.objects.select_related("indicator_set__plan", "parent").prefetch_related("targets", "children"), pk=pk
+        Indicator.objects.select_related("indicator_set__plan", "parent", "source").prefetch_related("children"), pk=pk
     )
-    history = Target.history.filter(indicator_id=indicator.pk).select_related("history_user").order_by("-history_date")[:50]
-    context = {"indicator": indicator, "plan": indicator.indicator_set.plan, "target_history": history}
+    plan = indicator.indicator_set.plan
+    py = plan_year(request, plan=plan)
+    now = timezone.now()
+    figures = indicator_figures(plan, years=py.years, now=now, codes=[indicator.code])
+    records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in indicator_records(indicator, py.year).items()}
+    rules = [r for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True) if indicator.code in (*r.left_codes, *r.right_codes)]
+    rule_ids = {r.pk for r in rules}
+    context = {
+        "indicator": indicator,
+        "plan": plan,
+        "py": py,
+        "figures": [figures.get((indicator.code, y)) for y in py.years],
+        "chart_list": [{"id": indicator.pk, "years": py.years, "target": [_v(figures.get((indicator.code, y)), "target") for y in py.years], "actual": [_v(figures.get((indicator.code, y)), "actual") for y in py.years]}],
+        "records": records,
+        "rules": rules,
+        "breaches": [b for b in broken_rules(plan, years=py.years, source="plan") + broken_rules(plan, years=py.years, source="actual") if b.rule.pk in rule_ids],
+        "target_history": Target.history.filter(indicator_id=indicator.pk).select_related("history_user").order_by("-history_date")[:30],
+        "actual_changes": _visible_changes(request.user, indicator)[:30],
+    }
     return render(request, "indicators/indicator_detail.html", context)
+
+
+def _v(figure: Any, name: str) -> Any:
+    value = getattr(figure, name, None) if figure else None
+    return int(value) if isinstance(value, bool) else value
+
+
+def _visible_changes(user: Any, indicator: Indicator) -> Any:
+    """The audit trail of the indicator's values the user may see (drafts of others stay hidden)."""
+    visible = actuals_visible_to(user).filter(indicator=indicator)
+    return ActualChange.objects.filter(actual__in=visible).select_related("user", "actual__organization").order_by("-at", "-id")
+
+
+# ---------------------------------------------------------------------------
+# Actual values
+# ---------------------------------------------------------------------------
+
+
+def _organizations(user: Any) -> Any:
+    if has_role(user, Role.COPP, Role.ADMIN):
+        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
+    return Organization.objects.filter(pk=user.organization_id)
+
+
+def _visible_actual(user: Any, pk: int) -> Actual:
+    actual = get_object_or_404(actuals_visible_to(user).select_related("indicator__indicator_set__plan", "created_by", "approved_by"), pk=pk)
+    return actual
+
+
+@login_required
+def actual_list(request: HttpRequest) -> HttpResponse:
+    plan = current_plan()
+    if plan is None:
+        raise Http404
+    organizations = Organization.objects.filter(actuals__isnull=False).distinct().order_by("short_name") if sees_everything(request.user) else None
+    filterset = ActualFilter(request.GET or None, queryset=actuals_visible_to(request.user).filter(indicator__indicator_set__plan=plan), plan=plan, organizations=organizations)
+    context = {
+        "filter": filterset,
+        "page": paginate(request, filterset.qs.order_by(*(filterset.qs.query.order_by or ["indicator__order", "year", "period"]))),
+        "keep": {},
+        "can_review": permissions.can_review_actuals(request.user),
+        "can_enter": _organizations(request.user).exists() and has_role(request.user, Role.COPP, Role.ADMIN, Role.COORDINATOR),
+    }
+    return render(request, "indicators/actual_list.html", context)
+
+
+@login_required
+def actual_create(request: HttpRequest) -> HttpResponse:
+    plan = current_plan()
+    organizations = _organizations(request.user)
+    if plan is None or not organizations.exists():
+        raise PermissionDenied
+    form = ActualForm(request.POST or None, plan=plan, organizations=organizations, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actual = services.actual_create(
+                indicator=data["indicator"], year=data["year"], organization=data["organization"], value=data["value"],
+                period=data["period"], evidence=data["evidence"], user=request.user, now=timezone.now(),
+            )
+        except services.ActualError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Значение сохранено как черновик. Отправьте его на проверку, когда будете уверены."))
+            return redirect("actual_detail", actual.pk)
+    return render(request, "indicators/actual_form.html", {"form": form})
+
+
+@login_required
+def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One value: its history, editing while it is a draft or returned, and the review actions."""
+    actual = _visible_actual(request.user, pk)
+    plan = actual.indicator.indicator_set.plan
+    can_enter = permissions.can_enter_actual(request.user, actual.organization_id)
+    form = ActualForm(
+        request.POST or None, plan=plan, organizations=_organizations(request.user), editing=True,
+        initial={"value": _value_text(actual), "evidence": actual.evidence, "version": actual.version, "indicator_obj": actual.indicator},
+    )
+    if request.method == "POST":
+        if not can_enter:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.actual_update(actual=actual, value=form.cleaned_data["value"], evidence=form.cleaned_data["evidence"], reason=form.cleaned_data["reason"], user=request.user, now=timezone.now(), version=form.cleaned_data["version"])
+            except services.ActualError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Значение изменено."))
+                return redirect("actual_detail", actual.pk)
+    context = {
+        "actual": actual,
+        "form": form,
+        "history": actual_history(actual),
+        "can_enter": can_enter and actual.status in ("draft", "returned"),
+        "can_review": permissions.can_review_actuals(request.user),
+        "can_reopen": permissions.can_reopen_actual(request.user),
+    }
+    return render(request, "indicators/actual_detail.html", context)
+
+
+def _value_text(actual: Actual) -> str:
+    if actual.value_bool is not None:
+        return "да" if actual.value_bool else "нет"
+    return "" if actual.value_number is None else str(actual.value_number)
+
+
+ACTIONS = {
+    "submit": (services.actual_submit, False, gettext_lazy("Значение отправлено на проверку.")),
+    "approve": (services.actual_approve, False, gettext_lazy("Значение утверждено: теперь оно учитывается.")),
+    "return": (services.actual_return, True, gettext_lazy("Значение возвращено организации с причиной.")),
+    "reopen": (services.actual_reopen, True, gettext_lazy("Значение открыто для исправления.")),
+}
+
+
+@login_required
+@require_POST
+def actual_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actual = _visible_actual(request.user, pk)
+    service, needs_reason, done = ACTIONS[action]
+    kwargs: dict[str, Any] = {"actual": actual, "user": request.user, "now": timezone.now()}
+    version = request.POST.get("version", "")
+    kwargs["version"] = int(version) if version.isdigit() else None
+    if needs_reason:
+        kwargs["reason"] = request.POST.get("reason", "")
+    try:
+        service(**kwargs)
+    except services.ActualError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, str(done))
+    return redirect("actual_detail", actual.pk)
+
+
+@login_required
+@require_POST
+def actual_bulk_approve(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_review_actuals(request.user):
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    result = services.actuals_bulk_approve(actual_ids=ids, user=request.user, now=timezone.now())
+    if result.approved:
+        messages.success(request, _("Утверждено значений: %(n)s.") % {"n": len(result.approved)})
+    for actual_id, reason in result.refused.items():
+        messages.error(request, _("Значение №%(id)s не утверждено: %(reason)s") % {"id": actual_id, "reason": reason})
+    return redirect(request.POST.get("next") or "actual_list")

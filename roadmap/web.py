@@ -36,10 +36,10 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def plan_year(request: HttpRequest) -> PlanYear:
+def plan_year(request: HttpRequest, plan: Plan | None = None) -> PlanYear:
     """The plan and year a page shows: ``?plan=<key>&year=YYYY``, else the current plan
     and this year, clamped into the plan's years."""
-    plan = plan_by_key(request.GET.get("plan"))
+    plan = plan or plan_by_key(request.GET.get("plan"))
     if plan is None:
         raise Http404("Plan not loaded")
     try:

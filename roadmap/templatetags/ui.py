@@ -34,6 +34,7 @@ _NAV: list[tuple[str, Any, str]] = [
     ("indicator_list", _("Показатели"), "any"),
     ("actual_list", _("Факты"), "any"),
     ("report_list", _("Отчёты"), "sees_all"),
+    ("import_start", _("Загрузка"), "imports"),
     ("inbox", _("Входящие"), "any"),
 ]
 
@@ -41,6 +42,8 @@ _NAV: list[tuple[str, Any, str]] = [
 def _visible(user: Any, who: str) -> bool:
     if who == "acts":
         return has_role(user, Role.COORDINATOR, Role.COPP)
+    if who == "imports":
+        return has_role(user, Role.COPP, Role.COORDINATOR, Role.ADMIN)
     if who == "sees_all":
         return sees_everything(user)
     return True
@@ -94,6 +97,7 @@ STATUS_LABELS: dict[str, Any] = {
     "running": _("формируется"),
     "done": _("готов"),
     "failed": _("ошибка"),
+    "queued": _("в очереди"),
     # activities
     "not_started": _("не начато"),
     "in_progress": _("выполняется"),

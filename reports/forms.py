@@ -1,0 +1,31 @@
+"""Forms of the reports page and the spreadsheet import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import ImportKind, ReportKind
+from roadmap.forms import BootstrapMixin, DateInput
+
+
+class ReportRequestForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Отчёт"), choices=ReportKind.choices)
+    year = forms.TypedChoiceField(label=_("Год"), coerce=int, choices=())
+    as_of = forms.DateField(
+        label=_("По состоянию на"), required=False, widget=DateInput(),
+        help_text=_("Пусто — текущие данные. Дата в прошлом — то, что было известно тогда."),
+    )
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, y) for y in plan.years]
+        self.fields["year"].initial = min(max(timezone.localdate().year, plan.first_year), plan.last_year)
+
+
+class ImportForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Что загружаем"), choices=ImportKind.choices)
+    file = forms.FileField(label=_("Файл Excel (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
+    path("imports/", views.import_start, name="import_start"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/template/<slug:kind>/", views.import_template, name="import_template"),
+]

@@ -1,0 +1,96 @@
+"""HTML pages of the reports: request a report and watch it build, download, import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports import permissions, services
+from reports.forms import ImportForm, ReportRequestForm
+from reports.models import ImportKind, ReportFile
+from reports.selectors import import_jobs_for, report_files_for
+from roadmap.forms import apply_errors
+from roadmap.selectors import current_plan
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_request_report(request.user):
+        raise PermissionDenied
+    plan = current_plan()
+    if plan is None:
+        raise Http404
+    form = ReportRequestForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_file_request(user=request.user, plan=plan, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("report_detail", report.pk)
+    return render(request, "reports/report_list.html", {"form": form, "files": report_files_for(request.user)})
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One requested report; the progress part is polled by htmx until it is finished."""
+    report = get_object_or_404(ReportFile.objects.select_related("plan", "requested_by"), pk=pk)
+    if not permissions.can_download_report(request.user, report):
+        raise Http404
+    template = "reports/_progress.html" if request.headers.get("HX-Request") else "reports/report_detail.html"
+    return render(request, template, {"report": report})
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = get_object_or_404(ReportFile, pk=pk, status=ReportFile.Status.DONE)
+    if not permissions.can_download_report(request.user, report) or not report.file:
+        raise Http404
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_import(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            preview = services.import_dry_run(user=request.user, kind=form.cleaned_data["kind"], file=upload, name=upload.name)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("import_detail", preview.job.pk)
+    context = {"form": form, "jobs": import_jobs_for(request.user, limit=20), "kinds": ImportKind.choices}
+    return render(request, "reports/import_start.html", context)
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(permissions.visible_import_jobs(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            services.import_confirm(user=request.user, job=job, now=timezone.now())
+        except services.ImportRefused as exc:
+            messages.error(request, _("Загрузка отклонена, данные не изменены: %(e)s") % {"e": exc})
+        else:
+            messages.success(request, _("Данные загружены."))
+        return redirect("import_detail", job.pk)
+    return render(request, "reports/import_detail.html", {"job": job, "can_confirm": permissions.can_confirm_import(request.user, job)})
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in ImportKind.values or not permissions.can_import(request.user):
+        raise Http404
+    response = HttpResponse(services.import_template(kind=kind), content_type=services.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="template_{kind}.xlsx"'
+    return response
+
+
