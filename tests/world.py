@@ -1,0 +1,132 @@
+"""A populated tracker for the page tests: two organisations' events, reports,
+evidence, actual values and notifications, growable to test query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from indicators.models import Actual, Indicator
+from roadmap.models import (
+    Activity,
+    Event,
+    EventReport,
+    EvidenceFile,
+    Notification,
+    Organization,
+    Plan,
+    User,
+)
+from roadmap.services import event_due_at
+from roadmap.tests.factories import OrganizationFactory, UserFactory
+
+SECRET = "СЕКРЕТ-Б"  # marks everything of organisation B that A's coordinator must never see
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@dataclass
+class World:
+    plan: Plan
+    org_a: Organization
+    org_b: Organization
+    ministry: User
+    copp: User
+    coord_a: User
+    coord_b: User
+    activity: Activity
+    indicator: Indicator
+    events_a: list[Event] = field(default_factory=list)
+    events_b: list[Event] = field(default_factory=list)
+    actuals_b: list[Actual] = field(default_factory=list)
+    actual_a: Actual | None = None
+
+    def grow(self, n: int) -> None:
+        """Add ``n`` events (of every kind) per organisation, with reports, evidence,
+        values and notices; also ``n`` further organisations with one event each."""
+        for _ in range(n):
+            self.events_a += _events(self, self.org_a, self.coord_a, "")
+            self.events_b += _events(self, self.org_b, self.coord_b, SECRET)
+            other = OrganizationFactory()
+            _events(self, other, None, "")
+        _actuals(self, n)
+
+
+def _event(w: World, org: Organization, title: str, end: dt.date) -> Event:
+    return Event.objects.create(
+        activity=w.activity, organizer=org, title=title, start_date=end, end_date=end,
+        municipality=org.municipality, due_at=event_due_at(plan=w.plan, end_date=end),
+    )
+
+
+def _report(event: Event, *, late: bool, status: str = "submitted", **extra: Any) -> EventReport:
+    submitted = event.due_at + (dt.timedelta(hours=5) if late else -dt.timedelta(hours=5))
+    return EventReport.objects.create(
+        event=event, summary="Прошло по плану", participants_total=30, participants_pupils_6_11=20, status=status,
+        submitted_at=submitted, due_at_submission=event.due_at, on_time=not late, **extra,
+    )
+
+
+def _events(w: World, org: Organization, coordinator: User | None, mark: str) -> list[Event]:
+    today = timezone.localdate()
+    last_year = dt.date(w.plan.last_year, 6, 10)
+    tag = f"{mark} {org.pk}".strip()
+    overdue = _event(w, org, f"{tag} просрочено", last_year)
+    on_time = _event(w, org, f"{tag} в срок", last_year - dt.timedelta(days=3))
+    late = _event(w, org, f"{tag} с опозданием", last_year - dt.timedelta(days=5))
+    returned = _event(w, org, f"{tag} возвращено", last_year - dt.timedelta(days=7))
+    planned = _event(w, org, f"{tag} запланировано", today + dt.timedelta(days=20))
+    report = _report(on_time, late=False, status="accepted", accepted_at=on_time.due_at)
+    _report(late, late=True)
+    _report(returned, late=False, status="returned", return_reason=f"{tag} исправьте число участников",
+            returned_at=returned.due_at, resubmission_due_at=returned.due_at + dt.timedelta(days=2))
+    evidence = EvidenceFile(report=report, original_name=f"{tag} фото.png", kind="photo", size=len(PNG), content_type="image/png")
+    evidence.file.save("photo.png", ContentFile(PNG), save=False)
+    evidence.save()
+    if coordinator is not None:
+        Notification.objects.create(
+            event=overdue, kind="overdue", recipient=f"user:{coordinator.pk}", user=coordinator,
+            subject=f"{tag} отчёт просрочен", body="Подайте отчёт.", created_at=timezone.now(),
+        )
+    return [overdue, on_time, late, returned, planned]
+
+
+def _actuals(w: World, n: int) -> None:
+    numbers = list(Indicator.objects.filter(indicator_set__plan=w.plan, value_type="number").order_by("order"))
+    now = timezone.now()
+    for org, mark in ((w.org_a, ""), (w.org_b, SECRET)):
+        for k in range(n):
+            indicator = numbers[(Actual.objects.filter(organization=org).count() // 3 + k) % len(numbers)]
+            for status in ("draft", "submitted", "approved"):
+                year = w.plan.first_year + ["draft", "submitted", "approved"].index(status)
+                actual, _ = Actual.objects.get_or_create(
+                    indicator=indicator, year=year, period="", organization=org,
+                    defaults={"value_number": 7, "status": status, "evidence": f"{mark} {status}".strip(),
+                              "created_at": now, "updated_at": now},
+                )
+                if org == w.org_b and status != "approved":
+                    w.actuals_b.append(actual)
+                if org == w.org_a and status == "draft" and w.actual_a is None:
+                    w.actual_a = actual
+
+
+def build_world(plan: Plan) -> World:
+    org_a = plan.activities.get(number=2).responsibilities.filter(organization__kind="college").first()
+    org_a = org_a.organization if org_a else OrganizationFactory()
+    org_b = OrganizationFactory(short_name="Колледж Б")
+    w = World(
+        plan=plan,
+        org_a=org_a,
+        org_b=org_b,
+        ministry=UserFactory(role="ministry"),
+        copp=UserFactory(role="copp"),
+        coord_a=UserFactory(role="coordinator", organization=org_a),
+        coord_b=UserFactory(role="coordinator", organization=org_b),
+        activity=plan.activities.get(number=17),
+        indicator=Indicator.objects.get(indicator_set__plan=plan, code="6"),
+    )
+    w.grow(1)
+    return w
