@@ -36,6 +36,7 @@ class ColType(StrEnum):
     BOOL = "bool"  # да / нет
     DATE = "date"
     EMAIL = "email"
+    VALUE = "value"  # a non-negative whole number or да / нет (indicator values)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,25 @@ def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
             value = None
     if value is None:
         return None, ("обязательное поле не заполнено" if col.required else None)
+    if col.type is ColType.VALUE:
+        if isinstance(value, bool):
+            return value, None
+        if isinstance(value, str):
+            word = normalise(value)
+            if word in ("да", "нет"):
+                return word == "да", None
+            if re.fullmatch(r"-?\d+", value.replace(" ", "").replace("\u00a0", "")):
+                return None, f"число записано как текст («{value}»): сохраните ячейку в числовом формате"
+            return None, f"ожидается целое число или «да»/«нет», а в ячейке текст «{value}»"
+        if isinstance(value, (dt.date, dt.datetime)):
+            return None, "ожидается целое число или «да»/«нет», а в ячейке дата"
+        if isinstance(value, float):
+            if not value.is_integer():
+                return None, f"ожидается целое число, а не {value:g}"
+            value = int(value)
+        if value < 0:
+            return None, f"число не может быть отрицательным ({value})"
+        return int(value), None
     if col.type is ColType.INT:
         if isinstance(value, bool):
             return None, "ожидается целое число, а не да/нет"

@@ -206,7 +206,7 @@ class ActualImport(ImportResource):
         Col("year", "Год", ColType.INT, example=2024),
         Col("period", "Период", required=False, example="", help="пусто — год; q1–q4 — квартал; m01–m12 — месяц"),
         Col("organization", "Организация", example="copp", help="код или наименование"),
-        Col("value", "Значение", example=120, help="целое число; для показателей да/нет — «да» или «нет»"),
+        Col("value", "Значение", ColType.VALUE, example=120, help="целое число; для показателей да/нет — «да» или «нет»"),
         Col("evidence", "Подтверждение", required=False, example="Журнал консультаций"),
     ]
     key_columns = ("indicator", "year", "period", "organization")
@@ -250,18 +250,16 @@ class ActualImport(ImportResource):
             raw = v["value"]
             if indicator is not None:
                 if indicator[1] == Indicator.ValueType.BOOLEAN:
-                    word = normalise(raw)
-                    if word in ("да", "нет"):
-                        value_bool = word == "да"
+                    if isinstance(raw, bool):
+                        value_bool = raw
                     else:
                         errors.add(row, self.header("value"), f"показатель {code} принимает «да» или «нет», а не «{raw}»")
                         ok = False
-                elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+                elif isinstance(raw, int) and not isinstance(raw, bool):
                     value_number = raw
-                elif isinstance(raw, float) and raw.is_integer() and raw >= 0:
-                    value_number = int(raw)
                 else:
-                    errors.add(row, self.header("value"), f"показатель {code} принимает целое неотрицательное число, а не «{raw}»")
+                    shown = {True: "да", False: "нет"}.get(raw, raw) if isinstance(raw, bool) else raw
+                    errors.add(row, self.header("value"), f"показатель {code} принимает целое неотрицательное число, а не «{shown}»")
                     ok = False
             if not ok:
                 continue

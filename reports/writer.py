@@ -372,10 +372,16 @@ class XlsxWriter:
             numbers.append(cell)
         self.header_last = self._append(numbers)
 
+    def _freeze(self) -> None:
+        """Freeze below the header: sheet views are streamed first, so before any row."""
+        layout = self.layout
+        title_rows = (1 if layout.order_line else 0) + 2 + len(layout.notes) + 1
+        header_rows = (2 if layout.header_groups else 1) + 1
+        freeze_col = get_column_letter(layout.freeze_columns + 1)
+        self.ws.freeze_panes = f"{freeze_col}{title_rows + header_rows + 1}"
+
     def _finish_sheet(self) -> None:
         ws = self.ws
-        freeze_col = get_column_letter(self.layout.freeze_columns + 1)
-        ws.freeze_panes = f"{freeze_col}{self.header_last + 1}"
         ws.print_title_rows = f"{self.header_first}:{self.header_last}"
         last = max(self.row_idx, self.header_last + 1)
         for i, column in enumerate(self.layout.columns, start=1):
@@ -426,6 +432,7 @@ class XlsxWriter:
     ) -> int:
         """Write the title block, header and rows; return the data rows written."""
         self._setup_sheet()
+        self._freeze()
         self._title_block()
         self._header()
         every = self.PROGRESS_EVERY

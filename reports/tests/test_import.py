@@ -1,0 +1,319 @@
+"""Imports: dry run, confirm, rights, and every hostile or broken file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from indicators.models import Actual, ActualChange
+from reports.models import ImportJob
+from reports.services import ImportRefused, import_confirm, import_dry_run, import_template
+from reports.tests.conftest import add_entries, declare_dimension, rewrite_entry, xlsx_bytes
+from roadmap.models import Event, Organization
+
+NOW = dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC)
+ORG_HEADER = ["Код", "Вид", "Краткое наименование", "Полное наименование", "Муниципальное образование"]
+ACTUAL_HEADER = ["Код показателя", "Год", "Период", "Организация", "Значение"]
+
+
+def org_rows(n: int = 2) -> list[list[Any]]:
+    return [ORG_HEADER] + [
+        [f"college-{i}", "колледж", f"ГПОУ ТО «Колледж {i}»", f"государственное учреждение «Колледж {i}»", "город Тула"]
+        for i in range(n)
+    ]
+
+
+def messages(preview: Any) -> str:
+    return "\n".join(str(e) for e in preview.errors)
+
+
+def refused(user: Any, data: bytes, kind: str = "organizations") -> Any:
+    before = Organization.objects.count(), Actual.objects.count()
+    preview = import_dry_run(user=user, kind=kind, file=data, name="x.xlsx")
+    assert not preview.is_clean
+    assert preview.job.status == ImportJob.Status.REFUSED
+    with pytest.raises(ImportRefused):
+        import_confirm(user=user, job=preview.job, now=NOW)
+    assert (Organization.objects.count(), Actual.objects.count()) == before
+    return preview
+
+
+# --- the happy paths --------------------------------------------------------------------
+
+
+def test_it_imports_organisations_after_a_clean_dry_run(copp_user: Any) -> None:
+    preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(org_rows()), name="orgs.xlsx")
+    assert preview.is_clean, messages(preview)
+    assert preview.counts == {"created": 2, "updated": 0, "unchanged": 0}
+    assert not Organization.objects.filter(key="college-0").exists()  # a dry run writes nothing
+    job = import_confirm(user=copp_user, job=preview.job, now=NOW)
+    assert job.status == ImportJob.Status.CONFIRMED
+    college = Organization.objects.get(key="college-1")
+    assert college.kind == "college" and college.municipality.name == "город Тула"
+    rows = org_rows()
+    rows[1][2] = "ГПОУ ТО «Колледж 0», новое имя"
+    again = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(rows))
+    assert again.counts == {"created": 0, "updated": 1, "unchanged": 1}
+    with pytest.raises(ImportRefused):  # a confirmed job cannot be replayed
+        import_confirm(user=copp_user, job=job, now=NOW)
+
+
+def test_it_matches_organisations_by_normalised_name_without_a_code(copp_user: Any) -> None:
+    rows = [ORG_HEADER, ["", "колледж", "гпоу то  \"ТГМК им. н. демидова\"", "ТГМК", ""]]
+    preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(rows))
+    assert preview.is_clean, messages(preview)
+    assert preview.counts["updated"] == 1 and preview.counts["created"] == 0
+
+
+def test_it_imports_actual_values_as_drafts_with_an_audit_trail(copp_user: Any) -> None:
+    rows = [ACTUAL_HEADER, ["3", 2024, None, "copp", 120], ["1", 2024, "q1", "ЦОПП", "да"], ["3.1", 2024, None, "copp", 40]]
+    preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    assert preview.is_clean, messages(preview)
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    actual = Actual.objects.get(indicator__code="3", year=2024)
+    assert actual.value_number == 120 and actual.status == Actual.Status.DRAFT
+    assert Actual.objects.get(indicator__code="1").value_bool is True
+    assert ActualChange.objects.filter(action="create").count() == 3
+    rows[1][4] = 130
+    preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    assert preview.counts == {"created": 0, "updated": 1, "unchanged": 2}
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    actual.refresh_from_db()
+    assert actual.value_number == 130 and actual.version == 2
+    assert ActualChange.objects.filter(actual=actual, action="edit", old_value=120, new_value=130).exists()
+
+
+def test_a_coordinator_imports_only_for_their_own_organisation(make_user: Any, order_plan: Any) -> None:
+    tgmk = Organization.objects.get(key="tgmk")
+    coordinator = make_user("coordinator", organization=tgmk)
+    rows = [ACTUAL_HEADER, ["3", 2024, None, "tgmk", 10], ["3", 2024, None, "copp", 10]]
+    preview = refused(coordinator, xlsx_bytes(rows), "actuals")
+    assert [(e.row, e.column) for e in preview.errors] == [(3, "Организация")]
+    assert "только своей организации" in preview.errors[0].message
+    with pytest.raises(PermissionDenied):  # the register of organisations is ЦОПП's
+        import_dry_run(user=coordinator, kind="organizations", file=xlsx_bytes(org_rows()))
+
+
+def test_confirm_checks_again_and_refuses_whole_if_the_data_changed(copp_user: Any) -> None:
+    rows = [ACTUAL_HEADER, ["2", 2024, None, "copp", 5], ["3", 2024, None, "copp", 120]]
+    first = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows[:2]))
+    import_confirm(user=copp_user, job=first.job, now=NOW)
+    rows[1][4] = 6
+    preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    assert preview.is_clean
+    Actual.objects.filter(indicator__code="2").update(status=Actual.Status.APPROVED)  # approved meanwhile
+    with pytest.raises(ImportRefused) as exc:
+        import_confirm(user=copp_user, job=preview.job, now=NOW)
+    assert "утверждено" in str(exc.value)
+    assert not Actual.objects.filter(indicator__code="3").exists()  # nothing of the file was written
+    assert Actual.objects.get(indicator__code="2").value_number == 5
+
+
+def test_only_the_checker_confirms(copp_user: Any, make_user: Any) -> None:
+    preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(org_rows()))
+    with pytest.raises(PermissionDenied):
+        import_confirm(user=make_user("copp"), job=preview.job, now=NOW)
+
+
+def test_it_imports_events_with_their_due_moment(copp_user: Any) -> None:
+    rows = [
+        ["№ мероприятия дорожной карты", "Организатор", "Название", "Дата начала", "Дата окончания", "Формат"],
+        [14, "tgmk", "Проба «Сварщик»", dt.datetime(2024, 10, 15), None, "очно"],
+        [14, "ГПОУ ТО «ТГМК им. Н. Демидова»", "Проба «Повар»", dt.datetime(2024, 10, 16), dt.datetime(2024, 10, 17), "онлайн"],
+    ]
+    preview = import_dry_run(user=copp_user, kind="events", file=xlsx_bytes(rows))
+    assert preview.is_clean, messages(preview)
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    event = Event.objects.get(title="Проба «Повар»")
+    assert timezone.localtime(event.due_at).replace(tzinfo=None) == dt.datetime(2024, 10, 18, 23, 59, 59)
+    assert event.format == "online" and event.history.count() == 1
+
+
+def test_every_template_has_the_expected_columns_and_a_valid_example(copp_user: Any) -> None:
+    for kind in ("organizations", "events", "actuals", "agreements", "programmes"):
+        ws = load_workbook(io.BytesIO(import_template(kind=kind))).active
+        assert ws["A1"].value and ws["A1"].value.endswith("*") or kind == "organizations"
+    data = import_template(kind="actuals")
+    preview = import_dry_run(user=copp_user, kind="actuals", file=data)
+    assert preview.is_clean, messages(preview)
+
+
+def test_import_xlsx_command_prints_counts_and_fails_without_changing_data(order_plan: Any, tmp_path: Path, capsys: Any) -> None:
+    good = tmp_path / "orgs.xlsx"
+    good.write_bytes(xlsx_bytes(org_rows()))
+    call_command("import_xlsx", "organizations", str(good), "--dry-run")
+    assert "would be created 2, updated 0, unchanged 0" in capsys.readouterr().out
+    assert not Organization.objects.filter(key="college-0").exists()
+    call_command("import_xlsx", "organizations", str(good))
+    assert "created 2, updated 0, unchanged 0" in capsys.readouterr().out
+    bad = tmp_path / "bad.xlsx"
+    rows = org_rows(3)
+    rows[2][1] = "завод"
+    bad.write_bytes(xlsx_bytes(rows))
+    count = Organization.objects.count()
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", "organizations", str(bad))
+    assert "строка 3, столбец «Вид»: неизвестный вид «завод»" in capsys.readouterr().err
+    assert Organization.objects.count() == count
+
+
+# --- hostile and broken files -----------------------------------------------------------
+
+
+def test_it_refuses_a_file_over_the_size_limit(copp_user: Any, settings: Any) -> None:
+    settings.REPORTS_IMPORT_MAX_BYTES = 2000
+    preview = refused(copp_user, xlsx_bytes(org_rows()))
+    assert "слишком большой" in messages(preview)
+
+
+def test_it_refuses_a_file_that_is_not_a_zip(copp_user: Any) -> None:
+    preview = refused(copp_user, b"\xd0\xcf\x11\xe0 old xls or csv;text")
+    assert "не является zip-архивом" in messages(preview)
+
+
+def test_it_refuses_a_zip_with_too_many_entries(copp_user: Any) -> None:
+    data = add_entries(xlsx_bytes(org_rows()), {f"xl/media/p{i}.bin": b"x" for i in range(400)})
+    assert "слишком много частей" in messages(refused(copp_user, data))
+
+
+def test_it_refuses_a_zip_bomb_by_ratio(copp_user: Any) -> None:
+    data = add_entries(xlsx_bytes(org_rows()), {"xl/media/bomb.bin": b"\0" * (20 * 1024 * 1024)})
+    assert "zip-бомбу" in messages(refused(copp_user, data))
+
+
+def test_it_refuses_a_file_too_big_once_unpacked(copp_user: Any, settings: Any) -> None:
+    settings.REPORTS_IMPORT_MAX_UNCOMPRESSED = 100_000
+    data = add_entries(xlsx_bytes(org_rows()), {"xl/media/big.bin": bytes(range(256)) * 600})
+    assert "после распаковки" in messages(refused(copp_user, data))
+
+
+def test_it_refuses_xml_with_entities_before_parsing(copp_user: Any) -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    )
+    data = rewrite_entry(
+        xlsx_bytes(org_rows()), "xl/worksheets/sheet1.xml",
+        lambda x: laughs + re.sub(rb"^<\?xml[^>]*\?>", b"", x).replace(b"college-0", b"&lol2;"),
+    )
+    assert "DTD" in messages(refused(copp_user, data))
+
+
+def test_it_refuses_more_rows_than_the_limit(copp_user: Any, settings: Any) -> None:
+    settings.REPORTS_IMPORT_MAX_ROWS = 5
+    assert "больше 5 строк" in messages(refused(copp_user, xlsx_bytes(org_rows(6))))
+
+
+def test_it_names_missing_and_unknown_columns(copp_user: Any) -> None:
+    rows = org_rows()
+    rows[0] = ["Код", "Вид", "Наименование", "Полное наименование", "Цвет"]
+    text = messages(refused(copp_user, xlsx_bytes(rows)))
+    assert "нет обязательных столбцов: «Краткое наименование»" in text
+    assert "неизвестные столбцы: «Наименование» (C), «Цвет» (E)" in text
+
+
+def test_it_refuses_merged_cells(copp_user: Any) -> None:
+    data = xlsx_bytes(org_rows(), setup=lambda ws: ws.merge_cells("E2:E3"))
+    assert "объединённые ячейки E2:E3" in messages(refused(copp_user, data))
+
+
+def test_it_refuses_formulas_instead_of_values(copp_user: Any) -> None:
+    rows = [ACTUAL_HEADER, ["3", 2024, None, "copp", "=100+20"]]
+    preview = refused(copp_user, xlsx_bytes(rows), "actuals")
+    assert [(e.row, e.column) for e in preview.errors] == [(2, "Значение")]
+    assert "формула (=100+20) вместо значения" in preview.errors[0].message
+
+
+def test_it_refuses_text_in_number_cells(copp_user: Any) -> None:
+    rows = [ACTUAL_HEADER, ["3", "2024", None, "copp", 5], ["3", 2024, None, "copp", "сто"], ["2", 2024.5, None, "copp", 1]]
+    preview = refused(copp_user, xlsx_bytes(rows), "actuals")
+    found = {(e.row, e.column): e.message for e in preview.errors}
+    assert "число записано как текст («2024»)" in found[(2, "Год")]
+    assert "ожидается целое число, а не 2024.5" in found[(4, "Год")]
+    assert "ожидается целое число или «да»/«нет», а в ячейке текст «сто»" in found[(3, "Значение")]
+
+
+def test_it_refuses_negative_counts(copp_user: Any) -> None:
+    rows = [ACTUAL_HEADER, ["3", 2024, None, "copp", -5]]
+    preview = refused(copp_user, xlsx_bytes(rows), "actuals")
+    assert "неотрицательное" in messages(preview) or "отрицательным" in messages(preview)
+
+
+def test_it_refuses_dates_typed_as_text(copp_user: Any) -> None:
+    rows = [
+        ["№ мероприятия дорожной карты", "Организатор", "Название", "Дата начала"],
+        [14, "tgmk", "Проба", "15.10.2024"],
+    ]
+    preview = refused(copp_user, xlsx_bytes(rows), "events")
+    assert [(e.row, e.column) for e in preview.errors] == [(2, "Дата начала")]
+    assert "дата записана как текст («15.10.2024»)" in preview.errors[0].message
+    assert not Event.objects.exists()
+
+
+def test_it_refuses_duplicate_rows(copp_user: Any) -> None:
+    rows = [ACTUAL_HEADER, ["3", 2024, None, "copp", 5], ["3", 2024, "", "ЦОПП", 6]]
+    preview = refused(copp_user, xlsx_bytes(rows), "actuals")
+    assert [(e.row, e.message) for e in preview.errors] == [(3, "повторяет строку 2 (показатель 3, 2024, ЦОПП)")]
+
+
+def test_it_ignores_empty_rows_at_the_end(copp_user: Any) -> None:
+    def style_empty_rows(ws: Any) -> None:
+        for row in range(4, 2000):
+            ws.cell(row=row, column=1).value = None
+            ws.cell(row=row, column=3).number_format = "0.00"
+            ws.cell(row=row, column=2).value = "  "
+
+    preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(org_rows(), setup=style_empty_rows))
+    assert preview.is_clean, messages(preview)
+    assert preview.counts["created"] == 2
+
+
+def test_a_sheet_declaring_a_million_rows_reads_only_the_real_ones(copp_user: Any) -> None:
+    data = declare_dimension(xlsx_bytes(org_rows()), "A1:XFD1048576")
+    assert b"A1:XFD1048576" in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    with CaptureQueriesContext(connection):
+        preview = import_dry_run(user=copp_user, kind="organizations", file=data)
+    assert preview.is_clean, messages(preview)
+    assert preview.counts["created"] == 2
+
+
+def test_it_refuses_a_file_with_only_a_header_or_nothing(copp_user: Any) -> None:
+    assert "нет строк с данными" in messages(refused(copp_user, xlsx_bytes([ORG_HEADER])))
+    assert "Лист пустой" in messages(refused(copp_user, xlsx_bytes([])))
+
+
+def test_it_refuses_a_corrupt_workbook(copp_user: Any) -> None:
+    data = rewrite_entry(xlsx_bytes(org_rows()), "xl/worksheets/sheet1.xml", lambda x: x[: len(x) // 2])
+    assert "повреждён" in messages(refused(copp_user, data))
+
+
+def test_the_dry_run_runs_a_fixed_number_of_queries_and_confirm_writes_in_batches(copp_user: Any) -> None:
+    keys = [(code, year, f"m{m:02d}") for code in ("2", "3", "3.1", "5") for year in (2023, 2024, 2025) for m in range(1, 13)]
+
+    def queries(n: int) -> tuple[int, int]:
+        rows = [ACTUAL_HEADER] + [[c, y, p, "copp", i] for i, (c, y, p) in enumerate(keys[:n])]
+        data = xlsx_bytes(rows)
+        with CaptureQueriesContext(connection) as dry:
+            preview = import_dry_run(user=copp_user, kind="actuals", file=data)
+        assert preview.is_clean, messages(preview)
+        with CaptureQueriesContext(connection) as confirm:
+            import_confirm(user=copp_user, job=preview.job, now=NOW)
+        Actual.objects.all().delete()
+        return len(dry.captured_queries), len(confirm.captured_queries)
+
+    queries(2)  # warm the per-user role cache and content types
+    small, large = queries(3), queries(140)
+    assert small[0] == large[0]
+    # Writes go in bulk: batches of the backend's parameter limit, never a query per row.
+    assert large[1] - small[1] <= 140 // 25
