@@ -1,0 +1,66 @@
+"""API list endpoints: latency and queries, against a trivial API list on the same server.
+
+Each endpoint is fetched as a ministry user (sees every organisation) through
+the Django test client, so the figure is the application's own cost (URL
+routing, authentication, permissions, queries, serialisation), without a
+network. The baseline is the list of programme categories: a handful of rows
+through the same DRF stack. ``n`` is the number of events in the database, so
+growth between scales can be read off the JSON files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import (
+    client_for,
+    coordinator_user,
+    demo_user,
+    get_ok,
+    make_row,
+    measure,
+)
+
+BASELINE = "/api/v1/programme-categories/"
+ENDPOINTS = [
+    ("events, first page (50)", "/api/v1/events/?limit=50"),
+    ("events, last page (offset)", None),  # filled in at run time: offset = count - 50
+    ("events ?report_status=overdue", "/api/v1/events/?report_status=overdue&limit=50"),
+    ("events ?report_status=on_time", "/api/v1/events/?report_status=on_time&limit=50"),
+    ("events timeliness by organisation", "/api/v1/events/timeliness/?by=organization"),
+    ("events timeliness by month", "/api/v1/events/timeliness/?by=month"),
+    ("activities", "/api/v1/activities/"),
+    ("organisations (50)", "/api/v1/organizations/?limit=50"),
+    ("indicators", "/api/v1/indicators/"),
+    ("figures", "/api/v1/figures/"),
+    ("actuals (50)", "/api/v1/actuals/?limit=50"),
+    ("partner agreements (50)", "/api/v1/partner-agreements/?limit=50"),
+    ("programmes (50)", "/api/v1/programmes/?limit=50"),
+]
+
+
+def run(scale: str, runs: int) -> list[dict[str, Any]]:
+    from roadmap.models import Event
+
+    n_events = Event.objects.count()
+    ministry = client_for(demo_user("ministry"))
+    baseline = measure(get_ok(ministry, BASELINE), runs=runs)
+    rows = [make_row("trivial API list (baseline)", baseline, n=n_events)]
+    for name, url in ENDPOINTS:
+        if url is None:
+            url = f"/api/v1/events/?limit=50&offset={max(0, n_events - 50)}"
+        try:
+            m = measure(get_ok(ministry, url), runs=runs)
+        except RuntimeError as exc:  # an endpoint that is not there (yet) is reported, not fatal
+            rows.append({**make_row(name, baseline, n=n_events), "median": None, "min": None, "max": None,
+                         "queries": None, "note": str(exc)})
+            continue
+        rows.append(make_row(name, m, baseline=baseline, baseline_name="trivial API list", n=n_events,
+                             note=url))
+    coordinator = coordinator_user()
+    mine = client_for(coordinator)
+    url = f"/api/v1/events/?organizer={coordinator.organization_id}&limit=20"
+    m = measure(get_ok(mine, url), runs=runs)
+    rows.append(make_row("events of own organisation (coordinator)", m, baseline=baseline,
+                         baseline_name="trivial API list", n=n_events, note=url))
+    return rows
