@@ -402,6 +402,8 @@ def machine_info() -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        # Other processes on the machine skew every figure: say how busy it was.
+        "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

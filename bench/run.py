@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[dict[str, Any]] = []
     started = datetime.now(UTC)
+    machine_at_start = machine_info()
     base_url = base if args.no_setup else database_url(base, f"copp_bench_{args.scale}")
     try:
         if not args.no_setup:
@@ -263,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
         "commit": git_commit(),
-        "machine": machine_info(),
+        "machine": machine_at_start,
+        "loadavg_at_end": machine_info()["loadavg_1_5_15"],
         "rows": rows,
     }
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
