@@ -16,7 +16,15 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from roadmap.deadlines import MOSCOW
-from roadmap.models import Activity, Event, EventReport, Municipality, Notification, Organization, Plan
+from roadmap.models import (
+    Activity,
+    Event,
+    EventReport,
+    Municipality,
+    Notification,
+    Organization,
+    Plan,
+)
 from roadmap.permissions import visible_organization_ids
 from roadmap.report_status import (
     DEADLINE_SECOND,

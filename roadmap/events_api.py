@@ -23,7 +23,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from roadmap import event_selectors, services
-from roadmap.models import Activity, Event, EventReport, EvidenceFile, Municipality, Notification, Organization, User
+from roadmap.models import (
+    Activity,
+    Event,
+    EventReport,
+    EvidenceFile,
+    Municipality,
+    Notification,
+    Organization,
+    User,
+)
 from roadmap.notifications import notifications_mark_read
 from roadmap.report_status import REPORT_STATUS_LABELS, ReportStatus
 from roadmap.selectors import plan_by_key
@@ -38,7 +47,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EvidenceFile
-        fields = ["id", "kind", "original_name", "size", "content_type", "uploaded_at", "url"]
+        fields = ("id", "kind", "original_name", "size", "content_type", "uploaded_at", "url",)
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -46,7 +55,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EventReport
-        fields = [
+        fields = (
             "id",
             "summary",
             "participants_total",
@@ -71,7 +80,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "resubmitted_at",
             "version",
             "evidence",
-        ]
+        )
 
 
 class ReportInputSerializer(serializers.Serializer):
@@ -104,7 +113,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = [
+        fields = (
             "id",
             "plan",
             "activity",
@@ -132,7 +141,7 @@ class EventSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
             "report",
-        ]
+        )
 
     def _status(self, event: Event) -> str:
         annotated = getattr(event, "report_status", None)
@@ -430,7 +439,7 @@ def _optional_int(value: Any, name: str) -> int | None:
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "kind", "event", "subject", "body", "created_at", "read_at"]
+        fields = ("id", "kind", "event", "subject", "body", "created_at", "read_at",)
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

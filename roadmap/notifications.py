@@ -491,13 +491,13 @@ def _send(where: Q, now: datetime) -> DeliveryResult:
             failures[row.id] = (row.attempts, f"{type(exc).__name__}: {exc}"[:2000])
             try:
                 connection.close()
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:
+                logger.debug("closing a failed mail connection failed", exc_info=True)
             connection = None
     if connection is not None:
         try:
             connection.close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.info("closing the mail connection failed", exc_info=True)
     done = Notification.objects.filter(claim_token=claim, status=Status.SENDING)
     if failures:

@@ -25,7 +25,16 @@ from django.db.models import F
 
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
-from roadmap.models import Activity, Event, EventReport, EvidenceFile, Municipality, Organization, Plan, User
+from roadmap.models import (
+    Activity,
+    Event,
+    EventReport,
+    EvidenceFile,
+    Municipality,
+    Organization,
+    Plan,
+    User,
+)
 from roadmap.report_status import is_on_time, moscow_date
 
 
@@ -462,7 +471,7 @@ def evidence_add(
     name = (upload.name or "file").rsplit("/", 1)[-1][:200]
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in EVIDENCE_TYPES[mime]:
-        name = f"{name}.{sorted(EVIDENCE_TYPES[mime])[0]}"
+        name = f"{name}.{min(EVIDENCE_TYPES[mime])}"
     evidence = EvidenceFile(
         report=report,
         original_name=name,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import factory
+import pytest
 
 from roadmap.deadlines import MOSCOW
 from roadmap.models import Event, EventReport, Plan
@@ -47,3 +48,16 @@ class EventReportFactory(factory.django.DjangoModelFactory):
 
 def plan_with(**rule: Any) -> Plan:
     return PlanFactory(**({"first_year": 2025, "last_year": 2027} | rule))
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process even when REDIS_URL points at a real broker."""
+    from copp.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager = saved

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from io import StringIO
+from typing import ClassVar
 
 import pytest
 from django.core import mail
@@ -16,12 +17,26 @@ from django.test.utils import CaptureQueriesContext
 from roadmap import services
 from roadmap.event_selectors import inbox, unread_count
 from roadmap.models import Event, Notification
-from roadmap.notifications import backoff, chase_claim, chase_run, notifications_deliver, notifications_mark_read
+from roadmap.notifications import (
+    backoff,
+    chase_claim,
+    chase_run,
+    notifications_deliver,
+    notifications_mark_read,
+)
 from roadmap.roles import Role
 from roadmap.services import ReportData
 from roadmap.tasks import chase_reports, deliver_notifications
-from roadmap.tests.event_factories import EventFactory, EventReportFactory, msk, plan_with
+from roadmap.tests.event_factories import (
+    EventFactory,
+    EventReportFactory,
+    eager_celery,  # noqa: F401 (fixture)
+    msk,
+    plan_with,
+)
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 END = dt.date(2026, 3, 10)  # due 11.03.2026 23:59:59
 
@@ -220,8 +235,8 @@ def test_a_pass_runs_a_constant_number_of_queries(world: World) -> None:
 class FlakyBackend(BaseEmailBackend):
     """Fails for addresses in ``failing``; records the rest."""
 
-    failing: set[str] = set()
-    delivered: list[str] = []
+    failing: ClassVar[set[str]] = set()
+    delivered: ClassVar[list[str]] = []
 
     def send_messages(self, messages):  # type: ignore[no-untyped-def]
         for message in messages:

@@ -10,10 +10,16 @@ from rest_framework.test import APIClient
 
 from roadmap.models import Event, EventReport
 from roadmap.roles import Role
-from roadmap.tests.event_factories import EventFactory, EventReportFactory, msk, plan_with
+from roadmap.tests.event_factories import (
+    EventFactory,
+    EventReportFactory,
+    eager_celery,  # noqa: F401 (fixture)
+    msk,
+    plan_with,
+)
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture

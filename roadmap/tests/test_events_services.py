@@ -16,10 +16,14 @@ from roadmap.models import Event, EventReport, Plan
 from roadmap.report_status import ReportStatus
 from roadmap.roles import Role
 from roadmap.services import ConflictError, ReportData
-from roadmap.tests.event_factories import EventFactory, msk, plan_with
+from roadmap.tests.event_factories import (
+    eager_celery,  # noqa: F401 (fixture)
+    msk,
+    plan_with,
+)
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture
