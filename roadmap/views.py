@@ -179,11 +179,26 @@ def _status_of(event: Event, report: EventReport, now: Any) -> ReportStatus:
     return event_selectors.event_report_status(event, now)
 
 
-def _event_history(event: Event, report: EventReport | None) -> list[Any]:
-    rows = list(event.history.select_related("history_user").order_by("-history_date")[:20])
+def _event_history(event: Event, report: EventReport | None) -> list[dict[str, Any]]:
+    """What happened to the event and its report, newest first (django-simple-history)."""
+    labels = {
+        ("event", "+"): _("событие зарегистрировано"),
+        ("event", "~"): _("событие изменено"),
+        ("report", "+"): _("отчёт подан"),
+        ("report", "~"): _("отчёт изменён"),
+    }
+    rows = [("event", h) for h in event.history.select_related("history_user").order_by("-history_date")[:20]]
     if report is not None:
-        rows += list(report.history.select_related("history_user").order_by("-history_date")[:20])
-    return sorted(rows, key=lambda h: h.history_date, reverse=True)
+        rows += [("report", h) for h in report.history.select_related("history_user").order_by("-history_date")[:20]]
+    return sorted(
+        (
+            {"at": h.history_date, "what": labels.get((kind, h.history_type), _("удалено")), "user": h.history_user,
+             "status": getattr(h, "status", "")}
+            for kind, h in rows
+        ),
+        key=lambda row: row["at"],
+        reverse=True,
+    )
 
 
 @login_required

@@ -114,8 +114,7 @@ def _actuals(w: World, n: int) -> None:
 
 
 def build_world(plan: Plan) -> World:
-    org_a = plan.activities.get(number=2).responsibilities.filter(organization__kind="college").first()
-    org_a = org_a.organization if org_a else OrganizationFactory()
+    org_a = Organization.objects.filter(kind="college", is_group=False, key__isnull=False).first() or OrganizationFactory()
     org_b = OrganizationFactory(short_name="Колледж Б")
     w = World(
         plan=plan,
