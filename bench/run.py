@@ -9,7 +9,7 @@
 
 What it does (see bench/common.py for the protocol bench modules follow):
 
-1. builds a throwaway base database ``copp_bench_<scale>`` next to DATABASE_URL
+1. builds a throwaway base database ``copp_bench_<scale>_<pid>`` next to DATABASE_URL
    (an SQLite file under bench/results/db/, or a PostgreSQL database on the same
    server): migrate, load_order, create_demo_users, generate_demo --scale --seed
    (each step timed: generating the data is itself a figure);
@@ -186,6 +186,52 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         print("  ".join(c[:w].ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(t, widths, strict=True))))
 
 
+def render_markdown(paths: list[str]) -> str:
+    """Markdown tables of results files, and a growth table small -> region per database.
+
+    Growth exponent k: time ∝ n^k between two scales (n = events). k ≈ 0 is
+    flat, k ≈ 1 linear; k > 1.15 is flagged as faster than linear.
+    """
+    import math
+
+    loaded = [json.loads(Path(p).read_text()) for p in paths]
+    out: list[str] = []
+    for data in loaded:
+        m = data["machine"]
+        out.append(f"### {data['database']} · {data['scale']} (seed {data['seed']}, {data['runs']} runs, "
+                   f"commit {data['commit']}, load avg at start {m.get('loadavg_1_5_15')})\n")
+        out.append("| module | figure | median | min | max | unit | queries | ratio | peak MB | n |")
+        out.append("|---|---|---:|---:|---:|---|---:|---:|---:|---:|")
+        for r in data["rows"]:
+            cells = [r.get("module", ""), str(r.get("name", "")).replace("|", "\\|")]
+            cells += [_fmt(r.get(k)) for k in ("median", "min", "max", "unit", "queries", "ratio", "peak_mem_mb", "n")]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    by_db: dict[str, dict[str, Any]] = {}
+    for data in loaded:
+        by_db.setdefault(data["database"], {})[data["scale"]] = data
+    for db, scales in by_db.items():
+        if "small" not in scales or "region" not in scales:
+            continue
+        small = {(r.get("module"), r["name"]): r for r in scales["small"]["rows"]}
+        out.append(f"### Growth small → region on {db}\n")
+        out.append("| module | figure | small | region | unit | n small → region | exponent k | queries small → region |")
+        out.append("|---|---|---:|---:|---|---|---:|---|")
+        for r in scales["region"]["rows"]:
+            a = small.get((r.get("module"), r["name"]))
+            if not a or not a.get("median") or not r.get("median") or not a.get("n") or not r.get("n"):
+                continue
+            if a["n"] == r["n"] or r.get("unit") not in ("ms", "s"):
+                continue
+            k = math.log(r["median"] / a["median"]) / math.log(r["n"] / a["n"])
+            flag = " **superlinear**" if k > 1.15 else ""
+            out.append(f"| {r.get('module')} | {r['name']} | {_fmt(a['median'])} | {_fmt(r['median'])} | {r['unit']} | "
+                       f"{_fmt(a['n'])} → {_fmt(r['n'])} | {k:.2f}{flag} | {_fmt(a.get('queries'))} → "
+                       f"{_fmt(r.get('queries'))} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def git_commit() -> str:
     proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, cwd=PROJECT_DIR, capture_output=True, text=True)
     return proc.stdout.strip()
@@ -203,10 +249,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loadtest", action="store_true", help="also run the load test (bench/loadtest)")
     parser.add_argument("--loadtest-seconds", type=int, default=60)
     parser.add_argument("--json", help="results file (default bench/results/<db>-<scale>.json)")
+    parser.add_argument("--render", nargs="+", metavar="JSON",
+                        help="print Markdown tables (and growth between scales) of results files, run nothing")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.render:
+        print(render_markdown(args.render))
+        return 0
     if args.worker:
         worker(args.worker, args.scale, args.runs, args.out)
         return 0
@@ -224,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     started = datetime.now(UTC)
     machine_at_start = machine_info()
-    base_url = base if args.no_setup else database_url(base, f"copp_bench_{args.scale}")
+    tag = os.getpid()  # two runs at once (several engineers) must not share databases
+    base_url = base if args.no_setup else database_url(base, f"copp_bench_{args.scale}_{tag}")
     try:
         if not args.no_setup:
             create_database(base_url)
@@ -233,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.no_setup:
                 rows += run_module_subprocess(name, base_url, args.scale, args.runs)
                 continue
-            clone = database_url(base, f"copp_bench_{args.scale}_{name}")
+            clone = database_url(base, f"copp_bench_{args.scale}_{tag}_{name}")
             clone_database(base_url, clone)
             try:
                 rows += run_module_subprocess(name, clone, args.scale, args.runs)
@@ -242,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.loadtest:
             from bench.loadtest.run import run_loadtest
 
-            clone = database_url(base, f"copp_bench_{args.scale}_loadtest")
+            clone = database_url(base, f"copp_bench_{args.scale}_{tag}_loadtest")
             clone_database(base_url, clone)
             try:
                 rows += run_loadtest(clone, seconds=args.loadtest_seconds)
