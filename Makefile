@@ -23,6 +23,9 @@ setup: venv
 
 run: setup
 	@echo "Serving at http://$(HOST):$(PORT)/ (admin: /admin/, API: /api/docs/)"
+	@# The report chase on schedule: Celery worker + beat with REDIS_URL, else the embedded scheduler.
+	if [ -n "$$REDIS_URL" ]; then $(VENV)/bin/celery -A copp worker -B -l info & else $(PY) manage.py run_scheduler & fi; \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

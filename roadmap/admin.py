@@ -104,3 +104,7 @@ class ActivityAdmin(ImportExportModelAdmin):
     list_select_related = ["section"]
     ordering = ["plan", "number"]
     inlines = [DeadlineWindowInline, ResponsibilityInline]
+
+
+# Events, reports and notifications: roadmap/events_admin.py
+import roadmap.events_admin  # noqa: E402, F401
