@@ -248,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the base database afterwards")
     parser.add_argument("--loadtest", action="store_true", help="also run the load test (bench/loadtest)")
     parser.add_argument("--loadtest-seconds", type=int, default=60)
+    parser.add_argument("--loadtest-pace", nargs="+", choices=["human", "stress"], default=["human", "stress"],
+                        help="think time of the simulated users (default: both, one after the other)")
     parser.add_argument("--json", help="results file (default bench/results/<db>-<scale>.json)")
     parser.add_argument("--render", nargs="+", metavar="JSON",
                         help="print Markdown tables (and growth between scales) of results files, run nothing")
@@ -294,12 +296,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.loadtest:
             from bench.loadtest.run import run_loadtest
 
-            clone = database_url(base, f"copp_bench_{args.scale}_{tag}_loadtest")
-            clone_database(base_url, clone)
-            try:
-                rows += run_loadtest(clone, seconds=args.loadtest_seconds)
-            finally:
-                drop_database(clone)
+            for pace in args.loadtest_pace:
+                clone = database_url(base, f"copp_bench_{args.scale}_{tag}_loadtest")
+                clone_database(base_url, clone)
+                try:
+                    rows += run_loadtest(clone, seconds=args.loadtest_seconds, pace=pace)
+                finally:
+                    drop_database(clone)
     finally:
         if not args.no_setup and not args.keep:
             drop_database(base_url)

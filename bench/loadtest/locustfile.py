@@ -33,6 +33,12 @@ _ministry = list(FIXTURE["ministry"])
 SUBMITTED: list[int] = []
 EVENTS_CREATED: list[int] = []
 DOUBLE_SUBMISSIONS = {"tried": 0, "refused_409": 0}
+# Think time between one user's actions, in seconds. "human": a coordinator
+# registers and reports an event every ~10 s (already far above real life: the
+# region has ~10,000 events a year); "stress": as fast as a person can click,
+# to find the saturation throughput.
+PACES = {"human": ((5, 15), (5, 15)), "stress": ((0.5, 1.5), (1, 3))}
+(COORD_WAIT, MINISTRY_WAIT) = PACES[os.environ.get("LOADTEST_PACE", "human")]
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -45,7 +51,7 @@ class Coordinator(HttpUser):
     """Registers an event of their own organisation and files its report, via the API."""
 
     fixed_count = FIXTURE["coordinator_users"]
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*COORD_WAIT)
 
     def on_start(self) -> None:
         me = _next(_coordinators)
@@ -105,7 +111,7 @@ class Ministry(HttpUser):
     """Logs in through the login form and browses pages and the API."""
 
     fixed_count = FIXTURE["ministry_users"]
-    wait_time = between(1, 3)
+    wait_time = between(*MINISTRY_WAIT)
 
     def on_start(self) -> None:
         me = _next(_ministry)
