@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="same seed, same data (default 1)")
         parser.add_argument("--now", help="ISO-8601 moment treated as now (default: the clock); "
                                           "events after it are planned, reports after it not yet filed")
+        parser.add_argument("--regions", type=int,
+                            help="override the number of regions of the scale (e.g. --scale national --regions 4 "
+                                 "to measure a slice of the national scale)")
         parser.add_argument("--reset", action="store_true",
                             help="first delete data generated earlier (demo users, demo organisations and "
                                  "what they registered)")
@@ -44,6 +48,10 @@ class Command(BaseCommand):
             self.stdout.write("deleting earlier demo data ...")
             demo_delete()
         spec = SCALES[options["scale"]]
+        if options["regions"] is not None:
+            if options["regions"] < 1:
+                raise CommandError("--regions must be at least 1")
+            spec = replace(spec, regions=options["regions"])
         started = time.perf_counter()
         try:
             generator = DemoGenerator(spec, seed=options["seed"], now=now,
@@ -52,7 +60,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         counts = generator.run()
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"generated scale {options['scale']} (seed {options['seed']}) in {elapsed:.1f} s; "
+        self.stdout.write(f"generated scale {options['scale']} ({spec.regions} region(s), seed {options['seed']}) "
+                          f"in {elapsed:.1f} s; "
                           f"demo users' password: {DEMO_PASSWORD}")
         self.stdout.write("counts:")
         for name, n in sorted(counts.items()):
