@@ -27,6 +27,7 @@ import argparse
 import importlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -264,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         worker(args.worker, args.scale, args.runs, args.out)
         return 0
 
+    # A terminated run still drops its throwaway databases (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     base = os.environ.get("DATABASE_URL")
     vendor = db_vendor(base)
     modules = discover()
