@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -204,6 +205,19 @@ def _cell_value(value: Any, ctype: ColumnType) -> Any:
     return value
 
 
+def _new_cell(ws: Any, value: Any, data_type: str, style: Any) -> Cell:
+    cell = Cell.__new__(Cell)
+    cell.parent = ws
+    cell.row = None
+    cell.column = None
+    cell._value = value
+    cell.data_type = data_type
+    cell._style = style
+    cell._hyperlink = None
+    cell._comment = None
+    return cell
+
+
 class XlsxWriter:
     """Renders one report layout and its rows into an xlsx file."""
 
@@ -219,6 +233,7 @@ class XlsxWriter:
         self.header_first = 0
         self.header_last = 0
         self.rows_written = 0
+        self._row_style_cache: dict[tuple[RowKind, int], list[Any]] = {}
         self.table_width = sum(c.width for c in layout.columns)
         self.widths = [c.width for c in layout.columns]
         self.text_columns = [
@@ -248,12 +263,42 @@ class XlsxWriter:
             f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{last_row}"
         )
 
+    def _install_row_stream(self) -> None:
+        """Stream rows of ready cells straight to openpyxl's sheet writer.
+
+        ``WriteOnlyWorksheet.append`` re-binds every value and, for a cell
+        object, goes through a ValueError per cell; our cells are complete
+        (row, column, type, style), so they are handed to the writer as they
+        are. The sheet views and column widths are written first, hence this
+        runs after the sheet setup and before the first row.
+        """
+        ws = self.ws
+        ws._get_writer()
+
+        def rows() -> Any:
+            xf = ws._writer.xf.send(True)
+            with xf.element("sheetData"):
+                try:
+                    while True:
+                        idx, cells = yield
+                        ws._writer.write_row(xf, cells, idx)
+                except GeneratorExit:
+                    pass
+            ws._writer.xf.send(None)
+
+        stream = rows()
+        next(stream)
+        ws._rows = stream
+
     def _append(self, cells: list[Any], height: float | None = None) -> int:
         idx = self.row_idx + 1
         dims = self.ws.row_dimensions
         if height is not None:
             dims[idx].height = height
-        self.ws.append(cells)
+        for column, cell in enumerate(cells, start=1):
+            cell.row = idx
+            cell.column = column
+        self.ws._rows.send((idx, cells))
         if height is not None:
             # The row is already streamed out; keep memory flat.
             del dims[idx]
@@ -396,30 +441,54 @@ class XlsxWriter:
                 )
 
     # -- rows ---------------------------------------------------------------
+    def _row_styles(self, kind: RowKind, indent: int) -> list[Any]:
+        key = (kind, indent)
+        styles = self._row_style_cache.get(key)
+        if styles is None:
+            styles = [
+                self.styles.template(c.type, kind, indent if i == 1 else 0)._style
+                for i, c in enumerate(self.layout.columns)
+            ]
+            self._row_style_cache[key] = styles
+        return styles
+
     def _data_row(self, row: Row) -> list[Any]:
-        cells = []
+        """Cells of one row, made directly (no per-cell type guessing or style copies).
+
+        Styles are shared, never-mutated StyleArrays of the column's template;
+        every str is stored as an inline string (data type "s"), so no text
+        can ever become a formula, and formula-like text also gets the quote
+        prefix so Excel keeps it as text when the cell is edited.
+        """
+        styles = self._row_styles(row.kind, row.indent)
         ws = self.ws
-        styles = self.styles
-        for i, (column, raw) in enumerate(zip(self.layout.columns, row.values, strict=False)):
-            ctype = column.type
-            indent = row.indent if i == 1 else 0
-            style = styles.template(ctype, row.kind, indent)._style
-            value = _cell_value(raw, ctype)
-            cell = WriteOnlyCell(ws)
-            if isinstance(value, str):
-                text, dangerous = safe_text(value)
-                cell.value = text
-                if dangerous:
-                    cell.data_type = "s"
-                    style = styles.quoted(style)
+        cells = []
+        values = row.values
+        n = len(values)
+        for i in range(self.ncols):
+            value = values[i] if i < n else None
+            style = styles[i]
+            t = type(value)
+            if t is str:
+                if value.startswith(FORMULA_TRIGGERS) or _ILLEGAL_XML.search(value):
+                    value, dangerous = safe_text(value)
+                    if dangerous:
+                        style = self.styles.quoted(style)
+                data_type = "s"
+            elif value is None or t is int or t is float:
+                data_type = "n"
+            elif t is dt.datetime:
+                if value.tzinfo is not None:
+                    value = value.astimezone(MOSCOW).replace(tzinfo=None)
+                data_type = "d"
+            elif t is dt.date:
+                data_type = "d"
             else:
-                cell.value = value
-            cell._style = copy(style)
-            cells.append(cell)
-        # Pad short rows so every cell has its border.
-        for i in range(len(cells), self.ncols):
-            cell = WriteOnlyCell(ws)
-            cell._style = copy(styles.template(self.layout.columns[i].type, row.kind, 0)._style)
+                value = _cell_value(value, ColumnType.TEXT)
+                data_type = "s" if isinstance(value, str) else "n"
+                if isinstance(value, str):
+                    value, _ = safe_text(value)
+            cell = _new_cell(ws, value, data_type, style)
             cells.append(cell)
         return cells
 
@@ -433,6 +502,7 @@ class XlsxWriter:
         """Write the title block, header and rows; return the data rows written."""
         self._setup_sheet()
         self._freeze()
+        self._install_row_stream()
         self._title_block()
         self._header()
         every = self.PROGRESS_EVERY

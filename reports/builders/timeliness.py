@@ -36,10 +36,11 @@ class TimelinessReport(ReportBuilder):
             Column("Своевременность", 15, ColumnType.STATUS),
             Column("Опоздание, дней", 11, ColumnType.INT),
         ]
-        return self._layout(columns, freeze_columns=2, notes=[
+        rule = (
             f"Срок отчёта: {self.plan.report_due_days} дн. после дня проведения мероприятия "
             f"({self.plan.get_report_due_calendar_display().lower()})."
-        ])
+        )
+        return self._layout(columns, freeze_columns=2, notes=[rule])
 
     def estimated_rows(self) -> int:
         return count_events(self.plan, year=self.year)
@@ -50,9 +51,8 @@ class TimelinessReport(ReportBuilder):
         municipalities = dict(Municipality.objects.values_list("id", "name"))
         activities = dict(Activity.objects.filter(plan=self.plan).values_list("id", "number"))
         moment = self.moment
-        n = 0
-        for line in event_lines(self.plan, moment=moment, historical=self.as_of is not None, year=self.year):
-            n += 1
+        lines = event_lines(self.plan, moment=moment, historical=self.as_of is not None, year=self.year)
+        for n, line in enumerate(lines, start=1):
             municipality_id = line.municipality_id or org_municipality.get(line.organizer_id)
             yield Row(
                 (

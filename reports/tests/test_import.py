@@ -12,15 +12,25 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators.models import Actual, ActualChange
 from reports.models import ImportJob
-from reports.services import ImportRefused, import_confirm, import_dry_run, import_template
-from reports.tests.conftest import add_entries, declare_dimension, rewrite_entry, xlsx_bytes
+from reports.services import (
+    ImportRefused,
+    import_confirm,
+    import_dry_run,
+    import_template,
+)
+from reports.tests.conftest import (
+    add_entries,
+    declare_dimension,
+    rewrite_entry,
+    xlsx_bytes,
+)
 from roadmap.models import Event, Organization
 
 NOW = dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC)

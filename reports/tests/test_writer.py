@@ -7,7 +7,15 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from reports.writer import MOSCOW, Column, ColumnType, ReportLayout, Row, RowKind, XlsxWriter
+from reports.writer import (
+    MOSCOW,
+    Column,
+    ColumnType,
+    ReportLayout,
+    Row,
+    RowKind,
+    XlsxWriter,
+)
 
 
 def _write(rows: list[Row], columns: list[Column] | None = None, **layout_kwargs: object) -> bytes:

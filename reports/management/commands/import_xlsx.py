@@ -18,7 +18,7 @@ from roadmap.models import User
 
 
 def _system_user() -> User:
-    user, created = User.objects.get_or_create(
+    user, _ = User.objects.get_or_create(
         username="import-command", defaults={"is_active": False, "first_name": "Загрузка из командной строки"}
     )
     if not user.is_superuser:
