@@ -17,11 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from indicators.selectors import actuals_visible_to
 from roadmap import event_selectors, permissions, services
-from roadmap.dashboard import dashboard_context
+from roadmap.dashboard import dashboard_context, worst_first
 from roadmap.filters import ActivityFilter, EventFilter
 from roadmap.forms import EventForm, EvidenceForm, ReasonForm, ReportForm, apply_errors
 from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organization
@@ -49,6 +50,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
     context = dashboard_context(user=request.user, py=py, now=timezone.now())
     return render(request, "roadmap/dashboard.html", context)
+
+
+TIMELINESS_GROUPS = {"organization": ("organizer", _lazy("Организация")), "municipality": ("municipality", _lazy("Муниципалитет"))}
+
+
+@sees_everything_required
+def timeliness(request: HttpRequest) -> HttpResponse:
+    """Report timeliness of every organisation or municipality in a year, worst first."""
+    py = plan_year(request)
+    by = request.GET.get("by") if request.GET.get("by") in TIMELINESS_GROUPS else "organization"
+    figures = event_selectors.timeliness_figures(now=timezone.now(), by=by, plan=py.plan, year=py.year)
+    param, first = TIMELINESS_GROUPS[by]
+    page = paginate(request, worst_first(figures.rows), per_page=50)
+    context = {"py": py, "by": by, "page": page, "rows": page.object_list, "total": figures.total, "param": param, "first": first}
+    return render(request, "roadmap/timeliness.html", context)
 
 
 @login_required

@@ -133,3 +133,13 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         if "browser" in item.keywords:
             item.add_marker(marker)
 
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Cached dashboard figures of one test must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,89 @@
+"""HTML pages: latency and queries against a trivial page on the same server.
+
+Every page is fetched through the Django test client as its user would see it
+(ministry: the regional picture; coordinator: their own organisation), so the
+figure is the application's own cost (routing, session, permissions, queries,
+template rendering) without a network. The baseline is a trivial page of the
+same layout: the ministry user's inbox filtered to unread notices (an empty
+list). Target: the dashboard at the large scale within 3× the baseline.
+
+The dashboard caches its rendered figures per plan, year and minute, keyed
+also by a stamp of the latest writes (see ``roadmap.dashboard``); the cold
+row measures the first view after a write, when everything is recomputed.
+``n`` is the number of events in the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import (
+    client_for,
+    coordinator_user,
+    demo_user,
+    get_ok,
+    make_row,
+    measure,
+)
+
+BASELINE = "/inbox/?unread=1"
+TARGET_RATIO = 3.0
+
+
+def _pages() -> list[tuple[str, str, str]]:
+    """(name, role, url) of every page measured."""
+    from django.db.models import Count
+
+    from indicators.models import Indicator
+    from roadmap.models import Activity, Event
+    from roadmap.selectors import current_plan
+
+    plan = current_plan()
+    busiest_year = (
+        Event.objects.filter(activity__plan=plan).values("end_date__year").annotate(n=Count("id")).order_by("-n").first()
+    )
+    year = busiest_year["end_date__year"] if busiest_year else plan.last_year
+    activity = Activity.objects.filter(plan=plan).annotate(n=Count("events")).order_by("-n").first()
+    event = Event.objects.filter(report__isnull=False).order_by("-id").first() or Event.objects.order_by("-id").first()
+    indicator = Indicator.objects.filter(indicator_set__plan=plan, code="6").first() or Indicator.objects.first()
+    pages = [
+        ("dashboard", "ministry", f"/dashboard/?year={year}"),
+        ("dashboard, current year", "ministry", "/dashboard/"),
+        ("events, first page", "ministry", "/events/"),
+        ("events ?report_status=overdue", "ministry", "/events/?report_status=overdue"),
+        (f"events ?timeliness=late&year={year}", "ministry", f"/events/?timeliness=late&year={year}"),
+        ("activity list", "ministry", f"/activities/?year={year}"),
+        ("activity page (busiest)", "ministry", f"/activities/{activity.pk}/"),
+        ("indicator list", "ministry", f"/indicators/?year={year}"),
+        ("indicator page (6)", "ministry", f"/indicators/{indicator.pk}/?year={year}"),
+        ("actual values", "ministry", "/actuals/"),
+        ("reports page", "ministry", "/reports/"),
+        ("my tasks", "coordinator", "/tasks/"),
+        ("events of own organisation", "coordinator", "/events/"),
+    ]
+    if event is not None:
+        pages.append(("event page", "ministry", f"/events/{event.pk}/"))
+    return pages
+
+
+def run(scale: str, runs: int) -> list[dict[str, Any]]:
+    from roadmap.models import Event
+
+    n_events = Event.objects.count()
+    clients = {"ministry": client_for(demo_user("ministry")), "coordinator": client_for(coordinator_user())}
+    baseline = measure(get_ok(clients["ministry"], BASELINE), runs=runs)
+    rows = [make_row("trivial page (baseline)", baseline, n=n_events, note=BASELINE)]
+    for name, role, url in _pages():
+        m = measure(get_ok(clients[role], url), runs=runs)
+        row = make_row(name, m, baseline=baseline, baseline_name="trivial page", n=n_events, note=url)
+        if name == "dashboard":
+            row["target_ratio"] = TARGET_RATIO
+            row["meets_target"] = row["ratio"] is not None and row["ratio"] <= TARGET_RATIO
+        rows.append(row)
+        if name == "dashboard":
+            from django.core.cache import cache
+
+            cold = measure(get_ok(clients[role], url), runs=runs, setup=cache.clear)
+            rows.append(make_row("dashboard, figures not cached (first view after a write)", cold, baseline=baseline,
+                                 baseline_name="trivial page", n=n_events, note=url))
+    return rows

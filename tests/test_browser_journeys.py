@@ -1,0 +1,124 @@
+"""The main journeys in a real browser (Debian's Chromium, headless)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from copp.celery import app as celery_app
+from roadmap.models import Event
+from tests.world import PNG, World, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def world(order_plan: Any, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_world(order_plan)
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Build reports in the server's process even when REDIS_URL points at a broker
+    with no worker (the browser test is about the page, not the queue)."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+def _sign_in(web: Any, user: Any, viewport: dict[str, int] | None = None) -> Any:
+    page = web.page(viewport=viewport or {"width": 1280, "height": 900})
+    page.goto(web.base + "/login/")
+    page.get_by_label("Логин").fill(user.username)
+    page.get_by_label("Пароль").fill("secret-pass-123")
+    page.get_by_role("button", name="Войти").click()
+    return page
+
+
+def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(web: Any, world: World, tmp_path: Any) -> None:
+    page = _sign_in(web, world.coord_a, PHONE)
+    page.wait_for_url("**/tasks/")
+    page.get_by_role("link", name="Зарегистрировать событие").first.click()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    page.get_by_label("Мероприятие дорожной карты").select_option(str(world.activity.pk))
+    page.get_by_label("Название события").fill("Профессиональная проба «Сварщик»")
+    page.get_by_label("Первый день").fill(yesterday.isoformat())
+    page.get_by_label("Место проведения").fill("Мастерская колледжа")
+    web.shoot(page, "journey-event-form")
+    page.get_by_role("button", name="Зарегистрировать").click()
+    page.wait_for_url("**/events/*/")
+    assert page.get_by_text("Событие зарегистрировано").is_visible()
+    event = Event.objects.get(title="Профессиональная проба «Сварщик»")
+    assert event.organizer == world.org_a
+
+    page.get_by_role("link", name="Подать отчёт").first.click()
+    page.wait_for_url(f"**/events/{event.pk}/report/")
+    page.get_by_label("Как прошло мероприятие").fill("Провели пробу для 8-х классов, все получили сертификаты.")
+    page.get_by_label("Участников всего").fill("-3")
+    photo = tmp_path / "фото.png"
+    photo.write_bytes(PNG)
+    page.get_by_label("Файлы").set_input_files(str(photo))
+    page.get_by_role("button", name="Отправить отчёт").click()
+    # A mistake is named next to its field and nothing is lost.
+    page.locator(".invalid-feedback").first.wait_for()
+    web.shoot(page, "journey-report-error")
+    assert page.get_by_label("Как прошло мероприятие").input_value().startswith("Провели пробу")
+    page.get_by_label("Участников всего").fill("24")
+    page.get_by_label("из них школьников 6–11 классов").fill("24")
+    page.get_by_label("Файлы").set_input_files(str(photo))
+    page.get_by_role("button", name="Отправить отчёт").click()
+    page.wait_for_url(f"**/events/{event.pk}/")
+    assert page.get_by_text("Отчёт отправлен").is_visible()
+    assert page.locator(".status-badge", has_text="сдан вовремя").first.is_visible()
+    assert page.get_by_role("link", name="фото.png").is_visible()
+    web.shoot(page, "journey-report-filed")
+
+    # Counted: no longer a task, and among the reports on time.
+    page.goto(web.base + "/tasks/")
+    assert page.get_by_text("Профессиональная проба «Сварщик»").count() == 0
+    page.goto(web.base + f"/events/?timeliness=on_time&year={yesterday.year}")
+    assert page.get_by_role("link", name="Профессиональная проба «Сварщик»").is_visible()
+    assert event.report.on_time and event.report.evidence.count() == 1
+
+
+def test_a_ministry_user_follows_a_late_report_to_its_event_and_downloads_a_report(
+    web: Any, world: World, eager_celery: None
+) -> None:
+    page = _sign_in(web, world.ministry)
+    page.wait_for_url("**/dashboard/")
+    page.goto(web.base + f"/dashboard/?year={world.plan.last_year}")
+    late = world.events_a[0]
+    section = page.locator("section", has=page.get_by_role("heading", name="Просроченные отчёты сейчас"))
+    section.get_by_role("link", name=late.title).click()
+    page.wait_for_url(f"**/events/{late.pk}/")
+    assert page.get_by_text("Отчёт просрочен.").is_visible()
+
+    # The number of missing reports on the dashboard opens exactly those events.
+    page.goto(web.base + f"/dashboard/?year={world.plan.last_year}")
+    row = page.locator("tr", has=page.get_by_role("rowheader", name=world.org_a.short_name)).first
+    row.locator("td").nth(4).get_by_role("link").click()
+    assert "timeliness=missing" in page.url
+    assert page.get_by_role("link", name=late.title).is_visible()
+
+    page.get_by_role("link", name="Отчёты").first.click()
+    page.get_by_role("combobox", name="Отчёт").select_option("roadmap")
+    page.get_by_role("combobox", name="Год").select_option(str(world.plan.last_year))
+    page.get_by_role("button", name="Сформировать").click()
+    page.wait_for_url("**/reports/*/")
+    download_link = page.get_by_role("link", name="Скачать")
+    download_link.wait_for(timeout=30_000)
+    web.shoot(page, "journey-report-ready")
+    with page.expect_download() as info:
+        download_link.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    workbook = openpyxl.load_workbook(download.path())
+    assert workbook.active.max_row > 29
