@@ -12,7 +12,12 @@ notices claimed by the previous run are deleted, so every run does the same work
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 from typing import Any
+
+if __name__ == "__main__":  # run directly: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import make_row, measure
 
@@ -125,10 +130,7 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
 
 if __name__ == "__main__":  # against an already migrated database: DATABASE_URL=... python bench/bench_chase.py
     import os
-    import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
     import django
 

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -161,13 +162,24 @@ def site_url() -> str:
     return str(getattr(settings, "SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
 
 
-def event_url(event_id: int) -> str:
-    for name in ("event_detail", "roadmap:event_detail", "events:detail"):
+_EVENT_URL_NAMES = ("event_detail", "roadmap:event_detail", "events:detail")
+
+
+@lru_cache(maxsize=1)
+def _event_url_name() -> str | None:
+    """The URL name of the event page, if the web UI has one (looked up once)."""
+    for name in _EVENT_URL_NAMES:
         try:
-            return site_url() + reverse(name, args=[event_id])
+            reverse(name, args=[1])
         except NoReverseMatch:
             continue
-    return f"{site_url()}/"
+        return name
+    return None
+
+
+def event_url(event_id: int) -> str:
+    name = _event_url_name()
+    return site_url() + (reverse(name, args=[event_id]) if name else "/")
 
 
 def _render(kind: str, context: dict[str, Any]) -> tuple[str, str]:
