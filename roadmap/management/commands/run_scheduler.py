@@ -35,7 +35,6 @@ class Command(BaseCommand):
         interval = max(options["interval"], 1)
         self.stdout.write(f"scheduler: a chase pass every {interval} s")
         while not stop.is_set():
-            close_old_connections()
             now = timezone.now()
             try:
                 result = chase_run(now=now)
@@ -46,3 +45,5 @@ class Command(BaseCommand):
             if options["once"]:
                 break
             stop.wait(interval)
+            # A long-lived loop must not keep a connection the database has dropped.
+            close_old_connections()
