@@ -45,7 +45,7 @@ class EducationalProgrammeFactory(factory.django.DjangoModelFactory):
         model = EducationalProgramme
 
     name = factory.Sequence(lambda n: f"Программа {n}")
-    category = factory.Iterator(ProgrammeCategory.objects.order_by("order"))
+    category = factory.LazyFunction(lambda: ProgrammeCategory.objects.order_by("order").first())
     developer = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.COPP)
     approved_on = dt.date(2024, 3, 1)
     hours = 72

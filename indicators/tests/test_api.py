@@ -108,7 +108,8 @@ def test_it_runs_the_workflow_and_answers_403_and_409(
     assert response.status_code == 200
     stale = api_client.patch(f"{url}/", {"value": 126, "version": version}, format="json")
     assert stale.status_code == 409
-    assert "someone else" in stale.json()["detail"]
+    assert stale.json()["field"] == "version"
+    assert stale.json()["detail"]
     assert api_client.post(f"{url}/submit/").status_code == 200
     api_client.force_authenticate(ministry)
     response = api_client.post(f"{url}/approve/")
@@ -219,3 +220,13 @@ def test_it_serves_all_figures_for_the_dashboard(client_as: Any) -> None:
     body = client_as("ministry").get("/api/v1/figures/?year=2024&year=2025").json()
     assert len(body) == 28 * 2
     assert {"code", "year", "target", "actual", "percent", "status", "expected_share"} <= set(body[0])
+
+
+def test_it_drills_down_to_the_records_behind_a_figure(client_as: Any, college: Any) -> None:
+    report = accepted_report(Activity.objects.get(number=14), college, total=70)
+    own = approved_actual(Indicator.objects.get(code="6"), college, 5)
+    approved_actual(Indicator.objects.get(code="6"), OrganizationFactory(), 9)
+    body = client_as("coordinator").get("/api/v1/indicators/6/records/?year=2024").json()
+    assert [r["id"] for r in body["event_reports"]] == [report.pk]
+    assert body["event_reports"][0]["participants_total"] == 70
+    assert [a["id"] for a in body["actuals"]] == [own.pk]  # another organisation's value is not shown

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from indicators.loader import validate_indicator_config
-from indicators.models import IndicatorSeason, IndicatorSource, ProgrammeCategory, ValidationRule
+from indicators.models import (
+    IndicatorSeason,
+    IndicatorSource,
+    ProgrammeCategory,
+    ValidationRule,
+)
 from roadmap.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load, read_yaml
 
 

@@ -9,7 +9,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCategory
-from indicators.tests.factories import EducationalProgrammeFactory, PartnerFactory, approved_actual
+from indicators.tests.factories import (
+    EducationalProgrammeFactory,
+    PartnerFactory,
+    approved_actual,
+)
 from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
 from roadmap.tests.factories import OrganizationFactory
 

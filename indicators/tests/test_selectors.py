@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators import services
 from indicators.models import Actual, ActualChange, Indicator, ProgrammeCategory
-from indicators.selectors import FigureStatus, expected_share, figure_status, indicator_figures, indicator_records
+from indicators.selectors import (
+    FigureStatus,
+    expected_share,
+    figure_status,
+    indicator_figures,
+    indicator_records,
+)
 from indicators.tests.factories import (
     NOW,
     EducationalProgrammeFactory,

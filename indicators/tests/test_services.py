@@ -207,7 +207,7 @@ def test_it_refuses_invalid_transitions_and_changes_nothing(
 
 def test_it_locks_an_approved_value_until_the_ministry_reopens_it(ind: Any, college: Any, people: Any) -> None:
     actual = services.actual_approve(actual=submitted(ind, college, people), user=people["copp"], now=LATER)
-    with pytest.raises(services.Conflict, match="cannot be edited"):
+    with pytest.raises(services.Conflict):
         services.actual_update(actual=actual, value=1, version=actual.version, user=people["copp"], now=LATER, reason="x")
     actual = services.actual_reopen(actual=actual, user=people["ministry"], now=LATER, reason="Ошибка")
     with pytest.raises(services.InvalidInput) as refused:
@@ -247,9 +247,10 @@ def test_it_refuses_a_stale_edit_and_keeps_the_first_one(ind: Any, college: Any,
     opened_by_both = actual.version
     first_copy, second_copy = Actual.objects.get(pk=actual.pk), Actual.objects.get(pk=actual.pk)
     services.actual_update(actual=first_copy, value=130, version=opened_by_both, user=people["coordinator"], now=LATER)
-    with pytest.raises(services.StaleVersion, match="changed by someone else") as refused:
+    with pytest.raises(services.StaleVersion) as refused:
         services.actual_update(actual=second_copy, value=140, version=opened_by_both, user=people["copp"], now=LATER)
     assert refused.value.field == "version"
+    assert "1" in refused.value.message and "2" in refused.value.message  # the versions, to reload
     actual.refresh_from_db()
     assert (actual.value, actual.version) == (130, opened_by_both + 1)
     assert actual.changes.filter(action="edit").count() == 1
