@@ -360,7 +360,12 @@ class ActualViewSet(
     def get_queryset(self) -> QuerySet[Actual]:
         query = actuals_visible_to(self.request.user).order_by("indicator__order", "year", "period", "organization")
         params = self.request.query_params
-        for name in ("year", "status", "period", "organization"):
+        for name in ("year", "organization"):
+            if params.get(name):
+                if not params[name].isdigit():
+                    raise ValidationError({name: [_("Give a whole number.")]})
+                query = query.filter(**{name: int(params[name])})
+        for name in ("status", "period"):
             if params.get(name):
                 query = query.filter(**{name: params[name]})
         if params.get("indicator"):

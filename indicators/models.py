@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -123,6 +124,18 @@ class IndicatorSeason(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.monthly_weights}"
+
+    def clean(self) -> None:
+        weights = self.monthly_weights
+        if not (
+            isinstance(weights, list)
+            and len(weights) == 12
+            and all(isinstance(w, (int, float)) and not isinstance(w, bool) and w >= 0 for w in weights)
+            and sum(weights) > 0
+        ):
+            raise ValidationError(
+                {"monthly_weights": _("Twelve non-negative numbers, January to December, not all zero.")}
+            )
 
 
 class ValidationRule(models.Model):

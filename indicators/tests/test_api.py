@@ -230,3 +230,10 @@ def test_it_drills_down_to_the_records_behind_a_figure(client_as: Any, college: 
     assert [r["id"] for r in body["event_reports"]] == [report.pk]
     assert body["event_reports"][0]["participants_total"] == 70
     assert [a["id"] for a in body["actuals"]] == [own.pk]  # another organisation's value is not shown
+
+
+def test_it_filters_the_list_and_refuses_a_bad_filter(client_as: Any, college: Any) -> None:
+    own = approved_actual(Indicator.objects.get(code="3"), college, 5)
+    client = client_as("ministry")
+    assert [a["id"] for a in client.get(f"/api/v1/actuals/?organization={college.pk}&year=2024").json()["results"]] == [own.pk]
+    assert client.get("/api/v1/actuals/?organization=abc").status_code == 400

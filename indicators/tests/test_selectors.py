@@ -369,3 +369,13 @@ def test_it_computes_the_dashboard_in_the_same_few_queries_at_10_and_1000_organi
     assert all(f.status is not None for f in figures.values())
     assert small == large
     assert large <= 9, large
+
+
+@pytest.mark.parametrize("weights", [[1] * 11, [0] * 12, [-1] + [1] * 11, ["x"] * 12])
+def test_it_refuses_a_season_that_is_not_twelve_weights(ind: Any, weights: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from indicators.models import IndicatorSeason
+
+    with pytest.raises(ValidationError):
+        IndicatorSeason(indicator=ind("3"), monthly_weights=weights).full_clean()
