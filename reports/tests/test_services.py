@@ -28,6 +28,17 @@ def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def eager_tasks() -> Any:
+    """Build in this process even when REDIS_URL is set (test_tasks_redis covers the worker)."""
+    from copp.celery import app
+
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was
+
+
 def test_a_requested_report_is_built_by_the_task_and_listed(ministry_user: Any, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         report = report_file_request(user=ministry_user, kind="roadmap", year=2024)
