@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -103,13 +104,14 @@ class DemoGenerator(RegistriesMixin):
         self.copp_reviewer = User.objects.filter(username="copp").first()
         activities = list(Activity.objects.filter(plan=self.plan).prefetch_related("windows").order_by("number"))
         self.activity_windows = self._windows(activities)
+        started = perf_counter()
         for index in range(1, self.spec.regions + 1):
             region = self._region_orgs(index)
             users = self._users(region)
             self._events(region, users)
             self._registries(region)
             self._actuals(region)
-            self.log(f"region {index}/{self.spec.regions} done")
+            self.log(f"region {index}/{self.spec.regions} done, {perf_counter() - started:.1f} s since start")
         return dict(self.counts)
 
     # -- windows ------------------------------------------------------------
