@@ -205,8 +205,19 @@ def _cell_value(value: Any, ctype: ColumnType) -> Any:
     return value
 
 
-def _new_cell(ws: Any, value: Any, data_type: str, style: Any) -> Cell:
-    cell = Cell.__new__(Cell)
+class _ReadyCell(Cell):
+    """A cell whose style id is known in advance (looked up once per style)."""
+
+    __slots__ = ("_style_id",)
+
+    @property
+    def style_id(self) -> int:
+        return self._style_id
+
+
+def _new_cell(ws: Any, value: Any, data_type: str, style: Any, style_id: int) -> Cell:
+    cell = _ReadyCell.__new__(_ReadyCell)
+    cell._style_id = style_id
     cell.parent = ws
     cell.row = None
     cell.column = None
@@ -234,6 +245,7 @@ class XlsxWriter:
         self.header_last = 0
         self.rows_written = 0
         self._row_style_cache: dict[tuple[RowKind, int], list[Any]] = {}
+        self._style_ids: dict[int, int] = {}  # id(StyleArray) -> workbook style id
         self.table_width = sum(c.width for c in layout.columns)
         self.widths = [c.width for c in layout.columns]
         self.text_columns = [
@@ -316,7 +328,7 @@ class XlsxWriter:
         for text, width in texts:
             if not text:
                 continue
-            per_line = max(1.0, (width - 2) * 0.92 * scale)
+            per_line = max(1.0, (width - 1) * scale)
             if len(text) <= per_line and "\n" not in text:
                 continue
             n = sum(max(1, -(-len(part) // int(per_line))) for part in text.split("\n"))
@@ -462,6 +474,8 @@ class XlsxWriter:
         """
         styles = self._row_styles(row.kind, row.indent)
         ws = self.ws
+        ids = self._style_ids
+        cell_styles = self.wb._cell_styles
         cells = []
         values = row.values
         n = len(values)
@@ -488,7 +502,10 @@ class XlsxWriter:
                 data_type = "s" if isinstance(value, str) else "n"
                 if isinstance(value, str):
                     value, _ = safe_text(value)
-            cell = _new_cell(ws, value, data_type, style)
+            style_id = ids.get(id(style))
+            if style_id is None:
+                style_id = ids[id(style)] = cell_styles.add(style)
+            cell = _new_cell(ws, value, data_type, style, style_id)
             cells.append(cell)
         return cells
 

@@ -57,10 +57,10 @@ class MunicipalitiesReport(ReportBuilder):
             Column("Муниципальное образование", 34),
             Column("Проведено мероприятий", 13, ColumnType.INT),
             Column("Отчётов получено", 12, ColumnType.INT),
-            Column("Организаторов", 12, ColumnType.INT),
+            Column("Организаторов", 15, ColumnType.INT),
             Column("Участников, всего", 13, ColumnType.INT),
             Column("Из них обучающихся 6–11 классов", 15, ColumnType.INT),
-            Column("Общеобразовательных организаций", 16, ColumnType.INT),
+            Column("Общеобразовательных организаций", 19, ColumnType.INT),
         ]
         return self._layout(columns, notes=[note])
 

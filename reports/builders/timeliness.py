@@ -26,14 +26,14 @@ class TimelinessReport(ReportBuilder):
         columns = [
             Column("№", 7, ColumnType.INT),
             Column("Мероприятие", 40),
-            Column("№ мероприятия дорожной карты", 11, ColumnType.CODE),
+            Column("№ мероприятия дорожной карты", 13, ColumnType.CODE),
             Column("Организатор", 28),
             Column("Муниципальное образование", 22),
             Column("Дата начала", 12, ColumnType.DATE),
             Column("Дата окончания", 12, ColumnType.DATE),
             Column("Срок отчёта", 16, ColumnType.DATETIME),
             Column("Отчёт представлен", 16, ColumnType.DATETIME),
-            Column("Своевременность", 15, ColumnType.STATUS),
+            Column("Своевременность", 17, ColumnType.STATUS),
             Column("Опоздание, дней", 11, ColumnType.INT),
         ]
         rule = (
