@@ -69,6 +69,7 @@ class Browser:
         self.base = live_server.url
         self.shots = shots
         self.contexts: list[Any] = []
+        self._pages: dict[tuple[Any, int], Any] = {}
 
     def page(self, user: Any | None = None, viewport: dict[str, int] = DESKTOP) -> Any:
         context = self.chromium.new_context(viewport=viewport, locale="ru-RU", timezone_id="Europe/Moscow")
@@ -103,7 +104,11 @@ class Browser:
     def both(self, user: Any, path: str, name: str) -> None:
         """Open a page at desktop and phone width, check it, and save both screenshots."""
         for viewport in (DESKTOP, PHONE):
-            page = self.page(user, viewport)
+            key = (user.pk, viewport["width"])
+            if key not in self._pages:
+                self._pages[key] = self.page(user, viewport)
+            page = self._pages[key]
+            page.errors.clear()
             response = page.goto(self.base + path)
             assert response is not None and response.status == 200, f"{path}: {response and response.status}"
             assert not page.errors, page.errors
