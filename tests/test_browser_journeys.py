@@ -55,7 +55,7 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(w
     web.shoot(page, "journey-event-form")
     page.get_by_role("button", name="Зарегистрировать").click()
     page.wait_for_url("**/events/*/")
-    assert page.get_by_text("Событие зарегистрировано").is_visible()
+    assert page.get_by_role("alert").filter(has_text="Событие зарегистрировано").is_visible()
     event = Event.objects.get(title="Профессиональная проба «Сварщик»")
     assert event.organizer == world.org_a
 
@@ -76,7 +76,7 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(w
     page.get_by_label("Файлы").set_input_files(str(photo))
     page.get_by_role("button", name="Отправить отчёт").click()
     page.wait_for_url(f"**/events/{event.pk}/")
-    assert page.get_by_text("Отчёт отправлен").is_visible()
+    assert page.get_by_role("alert").filter(has_text="Отчёт отправлен").is_visible()
     assert page.locator(".status-badge", has_text="сдан вовремя").first.is_visible()
     assert page.get_by_role("link", name="фото.png").is_visible()
     web.shoot(page, "journey-report-filed")
@@ -90,7 +90,7 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(w
 
 
 def test_a_ministry_user_follows_a_late_report_to_its_event_and_downloads_a_report(
-    web: Any, world: World, eager_celery: None
+    web: Any, world: World, eager_celery: None, tmp_path: Any
 ) -> None:
     page = _sign_in(web, world.ministry)
     page.wait_for_url("**/dashboard/")
@@ -120,5 +120,7 @@ def test_a_ministry_user_follows_a_late_report_to_its_event_and_downloads_a_repo
         download_link.click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    workbook = openpyxl.load_workbook(download.path())
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    workbook = openpyxl.load_workbook(saved)
     assert workbook.active.max_row > 29
