@@ -281,6 +281,20 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     machine_at_start = machine_info()
     tag = os.getpid()  # two runs at once (several engineers) must not share databases
+
+    def save(*, complete: bool) -> Path:
+        """Write the results file; also after every module, so a long run that is cut short keeps its rows."""
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        out = Path(args.json) if args.json else RESULTS_DIR / f"{vendor}-{args.scale}.json"
+        payload = {
+            "database": vendor, "scale": args.scale, "seed": args.seed, "runs": args.runs,
+            "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(), "complete": complete,
+            "commit": git_commit(), "machine": machine_at_start,
+            "loadavg_at_end": machine_info()["loadavg_1_5_15"], "rows": rows,
+        }
+        out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
+        return out
+
     base_url = base if args.no_setup else database_url(base, f"copp_bench_{args.scale}_{tag}")
     try:
         if not args.no_setup:
@@ -289,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in modules:
             if args.no_setup:
                 rows += run_module_subprocess(name, base_url, args.scale, args.runs)
+                save(complete=False)
                 continue
             clone = database_url(base, f"copp_bench_{args.scale}_{tag}_{name}")
             clone_database(base_url, clone)
@@ -296,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += run_module_subprocess(name, clone, args.scale, args.runs)
             finally:
                 drop_database(clone)
+            save(complete=False)
         if args.loadtest:
             from bench.loadtest.run import run_loadtest
 
@@ -312,21 +328,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print_table(rows)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = Path(args.json) if args.json else RESULTS_DIR / f"{vendor}-{args.scale}.json"
-    payload = {
-        "database": vendor,
-        "scale": args.scale,
-        "seed": args.seed,
-        "runs": args.runs,
-        "started": started.isoformat(),
-        "finished": datetime.now(UTC).isoformat(),
-        "commit": git_commit(),
-        "machine": machine_at_start,
-        "loadavg_at_end": machine_info()["loadavg_1_5_15"],
-        "rows": rows,
-    }
-    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
+    out = save(complete=True)
     print(f"\nwritten {out.relative_to(PROJECT_DIR) if out.is_relative_to(PROJECT_DIR) else out}")
     return 1 if any(r.get("name") == "FAILED" for r in rows) else 0
 
