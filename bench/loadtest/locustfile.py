@@ -31,6 +31,8 @@ _lock = threading.Lock()
 _coordinators = list(FIXTURE["coordinators"])
 _ministry = list(FIXTURE["ministry"])
 SUBMITTED: list[int] = []
+ATTEMPTED: list[int] = []  # report POSTs sent, answered or not (cut off at the end of the run)
+EVENTS_ATTEMPTED = {"n": 0}
 EVENTS_CREATED: list[int] = []
 DOUBLE_SUBMISSIONS = {"tried": 0, "refused_409": 0}
 # Think time between one user's actions, in seconds. "human": a coordinator
@@ -71,6 +73,8 @@ class Coordinator(HttpUser):
             "responsible_email": "otvetstvenny@example.org",
             "planned_participants": self.rng.randint(10, 60),
         }
+        with _lock:
+            EVENTS_ATTEMPTED["n"] += 1
         with self.client.post("/api/v1/events/", json=payload, name="POST /api/v1/events/",
                               catch_response=True) as r:
             if r.status_code != 201:
@@ -82,6 +86,8 @@ class Coordinator(HttpUser):
         total = self.rng.randint(5, 60)
         report = {"summary": "Проведено по плану.", "participants_total": total,
                   "participants_pupils_6_11": total // 2, "schools_count": self.rng.randint(1, 5)}
+        with _lock:
+            ATTEMPTED.append(event_id)
         with self.client.post(f"/api/v1/events/{event_id}/report/", json=report,
                               name="POST /api/v1/events/{id}/report/", catch_response=True) as r:
             if r.status_code != 201:
@@ -150,5 +156,6 @@ def _write_out(environment: Any, **_kw: Any) -> None:
     out = os.environ.get("LOADTEST_OUT")
     if out:
         with open(out, "w", encoding="utf-8") as f:
-            json.dump({"submitted": SUBMITTED, "events_created": EVENTS_CREATED,
+            json.dump({"submitted": SUBMITTED, "attempted": ATTEMPTED, "events_attempted": EVENTS_ATTEMPTED["n"],
+                       "events_created": EVENTS_CREATED,
                        "double_submissions": DOUBLE_SUBMISSIONS}, f)

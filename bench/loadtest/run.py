@@ -111,21 +111,28 @@ def verify(fixture_path: str, out_path: str, result_path: str) -> None:
     run_events = Event.objects.filter(title__startswith=fixture["marker"])
     reports = EventReport.objects.filter(event__in=run_events)
     per_event = dict(reports.values_list("event_id").annotate(n=Count("id")))
+    attempted = set(out.get("attempted", submitted))
+    stored = set(per_event)
     result = {
         "reports_answered_201": len(submitted),
         "reports_answered_201_distinct": len(set(submitted)),
         "reports_in_db": reports.count(),
-        "reports_missing": sorted(set(submitted) - set(per_event))[:20],
+        "reports_missing": sorted(set(submitted) - stored)[:20],
         "reports_duplicated": sorted(e for e, n in per_event.items() if n > 1)[:20],
-        "reports_unexpected": sorted(set(per_event) - set(submitted))[:20],
+        # stored although never sent: a real bug
+        "reports_unexpected": sorted(stored - attempted)[:20],
+        # sent, stored, but the answer never reached the client: the run ended
+        # (locust stop) while the request was in flight; not a duplicate.
+        "reports_in_flight_at_stop": sorted((stored & attempted) - set(submitted))[:20],
         "events_answered_201": len(out["events_created"]),
+        "events_attempted": out.get("events_attempted", len(out["events_created"])),
         "events_in_db": run_events.count(),
         "double_submissions": out["double_submissions"],
     }
     result["exactly_once"] = (
         not result["reports_missing"] and not result["reports_duplicated"] and not result["reports_unexpected"]
-        and len(submitted) == len(set(submitted)) == result["reports_in_db"]
-        and result["events_in_db"] == result["events_answered_201"]
+        and len(submitted) == len(set(submitted))
+        and result["events_answered_201"] <= result["events_in_db"] <= result["events_attempted"]
     )
     Path(result_path).write_text(json.dumps(result))
 
@@ -169,7 +176,7 @@ def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, mini
         users = coordinators + ministry
         subprocess.run(
             [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
-             "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "10", "--host", f"http://127.0.0.1:{port}",
+             "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "120", "--host", f"http://127.0.0.1:{port}",
              "--csv", str(workdir / "locust"), "--only-summary", "--exit-code-on-error", "0"],
             check=True, cwd=PROJECT_DIR, capture_output=True, text=True,
             env={**os.environ, "LOADTEST_FIXTURE": str(fixture), "LOADTEST_OUT": str(out), "LOADTEST_PACE": pace},
@@ -214,7 +221,8 @@ def _rows(stats_csv: Path, check: dict[str, Any], *, seconds: int, workers: int)
                                  note="must be 0"), "module": "loadtest"})
     rows.append({**value_row("reports stored exactly once", 1 if check["exactly_once"] else 0, unit="bool",
                              n=check["reports_answered_201"],
-                             note=f"{check['reports_in_db']} in DB for {check['reports_answered_201']} answered 201; "
+                             note=f"{check['reports_in_db']} in DB for {check['reports_answered_201']} answered 201 "
+                                  f"(+{len(check.get('reports_in_flight_at_stop', []))} in flight at stop); "
                                   f"double submissions refused {check['double_submissions']['refused_409']}"
                                   f"/{check['double_submissions']['tried']}"),
                  "module": "loadtest", "check": check})
