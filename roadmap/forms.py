@@ -38,19 +38,19 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class DateInput(forms.DateInput):
-    """A native date picker (the phone's own); the value travels as YYYY-MM-DD."""
-
-    input_type = "date"
+    """A date typed as дд.мм.гггг whatever the browser's own locale (a native
+    picker would show mm/dd/yyyy on an English system)."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+        defaults = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "autocomplete": "off",
+                    "pattern": r"\d{2}\.\d{2}\.\d{4}", "title": "дд.мм.гггг"}
+        super().__init__({**defaults, **(attrs or {})}, format="%d.%m.%Y")
 
 
 class TimeInput(forms.TimeInput):
-    input_type = "time"
-
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%H:%M")
+        defaults = {"placeholder": "чч:мм", "inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({**defaults, **(attrs or {})}, format="%H:%M")
 
 
 class EventForm(BootstrapMixin, forms.Form):
@@ -61,8 +61,8 @@ class EventForm(BootstrapMixin, forms.Form):
     end_date = forms.DateField(
         label=_("Последний день"), required=False, widget=DateInput(), help_text=_("Пусто — однодневное событие.")
     )
-    start_time = forms.TimeField(label=_("Начало"), required=False, widget=TimeInput())
-    end_time = forms.TimeField(label=_("Окончание"), required=False, widget=TimeInput())
+    start_time = forms.TimeField(label=_("Время начала"), required=False, widget=TimeInput())
+    end_time = forms.TimeField(label=_("Время окончания"), required=False, widget=TimeInput())
     place = forms.CharField(label=_("Место проведения"), max_length=500, required=False)
     municipality = forms.ModelChoiceField(
         label=_("Муниципальное образование"),

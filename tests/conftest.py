@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=ru-RU",  # date pickers as a Russian user sees them (дд.мм.гггг)
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
@@ -148,3 +149,15 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Build reports in this process even when REDIS_URL points at a broker with
+    no worker: these tests are about the pages, not the queue."""
+    from copp.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

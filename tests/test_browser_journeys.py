@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
 import pytest
 from django.utils import timezone
 
-from copp.celery import app as celery_app
 from roadmap.models import Event
 from tests.world import PNG, World, build_world
 
@@ -22,16 +20,6 @@ PHONE = {"width": 360, "height": 740}
 def world(order_plan: Any, settings: Any, tmp_path: Any) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     return build_world(order_plan)
-
-
-@pytest.fixture
-def eager_celery() -> Iterator[None]:
-    """Build reports in the server's process even when REDIS_URL points at a broker
-    with no worker (the browser test is about the page, not the queue)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 def _sign_in(web: Any, user: Any, viewport: dict[str, int] | None = None) -> Any:
@@ -50,7 +38,7 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(w
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     page.get_by_label("Мероприятие дорожной карты").select_option(str(world.activity.pk))
     page.get_by_label("Название события").fill("Профессиональная проба «Сварщик»")
-    page.get_by_label("Первый день").fill(yesterday.isoformat())
+    page.get_by_label("Первый день").fill(yesterday.strftime("%d.%m.%Y"))
     page.get_by_label("Место проведения").fill("Мастерская колледжа")
     web.shoot(page, "journey-event-form")
     page.get_by_role("button", name="Зарегистрировать").click()

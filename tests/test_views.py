@@ -60,7 +60,7 @@ def test_it_names_the_field_when_the_service_refuses_an_event(world: World) -> N
     client = _client(world.coord_a)
     response = client.post("/events/new/", {
         "activity": world.activity.pk, "organizer": world.org_a.pk, "title": "Неверные даты",
-        "start_date": "2025-03-10", "end_date": "2025-03-01", "format": "in_person",
+        "start_date": "10.03.2025", "end_date": "01.03.2025", "format": "in_person",
     })
     assert response.status_code == 200
     assert "Последний день не может быть раньше первого." in response.context["form"].errors["end_date"]
@@ -146,7 +146,9 @@ def test_it_says_what_is_wrong_with_a_value(world: World) -> None:
     assert response.context["form"].errors["value"] == ["Введите «да» или «нет»."]
 
 
-def test_it_builds_a_requested_report_and_serves_it(world: World, django_capture_on_commit_callbacks: Any) -> None:
+def test_it_builds_a_requested_report_and_serves_it(
+    world: World, django_capture_on_commit_callbacks: Any, eager_celery: None
+) -> None:
     client = _client(world.ministry)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/reports/", {"kind": "timeliness", "year": str(world.plan.last_year)})
