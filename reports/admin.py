@@ -55,7 +55,7 @@ class ReportFileAdmin(admin.ModelAdmin):
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label="Что загружаем", choices=[(k, ImportKind(k).label) for k in
-                                                            ("organizations", "events", "actuals", "agreements", "programmes")])
+                                                            ("organizations", "events", "event_reports", "actuals", "agreements", "programmes")])
     file = forms.FileField(label="Файл Excel (.xlsx)")
 
 
@@ -88,7 +88,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                 messages.error(request, str(exc))
         context = {**self.admin_site.each_context(request), "form": form, "preview": preview,
                    "title": "Загрузка из Excel", "opts": self.model._meta,
-                   "kinds": ["organizations", "events", "actuals", "agreements", "programmes"]}
+                   "kinds": ["organizations", "events", "event_reports", "actuals", "agreements", "programmes"]}
         return TemplateResponse(request, "admin/reports/import_upload.html", context)
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -28,8 +28,9 @@ from indicators.models import (
 from indicators.permissions import can_edit_registry_record, can_enter_actual
 from reports.importing import Col, ColType, Errors, Item, normalise
 from reports.models import ImportKind
-from roadmap.models import Activity, Event, Municipality, Organization, Plan
-from roadmap.permissions import can_act_for_organization
+from roadmap.models import Activity, Event, EventReport, Municipality, Organization, Plan
+from roadmap.permissions import can_register_event, can_report_event
+from roadmap.report_status import is_on_time, moscow_date
 from roadmap.roles import Role, has_role
 from roadmap.selectors import current_plan
 from roadmap.services import event_due_at
@@ -69,8 +70,10 @@ class ImportResource:
     columns: ClassVar[list[Col]]
     key_columns: ClassVar[tuple[str, ...]]
 
-    def __init__(self, plan: Plan | None = None) -> None:
+    def __init__(self, plan: Plan | None = None, *, now: dt.datetime | None = None) -> None:
         self.plan = plan or current_plan()
+        # The moment rules are judged at (e.g. "has the event ended?").
+        self.now = now or dt.datetime.now(tz=dt.UTC)
 
     # -- permission --------------------------------------------------------
     def may_import(self, user: Any) -> bool:
@@ -390,7 +393,7 @@ class EventImport(ImportResource):
                 ok = False
             else:
                 if org_id not in allowed:
-                    allowed[org_id] = can_act_for_organization(user, org_id)
+                    allowed[org_id] = can_register_event(user, org_id)
                 if not allowed[org_id]:
                     errors.add(row, self.header("organizer"), "вы можете загружать мероприятия только своей организации")
                     ok = False
@@ -631,17 +634,109 @@ def _update_changed(items: list[Item], model: Any, actor: Any) -> None:
     bulk_update_with_history([i.instance for i in changed], model, fields, batch_size=500, default_user=actor)
 
 
+REPORT_COUNTS = (
+    "participants_total",
+    "participants_pupils_6_11",
+    "participants_students",
+    "participants_adults",
+    "participants_50_plus",
+    "schools_count",
+)
+
+
+class EventReportImport(ImportResource):
+    """Figures of event reports: a new report is filed (on time or late, frozen
+    now, like any submission); a submitted or returned one gets its figures
+    corrected; an accepted one is refused."""
+
+    kind = ImportKind.EVENT_REPORTS
+    columns: ClassVar[list[Col]] = [
+        Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
+        Col("summary", "Краткий отчёт", required=False, example="Проведено по плану",
+            help="обязателен, если отчёт подаётся впервые"),
+        Col("participants_total", "Участников, всего", ColType.INT, example=30),
+        Col("participants_pupils_6_11", "Обучающихся 6–11 классов", ColType.INT, required=False, example=20),
+        Col("participants_students", "Студентов", ColType.INT, required=False, example=5),
+        Col("participants_adults", "Взрослых", ColType.INT, required=False, example=5),
+        Col("participants_50_plus", "В возрасте 50 лет и старше", ColType.INT, required=False, example=0),
+        Col("schools_count", "Общеобразовательных организаций", ColType.INT, required=False, example=3),
+    ]
+    key_columns = ("event",)
+
+    def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
+        ids = {v["event"] for _, v in rows}
+        events = {e.pk: e for e in Event.objects.filter(pk__in=ids, activity__plan=self.plan).select_related("report")}
+        self._events = events
+        items = []
+        for row, v in rows:
+            event = events.get(v["event"])
+            if event is None:
+                errors.add(row, self.header("event"), f"мероприятие с кодом {v['event']} не найдено")
+                continue
+            ok = True
+            if not can_report_event(user, event):
+                errors.add(row, self.header("event"), "отчёт подаёт координатор организации-организатора")
+                ok = False
+            if event.cancelled_at is not None:
+                errors.add(row, self.header("event"), "мероприятие отменено: отчёт не нужен")
+                ok = False
+            elif not hasattr(event, "report") and event.end_date > moscow_date(self.now):
+                errors.add(row, self.header("event"), "мероприятие ещё не прошло: отчёт подаётся после последнего дня")
+                ok = False
+            for name in REPORT_COUNTS[1:5]:
+                if v.get(name) is not None and v[name] > v["participants_total"]:
+                    errors.add(row, self.header(name), "больше общего числа участников")
+                    ok = False
+            if not hasattr(event, "report") and not (v.get("summary") or "").strip():
+                errors.add(row, self.header("summary"), "отчёт подаётся впервые: опишите, как прошло мероприятие")
+                ok = False
+            if ok:
+                fields = {name: v.get(name) for name in REPORT_COUNTS}
+                if v.get("summary"):
+                    fields["summary"] = v["summary"]
+                items.append(Item(row=row, key=(event.pk,), fields=fields))
+        return items
+
+    def describe(self, key: tuple[Any, ...]) -> str:
+        return f"мероприятие {key[0]}"
+
+    def existing(self, items: list[Item]) -> dict[tuple[Any, ...], Any]:
+        events = getattr(self, "_events", {})
+        return {(pk,): e.report for pk, e in events.items() if hasattr(e, "report")}
+
+    def check_existing(self, items: list[Item], errors: Errors) -> None:
+        for item in items:
+            if item.action == "updated" and item.instance.status == EventReport.Status.ACCEPTED:
+                errors.add(item.row, self.header("event"), "отчёт уже принят: изменить его нельзя")
+
+    def write(self, items: list[Item], *, user: Any, now: dt.datetime) -> None:
+        actor = user if getattr(user, "pk", None) else None
+        events = self._events
+        new = []
+        for item in items:
+            if item.action != "created":
+                continue
+            event = events[item.key[0]]
+            new.append(
+                EventReport(event=event, submitted_at=now, submitted_by=actor, due_at_submission=event.due_at,
+                            on_time=is_on_time(now, event.due_at), status=EventReport.Status.SUBMITTED, **item.fields)
+            )
+        bulk_create_with_history(new, EventReport, batch_size=500, default_user=actor)
+        _update_changed(items, EventReport, actor)
+
+
 RESOURCES: dict[str, type[ImportResource]] = {
     ImportKind.ORGANIZATIONS: OrganizationImport,
     ImportKind.ACTUALS: ActualImport,
     ImportKind.EVENTS: EventImport,
     ImportKind.AGREEMENTS: AgreementImport,
     ImportKind.PROGRAMMES: ProgrammeImport,
+    ImportKind.EVENT_REPORTS: EventReportImport,
 }
 
 
-def resource_for(kind: str, plan: Plan | None = None) -> ImportResource:
+def resource_for(kind: str, plan: Plan | None = None, *, now: dt.datetime | None = None) -> ImportResource:
     try:
-        return RESOURCES[kind](plan)
+        return RESOURCES[kind](plan, now=now)
     except KeyError:
         raise ValueError(f"unknown import {kind!r}; choose one of {', '.join(RESOURCES)}") from None

@@ -224,13 +224,15 @@ class ImportRefused(Exception):
 PREVIEW_ROWS = 50
 
 
-def _validate(kind: str, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
-    resource = resource_for(kind)
+def _validate(
+    kind: str, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors, now: dt.datetime
+) -> tuple[Any, list[Item]]:
+    resource = resource_for(kind, now=now)
     items = resource.resolve(rows, user=user, errors=errors)
     items = check_duplicates(items, errors, resource.describe)
     classify(items, resource.existing(items))
     resource.check_existing(items, errors)
-    return items
+    return resource, items
 
 
 def _read(data: bytes, kind: str, errors: Errors) -> list[tuple[int, dict[str, Any]]]:
@@ -246,7 +248,9 @@ def _read(data: bytes, kind: str, errors: Errors) -> list[tuple[int, dict[str, A
     return rows
 
 
-def import_dry_run(*, user: Any, kind: str, file: IO[bytes] | bytes, name: str = "") -> ImportPreview:
+def import_dry_run(
+    *, user: Any, kind: str, file: IO[bytes] | bytes, name: str = "", now: dt.datetime | None = None
+) -> ImportPreview:
     """Check a spreadsheet completely and say what importing it would do.
 
     Nothing but the ImportJob row (with the file, errors and validated rows)
@@ -263,7 +267,7 @@ def import_dry_run(*, user: Any, kind: str, file: IO[bytes] | bytes, name: str =
     items: list[Item] = []
     rows = _read(data, kind, errors)
     if rows or not errors:
-        items = _validate(kind, rows, user=user, errors=errors)
+        _, items = _validate(kind, rows, user=user, errors=errors, now=now or timezone.now())
     errors.sort(key=lambda e: (e.row, e.column))
     job = ImportJob(
         kind=kind,
@@ -299,10 +303,10 @@ def import_confirm(*, user: Any, job: ImportJob, now: dt.datetime) -> ImportJob:
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status != ImportJob.Status.READY:
             raise ImportRefused([CellError(0, "", "эту загрузку нельзя подтвердить: она не прошла проверку или уже выполнена")])
-        items = _validate(locked.kind, from_json(locked.payload), user=user, errors=errors)
+        resource, items = _validate(locked.kind, from_json(locked.payload), user=user, errors=errors, now=now)
         if errors:
             raise ImportRefused(list(errors))
-        resource_for(locked.kind).write(items, user=user, now=now)
+        resource.write(items, user=user, now=now)
         locked.status = ImportJob.Status.CONFIRMED
         locked.counts = counts_of(items)
         locked.confirmed_at = now

@@ -49,9 +49,9 @@ def messages(preview: Any) -> str:
     return "\n".join(str(e) for e in preview.errors)
 
 
-def refused(user: Any, data: bytes, kind: str = "organizations") -> Any:
+def refused(user: Any, data: bytes, kind: str = "organizations", now: dt.datetime | None = None) -> Any:
     before = Organization.objects.count(), Actual.objects.count()
-    preview = import_dry_run(user=user, kind=kind, file=data, name="x.xlsx")
+    preview = import_dry_run(user=user, kind=kind, file=data, name="x.xlsx", now=now)
     assert not preview.is_clean
     assert preview.job.status == ImportJob.Status.REFUSED
     with pytest.raises(ImportRefused):
@@ -327,3 +327,58 @@ def test_the_dry_run_runs_a_fixed_number_of_queries_and_confirm_writes_in_batche
     assert small[0] == large[0]
     # Writes go in bulk: batches of the backend's parameter limit, never a query per row.
     assert large[1] - small[1] <= 140 // 25
+
+
+def test_it_files_and_corrects_event_report_figures(copp_user: Any, make_user: Any) -> None:
+    from roadmap.models import Activity, EventReport
+    from roadmap.services import event_create
+
+    activity = Activity.objects.get(number=14)
+    tgmk = Organization.objects.get(key="tgmk")
+    held = event_create(user=None, activity=activity, organizer=tgmk, title="Проба", start_date=dt.date(2024, 10, 1))
+    future = event_create(user=None, activity=activity, organizer=tgmk, title="Позже", start_date=dt.date(2024, 12, 20))
+    header = ["Код мероприятия", "Краткий отчёт", "Участников, всего", "Обучающихся 6–11 классов", "Общеобразовательных организаций"]
+    rows = [header, [held.pk, "Прошло", 30, 40, 2], [future.pk, "Рано", 5, None, None], [999999, "x", 1, None, None]]
+    preview = refused(copp_user, xlsx_bytes(rows), "event_reports", now=NOW)
+    found = {(e.row, e.column): e.message for e in preview.errors}
+    assert found[(2, "Обучающихся 6–11 классов")] == "больше общего числа участников"
+    assert "ещё не прошло" in found[(3, "Код мероприятия")]
+    assert "не найдено" in found[(4, "Код мероприятия")]
+    rows = [header, [held.pk, "Прошло", 30, 20, 2]]
+    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes(rows), now=NOW)
+    assert preview.is_clean, messages(preview)
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    report = EventReport.objects.get(event=held)
+    assert (report.participants_total, report.schools_count, report.on_time) == (30, 2, False)
+    rows[1][2] = 31
+    coordinator = make_user("coordinator", organization=Organization.objects.get(key="copp"))
+    assert not import_dry_run(user=coordinator, kind="event_reports", file=xlsx_bytes(rows), now=NOW).is_clean
+    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes(rows), now=NOW)
+    assert preview.counts == {"created": 0, "updated": 1, "unchanged": 0}
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    report.refresh_from_db()
+    assert report.participants_total == 31 and report.submitted_at == NOW  # the submission moment stays
+
+
+def test_it_imports_agreements_and_programmes(copp_user: Any) -> None:
+    from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCategory
+
+    category = ProgrammeCategory.objects.order_by("order").first()
+    agreements = [
+        ["Партнёр", "Организация", "Номер", "Дата", "Действует с", "Действует по", "Предмет"],
+        ["tgmk", "copp", "15/24", dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 1), None, "Практика"],
+        ["tgmk", "copp", "16/24", dt.datetime(2024, 3, 2), dt.datetime(2024, 3, 2), dt.datetime(2024, 1, 1), "Наоборот"],
+    ]
+    preview = refused(copp_user, xlsx_bytes(agreements), "agreements")
+    assert [(e.row, e.column) for e in preview.errors] == [(3, "Действует по")]
+    preview = import_dry_run(user=copp_user, kind="agreements", file=xlsx_bytes(agreements[:2]))
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    assert PartnerAgreement.objects.get(number="15/24").history.count() == 1
+    programmes = [
+        ["Наименование программы", "Категория", "Разработчик", "Дата утверждения", "Объём, часов", "Форма обучения"],
+        ["Оператор станков с ЧПУ", category.name, "ЦОПП", dt.datetime(2024, 2, 1), 72, "очная"],
+    ]
+    preview = import_dry_run(user=copp_user, kind="programmes", file=xlsx_bytes(programmes))
+    assert preview.is_clean, messages(preview)
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    assert EducationalProgramme.objects.get(name="Оператор станков с ЧПУ").hours == 72
