@@ -28,7 +28,14 @@ from indicators.models import (
 from indicators.permissions import can_edit_registry_record, can_enter_actual
 from reports.importing import Col, ColType, Errors, Item, normalise
 from reports.models import ImportKind
-from roadmap.models import Activity, Event, EventReport, Municipality, Organization, Plan
+from roadmap.models import (
+    Activity,
+    Event,
+    EventReport,
+    Municipality,
+    Organization,
+    Plan,
+)
 from roadmap.permissions import can_register_event, can_report_event
 from roadmap.report_status import is_on_time, moscow_date
 from roadmap.roles import Role, has_role

@@ -361,7 +361,11 @@ def test_it_files_and_corrects_event_report_figures(copp_user: Any, make_user: A
 
 
 def test_it_imports_agreements_and_programmes(copp_user: Any) -> None:
-    from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCategory
+    from indicators.models import (
+        EducationalProgramme,
+        PartnerAgreement,
+        ProgrammeCategory,
+    )
 
     category = ProgrammeCategory.objects.order_by("order").first()
     agreements = [
