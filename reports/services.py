@@ -290,12 +290,15 @@ def import_dry_run(
     return ImportPreview(job=job, kind=kind, errors=list(errors), counts=dict(job.counts), rows=preview)
 
 
-def import_confirm(*, user: Any, job: ImportJob, now: dt.datetime) -> ImportJob:
+def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None = None) -> ImportJob:
     """Write a checked, clean import in one transaction, or refuse it whole.
 
     The rows are validated again against the database as it is now (someone
     may have changed it since the dry run); any error refuses everything.
     """
+    if not isinstance(job, ImportJob):
+        job = ImportJob.objects.get(pk=job)
+    now = now or timezone.now()
     if not can_confirm_import(user, job):
         raise PermissionDenied("Подтвердить загрузку может только тот, кто её проверил.")
     errors = Errors()
