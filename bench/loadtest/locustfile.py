@@ -22,11 +22,12 @@ import random
 import re
 import threading
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, events, task
 
-FIXTURE: dict[str, Any] = json.loads(open(os.environ["LOADTEST_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
+FIXTURE: dict[str, Any] = json.loads(Path(os.environ["LOADTEST_FIXTURE"]).read_text(encoding="utf-8"))
 _lock = threading.Lock()
 _coordinators = list(FIXTURE["coordinators"])
 _ministry = list(FIXTURE["ministry"])
