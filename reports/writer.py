@@ -411,14 +411,14 @@ class XlsxWriter:
             for (first, span), (text, _) in zip(spans, layout.header_groups, strict=True):
                 if span == 1:
                     top[first - 1].value = layout.columns[first - 1].header or text
-            column_row = self._append(second, self._height([(c.header, c.width) for c in layout.columns]))
+            column_row = self._append(second, self._height([(c.header, c.width) for c in layout.columns], size=12.5))
             for first, span in spans:
                 if span == 1:
                     self._merge(group_row, first, first, column_row)
                 else:
                     self._merge(group_row, first, first + span - 1)
         else:
-            self._append([header_cell(c.header) for c in layout.columns], self._height([(c.header, c.width) for c in layout.columns]))
+            self._append([header_cell(c.header) for c in layout.columns], self._height([(c.header, c.width) for c in layout.columns], size=12.5))
         # Column numbers under the header, as the order's tables print them.
         numbers = []
         for i in range(1, self.ncols + 1):
