@@ -65,6 +65,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "figures": [figures.get((indicator.code, y)) for y in py.years],
         "chart_list": [{"id": indicator.pk, "years": py.years, "target": [_v(figures.get((indicator.code, y)), "target") for y in py.years], "actual": [_v(figures.get((indicator.code, y)), "actual") for y in py.years]}],
         "records": records,
+        "records_limited": visible_organization_ids(request.user) is not None,
         "rules": rules,
         "breaches": [b for b in broken_rules(plan, years=py.years, source="plan") + broken_rules(plan, years=py.years, source="actual") if b.rule.pk in rule_ids],
         "target_history": Target.history.filter(indicator_id=indicator.pk).select_related("history_user").order_by("-history_date")[:30],
