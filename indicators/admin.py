@@ -90,7 +90,7 @@ IndicatorAdmin.inlines = [TargetInline, IndicatorSourceInline, IndicatorSeasonIn
 class ValidationRuleForm(forms.ModelForm):
     class Meta:
         model = ValidationRule
-        fields = "__all__"
+        fields = ["indicator_set", "key", "name", "left", "operator", "right", "importance", "missing", "is_active", "order"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -154,7 +154,7 @@ def test_it_imports_events_with_their_due_moment(copp_user: Any) -> None:
 def test_every_template_has_the_expected_columns_and_a_valid_example(copp_user: Any) -> None:
     for kind in ("organizations", "events", "actuals", "agreements", "programmes"):
         ws = load_workbook(io.BytesIO(import_template(kind=kind))).active
-        assert ws["A1"].value and ws["A1"].value.endswith("*") or kind == "organizations"
+        assert (ws["A1"].value and ws["A1"].value.endswith("*")) or kind == "organizations"
     data = import_template(kind="actuals")
     preview = import_dry_run(user=copp_user, kind="actuals", file=data)
     assert preview.is_clean, messages(preview)

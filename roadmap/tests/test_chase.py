@@ -219,7 +219,7 @@ def test_a_pass_runs_a_constant_number_of_queries(world: World) -> None:
         Event.objects.all().delete()
         for _ in range(5):
             world.event(start_date=dt.date(2026, 3, 10))  # overdue now: 3 notices each
-        for i in range(background):
+        for _ in range(background):
             world.event(start_date=dt.date(2026, 3, 11))  # awaiting: nothing to send
             world.event(start_date=dt.date(2026, 3, 20))  # planned
             EventReportFactory(event=world.event(start_date=dt.date(2026, 3, 9)))  # reported

@@ -88,11 +88,11 @@ def parse_roadmap() -> tuple[list[dict], set[tuple[int, str]]]:
         assert in_table, f"table row before the header: {line!r}"
         number = ACTIVITY_NUMBER.fullmatch(cells[0])
         if number:
-            last_activity = {"number": int(number.group(1)), **dict(zip(ACTIVITY_FIELDS, cells[1:]))}
+            last_activity = {"number": int(number.group(1)), **dict(zip(ACTIVITY_FIELDS, cells[1:], strict=False))}
             sections[-1]["activities"].append(last_activity)
         elif cells[0] == "":
             assert previous_was_header and last_activity is not None, f"stray tail: {line!r}"
-            for field, value in zip(ACTIVITY_FIELDS, cells[1:]):
+            for field, value in zip(ACTIVITY_FIELDS, cells[1:], strict=False):
                 if value:
                     last_activity[field] = f"{last_activity[field]} {value}"
                     tails.add((last_activity["number"], field))
@@ -143,7 +143,7 @@ def parse_indicators() -> tuple[list[str], list[dict]]:
                 "printed_code": cells[0],
                 "name": cells[1],
                 "unit": cells[2],
-                "targets": dict(zip(YEARS, (_target(value) for value in cells[3:]))),
+                "targets": dict(zip(YEARS, (_target(value) for value in cells[3:]), strict=True)),
             }
         )
     return column_numbers, rows
@@ -278,7 +278,7 @@ def test_it_has_29_activities_in_6_sections_in_order():
     yaml_sections = data()["sections"]
     assert len(seed_sections) == 6
     assert [s["title"] for s in yaml_sections] == [s["title"] for s in seed_sections]
-    for seed_section, yaml_section in zip(seed_sections, yaml_sections):
+    for seed_section, yaml_section in zip(seed_sections, yaml_sections, strict=True):
         assert [a["number"] for a in yaml_section["activities"]] == [
             a["number"] for a in seed_section["activities"]
         ], yaml_section["title"]

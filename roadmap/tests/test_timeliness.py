@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -31,7 +32,10 @@ def setup():
     activity = ActivityFactory(section__plan=plan)
     a = OrganizationFactory(short_name="А-колледж", municipality=MunicipalityFactory(name="Тула"))
     b = OrganizationFactory(short_name="Б-колледж", municipality=MunicipalityFactory(name="Алексин"))
-    ev = lambda org, day, **kw: EventFactory(activity=activity, organizer=org, start_date=day, **kw)
+
+    def ev(org: Any, day: dt.date, **kw: Any) -> Any:
+        return EventFactory(activity=activity, organizer=org, start_date=day, **kw)
+
     # A: one on time, one late by 2 h, one late by 10 h, one missing, one not yet due, one cancelled
     EventReportFactory(event=ev(a, dt.date(2026, 3, 2)), submitted_at=msk(2026, 3, 3, 10), on_time=True)
     EventReportFactory(event=ev(a, dt.date(2026, 3, 3)), submitted_at=msk(2026, 3, 5, 2), on_time=False)
