@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
-from reports.builders.roadmap import ActivityStatus, activity_status
+from roadmap.activity_status import ActivityStatus, activity_status
 from roadmap.event_selectors import TimelinessRow, events_list, timeliness_figures
 from roadmap.models import Event, EventReport
 from roadmap.report_status import ReportStatus

@@ -37,8 +37,9 @@ class IndicatorsReport(ReportBuilder):
 
     def layout(self) -> ReportLayout:
         columns = [
-            Column("№ п/п", 7, ColumnType.CODE),
-            Column("Наименование показателя", 50),
+            # Headers exactly as in the order's indicator table.
+            Column("№ показателя", 7, ColumnType.CODE),
+            Column("Наименование индикатора/показателя", 50),
             Column("Единица измерения", 11, ColumnType.CODE),
         ]
         groups: list[tuple[str, int]] = [(c.header, 1) for c in columns]

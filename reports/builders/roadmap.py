@@ -8,45 +8,14 @@ chosen year, as known at the report's moment.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
 from reports.builders.base import ReportBuilder
 from reports.selectors import EventLine, Timeliness, event_lines, evidence_counts
 from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
+from roadmap.activity_status import activity_status
 from roadmap.selectors import activities_of
-
-
-class ActivityStatus:
-    NOT_PLANNED = "не запланировано"
-    NOT_STARTED = "ожидается"
-    IN_PROGRESS = "в работе"
-    DONE = "выполнено"
-    FAILED = "не выполнено"
-
-
-def activity_status(
-    *, windows: list[tuple[dt.date, dt.date]], held: int, missing: int, today: dt.date
-) -> str:
-    """The year's status of an activity from its deadline windows and events.
-
-    Done: every window of the year has ended, at least one event was held and
-    no report is missing. Failed: a window has ended with no event held.
-    Without a window in the year the activity is not planned for it (events
-    held anyway still count as done).
-    """
-    if not windows:
-        return ActivityStatus.DONE if held and not missing else ActivityStatus.NOT_PLANNED
-    first_start = min(start for start, _ in windows)
-    last_end = max(end for _, end in windows)
-    if today < first_start and not held:
-        return ActivityStatus.NOT_STARTED
-    if today > last_end:
-        if not held:
-            return ActivityStatus.FAILED
-        return ActivityStatus.DONE if not missing else ActivityStatus.IN_PROGRESS
-    return ActivityStatus.IN_PROGRESS
 
 
 class RoadmapReport(ReportBuilder):
@@ -59,12 +28,13 @@ class RoadmapReport(ReportBuilder):
 
     def layout(self) -> ReportLayout:
         columns = [
-            Column("№ п/п", 6, ColumnType.CODE),
+            # Headers exactly as in Приложение № 1 of the order.
+            Column("№", 6, ColumnType.CODE),
             Column("Наименование мероприятия", 48),
             Column("Ожидаемый результат", 36),
-            Column("Документ, подтверждающий результат", 26),
-            Column("Срок исполнения", 16),
-            Column("Ответственный исполнитель", 24),
+            Column("Документ, определяющий результат", 26),
+            Column("Срок реализации", 16),
+            Column("Ответственные", 24),
             Column("Статус", 15, ColumnType.STATUS),
             Column("Проведено мероприятий", 12, ColumnType.INT),
             Column("Отчётов в срок", 11, ColumnType.INT),
