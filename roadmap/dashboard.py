@@ -7,13 +7,18 @@ a fixed number of queries.
 
 Those selectors aggregate every event of the year (about a second at 30,000
 events), while the dashboard is opened many times a day and the figures move
-only when someone writes. So the arranged figures are cached under a key made
-of the plan, the year, the minute they are computed for, and a stamp of the
-data they read (the newest history rows of events, reports and actual values):
-any write through the services changes the stamp, and the minute bounds how long a time-dependent
-state (a report turning overdue at midnight) can lag. Every ministry, ЦОПП
-and administrator account sees all organisations, so one cached copy serves
-them all.
+only when someone writes. So the dashboard is served from a **snapshot**: the
+rendered body, kept in the cache per plan and year together with the moment
+it was computed for and a stamp of the data it read (the newest history rows
+of events, reports and actual values). A snapshot is fresh while the stamp
+is unchanged and it is less than :data:`SNAPSHOT_MAX_AGE` old (which bounds
+how long a time-dependent state, a report turning overdue at midnight, can
+lag). A stale snapshot is still served at once, marked with its time, and
+recomputed in the background (``settings.DASHBOARD_REFRESH``); the page
+swaps in the new one when it is ready. Only the very first view of a plan
+and year, with nothing to show yet, waits for the computation. Every
+ministry, ЦОПП and administrator account sees all organisations, so one
+snapshot serves them all.
 """
 
 from __future__ import annotations
@@ -23,7 +28,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections, transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from indicators.models import ActualChange
@@ -97,7 +106,6 @@ def _chart_value(figure: Any, name: str) -> Any:
     return value
 
 
-CACHE_SECONDS = 300
 TIMELINESS_ROWS = 15
 
 
@@ -117,17 +125,15 @@ def data_stamp() -> tuple[Any, ...]:
 
 
 class Dashboard:
-    """The dashboard's parts, each computed on first use; the template caches the
-    rendered page body under :attr:`cache_key`, so a cached page reads nothing."""
+    """The dashboard's parts, each computed on first use while the body is rendered.
 
-    def __init__(self, *, user: Any, py: PlanYear, now: dt.datetime) -> None:
-        self.user = user
+    The dashboard is only for accounts that see every organisation, so its
+    figures do not depend on who opens it (one snapshot serves them all).
+    """
+
+    def __init__(self, *, py: PlanYear, now: dt.datetime) -> None:
         self.py = py
-        self.now = now.replace(second=0, microsecond=0)
-
-    @cached_property
-    def cache_key(self) -> str:
-        return f"{self.py.plan.pk}:{self.py.year}:{self.now.isoformat()}:{hash(data_stamp())}"
+        self.now = now
 
     @cached_property
     def activities(self) -> list[ActivityLine]:
@@ -142,7 +148,7 @@ class Dashboard:
         return [{"id": line.indicator.pk, **line.series} for line in self.indicators]
 
     def _events(self, status: str) -> Any:
-        return events_list(user=self.user, now=self.now, report_status=status, plan=self.py.plan)
+        return events_list(user=None, now=self.now, report_status=status, plan=self.py.plan, everything=True)
 
     @cached_property
     def overdue(self) -> list[Any]:
@@ -190,5 +196,129 @@ def worst_first(rows: list[TimelinessRow]) -> list[TimelinessRow]:
     return sorted(rows, key=lambda r: (-r.missing, -r.late, r.label))
 
 
-def dashboard_context(*, user: Any, py: PlanYear, now: dt.datetime) -> dict[str, Any]:
-    return {"py": py, "dash": Dashboard(user=user, py=py, now=now), "cache_seconds": CACHE_SECONDS}
+# ---------------------------------------------------------------------------
+# The snapshot
+# ---------------------------------------------------------------------------
+
+SNAPSHOT_MAX_AGE = dt.timedelta(seconds=60)
+SNAPSHOT_KEEP_SECONDS = 7 * 24 * 3600  # a stale snapshot is still worth showing
+REFRESH_LOCK_SECONDS = 5 * 60  # a refresh that died frees the lock after this
+BODY_TEMPLATE = "roadmap/_dashboard_body.html"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The rendered dashboard body of one plan and year, and what it was computed from."""
+
+    plan_id: int
+    year: int
+    stamp: str
+    computed_at: dt.datetime
+    html: str
+
+    def is_fresh(self, *, stamp: str, now: dt.datetime) -> bool:
+        return self.stamp == stamp and now - self.computed_at < SNAPSHOT_MAX_AGE
+
+
+def current_stamp() -> str:
+    return repr(data_stamp())
+
+
+def snapshot_key(plan_id: int, year: int) -> str:
+    return f"dashboard:snapshot:{plan_id}:{year}"
+
+
+def _lock_key(plan_id: int, year: int) -> str:
+    return f"dashboard:refreshing:{plan_id}:{year}"
+
+
+def build_snapshot(py: PlanYear, *, now: dt.datetime, stamp: str | None = None) -> Snapshot:
+    """Compute and store the snapshot of ``py`` as of ``now``.
+
+    The stamp is read *before* the figures, so a write that lands while they
+    are computed leaves the snapshot stale rather than wrongly fresh (a caller
+    that has just read it passes it in). A newer snapshot already in the cache
+    is not overwritten by an older one.
+    """
+    stamp = stamp or current_stamp()
+    html = render_to_string(BODY_TEMPLATE, {"py": py, "dash": Dashboard(py=py, now=now)})
+    snapshot = Snapshot(plan_id=py.plan.pk, year=py.year, stamp=stamp, computed_at=now, html=html)
+    key = snapshot_key(py.plan.pk, py.year)
+    stored = cache.get(key)
+    if not isinstance(stored, Snapshot) or stored.computed_at <= now:
+        cache.set(key, snapshot, SNAPSHOT_KEEP_SECONDS)
+    return snapshot
+
+
+def cached_snapshot(plan_id: int, year: int) -> Snapshot | None:
+    snapshot = cache.get(snapshot_key(plan_id, year))
+    return snapshot if isinstance(snapshot, Snapshot) else None
+
+
+def dashboard_snapshot(py: PlanYear, *, now: dt.datetime, mode: str | None = None) -> tuple[Snapshot, bool]:
+    """The snapshot to show now, and whether it is fresh.
+
+    Fresh: served as is. Stale: served as is while a refresh is started in
+    the background (at most one per plan and year at a time), unless
+    ``mode`` is "inline", which recomputes it here. Missing: computed here.
+    """
+    mode = mode or settings.DASHBOARD_REFRESH
+    snapshot = cached_snapshot(py.plan.pk, py.year)
+    if snapshot is None:
+        return build_snapshot(py, now=now), True
+    stamp = current_stamp()
+    if snapshot.is_fresh(stamp=stamp, now=now):
+        return snapshot, True
+    if mode == "inline":
+        return build_snapshot(py, now=now, stamp=stamp), True
+    request_refresh(py.plan.pk, py.year, mode=mode)
+    return snapshot, False
+
+
+def request_refresh(plan_id: int, year: int, *, mode: str) -> bool:
+    """Start a background refresh unless one is already running; True if started."""
+    if not cache.add(_lock_key(plan_id, year), True, REFRESH_LOCK_SECONDS):
+        return False
+    transaction.on_commit(lambda: _start_refresh(plan_id, year, mode))
+    return True
+
+
+def _start_refresh(plan_id: int, year: int, mode: str) -> None:
+    if mode == "celery":
+        from roadmap.tasks import refresh_dashboard
+
+        refresh_dashboard.delay(plan_id, year)
+        return
+    import threading
+
+    threading.Thread(target=_refresh_in_thread, args=(plan_id, year), name="dashboard-refresh", daemon=True).start()
+
+
+def _refresh_in_thread(plan_id: int, year: int) -> None:
+    try:
+        refresh_snapshot(plan_id, year, now=timezone.now())
+    except Exception:  # a failed refresh must not kill the server; the lock expires
+        import logging
+
+        logging.getLogger(__name__).exception("dashboard refresh of plan %s, %s failed", plan_id, year)
+    finally:
+        close_old_connections()
+        from django.db import connections
+
+        connections.close_all()
+
+
+def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime) -> Snapshot:
+    """Recompute the snapshot of a plan and year (the background job), then free the lock."""
+    from roadmap.models import Plan
+
+    try:
+        plan = Plan.objects.get(pk=plan_id)
+        return build_snapshot(PlanYear(plan=plan, year=year), now=now)
+    finally:
+        cache.delete(_lock_key(plan_id, year))
+
+
+def dashboard_context(*, py: PlanYear, now: dt.datetime) -> dict[str, Any]:
+    snapshot, fresh = dashboard_snapshot(py, now=now)
+    return {"py": py, "snapshot": snapshot, "fresh": fresh}

@@ -50,3 +50,12 @@ def retry_notifications() -> dict[str, int]:
 def enqueue_delivery(token: str) -> None:
     """Queue delivery of a claim; without a broker the task runs right here (eager)."""
     deliver_notifications.delay(token=token)
+
+
+@shared_task(name="roadmap.refresh_dashboard", acks_late=True)
+def refresh_dashboard(plan_id: int, year: int) -> str:
+    """Recompute the dashboard snapshot of a plan and year after a write."""
+    from roadmap.dashboard import refresh_snapshot
+
+    snapshot = refresh_snapshot(plan_id, year, now=timezone.now())
+    return snapshot.computed_at.isoformat()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/body/", views.dashboard_body, name="dashboard_body"),
     path("dashboard/timeliness/", views.timeliness, name="timeliness"),
     path("tasks/", views.tasks, name="tasks"),
     path("inbox/", views.inbox, name="inbox"),

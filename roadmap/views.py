@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,8 +48,22 @@ def home(request: HttpRequest) -> HttpResponse:
 @sees_everything_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
-    context = dashboard_context(user=request.user, py=py, now=timezone.now())
-    return render(request, "roadmap/dashboard.html", context)
+    return render(request, "roadmap/dashboard.html", dashboard_context(py=py, now=timezone.now()))
+
+
+@sees_everything_required
+def dashboard_body(request: HttpRequest) -> HttpResponse:
+    """The dashboard body once a snapshot newer than ``?since=`` (epoch seconds) is
+    ready; 204 until then. The page polls it while it shows a stale snapshot."""
+    py = plan_year(request)
+    try:
+        since = float(request.GET.get("since", ""))
+    except ValueError:
+        return HttpResponseBadRequest("since: ожидается время в секундах от 01.01.1970.")
+    context = dashboard_context(py=py, now=timezone.now())
+    if context["snapshot"].computed_at.timestamp() <= since + 1e-3:  # the same snapshot (rounding)
+        return HttpResponse(status=204)
+    return render(request, "roadmap/_dashboard_snapshot.html", context)
 
 
 TIMELINESS_GROUPS = {"organization": ("organizer", _lazy("Организация")), "municipality": ("municipality", _lazy("Муниципалитет"))}

@@ -151,6 +151,14 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _dashboard_inline(settings: Any) -> None:
+    """A stale dashboard is recomputed in the request, not in a thread or a queue:
+    page tests stay deterministic. tests/test_dashboard_snapshot.py covers the
+    background modes."""
+    settings.DASHBOARD_REFRESH = "inline"
+
+
 @pytest.fixture
 def eager_celery() -> Iterator[None]:
     """Build reports in this process even when REDIS_URL points at a broker with

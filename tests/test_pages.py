@@ -80,22 +80,6 @@ def test_it_keeps_the_dashboard_within_a_query_budget(world: World) -> None:
     assert _count(client, url) <= 12  # the figures come from the cache
 
 
-def test_it_shows_a_write_on_the_dashboard_at_once(world: World) -> None:
-    from django.utils import timezone
-
-    from roadmap.services import ReportData, event_report_submit
-
-    client = _client(world.ministry)
-    url = f"/dashboard/?year={world.plan.last_year}"
-    before = client.get(url).context["dash"]
-    assert before.overdue_count == 3
-    event_report_submit(user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=3),
-                        now=timezone.now())
-    after = client.get(url).context["dash"]
-    assert after.cache_key != before.cache_key
-    assert after.overdue_count == 2
-
-
 def test_it_never_shows_a_coordinator_another_organisations_records(world: World) -> None:
     world.grow(2)
     client = _client(world.coord_a)
