@@ -24,13 +24,15 @@ snapshot serves them all.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -39,7 +41,7 @@ from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
 from roadmap.activity_status import ActivityStatus, activity_status
 from roadmap.event_selectors import TimelinessRow, events_list, timeliness_figures
-from roadmap.models import Event, EventReport
+from roadmap.models import Event, EventReport, Plan
 from roadmap.report_status import ReportStatus
 from roadmap.selectors import activities_of
 from roadmap.web import PlanYear
@@ -205,6 +207,8 @@ SNAPSHOT_KEEP_SECONDS = 7 * 24 * 3600  # a stale snapshot is still worth showing
 REFRESH_LOCK_SECONDS = 5 * 60  # a refresh that died frees the lock after this
 BODY_TEMPLATE = "roadmap/_dashboard_body.html"
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -284,34 +288,33 @@ def request_refresh(plan_id: int, year: int, *, mode: str) -> bool:
 
 
 def _start_refresh(plan_id: int, year: int, mode: str) -> None:
-    if mode == "celery":
-        from roadmap.tasks import refresh_dashboard
+    """Hand the refresh to Celery or a daemon thread. If that fails (a broker that
+    is down), the stale snapshot is still served and the next view tries again."""
+    try:
+        if mode == "celery":
+            from roadmap.tasks import refresh_dashboard
 
-        refresh_dashboard.delay(plan_id, year)
-        return
-    import threading
-
-    threading.Thread(target=_refresh_in_thread, args=(plan_id, year), name="dashboard-refresh", daemon=True).start()
+            refresh_dashboard.delay(plan_id, year)
+        else:
+            threading.Thread(
+                target=_refresh_in_thread, args=(plan_id, year), name="dashboard-refresh", daemon=True
+            ).start()
+    except Exception:
+        logger.exception("could not start the dashboard refresh of plan %s, %s", plan_id, year)
+        cache.delete(_lock_key(plan_id, year))
 
 
 def _refresh_in_thread(plan_id: int, year: int) -> None:
     try:
         refresh_snapshot(plan_id, year, now=timezone.now())
-    except Exception:  # a failed refresh must not kill the server; the lock expires
-        import logging
-
-        logging.getLogger(__name__).exception("dashboard refresh of plan %s, %s failed", plan_id, year)
+    except Exception:  # a failed refresh must not take the server down; the next view retries
+        logger.exception("dashboard refresh of plan %s, %s failed", plan_id, year)
     finally:
-        close_old_connections()
-        from django.db import connections
-
-        connections.close_all()
+        connections.close_all()  # this thread's own connections
 
 
 def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime) -> Snapshot:
     """Recompute the snapshot of a plan and year (the background job), then free the lock."""
-    from roadmap.models import Plan
-
     try:
         plan = Plan.objects.get(pk=plan_id)
         return build_snapshot(PlanYear(plan=plan, year=year), now=now)

@@ -190,3 +190,24 @@ def test_the_body_endpoint_refuses_bad_input_and_other_roles(world: World) -> No
     assert client.get("/dashboard/body/").status_code == 400
     assert _client(world.coord_a).get("/dashboard/body/?since=0").status_code == 403
     assert client.get("/dashboard/body/?since=0").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_broker_that_is_down_still_serves_the_stale_figures(world: World, settings: Any, monkeypatch: Any) -> None:
+    from roadmap import tasks
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.refresh_dashboard, "delay", down)
+    settings.DASHBOARD_REFRESH = "celery"
+    client = _client(world.ministry)
+    url = f"/dashboard/?year={world.plan.last_year}"
+    client.get(url)
+    _file_report(world)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dashboard.transaction, "on_commit", lambda fn: fn())
+        response = client.get(url)
+        assert response.status_code == 200
+        assert _overdue_shown(response.content.decode()) == 3
+        assert cache.get(dashboard._lock_key(world.plan.pk, world.plan.last_year)) is None, "the next view retries"
