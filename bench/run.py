@@ -38,6 +38,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import itertools
+
 from bench.common import (
     BENCH_DIR,
     DEFAULT_SEED,
@@ -188,12 +190,11 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def render_markdown(paths: list[str]) -> str:
-    """Markdown tables of results files, and a growth table small -> region per database.
+    """Markdown tables of results files, and growth tables between consecutive scales per database.
 
     Growth exponent k: time ∝ n^k between two scales (n = events). k ≈ 0 is
     flat, k ≈ 1 linear; k > 1.15 is flagged as faster than linear.
     """
-    import math
 
     loaded = [json.loads(Path(p).read_text()) for p in paths]
     out: list[str] = []
@@ -212,25 +213,33 @@ def render_markdown(paths: list[str]) -> str:
     for data in loaded:
         by_db.setdefault(data["database"], {})[data["scale"]] = data
     for db, scales in by_db.items():
-        if "small" not in scales or "region" not in scales:
-            continue
-        small = {(r.get("module"), r["name"]): r for r in scales["small"]["rows"]}
-        out.append(f"### Growth small → region on {db}\n")
-        out.append("| module | figure | small | region | unit | n small → region | exponent k | queries small → region |")
-        out.append("|---|---|---:|---:|---|---|---:|---|")
-        for r in scales["region"]["rows"]:
-            a = small.get((r.get("module"), r["name"]))
-            if not a or not a.get("median") or not r.get("median") or not a.get("n") or not r.get("n"):
-                continue
-            if a["n"] == r["n"] or r.get("unit") not in ("ms", "s"):
-                continue
-            k = math.log(r["median"] / a["median"]) / math.log(r["n"] / a["n"])
-            flag = " **superlinear**" if k > 1.15 else ""
-            out.append(f"| {r.get('module')} | {r['name']} | {_fmt(a['median'])} | {_fmt(r['median'])} | {r['unit']} | "
-                       f"{_fmt(a['n'])} → {_fmt(r['n'])} | {k:.2f}{flag} | {_fmt(a.get('queries'))} → "
-                       f"{_fmt(r.get('queries'))} |")
-        out.append("")
+        present = [s for s in SCALES if s in scales]
+        for lower, upper in itertools.pairwise(present):
+            out += _growth_table(db, lower, upper, scales[lower]["rows"], scales[upper]["rows"])
     return "\n".join(out)
+
+
+def _growth_table(db: str, lower: str, upper: str, low_rows: list[dict], up_rows: list[dict]) -> list[str]:
+    """Growth exponents between two scales of one database (rows matched by module and name)."""
+    import math
+
+    low = {(r.get("module"), r["name"]): r for r in low_rows}
+    out = [f"### Growth {lower} → {upper} on {db}\n",
+           f"| module | figure | {lower} | {upper} | unit | n {lower} → {upper} | exponent k | queries {lower} → {upper} |",
+           "|---|---|---:|---:|---|---|---:|---|"]
+    for r in up_rows:
+        a = low.get((r.get("module"), r["name"]))
+        if not a or not a.get("median") or not r.get("median") or not a.get("n") or not r.get("n"):
+            continue
+        if a["n"] == r["n"] or r.get("unit") not in ("ms", "s"):
+            continue
+        k = math.log(r["median"] / a["median"]) / math.log(r["n"] / a["n"])
+        flag = " **superlinear**" if k > 1.15 else ""
+        out.append(f"| {r.get('module')} | {r['name']} | {_fmt(a['median'])} | {_fmt(r['median'])} | {r['unit']} | "
+                   f"{_fmt(a['n'])} → {_fmt(r['n'])} | {k:.2f}{flag} | {_fmt(a.get('queries'))} → "
+                   f"{_fmt(r.get('queries'))} |")
+    out.append("")
+    return out
 
 
 def git_commit() -> str:
