@@ -186,6 +186,25 @@ def test_it_lists_with_a_constant_number_of_queries(coordinator, college, activi
             assert client.get("/api/v1/events/?limit=100").status_code == 200
 
 
+@time_machine.travel(msk(2026, 3, 20, 12), tick=False)
+def test_each_listed_event_carries_its_own_report(college, activity) -> None:
+    """The list serialises reports with one shared serializer: no report may leak into another row."""
+    reports = [
+        EventReportFactory(event__activity=activity, event__organizer=college, summary=f"Отчёт {n}", participants_total=n)
+        for n in range(1, 6)
+    ]
+    EventFactory(activity=activity, organizer=college)  # no report
+    rows = client_for(UserFactory(role=Role.COPP)).get("/api/v1/events/?limit=100").json()["results"]
+    by_event = {row["id"]: row["report"] for row in rows}
+    assert len(by_event) == 6
+    for report in reports:
+        listed = by_event.pop(report.event_id)
+        detail = client_for(UserFactory(role=Role.COPP)).get(f"/api/v1/events/{report.event_id}/").json()["report"]
+        assert listed == detail
+        assert (listed["summary"], listed["participants_total"]) == (report.summary, report.participants_total)
+    assert list(by_event.values()) == [None]
+
+
 @time_machine.travel(msk(2026, 3, 13, 12), tick=False)
 def test_it_returns_and_accepts_through_the_api(coordinator, college, activity, django_capture_on_commit_callbacks) -> None:
     report = EventReportFactory(event__activity=activity, event__organizer=college)
