@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -116,7 +117,11 @@ def actual_list(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     if plan is None:
         raise Http404
-    organizations = Organization.objects.filter(actuals__isnull=False).distinct().order_by("short_name") if sees_everything(request.user) else None
+    organizations = (
+        Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk")))).order_by("short_name")
+        if sees_everything(request.user)
+        else None
+    )
     filterset = ActualFilter(request.GET or None, queryset=actuals_visible_to(request.user).filter(indicator__indicator_set__plan=plan), plan=plan, organizations=organizations)
     context = {
         "filter": filterset,
