@@ -193,6 +193,18 @@ def test_the_command_refuses_to_run_twice_without_reset(order_plan: Any, capsys:
         call_command("generate_demo", "--scale", "small")
     call_command("generate_demo", "--scale", "small", "--reset", "--now", "2026-01-15T12:00:00+03:00")
     assert Event.objects.count() == SCALES["small"].events
+    assert _planner_rows("roadmap_event") == pytest.approx(SCALES["small"].events, rel=0.2), "statistics refreshed"
+
+
+def _planner_rows(table: str) -> float:
+    """How many rows the query planner believes ``table`` has."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return float(cursor.fetchone()[0])
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NULL OR tbl = %s LIMIT 1", [table, table])
+        row = cursor.fetchone()
+        return float(row[0].split()[0]) if row else 0.0
 
 
 @pytest.mark.django_db

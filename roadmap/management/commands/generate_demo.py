@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from roadmap.demo import DEMO_PASSWORD, SCALES, DemoGenerator, demo_delete, demo_present
@@ -59,6 +60,11 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         counts = generator.run()
+        # Fresh statistics for the query planner: after a bulk load PostgreSQL
+        # still believes the tables are nearly empty until autovacuum gets to
+        # them, and plans nested loops over tens of thousands of rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(f"generated scale {options['scale']} ({spec.regions} region(s), seed {options['seed']}) "
                           f"in {elapsed:.1f} s; "
