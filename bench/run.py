@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the base database afterwards")
     parser.add_argument("--loadtest", action="store_true", help="also run the load test (bench/loadtest)")
     parser.add_argument("--loadtest-seconds", type=int, default=60)
+    parser.add_argument("--loadtest-ramp", type=int, default=10, help="seconds over which the load test's users arrive")
     parser.add_argument("--loadtest-pace", nargs="+", choices=["human", "stress"], default=["human", "stress"],
                         help="think time of the simulated users (default: both, one after the other)")
     parser.add_argument("--json", help="results file (default bench/results/<db>-<scale>.json)")
@@ -328,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
                 clone = database_url(base, f"copp_bench_{args.scale}_{tag}_loadtest")
                 clone_database(base_url, clone)
                 try:
-                    rows += run_loadtest(clone, seconds=args.loadtest_seconds, pace=pace)
+                    rows += run_loadtest(clone, seconds=args.loadtest_seconds, pace=pace, ramp=args.loadtest_ramp)
                 finally:
                     drop_database(clone)
     finally:

@@ -155,8 +155,11 @@ def _wait_until_up(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s")
 
 
+RAMP_SECONDS = 10  # users arrive over this time, as people do; 0 = all in the first second
+
+
 def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, ministry: int = 10,
-                 workers: int | None = None, pace: str = "human") -> list[dict[str, Any]]:
+                 workers: int | None = None, pace: str = "human", ramp: int = RAMP_SECONDS) -> list[dict[str, Any]]:
     workdir = Path(tempfile.mkdtemp(prefix="copp-loadtest-"))
     fixture, out, result = workdir / "fixture.json", workdir / "out.json", workdir / "result.json"
     _django("--prepare", db_url, "--fixture", str(fixture), "--coordinators", str(coordinators),
@@ -165,7 +168,7 @@ def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, mini
     workers = workers or min(2 * (os.cpu_count() or 1) + 1, 9)
     env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0"}
     print(f"  loadtest: gunicorn with {workers} workers on 127.0.0.1:{port}, {seconds} s, "
-          f"{coordinators} coordinators + {ministry} ministry users, {pace} pace", flush=True)
+          f"{coordinators} coordinators + {ministry} ministry users arriving over {ramp} s, {pace} pace", flush=True)
     gunicorn = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "copp.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--timeout", "60", "--log-level", "warning"],
@@ -174,9 +177,10 @@ def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, mini
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/login/")
         users = coordinators + ministry
+        spawn_rate = users / ramp if ramp > 0 else users
         subprocess.run(
             [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
-             "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "120", "--host", f"http://127.0.0.1:{port}",
+             "-r", f"{spawn_rate:g}", "-t", f"{seconds}s", "--stop-timeout", "120", "--host", f"http://127.0.0.1:{port}",
              "--csv", str(workdir / "locust"), "--only-summary", "--exit-code-on-error", "0"],
             check=True, cwd=PROJECT_DIR, capture_output=True, text=True,
             env={**os.environ, "LOADTEST_FIXTURE": str(fixture), "LOADTEST_OUT": str(out), "LOADTEST_PACE": pace},
@@ -193,6 +197,7 @@ def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, mini
     for row in rows:
         row["name"] = f"[{pace}] {row['name']}"
         row["pace"] = pace
+        row["ramp_s"] = ramp
     print(f"  loadtest: files in {workdir}", flush=True)
     return rows
 
@@ -236,6 +241,7 @@ def main() -> int:
     parser.add_argument("--ministry", type=int, default=10)
     parser.add_argument("--workers", type=int)
     parser.add_argument("--pace", choices=["human", "stress"], default="human")
+    parser.add_argument("--ramp", type=int, default=RAMP_SECONDS, help="seconds over which the users arrive")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fixture", help=argparse.SUPPRESS)
@@ -250,7 +256,7 @@ def main() -> int:
         return 0
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}"
     rows = run_loadtest(db_url, seconds=args.seconds, coordinators=args.coordinators, ministry=args.ministry,
-                        workers=args.workers, pace=args.pace)
+                        workers=args.workers, pace=args.pace, ramp=args.ramp)
     for r in rows:
         print(f"{r['name']:<60} {r['median']:>10} {r['unit']:<8} {r.get('note', '')}")
     ok = all(r["median"] == 0 for r in rows if r["name"].endswith("] errors")) and any(
