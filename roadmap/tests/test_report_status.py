@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from roadmap.models import Event, EventReport
+from roadmap.models import Event, EventReport, Notification
 from roadmap.report_status import (
     ReportStatus,
     annotate_report_status,
@@ -77,6 +77,8 @@ def test_it_computes_the_same_status_in_the_database_as_in_python() -> None:
         event = EventFactory(start_date=END, cancelled_at=msk(2026, 3, 1) if cancelled else None)
         if state:
             EventReportFactory(event=event, status=state, on_time=on_time)
+        Notification.objects.create(event=event, kind="overdue", recipient=f"event:{event.pk}", subject="-", body="-",
+                                    created_at=msk(2026, 3, 1))
         events.append(event)
     moments = [
         msk(2026, 3, 9, 23, 59, 59),
@@ -103,6 +105,11 @@ def test_it_computes_the_same_status_in_the_database_as_in_python() -> None:
         assert annotated == expected.value, (now, event.pk)
         matching = [s for s in ReportStatus if Event.objects.filter(status_q(s, now), pk=event.pk).exists()]
         assert matching == [expected], (now, event.pk)
+        joined = [s for s in ReportStatus if Event.objects.filter(status_q(s, now, joined=True), pk=event.pk).exists()]
+        assert joined == [expected], (now, event.pk)
+        through = [s for s in ReportStatus
+                   if Notification.objects.filter(status_q(s, now, prefix="event__"), event=event).exists()]
+        assert through == [expected], (now, event.pk)
 
 
 def test_it_refuses_an_unknown_status() -> None:
