@@ -112,3 +112,28 @@ def test_a_ministry_user_follows_a_late_report_to_its_event_and_downloads_a_repo
     download.save_as(saved)
     workbook = openpyxl.load_workbook(saved)
     assert workbook.active.max_row > 29
+
+
+def test_the_dashboard_shows_a_write_after_its_background_refresh(web: Any, world: World, settings: Any) -> None:
+    """Right after a write the old figures are shown at once with a notice; the page
+    swaps in the recomputed ones by itself, charts included."""
+    from roadmap.services import ReportData, event_report_submit
+
+    settings.DASHBOARD_REFRESH = "thread"
+    page = _sign_in(web, world.ministry)
+    page.wait_for_url("**/dashboard/")
+    url = web.base + f"/dashboard/?year={world.plan.last_year}"
+    page.goto(url)
+    overdue = page.locator("a[href$='report_status=overdue'] .display-6")
+    assert overdue.inner_text() == "3"
+    event_report_submit(user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=3),
+                        now=timezone.now())
+
+    page.goto(url)
+    notice = page.get_by_role("status").filter(has_text="пересчитывается")
+    assert notice.is_visible()
+    assert overdue.inner_text() == "3"
+    web.shoot(page, "dashboard-refreshing")
+    notice.wait_for(state="detached", timeout=20_000)  # htmx polls every 3 s
+    assert overdue.inner_text() == "2"
+    assert page.evaluate("Array.from(document.querySelectorAll('canvas')).every(c => Chart.getChart(c))")
