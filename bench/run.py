@@ -192,6 +192,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def render_markdown(paths: list[str]) -> str:
     """Markdown tables of results files, and growth tables between consecutive scales per database.
 
+    Files of the same database and scale are shown one after the other and
+    pooled for the growth tables (a module run separately adds its rows).
+
     Growth exponent k: time ∝ n^k between two scales (n = events). k ≈ 0 is
     flat, k ≈ 1 linear; k > 1.15 is flagged as faster than linear.
     """
@@ -210,8 +213,9 @@ def render_markdown(paths: list[str]) -> str:
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     by_db: dict[str, dict[str, Any]] = {}
-    for data in loaded:
-        by_db.setdefault(data["database"], {})[data["scale"]] = data
+    for data in loaded:  # several files of one database and scale (e.g. a separate load test run) add up
+        merged = by_db.setdefault(data["database"], {}).setdefault(data["scale"], {"rows": []})
+        merged["rows"] = merged["rows"] + data["rows"]
     for db, scales in by_db.items():
         present = [s for s in SCALES if s in scales]
         for lower, upper in itertools.pairwise(present):
@@ -252,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=SCALES, default="small")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (median, min, max)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--only", nargs="*", help="run only these modules (e.g. chase pages)")
+    parser.add_argument("--only", nargs="*", help="run only these modules (e.g. chase pages); with no names, none (setup and --loadtest only)")
     parser.add_argument("--no-setup", action="store_true",
                         help="use DATABASE_URL as it is (already populated) instead of building a base database")
     parser.add_argument("--keep", action="store_true", help="keep the base database afterwards")
@@ -280,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     base = os.environ.get("DATABASE_URL")
     vendor = db_vendor(base)
     modules = discover()
-    if args.only:
+    if args.only is not None:  # `--only` with no names: no modules (e.g. setup and --loadtest alone)
         unknown = set(args.only) - set(modules)
         if unknown:
             parser.error(f"unknown modules: {', '.join(sorted(unknown))}; known: {', '.join(modules)}")
