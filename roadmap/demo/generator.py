@@ -104,6 +104,8 @@ class DemoGenerator(RegistriesMixin):
         self.copp_reviewer = User.objects.filter(username="copp").first()
         activities = list(Activity.objects.filter(plan=self.plan).prefetch_related("windows").order_by("number"))
         self.activity_windows = self._windows(activities)
+        # The real region's municipalities, read once: every synthetic region gets as many.
+        self.real_municipalities = list(Municipality.objects.order_by("order", "name"))
         started = perf_counter()
         for index in range(1, self.spec.regions + 1):
             region = self._region_orgs(index)
@@ -134,7 +136,7 @@ class DemoGenerator(RegistriesMixin):
     # -- organisations --------------------------------------------------------
 
     def _municipalities(self, index: int) -> tuple[str, list[Municipality]]:
-        real = list(Municipality.objects.order_by("order", "name"))
+        real = self.real_municipalities
         if index == 1:
             if not real:
                 raise ValueError("no municipalities loaded: run `manage.py load_order` first")

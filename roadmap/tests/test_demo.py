@@ -173,12 +173,15 @@ def test_it_gives_colleges_coordinators_with_a_role(order_plan: Any) -> None:
 
 @pytest.mark.django_db
 def test_it_builds_further_regions_with_their_own_copp(order_plan: Any) -> None:
-    counts = generate(replace(TINY, regions=2, events=100))
+    counts = generate(replace(TINY, regions=4, events=50))
     assert counts["events"] == 200
-    assert Organization.objects.filter(kind=Organization.Kind.COPP).count() == 2
+    assert Organization.objects.filter(kind=Organization.Kind.COPP).count() == 4
+    # Each region is the size of the real one, not of everything built so far.
+    for n in (2, 3, 4):
+        assert Municipality.objects.filter(region=f"Регион {n:03d}").count() == 26
+    assert counts["municipalities"] == 3 * 26
     region2 = Municipality.objects.filter(region="Регион 002")
-    assert region2.count() == 26
-    assert Event.objects.filter(organizer__municipality__in=region2).count() > 50
+    assert Event.objects.filter(organizer__municipality__in=region2).count() > 25
     demo_delete()
     assert not Municipality.objects.filter(region="Регион 002").exists()
     assert Organization.objects.filter(kind=Organization.Kind.COPP).count() == 1
