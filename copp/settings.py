@@ -138,6 +138,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # The cache holds the dashboard snapshot (roadmap.dashboard). The default is
 # per process; with several server processes set CACHE_URL (e.g.
@@ -148,8 +150,6 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # the broker), "thread" (a background thread of the web process: the embedded
 # default) or "inline" (in the request that finds it stale, as the tests do).
 DASHBOARD_REFRESH = env("DASHBOARD_REFRESH", default="celery" if REDIS_URL else "thread")
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
