@@ -196,3 +196,11 @@ def duration_ru(value: Any) -> str:
     if hours:
         return f"{hours} ч {minutes} мин"
     return f"{minutes} мин"
+
+
+@register.filter
+def page_links(page: Any) -> list[Any]:
+    """Page numbers to link: the ends and two either side of the current page, with
+    the paginator's ellipsis for the gaps. Never a loop over every page: a
+    national register has 60,000 of them."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
