@@ -193,7 +193,8 @@ def render_markdown(paths: list[str]) -> str:
     """Markdown tables of results files, and growth tables between consecutive scales per database.
 
     Files of the same database and scale are shown one after the other and
-    pooled for the growth tables (a module run separately adds its rows).
+    pooled for the growth tables (a module run separately adds its rows; a
+    figure measured again in a later file replaces the earlier one).
 
     Growth exponent k: time ∝ n^k between two scales (n = events). k ≈ 0 is
     flat, k ≈ 1 linear; k > 1.15 is flagged as faster than linear.
@@ -213,9 +214,10 @@ def render_markdown(paths: list[str]) -> str:
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     by_db: dict[str, dict[str, Any]] = {}
-    for data in loaded:  # several files of one database and scale (e.g. a separate load test run) add up
+    for data in loaded:  # several files of one database and scale add up; a later run of a figure replaces it
         merged = by_db.setdefault(data["database"], {}).setdefault(data["scale"], {"rows": []})
-        merged["rows"] = merged["rows"] + data["rows"]
+        later = {(r.get("module"), r["name"]) for r in data["rows"]}
+        merged["rows"] = [r for r in merged["rows"] if (r.get("module"), r["name"]) not in later] + data["rows"]
     for db, scales in by_db.items():
         present = [s for s in SCALES if s in scales]
         for lower, upper in itertools.pairwise(present):
