@@ -151,6 +151,14 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture
+def world(order_plan: Any) -> Any:
+    """Two organisations' events, reports, evidence, values and notices (tests/world.py)."""
+    from tests.world import build_world
+
+    return build_world(order_plan)
+
+
 @pytest.fixture(autouse=True)
 def _dashboard_inline(settings: Any) -> None:
     """A stale dashboard is recomputed in the request, not in a thread or a queue:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,20 +18,9 @@ from roadmap import dashboard
 from roadmap.dashboard import SNAPSHOT_MAX_AGE, build_snapshot, cached_snapshot, dashboard_snapshot
 from roadmap.services import ReportData, event_report_submit
 from roadmap.web import PlanYear
-from tests.world import World, build_world
+from tests.world import World, build_world, logged_in
 
 OVERDUE = re.compile(r'report_status=overdue"><div class="display-6 text-late">(\d+)</div>')
-
-
-@pytest.fixture
-def world(order_plan: Any) -> World:
-    return build_world(order_plan)
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _overdue_shown(html: str) -> int:
@@ -52,7 +40,7 @@ def _py(world: World) -> PlanYear:
 
 @pytest.mark.django_db
 def test_a_fresh_snapshot_is_served_without_recomputing(world: World) -> None:
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     url = f"/dashboard/?year={world.plan.last_year}"
     with CaptureQueriesContext(connection) as first:
         html = client.get(url).content.decode()
@@ -67,7 +55,7 @@ def test_a_fresh_snapshot_is_served_without_recomputing(world: World) -> None:
 @pytest.mark.django_db
 def test_a_write_shows_at_once_when_refreshing_inline(world: World, settings: Any) -> None:
     settings.DASHBOARD_REFRESH = "inline"
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     url = f"/dashboard/?year={world.plan.last_year}"
     assert _overdue_shown(client.get(url).content.decode()) == 3
     _file_report(world)
@@ -79,7 +67,7 @@ def test_after_a_write_the_old_figures_are_served_and_one_refresh_is_queued(
     world: World, settings: Any, django_capture_on_commit_callbacks: Any, eager_celery: None
 ) -> None:
     settings.DASHBOARD_REFRESH = "celery"
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     year = world.plan.last_year
     url = f"/dashboard/?year={year}"
     client.get(url)
@@ -185,10 +173,10 @@ def test_the_embedded_mode_refreshes_in_a_background_thread(order_plan: Any, set
 
 @pytest.mark.django_db
 def test_the_body_endpoint_refuses_bad_input_and_other_roles(world: World) -> None:
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     assert client.get("/dashboard/body/?since=вчера").status_code == 400
     assert client.get("/dashboard/body/").status_code == 400
-    assert _client(world.coord_a).get("/dashboard/body/?since=0").status_code == 403
+    assert logged_in(world.coord_a).get("/dashboard/body/?since=0").status_code == 403
     assert client.get("/dashboard/body/?since=0").status_code == 200
 
 
@@ -201,7 +189,7 @@ def test_a_broker_that_is_down_still_serves_the_stale_figures(world: World, sett
 
     monkeypatch.setattr(tasks.refresh_dashboard, "delay", down)
     settings.DASHBOARD_REFRESH = "celery"
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     url = f"/dashboard/?year={world.plan.last_year}"
     client.get(url)
     _file_report(world)

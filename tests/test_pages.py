@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from indicators.models import Actual
 from reports.models import ReportFile
 from roadmap.models import Event, EventReport
-from tests.world import SECRET, World, build_world
+from tests.world import SECRET, World, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def world(order_plan: Any) -> World:
-    return build_world(order_plan)
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _pages(w: World) -> dict[str, list[str]]:
@@ -64,7 +53,7 @@ def _count(client: Client, url: str) -> int:
 
 @pytest.mark.parametrize("who", ["ministry", "coord_a"])
 def test_it_runs_a_constant_number_of_queries_at_two_data_sizes(world: World, who: str) -> None:
-    client = _client(getattr(world, who))
+    client = logged_in(getattr(world, who))
     pages = _pages(world)[who]
     small = {url: _count(client, url) for url in pages}
     world.grow(6)
@@ -74,7 +63,7 @@ def test_it_runs_a_constant_number_of_queries_at_two_data_sizes(world: World, wh
 
 
 def test_it_keeps_the_dashboard_within_a_query_budget(world: World) -> None:
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     url = f"/dashboard/?year={world.plan.last_year}"
     assert _count(client, url) <= 35
     assert _count(client, url) <= 12  # the figures come from the cache
@@ -82,7 +71,7 @@ def test_it_keeps_the_dashboard_within_a_query_budget(world: World) -> None:
 
 def test_it_never_shows_a_coordinator_another_organisations_records(world: World) -> None:
     world.grow(2)
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     for url in _pages(world)["coord_a"]:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -90,7 +79,7 @@ def test_it_never_shows_a_coordinator_another_organisations_records(world: World
 
 
 def test_it_hides_another_organisations_event_report_and_evidence(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     theirs = world.events_b[1]
     evidence = theirs.report.evidence.first()
     for url in (f"/events/{theirs.pk}/", f"/events/{theirs.pk}/report/", f"/evidence/{evidence.pk}/"):
@@ -98,7 +87,7 @@ def test_it_hides_another_organisations_event_report_and_evidence(world: World) 
 
 
 def test_it_refuses_every_write_on_another_organisations_event(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     overdue, returned, planned = world.events_b[0], world.events_b[3], world.events_b[4]
     before = EventReport.objects.count()
     client.post(f"/events/{overdue.pk}/report/", {"summary": "чужой", "participants_total": 5})
@@ -114,7 +103,7 @@ def test_it_refuses_every_write_on_another_organisations_event(world: World) -> 
 
 
 def test_it_hides_and_protects_another_organisations_drafts(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     for actual in world.actuals_b:
         assert client.get(f"/actuals/{actual.pk}/").status_code == 404
         assert client.post(f"/actuals/{actual.pk}/", {"value": "999", "version": actual.version}).status_code == 404
@@ -125,7 +114,7 @@ def test_it_hides_and_protects_another_organisations_drafts(world: World) -> Non
 
 
 def test_it_does_not_let_a_coordinator_register_for_another_organisation(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     response = client.post("/events/new/", {
         "activity": world.activity.pk, "organizer": world.org_b.pk, "title": "Чужое", "start_date": "2025-03-03",
         "format": "in_person",
@@ -135,7 +124,7 @@ def test_it_does_not_let_a_coordinator_register_for_another_organisation(world: 
 
 
 def test_it_keeps_ministry_pages_from_coordinators(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     report = ReportFile.objects.create(kind="roadmap", plan=world.plan, year=2025, status="done")
     assert client.get("/dashboard/").status_code == 403
     assert client.get("/reports/").status_code == 403

@@ -13,7 +13,7 @@ from django.utils import timezone
 from indicators.models import Actual
 from reports.models import ReportFile
 from roadmap.models import Event, EventReport, Notification
-from tests.world import PNG, World, build_world
+from tests.world import PNG, World, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,29 +23,18 @@ def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def world(order_plan: Any) -> World:
-    return build_world(order_plan)
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_it_sends_each_role_to_its_home(world: World) -> None:
-    assert _client(world.coord_a).get("/").url == "/tasks/"
-    assert _client(world.ministry).get("/").url == "/dashboard/"
-    assert _client(world.copp).get("/").url == "/dashboard/"
+    assert logged_in(world.coord_a).get("/").url == "/tasks/"
+    assert logged_in(world.ministry).get("/").url == "/dashboard/"
+    assert logged_in(world.copp).get("/").url == "/dashboard/"
     from roadmap.tests.factories import UserFactory
 
-    assert _client(UserFactory()).get("/").status_code == 403
+    assert logged_in(UserFactory()).get("/").status_code == 403
     assert Client().get("/").url.startswith("/login/")
 
 
 def test_it_registers_an_event_for_the_coordinators_organisation(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     day = timezone.localdate() - dt.timedelta(days=1)
     response = client.post("/events/new/", {
         "activity": world.activity.pk, "organizer": world.org_a.pk, "title": "Проба «Повар»",
@@ -57,7 +46,7 @@ def test_it_registers_an_event_for_the_coordinators_organisation(world: World) -
 
 
 def test_it_names_the_field_when_the_service_refuses_an_event(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     response = client.post("/events/new/", {
         "activity": world.activity.pk, "organizer": world.org_a.pk, "title": "Неверные даты",
         "start_date": "10.03.2025", "end_date": "01.03.2025", "format": "in_person",
@@ -68,7 +57,7 @@ def test_it_names_the_field_when_the_service_refuses_an_event(world: World) -> N
 
 
 def test_it_files_a_report_with_evidence_and_keeps_the_form_on_error(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     event = world.events_a[0]
     bad = client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "-1",
                                                       "kind": "photo"})
@@ -84,7 +73,7 @@ def test_it_files_a_report_with_evidence_and_keeps_the_form_on_error(world: Worl
 
 
 def test_it_answers_htmx_with_a_redirect_header(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     event = world.events_a[0]
     response = client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "5",
                                                            "kind": "photo"}, HTTP_HX_REQUEST="true")
@@ -92,7 +81,7 @@ def test_it_answers_htmx_with_a_redirect_header(world: World) -> None:
 
 
 def test_it_refuses_a_file_of_the_wrong_type_but_keeps_the_report(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     event = world.events_a[0]
     upload = SimpleUploadedFile("virus.exe", b"MZ" + b"\x00" * 100, "application/octet-stream")
     client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "5", "kind": "other",
@@ -104,7 +93,7 @@ def test_it_refuses_a_file_of_the_wrong_type_but_keeps_the_report(world: World) 
 
 def test_it_lets_staff_return_a_report_with_a_reason_and_tells_the_coordinator(world: World) -> None:
     late = world.events_a[2]
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     client.post(f"/events/{late.pk}/return/", {"reason": "", "version": late.report.version})
     assert EventReport.objects.get(pk=late.report.pk).status == "submitted"
     client.post(f"/events/{late.pk}/return/", {"reason": "Добавьте фото", "version": late.report.version})
@@ -115,14 +104,14 @@ def test_it_lets_staff_return_a_report_with_a_reason_and_tells_the_coordinator(w
 
 def test_it_refuses_a_stale_review(world: World) -> None:
     late = world.events_a[2]
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     response = client.post(f"/events/{late.pk}/accept/", {"version": late.report.version - 1 or 99}, follow=True)
     assert "изменил другой пользователь" in response.content.decode()
     assert EventReport.objects.get(pk=late.report.pk).status == "submitted"
 
 
 def test_it_runs_an_actual_value_from_draft_to_approval(world: World) -> None:
-    coordinator, ministry = _client(world.coord_a), _client(world.ministry)
+    coordinator, ministry = logged_in(world.coord_a), logged_in(world.ministry)
     response = coordinator.post("/actuals/new/", {"indicator": world.indicator.pk, "organization": world.org_a.pk,
                                                   "year": "2024", "period": "q1", "value": "40"})
     actual = Actual.objects.get(indicator=world.indicator, organization=world.org_a, year=2024, period="q1")
@@ -136,7 +125,7 @@ def test_it_runs_an_actual_value_from_draft_to_approval(world: World) -> None:
 
 
 def test_it_says_what_is_wrong_with_a_value(world: World) -> None:
-    coordinator = _client(world.coord_a)
+    coordinator = logged_in(world.coord_a)
     response = coordinator.post("/actuals/new/", {"indicator": world.indicator.pk, "organization": world.org_a.pk,
                                                   "year": "2024", "value": "-5"})
     assert response.status_code == 200 and response.context["form"].errors["value"]
@@ -149,7 +138,7 @@ def test_it_says_what_is_wrong_with_a_value(world: World) -> None:
 def test_it_builds_a_requested_report_and_serves_it(
     world: World, django_capture_on_commit_callbacks: Any, eager_celery: None
 ) -> None:
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/reports/", {"kind": "timeliness", "year": str(world.plan.last_year)})
     report = ReportFile.objects.get()
@@ -161,12 +150,12 @@ def test_it_builds_a_requested_report_and_serves_it(
 
 
 def test_it_refuses_a_report_for_a_year_outside_the_plan(world: World) -> None:
-    response = _client(world.ministry).post("/reports/", {"kind": "roadmap", "year": "2031"})
+    response = logged_in(world.ministry).post("/reports/", {"kind": "roadmap", "year": "2031"})
     assert response.status_code == 200 and response.context["form"].errors["year"]
 
 
 def test_it_marks_notifications_read(world: World) -> None:
-    client = _client(world.coord_a)
+    client = logged_in(world.coord_a)
     assert Notification.objects.filter(user=world.coord_a, read_at__isnull=True).count() == 1
     client.post("/inbox/", {})
     assert Notification.objects.filter(user=world.coord_a, read_at__isnull=True).count() == 0
@@ -176,7 +165,7 @@ def test_it_filters_events_so_that_every_dashboard_number_opens_its_events(world
     from roadmap.event_selectors import timeliness_figures
 
     world.grow(2)
-    client = _client(world.ministry)
+    client = logged_in(world.ministry)
     year = world.plan.last_year
     figures = timeliness_figures(now=timezone.now(), by="organization", plan=world.plan, year=year)
     for row in figures.rows:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.utils import timezone
 
 from indicators.models import Actual, Indicator
@@ -129,3 +130,10 @@ def build_world(plan: Plan) -> World:
     )
     w.grow(1)
     return w
+
+
+def logged_in(user: Any) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
