@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap.models import Event, EventReport, EvidenceFile, Notification
-from roadmap.notifications import notification_resend
+from roadmap.notifications import notification_resend, notifications_in_doubt
 from roadmap.services import event_due_at
 
 
@@ -65,12 +65,30 @@ class EventReportAdmin(SimpleHistoryAdmin):
     inlines = (EvidenceInline,)
 
 
+class InDoubtFilter(admin.SimpleListFilter):
+    """Notices a worker died while sending: the message may or may not have left."""
+
+    title = _("отправка под вопросом")
+    parameter_name = "in_doubt"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        count = notifications_in_doubt(now=timezone.now()).count()
+        return [("yes", f"Под вопросом ({count})")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        if self.value() == "yes":
+            return queryset.filter(id__in=notifications_in_doubt(now=timezone.now()).values("id"))
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    """Failed and stuck notices are visible here and can be sent again."""
+    """Failed and in-doubt notices are visible here and can be sent again."""
 
-    list_display = ("created_at", "kind", "recipient", "status", "attempts", "next_attempt_at", "sent_at", "event")
-    list_filter = ("status", "kind")
+    list_display = (
+        "created_at", "kind", "recipient", "status", "attempts", "next_attempt_at", "sending_since", "sent_at", "event"
+    )
+    list_filter = (InDoubtFilter, "status", "kind")
     search_fields = ("recipient", "subject", "last_error")
     date_hierarchy = "created_at"
     raw_id_fields = ("event", "user")
@@ -79,6 +97,18 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        if request.method == "GET":
+            count = notifications_in_doubt(now=timezone.now()).count()
+            if count:
+                self.message_user(
+                    request,
+                    f"Под вопросом: {count} — отправка прервалась (работник остановлен), письмо могло "
+                    "уйти или нет. Проверьте и отправьте повторно действием «Отправить снова».",
+                    messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Send again (failed, given up or stuck notices)"))
     def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:

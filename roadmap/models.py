@@ -508,6 +508,10 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sending_since = models.DateTimeField(
+        _("отправка начата"), null=True, blank=True,
+        help_text=_("Когда последняя попытка взяла уведомление в отправку; долгая отправка значит «под вопросом»."),
+    )
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

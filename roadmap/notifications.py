@@ -11,8 +11,11 @@ to send. Delivery (``notifications_deliver``) claims again with a
 conditional UPDATE (pending -> sending), so a re-delivered task finds nothing
 left to send. A send that fails is marked ``failed`` with a backoff and is
 retried by ``notifications_retry``; after ``max_attempts`` it is ``gave_up``.
-Rows stuck in ``sending`` (a worker killed mid-send) are not resent
-automatically -- the message may have left -- and are visible in the admin.
+Each notice is claimed and marked sent on its own, so a worker killed
+mid-batch leaves at most one row in ``sending``; the rest stay pending and
+are sent by the next pass. A row in ``sending`` past a time limit is "in
+doubt" (the message may have left): it is not resent automatically, the
+admin lists it and its "send again" action queues it.
 
 The number of queries of a pass does not depend on the number of events; it
 grows only with the number of notices claimed (bulk inserts in batches).
@@ -66,6 +69,9 @@ class ChaseSettings:
     backoff_max_minutes: int = 6 * 60
     # A delivery task that never ran (lost by the broker) is picked up after this.
     pending_stale_minutes: int = 10
+    # A notice still "sending" after this long was claimed by a worker that died
+    # mid-send: it is "in doubt" (listed in the admin, resent only by hand).
+    sending_in_doubt_minutes: int = 15
 
 
 def chase_settings() -> ChaseSettings:
@@ -467,63 +473,99 @@ def notifications_retry(*, now: datetime) -> DeliveryResult:
     return _send(where, now)
 
 
+# Candidates are read in pages this size; each one is still claimed and marked on its own.
+_PAGE = 500
+
+
 def _send(where: Q, now: datetime) -> DeliveryResult:
+    """Send the notices matching ``where``, claiming and marking them one at a time.
+
+    Each notice goes pending/failed -> sending (a conditional UPDATE: zero rows
+    means another worker took it), is sent, and is marked sent at once by
+    another conditional UPDATE on the state we claimed it in. A worker killed
+    mid-batch therefore leaves at most one notice in ``sending`` -- "in doubt",
+    since the message may have left -- and the rest still pending, for the
+    redelivered task or ``notifications_retry`` to send (once: a sent notice
+    no longer matches any delivery filter).
+    """
     conf = chase_settings()
     claim = "d-" + uuid.uuid4().hex
-    # The conditional UPDATE is the delivery claim: a second worker running the
-    # same filter finds the rows already in "sending" and gets nothing.
-    claimed = Notification.objects.filter(where).update(
-        status=Status.SENDING, claim_token=claim, attempts=F("attempts") + 1
-    )
     result = DeliveryResult()
-    if not claimed:
-        return result
-    failures: dict[int, tuple[int, str]] = {}
-    connection = None
-    rows = (
-        Notification.objects.filter(claim_token=claim, status=Status.SENDING)
-        .exclude(email="")
-        .only("id", "email", "subject", "body", "attempts")
-        .order_by("id")
+    # Inbox-only notices (an account without e-mail) have nothing to transmit.
+    result.sent += Notification.objects.filter(where, email="").update(
+        status=Status.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="", next_attempt_at=None
     )
-    for row in rows.iterator(chunk_size=2000):
-        if connection is None:
-            connection = get_connection(fail_silently=False)
-        message = EmailMessage(
-            subject=row.subject,
-            body=row.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[row.email],
-            connection=connection,
-        )
-        try:
-            message.send()
-        except Exception as exc:  # noqa: BLE001 -- any transport error means "retry later"
-            logger.warning("notification %s to %s failed: %s", row.id, row.email, exc)
-            failures[row.id] = (row.attempts, f"{type(exc).__name__}: {exc}"[:2000])
-            try:
-                connection.close()
-            except Exception:
-                logger.debug("closing a failed mail connection failed", exc_info=True)
-            connection = None
-    if connection is not None:
-        try:
-            connection.close()
-        except Exception:
-            logger.info("closing the mail connection failed", exc_info=True)
-    done = Notification.objects.filter(claim_token=claim, status=Status.SENDING)
-    if failures:
-        done = done.exclude(id__in=list(failures))
-    result.sent = done.update(status=Status.SENT, sent_at=now, last_error="", next_attempt_at=None)
-    for row_id, (attempts, error) in failures.items():
-        gave_up = attempts >= conf.max_attempts
-        Notification.objects.filter(id=row_id, claim_token=claim).update(
-            status=Status.GAVE_UP if gave_up else Status.FAILED,
-            last_error=error,
-            next_attempt_at=None if gave_up else now + backoff(attempts, conf),
-        )
-    result.failed = len(failures)
+    connection = None
+    last_id = 0
+    try:
+        while True:
+            page = list(
+                Notification.objects.filter(where, id__gt=last_id)
+                .exclude(email="")
+                .only("id", "email", "subject", "body", "attempts")
+                .order_by("id")[:_PAGE]
+            )
+            if not page:
+                break
+            last_id = page[-1].id
+            for row in page:
+                # The claim: only the worker whose UPDATE changes the row sends it.
+                if not Notification.objects.filter(where, id=row.id).update(
+                    status=Status.SENDING,
+                    claim_token=claim,
+                    attempts=F("attempts") + 1,
+                    sending_since=now,
+                ):
+                    continue
+                attempts = row.attempts + 1
+                if connection is None:
+                    connection = get_connection(fail_silently=False)
+                mine = Notification.objects.filter(id=row.id, claim_token=claim, status=Status.SENDING)
+                try:
+                    EmailMessage(
+                        subject=row.subject,
+                        body=row.body,
+                        from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[row.email],
+                        connection=connection,
+                    ).send()
+                except Exception as exc:  # noqa: BLE001 -- any transport error means "retry later"
+                    logger.warning("notification %s to %s failed: %s", row.id, row.email, exc)
+                    gave_up = attempts >= conf.max_attempts
+                    mine.update(
+                        status=Status.GAVE_UP if gave_up else Status.FAILED,
+                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                        next_attempt_at=None if gave_up else now + backoff(attempts, conf),
+                    )
+                    result.failed += 1
+                    _close(connection)
+                    connection = None
+                    continue
+                result.sent += mine.update(status=Status.SENT, sent_at=now, last_error="", next_attempt_at=None)
+    finally:
+        if connection is not None:
+            _close(connection)
     return result
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:  # a connection that will not close is dropped anyway
+        logger.info("closing the mail connection failed", exc_info=True)
+
+
+def notifications_in_doubt(*, now: datetime) -> QuerySet[Notification]:
+    """Notices claimed for sending longer ago than the limit: the worker died mid-send.
+
+    The message may or may not have left, so nothing resends them by itself;
+    the admin lists them and its "send again" action queues them.
+    """
+    conf = chase_settings()
+    cut = now - timedelta(minutes=conf.sending_in_doubt_minutes)
+    return Notification.objects.filter(
+        Q(sending_since__lte=cut) | Q(sending_since__isnull=True), status=Status.SENDING
+    )
 
 
 @dataclass
@@ -561,9 +603,15 @@ def notifications_mark_read(*, user: User, now: datetime, ids: Iterable[int] | N
 
 
 def notification_resend(*, notification_ids: Iterable[int], now: datetime) -> int:
-    """Admin action: queue failed, given-up or stuck notices for another attempt."""
+    """Admin action: queue failed, given-up or in-doubt notices for another attempt.
+
+    A notice in ``sending`` counts only once it is in doubt: before the limit a
+    worker may be sending it right now, and resending it could send it twice.
+    """
+    ids = list(notification_ids)
+    stuck = notifications_in_doubt(now=now).filter(id__in=ids).values("id")
     return Notification.objects.filter(
-        id__in=list(notification_ids), status__in=[Status.FAILED, Status.GAVE_UP, Status.SENDING]
+        Q(status__in=[Status.FAILED, Status.GAVE_UP]) | Q(id__in=stuck), id__in=ids
     ).update(status=Status.FAILED, next_attempt_at=now, attempts=0)
 
 
@@ -575,7 +623,9 @@ __all__ = [
     "chase_claim",
     "chase_run",
     "late_from",
+    "notification_resend",
     "notifications_deliver",
+    "notifications_in_doubt",
     "notifications_mark_read",
     "notifications_retry",
     "notify_report_returned",
