@@ -70,6 +70,8 @@ def report_file_request(
     today = timezone.localdate(now or timezone.now())
     if as_of is not None and as_of > today:
         raise ValidationError({"as_of": "Дата «по состоянию на» не может быть в будущем."})
+    # A build of the same report whose worker died no longer looks "in progress".
+    report_files_fail_stuck(now=now or timezone.now())
     report = ReportFile.objects.create(
         kind=kind,
         plan=plan,
@@ -85,7 +87,12 @@ def report_file_request(
 
 
 def report_file_build(*, report: ReportFile, now: dt.datetime) -> ReportFile:
-    """Build a requested report into its stored file, recording progress."""
+    """Build a requested report into its stored file, recording progress.
+
+    Both endings are conditional on the row still being ``running``: a build
+    swept as stuck (``report_files_fail_stuck``) stays failed even if its
+    worker turns out to have been only slow, and its file is not kept.
+    """
     claimed = ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.QUEUED).update(
         status=ReportFile.Status.RUNNING, started_at=now
     )
@@ -94,30 +101,78 @@ def report_file_build(*, report: ReportFile, now: dt.datetime) -> ReportFile:
         return report
     builder = builder_class(report.kind)(plan=report.plan, year=report.year, as_of=report.as_of, now=now)
     total = builder.estimated_rows()
-    ReportFile.objects.filter(pk=report.pk).update(rows_total=total)
+    running = ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.RUNNING)
+    running.update(rows_total=total)
 
     def progress(done: int) -> None:
-        ReportFile.objects.filter(pk=report.pk).update(rows_done=done, rows_total=max(total, done))
+        running.update(rows_done=done, rows_total=max(total, done))
 
     buffer = io.BytesIO()
     try:
         rows = build_to(builder, buffer, on_progress=progress)
     except Exception as exc:
         log.exception("report %s failed", report.pk)
-        ReportFile.objects.filter(pk=report.pk).update(
+        running.update(
             status=ReportFile.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}", finished_at=timezone.now()
         )
         report.refresh_from_db()
         return report
     report.refresh_from_db()
+    if report.status != ReportFile.Status.RUNNING:
+        return report
     report.file.save(report.filename, ContentFile(buffer.getvalue()), save=False)
-    report.size = buffer.tell()
-    report.rows_done = rows
-    report.rows_total = max(report.rows_total, rows)
-    report.status = ReportFile.Status.DONE
-    report.finished_at = timezone.now()
-    report.save(update_fields=["file", "size", "rows_done", "rows_total", "status", "finished_at"])
+    finished = running.update(
+        file=report.file.name,
+        size=buffer.tell(),
+        rows_done=rows,
+        rows_total=max(report.rows_total, rows),
+        status=ReportFile.Status.DONE,
+        finished_at=timezone.now(),
+    )
+    if not finished:  # swept as stuck while the file was being stored
+        report.file.delete(save=False)
+    report.refresh_from_db()
     return report
+
+
+STUCK_BUILD_MESSAGE = (
+    "Формирование прервано: отчёт не был готов за отведённое время "
+    "(обработчик остановился). Сформируйте отчёт заново."
+)
+
+
+def report_build_limit() -> dt.timedelta:
+    """How long a build may run before it counts as stuck.
+
+    Defaults to a bit above Celery's hard time limit: by then a live worker
+    has been killed by Celery, so a build still "running" has no worker left.
+    """
+    default = int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 30 * 60)) + 5 * 60
+    return dt.timedelta(seconds=int(getattr(settings, "REPORT_BUILD_STUCK_AFTER", default)))
+
+
+def report_files_fail_stuck(*, now: dt.datetime, ids: list[int] | None = None) -> int:
+    """Mark builds running for ``report_build_limit()`` or longer as failed; returns how many.
+
+    Run by a periodic task, and lazily by the report page and by a new
+    request, so nobody waits on a build that will never finish. Queued builds
+    are left alone: a long queue is not a dead worker.
+    """
+    stuck = ReportFile.objects.filter(status=ReportFile.Status.RUNNING, started_at__lte=now - report_build_limit())
+    if ids is not None:
+        stuck = stuck.filter(id__in=ids)
+    return stuck.update(status=ReportFile.Status.FAILED, error=STUCK_BUILD_MESSAGE, finished_at=now)
+
+
+def report_file_rebuild(*, user: Any, report: ReportFile, now: dt.datetime) -> ReportFile:
+    """Request a fresh build of a failed report (same report, plan, year and date)."""
+    report_files_fail_stuck(now=now, ids=[report.pk])
+    report.refresh_from_db()
+    if report.status != ReportFile.Status.FAILED:
+        raise ValidationError("Заново можно сформировать только отчёт, который не удалось сформировать.")
+    return report_file_request(
+        user=user, kind=report.kind, year=report.year, as_of=report.as_of, plan=report.plan, now=now
+    )
 
 
 def ministry_recipients(plan: Plan) -> list[str]:

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from reports.models import ReportFile, ReportKind
-from reports.services import report_file_build, scheduled_report_run
+from reports.services import report_file_build, report_files_fail_stuck, scheduled_report_run
 
 
 @shared_task(name="reports.build_report_file", acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
@@ -23,3 +23,9 @@ def scheduled_reports(kinds: list[str] | None = None, period: str = "month", sch
     kinds = kinds or list(ReportKind.values)
     built = scheduled_report_run(kinds=kinds, now=timezone.now(), period=period, schedule_name=schedule_name)
     return [r.pk for r in built]
+
+
+@shared_task(name="reports.fail_stuck_report_files")
+def fail_stuck_report_files() -> int:
+    """Run by django-celery-beat: builds whose worker died are marked failed."""
+    return report_files_fail_stuck(now=timezone.now())

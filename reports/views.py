@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from reports import permissions, services
 from reports.forms import ImportForm, ReportRequestForm
@@ -42,8 +43,25 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(ReportFile.objects.select_related("plan", "requested_by"), pk=pk)
     if not permissions.can_download_report(request.user, report):
         raise Http404
+    if services.report_files_fail_stuck(now=timezone.now(), ids=[report.pk]):
+        report.refresh_from_db()
     template = "reports/_progress.html" if request.headers.get("HX-Request") else "reports/report_detail.html"
     return render(request, template, {"report": report})
+
+
+@login_required
+@require_POST
+def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build a failed report again (a fresh request with the same parameters)."""
+    report = get_object_or_404(ReportFile.objects.select_related("plan"), pk=pk)
+    if not permissions.can_download_report(request.user, report):
+        raise Http404
+    try:
+        fresh = services.report_file_rebuild(user=request.user, report=report, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("report_detail", report.pk)
+    return redirect("report_detail", fresh.pk)
 
 
 @login_required
