@@ -186,3 +186,28 @@ INDICATOR_STATUS_THRESHOLDS = {
     "on_track": env.float("INDICATOR_ON_TRACK_RATIO", default=0.9),
     "behind": env.float("INDICATOR_BEHIND_RATIO", default=0.7),
 }
+
+# --- Issue 16: sign-in throttling, stuck report builds, evidence checks -------
+# django-axes: after 10 wrong passwords for one login from one address, that
+# pair is refused for 15 minutes (a Russian page, HTTP 429); administrators
+# unlock it by deleting the attempt in the admin ("Axes: попытки доступа").
+# Covers every password door: the web login and the admin login (API tokens
+# are not one). Retrying during the lock does not extend it. Behind a reverse
+# proxy REMOTE_ADDR must be the client's address (set it in the proxy/WSGI).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # a float is hours to axes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "copp.signin.lockout_response"
+# A build still "running" this long after it started lost its worker (Celery
+# kills a live one at CELERY_TASK_TIME_LIMIT); it is marked failed. Seconds.
+REPORT_BUILD_STUCK_AFTER = env.int("REPORT_BUILD_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
+# Evidence images above this many pixels are refused as decompression bombs.
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=50_000_000)
