@@ -25,6 +25,7 @@ from django.db.models import F
 
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
+from roadmap.evidence import evidence_refusal
 from roadmap.models import (
     Activity,
     Event,
@@ -466,8 +467,13 @@ def evidence_add(
     mime = guess.mime if guess else ""
     if mime not in EVIDENCE_TYPES:
         raise ValidationError(
-            {"file": ["Допустимы фотографии (JPEG, PNG, WebP, HEIC), PDF и документы Word/Excel/OpenDocument."]}
+            {"file": ["Допустимы фотографии (JPEG, PNG, WebP), PDF и документы Word/Excel/OpenDocument."]}
         )
+    # The first bytes only name the type; the whole file must be what they say.
+    refusal = evidence_refusal(upload.read(), mime)
+    upload.seek(0)
+    if refusal:
+        raise ValidationError({"file": [refusal]})
     name = (upload.name or "file").rsplit("/", 1)[-1][:200]
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in EVIDENCE_TYPES[mime]:

@@ -26,7 +26,10 @@ from roadmap.services import event_due_at
 from roadmap.tests.factories import OrganizationFactory, UserFactory
 
 SECRET = "СЕКРЕТ-Б"  # marks everything of organisation B that A's coordinator must never see
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = (  # a real 1×1 PNG: evidence must decode to the end
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\xdac\xf8\xff\xff?\x00\x05\xfe\x02\xfe3\x12\x95\x14\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @dataclass
