@@ -143,7 +143,7 @@ def _image_refusal(data: bytes, expected: str) -> str | None:
                 for frame in _frames(image):
                     frame.load()
     except Image.DecompressionBombError:
-        return f"Изображение слишком большое (не больше {limit / 1_000_000:g} млн точек)."
+        return "Изображение слишком большое, чтобы его проверить. Уменьшите его и загрузите снова."
     except Exception:  # noqa: BLE001 -- Pillow raises many types for broken data; each means "damaged"
         return damaged
     return None

@@ -24,6 +24,7 @@ grows only with the number of notices claimed (bulk inserts in batches).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -497,6 +498,10 @@ def _send(where: Q, now: datetime) -> DeliveryResult:
     )
     connection = None
     last_id = 0
+    # ``sending_since`` marks when each notice was claimed: the pass's ``now``
+    # plus the time the pass has been running, so a long pass's latest notice
+    # does not look "in doubt" while it is being sent.
+    started = time.monotonic()
     try:
         while True:
             page = list(
@@ -514,7 +519,7 @@ def _send(where: Q, now: datetime) -> DeliveryResult:
                     status=Status.SENDING,
                     claim_token=claim,
                     attempts=F("attempts") + 1,
-                    sending_since=now,
+                    sending_since=now + timedelta(seconds=int(time.monotonic() - started)),
                 ):
                     continue
                 attempts = row.attempts + 1

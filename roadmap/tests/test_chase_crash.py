@@ -123,11 +123,13 @@ def test_a_notice_is_in_doubt_only_past_the_time_limit(backend, claimed, setting
     with pytest.raises(WorkerKilled):
         notifications_deliver(now=NOW, token=claimed)
     stuck = Notification.objects.get(status="sending")
-    assert list(notifications_in_doubt(now=NOW + dt.timedelta(minutes=14, seconds=59))) == []
-    assert list(notifications_in_doubt(now=NOW + dt.timedelta(minutes=15))) == [stuck]
+    claimed_at = stuck.sending_since
+    assert NOW <= claimed_at < NOW + dt.timedelta(minutes=1)  # the pass's now, plus its running time
+    assert list(notifications_in_doubt(now=claimed_at + dt.timedelta(minutes=14, seconds=59))) == []
+    assert list(notifications_in_doubt(now=claimed_at + dt.timedelta(minutes=15))) == [stuck]
     # A notice being sent right now is not "stuck": resending it could send it twice.
-    assert notification_resend(notification_ids=[stuck.pk], now=NOW + dt.timedelta(minutes=1)) == 0
-    assert notification_resend(notification_ids=[stuck.pk], now=NOW + dt.timedelta(minutes=15)) == 1
+    assert notification_resend(notification_ids=[stuck.pk], now=claimed_at + dt.timedelta(minutes=1)) == 0
+    assert notification_resend(notification_ids=[stuck.pk], now=claimed_at + dt.timedelta(minutes=15)) == 1
 
 
 def test_the_admin_lists_notices_in_doubt_and_resends_them(backend, claimed, client) -> None:
