@@ -113,3 +113,15 @@ def test_api_tokens_and_existing_sessions_are_not_password_doors(user: Any, api_
     session = Client()
     session.force_login(user)  # a test shortcut, not a door: no password is checked
     assert session.get("/", REMOTE_ADDR=HOME, follow=True).status_code == 200
+
+
+def test_client_login_needs_a_request_under_axes(user: Any) -> None:
+    """Why the suite signs in with force_login: axes refuses a password check without a request."""
+    from axes.exceptions import AxesBackendRequestParameterRequired
+    from django.http import HttpRequest
+
+    with pytest.raises(AxesBackendRequestParameterRequired):
+        Client().login(username="ivanova", password=PASSWORD)
+    request = HttpRequest()
+    request.META["REMOTE_ADDR"] = HOME
+    assert Client().login(request=request, username="ivanova", password=PASSWORD)
