@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Iterator
 
 from django.conf import settings
-from PIL import Image, ImageSequence
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -38,7 +38,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 HTML_MARKER = re.compile(rb"<(!doctype|html|head|body|script|svg|iframe|object|embed)[\s>/]", re.IGNORECASE)
 TAIL_BYTES = 64 * 1024
 
-IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+# What Pillow must recognise for each sniffed type. "MPO" is a JPEG with more
+# pictures after the first (cameras' previews, iPhones' HDR gain maps).
+IMAGE_FORMATS = {"image/jpeg": ("JPEG", "MPO"), "image/png": ("PNG",), "image/webp": ("WEBP",)}
 ZIP_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "[Content_Types].xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "[Content_Types].xml",
@@ -116,32 +118,38 @@ def _trailing_html(data: bytes, mime: str) -> str | None:
 # --- images -------------------------------------------------------------------------
 
 
-def _image_refusal(data: bytes, expected: str) -> str | None:
-    """Decode the whole image; JPEGs at a reduced scale (every byte is still decoded)."""
+def _image_refusal(data: bytes, formats: tuple[str, ...]) -> str | None:
+    """Decode every picture of the image to its last byte, within the pixel budget.
+
+    JPEG pictures decode in draft mode (DCT scaling: 1/8 per side in memory,
+    every byte still decoded), so they may declare four times the budget;
+    other formats decode in full, all frames together within the budget.
+    """
     limit = max_image_pixels()
-    damaged = f"Изображение повреждено: его не удалось прочитать целиком ({expected})."
+    damaged = f"Изображение повреждено: его не удалось прочитать целиком ({formats[0]})."
     try:
         with warnings.catch_warnings():
             # Our own budget below decides; Pillow's hard limit (an error) still applies.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                if image.format != expected:
-                    return f"Файл не является изображением {expected}, хотя так начинается."
+                if image.format not in formats:
+                    return f"Файл не является изображением {formats[0]}, хотя так начинается."
+                jpeg = image.format in ("JPEG", "MPO")
+                count = getattr(image, "n_frames", 1)
+                image.verify()
+            budget = limit * 4 if jpeg else limit
+            decoded = 0
+            for image in _frames(data, count, jpeg=jpeg):
                 width, height = image.size
-                # JPEGs decode in draft mode (DCT scaling: at most 1/8 per side in memory),
-                # so they may declare four times the budget; other formats decode in full.
-                budget = limit * 4 if expected == "JPEG" else limit
-                if width * height > budget:
+                decoded += width * height
+                if decoded > budget:
                     return (
                         f"Изображение слишком большое: {width}×{height} точек "
                         f"(не больше {budget / 1_000_000:g} млн точек). Уменьшите его и загрузите снова."
                     )
-                image.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                if expected == "JPEG":
+                if jpeg:
                     image.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
-                for frame in _frames(image):
-                    frame.load()
+                image.load()
     except Image.DecompressionBombError:
         return "Изображение слишком большое, чтобы его проверить. Уменьшите его и загрузите снова."
     except Exception:  # noqa: BLE001 -- Pillow raises many types for broken data; each means "damaged"
@@ -149,11 +157,22 @@ def _image_refusal(data: bytes, expected: str) -> str | None:
     return None
 
 
-def _frames(image: Image.Image) -> Iterator[Image.Image]:
-    if getattr(image, "n_frames", 1) > 1:
-        yield from ImageSequence.Iterator(image)
-    else:
-        yield image
+def _frames(data: bytes, count: int, *, jpeg: bool) -> Iterator[Image.Image]:
+    """The image positioned on each of its frames in turn.
+
+    Each JPEG picture gets a fresh reader: draft mode set on one picture
+    breaks reading the next one after a seek.
+    """
+    if jpeg:
+        for index in range(count):
+            with Image.open(io.BytesIO(data)) as image:
+                image.seek(index)
+                yield image
+        return
+    with Image.open(io.BytesIO(data)) as image:
+        for index in range(count):
+            image.seek(index)
+            yield image
 
 
 # --- PDF ------------------------------------------------------------------------------

@@ -90,6 +90,32 @@ def test_it_refuses_an_image_that_does_not_decode_to_the_end(fmt: str) -> None:
     assert reason is not None and "повреждено" in reason
 
 
+def _noisy(size: tuple[int, int]) -> Image.Image:
+    count = size[0] * size[1] * 3
+    return Image.frombytes("RGB", size, (bytes(range(256)) * (count // 256 + 1))[:count])
+
+
+def test_it_accepts_a_jpeg_with_a_second_picture_and_checks_both() -> None:
+    """Cameras and iPhones (HDR gain maps) write MPO: a JPEG followed by more JPEGs."""
+    out = io.BytesIO()
+    _noisy((120, 90)).save(out, "MPO", save_all=True, append_images=[_noisy((60, 45))])
+    mpo = out.getvalue()
+    assert mpo[:3] == b"\xff\xd8\xff"
+    assert evidence_refusal(mpo, "image/jpeg") is None
+    second = mpo.rfind(b"\xff\xd8\xff")
+    broken = mpo[: second + (len(mpo) - second) // 2]  # the second picture cut short
+    assert "повреждено" in (evidence_refusal(broken, "image/jpeg") or "")
+
+
+def test_it_decodes_every_frame_of_an_animation_within_the_budget(settings) -> None:  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    frames = [_noisy((100, 100)).rotate(90 * n) for n in range(3)]  # identical frames would be merged
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    assert evidence_refusal(out.getvalue(), "image/webp") is None
+    settings.EVIDENCE_MAX_IMAGE_PIXELS = 25_000  # fewer than three frames of 10,000
+    assert "слишком большое" in (evidence_refusal(out.getvalue(), "image/webp") or "")
+
+
 def test_it_refuses_a_header_with_nothing_behind_it() -> None:
     reason = evidence_refusal(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
     assert reason is not None and "повреждено" in reason
