@@ -197,6 +197,11 @@ def _errors(kind: _Kind, record: Any, *, deep: bool) -> Errors:
     return errors
 
 
+def writable_fields(record: Any) -> frozenset[str]:
+    """The fields a door may set on a registry record (the rest: history, author, timestamps)."""
+    return _KINDS[type(record)].fields
+
+
 def registry_errors(record: PartnerAgreement | EducationalProgramme | ProgrammeCohort) -> Errors:
     """What is wrong with a record about to be written, by field, without a query.
 
