@@ -38,10 +38,11 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCohort
+from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCategory, ProgrammeCohort
 from indicators.permissions import can_edit_registry_record
 from indicators.services import Conflict
 from roadmap.limits import MAX_PARTICIPANTS
+from roadmap.models import Activity, Organization
 
 # Sanity bounds of what people type: outside them a value is a typo (or an
 # attack on a 32-bit column), never a real programme or date.
@@ -316,8 +317,21 @@ def _bulk(kind: _Kind, *, user: Any, rows: Sequence[RegistryRow]) -> BulkResult:
 # --- partner agreements ---------------------------------------------------------------------
 
 
-def agreement_create(*, user: Any, **values: Any) -> PartnerAgreement:
-    """Register an agreement: partner, organization (the holder), number, date, valid_from, subject[, valid_to, activity]."""
+def agreement_create(
+    *,
+    user: Any,
+    partner: Organization,
+    organization: Organization,
+    number: str,
+    date: dt.date,
+    valid_from: dt.date,
+    subject: str,
+    valid_to: dt.date | None = None,
+    activity: Activity | None = None,
+) -> PartnerAgreement:
+    """Register an agreement of ``organization`` (the holder, whose right decides) with ``partner``."""
+    values = {"partner": partner, "organization": organization, "number": number, "date": date,
+              "valid_from": valid_from, "valid_to": valid_to, "subject": subject, "activity": activity}
     return _create(AGREEMENT, user=user, values=values)
 
 
@@ -337,8 +351,19 @@ def agreements_import(*, user: Any, rows: Sequence[RegistryRow]) -> BulkResult:
 # --- educational programmes -------------------------------------------------------------------
 
 
-def programme_create(*, user: Any, **values: Any) -> EducationalProgramme:
-    """Register a programme: name, category, developer, approved_on, hours[, form]."""
+def programme_create(
+    *,
+    user: Any,
+    name: str,
+    category: ProgrammeCategory,
+    developer: Organization,
+    approved_on: dt.date,
+    hours: int,
+    form: str = EducationalProgramme.Form.FULL_TIME,
+) -> EducationalProgramme:
+    """Register a programme of ``developer`` (whose right decides)."""
+    values = {"name": name, "category": category, "developer": developer, "approved_on": approved_on,
+              "hours": hours, "form": form}
     return _create(PROGRAMME, user=user, values=values)
 
 
@@ -359,8 +384,11 @@ def programmes_import(*, user: Any, rows: Sequence[RegistryRow]) -> BulkResult:
 # --- cohorts ---------------------------------------------------------------------------------
 
 
-def cohort_create(*, user: Any, **values: Any) -> ProgrammeCohort:
-    """Register a cohort: programme, year, completed[, group]; the programme's developer decides who may."""
+def cohort_create(
+    *, user: Any, programme: EducationalProgramme, year: int, completed: int, group: str = ""
+) -> ProgrammeCohort:
+    """Register a cohort that completed ``programme`` in ``year``; the programme's developer decides who may."""
+    values = {"programme": programme, "year": year, "completed": completed, "group": group}
     return _create(COHORT, user=user, values=values)
 
 
