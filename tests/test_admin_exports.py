@@ -18,6 +18,7 @@ from django.urls import reverse
 from import_export.admin import ExportMixin
 from openpyxl import load_workbook
 
+from indicators.models import PartnerAgreement
 from indicators.tests.factories import PartnerAgreementFactory, ProgrammeCohortFactory
 from roadmap.models import Plan
 
@@ -60,6 +61,19 @@ def _formula_cells(content: bytes, payload: str) -> tuple[list[str], int]:
     return formulas, carried
 
 
+def _export(client: Any, model: type[models.Model]) -> bytes:
+    """Export every row and every column as xlsx through the admin's export view."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_export")
+    form = client.get(url).context["form"]
+    formats = {label: value for value, label in form.fields["format"].choices}
+    data = {"resource": "0", "format": formats["xlsx"]}
+    data |= {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats"), response.content[:500]
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize(("model", "model_admin"), EXPORTING, ids=[m._meta.label for m, _ in EXPORTING])
 def test_it_exports_xlsx_without_formulae(
@@ -73,19 +87,21 @@ def test_it_exports_xlsx_without_formulae(
         if field.many_to_one and getattr(obj, field.attname) is not None:
             _poison(getattr(obj, field.name), payload)
     client.force_login(make_user("admin"))
-    info = model._meta.app_label, model._meta.model_name
-    url = reverse("admin:{}_{}_export".format(*info))
-    form = client.get(url).context["form"]
-    formats = dict((label, value) for value, label in form.fields["format"].choices)
-    data = {"resource": "0", "format": formats["xlsx"]}
-    data |= {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats"), response.content[:500]
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    formulas, carried = _formula_cells(content, payload)
+    formulas, carried = _formula_cells(_export(client, model), payload)
     assert carried, "the payload did not reach the export: the test proves nothing"
     assert formulas == []
+
+
+def test_it_exports_dates_as_dates_and_nothing_as_empty(client: Any, make_user: Any) -> None:
+    import datetime as dt
+
+    PartnerAgreementFactory(valid_to=None)
+    client.force_login(make_user("admin"))
+    sheet = load_workbook(io.BytesIO(_export(client, PartnerAgreement))).active
+    header = [c.value for c in sheet[1]]
+    row = {name: cell.value for name, cell in zip(header, sheet[2], strict=True)}
+    assert row["date"] == dt.datetime(2023, 3, 1)
+    assert row["valid_to"] is None
 
 
 def test_it_keeps_dates_numbers_and_empty_cells_as_they_are() -> None:
