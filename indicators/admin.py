@@ -37,7 +37,7 @@ from indicators.resources import (
     TargetResource,
 )
 from indicators.services import actuals_bulk_approve
-from roadmap.admin_doors import ServiceOnlyAdminMixin
+from roadmap.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
 
 
 @admin.register(IndicatorSet)
@@ -211,7 +211,7 @@ class RegistryAdminForm(forms.ModelForm):
                 self.add_error(field, messages_)
 
 
-class RegistryAdmin(ExportMixin, SimpleHistoryAdmin):
+class RegistryAdmin(ScopedByOrganizationAdminMixin, ExportMixin, SimpleHistoryAdmin):
     """Registries: every add, change and delete goes through indicators.registries.
 
     The holder organisation decides who may write (indicators.permissions);
@@ -220,7 +220,7 @@ class RegistryAdmin(ExportMixin, SimpleHistoryAdmin):
     """
 
     form = RegistryAdminForm
-    holder_path = "organization"
+    organization_path = "organization"
     create_service: Any = None
     update_service: Any = None
     delete_service: Any = None
@@ -228,7 +228,7 @@ class RegistryAdmin(ExportMixin, SimpleHistoryAdmin):
 
     def _holder_id(self, obj: Any) -> int | None:
         value = obj
-        for part in self.holder_path.split("__"):
+        for part in self.organization_path.split("__"):
             value = getattr(value, part, None)
         return getattr(value, "pk", None)
 
@@ -280,7 +280,7 @@ class PartnerAgreementAdmin(RegistryAdmin):
 @admin.register(EducationalProgramme)
 class EducationalProgrammeAdmin(RegistryAdmin):
     resource_classes = [EducationalProgrammeResource]
-    holder_path = "developer"
+    organization_path = "developer"
     create_service = staticmethod(registries.programme_create)
     update_service = staticmethod(registries.programme_update)
     delete_service = staticmethod(registries.programme_delete)
@@ -297,7 +297,7 @@ class EducationalProgrammeAdmin(RegistryAdmin):
 @admin.register(ProgrammeCohort)
 class ProgrammeCohortAdmin(RegistryAdmin):
     resource_classes = [ProgrammeCohortResource]
-    holder_path = "programme__developer"
+    organization_path = "programme__developer"
     create_service = staticmethod(registries.cohort_create)
     update_service = staticmethod(registries.cohort_update)
     delete_service = staticmethod(registries.cohort_delete)
@@ -325,7 +325,7 @@ class ActualChangeInline(ServiceOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Actual)
-class ActualAdmin(ServiceOnlyAdminMixin, admin.ModelAdmin):
+class ActualAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
     """Actual values are read here; every change goes through indicators.services (version, audit, review).
 
     Values are entered and reviewed on the indicator pages, the API and the

@@ -50,3 +50,23 @@ class ServiceOnlyAdminMixin:
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+
+class ScopedByOrganizationAdminMixin:
+    """Staff who do not see everything (a coordinator given admin access) see only their organisation's rows.
+
+    The rule is ``roadmap.permissions.visible_organization_ids``, as on the
+    pages and the API; the changelist, the change pages and the exports all
+    start from ``get_queryset``.
+    """
+
+    organization_path = "organization"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        from roadmap.permissions import visible_organization_ids
+
+        query = super().get_queryset(request)  # type: ignore[misc]
+        visible = visible_organization_ids(request.user)
+        if visible is None:
+            return query
+        return query.filter(**{f"{self.organization_path}__in": visible})

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from roadmap.admin_doors import ServiceOnlyAdminMixin
+from roadmap.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
 from roadmap.models import Event, EventReport, EvidenceFile, Notification
 from roadmap.notifications import notification_resend
 
@@ -34,13 +34,14 @@ def _event_page(event_id: int) -> str:
 
 
 @admin.register(Event)
-class EventAdmin(ServiceOnlyAdminMixin, SimpleHistoryAdmin):
+class EventAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, SimpleHistoryAdmin):
     """Read here; registered, moved and cancelled through roadmap.services (web page, API, import).
 
     Those services own the deadline (``due_at``), the version, the plan's
     period and the permission of the organiser; a generic admin form kept none of them.
     """
 
+    organization_path = "organizer"
     list_display = ("title", "activity", "organizer", "start_date", "end_date", "due_at", "cancelled_at")
     list_filter = ("activity__plan", "format", "organizer__kind", "municipality")
     search_fields = ("title", "organizer__short_name", "responsible_email")
@@ -57,9 +58,10 @@ class EventAdmin(ServiceOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(EventReport)
-class EventReportAdmin(ServiceOnlyAdminMixin, SimpleHistoryAdmin):
+class EventReportAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, SimpleHistoryAdmin):
     """Read here; filed, corrected, accepted and returned through roadmap.services (web page, API, import)."""
 
+    organization_path = "event__organizer"
     list_display = ("event", "status", "submitted_at", "on_time", "participants_total", "accepted_at")
     list_filter = ("status", "on_time", "event__activity__plan")
     search_fields = ("event__title", "event__organizer__short_name", "summary")

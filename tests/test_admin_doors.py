@@ -169,8 +169,14 @@ def test_it_registers_records_only_for_the_holder_a_staff_coordinator_acts_for(c
     client.force_login(coordinator)
     foreign = PartnerAgreementFactory()
     url = reverse("admin:indicators_partneragreement_change", args=[foreign.pk])
-    assert client.post(url, agreement_form(college) | {"partner": foreign.partner_id}).status_code == 403
+    response = client.post(url, agreement_form(college) | {"partner": foreign.partner_id})
+    assert (response.status_code, response["Location"]) == (302, "/admin/")  # another's record is not found
     assert PartnerAgreement.objects.get(pk=foreign.pk).organization == foreign.organization
+    own = PartnerAgreementFactory(organization=college)
+    url = reverse("admin:indicators_partneragreement_change", args=[own.pk])
+    other = OrganizationFactory()
+    assert client.post(url, agreement_form(other) | {"partner": own.partner_id}).status_code == 403
+    assert PartnerAgreement.objects.get(pk=own.pk).organization == college
 
 
 # --- targets: through indicators.targets, with the reason -------------------------------------
@@ -196,3 +202,17 @@ def test_it_corrects_a_target_with_a_reason_and_keeps_it_in_history(order_plan: 
     )
     assert response.status_code == 200
     assert Target.objects.get(pk=boolean.pk).value_number is None
+
+
+def test_it_shows_a_staff_coordinator_only_their_organisations_rows(order_plan: Any, client: Any, make_user: Any) -> None:
+    college = OrganizationFactory()
+    client.force_login(make_user("coordinator", organization=college, is_staff=True))
+    own, foreign = PartnerAgreementFactory(organization=college), PartnerAgreementFactory()
+    page = client.get(reverse("admin:indicators_partneragreement_changelist")).content.decode()
+    assert own.number in page and foreign.number not in page
+    assert client.get(reverse("admin:indicators_partneragreement_change", args=[foreign.pk])).status_code == 302
+    own_report, foreign_report = EventReportFactory(event__organizer=college), EventReportFactory()
+    page = client.get(reverse("admin:roadmap_event_changelist")).content.decode()
+    assert own_report.event.title in page and foreign_report.event.title not in page
+    actual = approved_actual(Indicator.objects.get(code="3"), OrganizationFactory(), 5)
+    assert client.get(reverse("admin:indicators_actual_change", args=[actual.pk])).status_code == 302
