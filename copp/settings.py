@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from copp.admin_exports import SafeXLSX
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
@@ -171,6 +173,11 @@ SPECTACULAR_SETTINGS = {
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Text typed by users (an agreement number "=cmd|...") must reach admin exports as text, never as a live
+# formula. The library switch covers any tablib format; it strips only one "=" and stringifies every cell,
+# so admin exports are offered in one format that stores all text as text (copp/admin_exports.py).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+EXPORT_FORMATS = [SafeXLSX]
 
 LOGGING = {
     "version": 1,

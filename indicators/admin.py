@@ -4,15 +4,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators import registries, targets
 from indicators.models import (
     Actual,
     ActualChange,
@@ -36,6 +37,7 @@ from indicators.resources import (
     TargetResource,
 )
 from indicators.services import actuals_bulk_approve
+from roadmap.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
 
 
 @admin.register(IndicatorSet)
@@ -44,13 +46,26 @@ class IndicatorSetAdmin(admin.ModelAdmin):
 
 
 class TargetInline(admin.TabularInline):
+    """Shown with the indicator; corrected on the target's own page, which records who, when and why."""
+
     model = Target
     extra = 0
     fields = ["year", "value_number", "value_bool"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportModelAdmin):
+class IndicatorAdmin(ExportMixin, admin.ModelAdmin):
+    """Indicators come with the plan's data file (``load_order``); configured here, exported, not imported."""
+
     resource_classes = [IndicatorResource]
     list_display = ["code", "name", "unit", "value_type", "aggregation", "parent"]
     list_display_links = ["code", "name"]
@@ -61,13 +76,66 @@ class IndicatorAdmin(ImportExportModelAdmin):
     inlines = [TargetInline]
 
 
+class TargetForm(forms.ModelForm):
+    reason = forms.CharField(
+        label="Причина изменения",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Обязательна при изменении планового значения; сохраняется в истории.",
+    )
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "year", "value_number", "value_bool"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
+        year = data.get("year", self.instance.year)
+        if indicator is None or year is None:
+            return data
+        errors = targets.target_errors(
+            indicator=indicator, year=year, value_number=data.get("value_number"), value_bool=data.get("value_bool")
+        )
+        if self.instance.pk and not (data.get("reason") or "").strip():
+            errors["reason"] = ["Укажите причину изменения планового значения."]
+        for name, messages_ in errors.items():
+            self.add_error(name if name in self.fields else None, messages_)
+        return data
+
+
 @admin.register(Target)
-class TargetAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class TargetAdmin(ExportMixin, SimpleHistoryAdmin):
+    """Targets are corrected by administrators through indicators.targets (history with the reason)."""
+
+    form = TargetForm
     resource_classes = [TargetResource]
     list_display = ["indicator", "year", "value_number", "value_bool"]
     list_filter = ["year", "indicator__indicator_set"]
     search_fields = ["indicator__code", "indicator__name"]
     list_select_related = ["indicator"]
+    history_list_display = ["history_change_reason"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["indicator", "year"] if obj is not None and obj.pk else []
+
+    def save_model(self, request: HttpRequest, obj: Target, form: Any, change: bool) -> None:
+        saved = targets.target_set(
+            user=request.user,
+            indicator=obj.indicator,
+            year=obj.year,
+            value_number=form.cleaned_data.get("value_number"),
+            value_bool=form.cleaned_data.get("value_bool"),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Target) -> None:
+        targets.target_delete(user=request.user, target=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Target]) -> None:
+        for target in queryset:
+            targets.target_delete(user=request.user, target=target)
 
 
 # --- configuration ------------------------------------------------------------------
@@ -132,14 +200,35 @@ class ProgrammeCategoryAdmin(admin.ModelAdmin):
 # --- registries ---------------------------------------------------------------------
 
 
-class RegistryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Registries: the holder organisation decides who may write (indicators.permissions)."""
+class RegistryAdminForm(forms.ModelForm):
+    """The registry services' rules as form errors, so the page shows them by field."""
 
-    holder_path = "organization"
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        for name, messages_ in registries.registry_errors(self.instance).items():
+            field = name if name in self.fields else None
+            if field is None or field not in self.errors:
+                self.add_error(field, messages_)
+
+
+class RegistryAdmin(ScopedByOrganizationAdminMixin, ExportMixin, SimpleHistoryAdmin):
+    """Registries: every add, change and delete goes through indicators.registries.
+
+    The holder organisation decides who may write (indicators.permissions);
+    the Excel import of agreements and programmes is the reports' import
+    (bulk registry services), not django-import-export.
+    """
+
+    form = RegistryAdminForm
+    organization_path = "organization"
+    create_service: Any = None
+    update_service: Any = None
+    delete_service: Any = None
+    record_arg = ""
 
     def _holder_id(self, obj: Any) -> int | None:
         value = obj
-        for part in self.holder_path.split("__"):
+        for part in self.organization_path.split("__"):
             value = getattr(value, part, None)
         return getattr(value, "pk", None)
 
@@ -152,16 +241,33 @@ class RegistryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         return allowed and (obj is None or can_edit_registry_record(request.user, self._holder_id(obj)))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not can_edit_registry_record(request.user, self._holder_id(obj)):
-            raise PermissionDenied
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        # The whole form, not only changed_data: a history "revert" form starts from the old version.
+        values = {name: value for name, value in form.cleaned_data.items() if name in registries.writable_fields(obj)}
+        if change:
+            saved = type(self).update_service(user=request.user, **{self.record_arg: obj}, **values)
+        else:
+            saved = type(self).create_service(user=request.user, **values)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        type(self).delete_service(user=request.user, **{self.record_arg: obj})
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            try:
+                type(self).delete_service(user=request.user, **{self.record_arg: obj})
+            except (registries.ProtectedRecord, PermissionDenied, ValidationError) as exc:
+                self.message_user(request, str(getattr(exc, "message", exc)), messages.ERROR)
 
 
 @admin.register(PartnerAgreement)
 class PartnerAgreementAdmin(RegistryAdmin):
     resource_classes = [PartnerAgreementResource]
+    create_service = staticmethod(registries.agreement_create)
+    update_service = staticmethod(registries.agreement_update)
+    delete_service = staticmethod(registries.agreement_delete)
+    record_arg = "agreement"
     list_display = ["number", "date", "partner", "organization", "valid_from", "valid_to", "activity"]
     list_filter = ["organization", "valid_to"]
     search_fields = ["number", "subject", "partner__short_name", "partner__name"]
@@ -174,7 +280,11 @@ class PartnerAgreementAdmin(RegistryAdmin):
 @admin.register(EducationalProgramme)
 class EducationalProgrammeAdmin(RegistryAdmin):
     resource_classes = [EducationalProgrammeResource]
-    holder_path = "developer"
+    organization_path = "developer"
+    create_service = staticmethod(registries.programme_create)
+    update_service = staticmethod(registries.programme_update)
+    delete_service = staticmethod(registries.programme_delete)
+    record_arg = "programme"
     list_display = ["name", "category", "developer", "approved_on", "hours", "form"]
     list_filter = ["category", "form", "developer"]
     search_fields = ["name"]
@@ -187,7 +297,11 @@ class EducationalProgrammeAdmin(RegistryAdmin):
 @admin.register(ProgrammeCohort)
 class ProgrammeCohortAdmin(RegistryAdmin):
     resource_classes = [ProgrammeCohortResource]
-    holder_path = "programme__developer"
+    organization_path = "programme__developer"
+    create_service = staticmethod(registries.cohort_create)
+    update_service = staticmethod(registries.cohort_update)
+    delete_service = staticmethod(registries.cohort_delete)
+    record_arg = "cohort"
     list_display = ["programme", "year", "group", "completed"]
     list_filter = ["year", "programme__category"]
     search_fields = ["programme__name", "group"]
@@ -199,7 +313,7 @@ class ProgrammeCohortAdmin(RegistryAdmin):
 # --- actual values --------------------------------------------------------------------
 
 
-class ActualChangeInline(admin.TabularInline):
+class ActualChangeInline(ServiceOnlyAdminMixin, admin.TabularInline):
     model = ActualChange
     extra = 0
     can_delete = False
@@ -211,8 +325,12 @@ class ActualChangeInline(admin.TabularInline):
 
 
 @admin.register(Actual)
-class ActualAdmin(admin.ModelAdmin):
-    """Actual values are read here; every change goes through the services (audit, locking)."""
+class ActualAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
+    """Actual values are read here; every change goes through indicators.services (version, audit, review).
+
+    Values are entered and reviewed on the indicator pages, the API and the
+    Excel import; the one action here (approve) calls the same service.
+    """
 
     list_display = ["indicator", "year", "period", "organization", "display_value", "status", "updated_at"]
     list_filter = ["status", "year", "indicator__indicator_set", "indicator"]
@@ -220,15 +338,6 @@ class ActualAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "organization"]
     inlines = [ActualChangeInline]
     actions = ["approve_selected"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Actual._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=gettext_lazy("Approve the selected submitted values"))
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Actual]) -> None:

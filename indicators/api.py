@@ -5,13 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -19,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from indicators import permissions, services
+from indicators import permissions, registries, services
 from indicators.models import (
     Actual,
     ActualChange,
@@ -508,13 +516,6 @@ class PartnerAgreementSerializer(serializers.ModelSerializer):
             "subject",
         ]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start = attrs.get("valid_from", getattr(self.instance, "valid_from", None))
-        end = attrs.get("valid_to", getattr(self.instance, "valid_to", None))
-        if start and end and end < start:
-            raise ValidationError({"valid_to": [_("The agreement cannot end before it starts.")]})
-        return attrs
-
 
 class EducationalProgrammeSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
@@ -531,40 +532,69 @@ class ProgrammeCohortSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "year", "group", "completed"]
 
 
+_CONFLICT = inline_serializer("RegistryConflict", fields={"detail": serializers.CharField()})
+
+
+def _registry_schema(serializer: type[serializers.Serializer]) -> Any:
+    """The registries' writes answer 409 with the reason (a protected delete, a concurrent duplicate)."""
+    return extend_schema_view(
+        create=extend_schema(responses={201: serializer, 409: _CONFLICT}),
+        update=extend_schema(responses={200: serializer, 409: _CONFLICT}),
+        partial_update=extend_schema(responses={200: serializer, 409: _CONFLICT}),
+        destroy=extend_schema(responses={204: None, 409: _CONFLICT}),
+    )
+
+
 class RegistryViewSet(viewsets.ModelViewSet):
-    """Shared rules of the registries: anyone signed in reads what they may see; writers act for the holder."""
+    """Anyone signed in reads what they may see; every write goes through ``indicators.registries``.
 
-    holder_field = "organization"
+    The services own the permission (the holder decides), the rules, history
+    and the protected delete; this class only maps their refusals to HTTP:
+    403, 400 by field, 409 with the reason.
+    """
 
-    def _holder_id(self, instance_or_data: Any) -> int | None:
-        value = instance_or_data
-        for part in self.holder_field.split("__"):
-            value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
-        return getattr(value, "pk", value)
+    create_service: Any = None
+    update_service: Any = None
+    delete_service: Any = None
+    record_arg = "record"
 
-    def _check(self, holder_id: int | None) -> None:
-        if not permissions.can_edit_registry_record(self.request.user, holder_id):
-            raise PermissionDenied(_("You may not register records for this organisation."))
+    def _call(self, func: Any, **kwargs: Any) -> Any:
+        try:
+            return func(user=self.request.user, **kwargs)
+        except DjangoValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+            raise ValidationError(
+                {("non_field_errors" if name == NON_FIELD_ERRORS else name): messages for name, messages in errors.items()}
+            ) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc) or None) from exc
+        except services.Conflict as exc:
+            raise ConflictError(exc.message, field=exc.field) from exc
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ConflictError):
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
 
     def perform_create(self, serializer: serializers.ModelSerializer) -> None:
-        self._check(self._holder_id(serializer.validated_data))
-        serializer.save(created_by=self.request.user)
+        serializer.instance = self._call(type(self).create_service, **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.ModelSerializer) -> None:
-        self._check(self._holder_id(serializer.instance))
-        new_holder = self._holder_id(serializer.validated_data)
-        if new_holder is not None:
-            self._check(new_holder)
-        serializer.save()
+        serializer.instance = self._call(
+            type(self).update_service, **{self.record_arg: serializer.instance}, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: Any) -> None:
-        self._check(self._holder_id(instance))
-        instance.delete()
+        self._call(type(self).delete_service, **{self.record_arg: instance})
 
 
+@_registry_schema(PartnerAgreementSerializer)
 class PartnerAgreementViewSet(RegistryViewSet):
     serializer_class = PartnerAgreementSerializer
-    holder_field = "organization"
+    create_service = staticmethod(registries.agreement_create)
+    update_service = staticmethod(registries.agreement_update)
+    delete_service = staticmethod(registries.agreement_delete)
+    record_arg = "agreement"
 
     def get_queryset(self) -> QuerySet[PartnerAgreement]:
         query = PartnerAgreement.objects.select_related("partner", "organization").order_by("-date", "id")
@@ -574,17 +604,25 @@ class PartnerAgreementViewSet(RegistryViewSet):
         return query
 
 
+@_registry_schema(EducationalProgrammeSerializer)
 class EducationalProgrammeViewSet(RegistryViewSet):
     serializer_class = EducationalProgrammeSerializer
-    holder_field = "developer"
+    create_service = staticmethod(registries.programme_create)
+    update_service = staticmethod(registries.programme_update)
+    delete_service = staticmethod(registries.programme_delete)
+    record_arg = "programme"
 
     def get_queryset(self) -> QuerySet[EducationalProgramme]:
         return EducationalProgramme.objects.select_related("category").order_by("-approved_on", "id")
 
 
+@_registry_schema(ProgrammeCohortSerializer)
 class ProgrammeCohortViewSet(RegistryViewSet):
     serializer_class = ProgrammeCohortSerializer
-    holder_field = "programme__developer"
+    create_service = staticmethod(registries.cohort_create)
+    update_service = staticmethod(registries.cohort_update)
+    delete_service = staticmethod(registries.cohort_delete)
+    record_arg = "cohort"
 
     def get_queryset(self) -> QuerySet[ProgrammeCohort]:
         return ProgrammeCohort.objects.select_related("programme").order_by("-year", "id")

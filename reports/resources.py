@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from indicators import registries
 from indicators.models import (
     Actual,
     ActualChange,
@@ -487,7 +488,34 @@ class EventImport(ImportResource):
 # --- registries ----------------------------------------------------------------------
 
 
-class AgreementImport(ImportResource):
+class RegistryImport(ImportResource):
+    """Agreements and programmes: the rules and the write belong to ``indicators.registries``."""
+
+    def _rules_hold(self, record: Any, row: int, errors: Errors) -> bool:
+        """Report the registry rules a row breaks (no query); the columns already reported are not repeated."""
+        reported = {e.column for e in errors if e.row == row}
+        problems = registries.registry_errors(record)
+        for name, messages in problems.items():
+            name = name.removesuffix("_id")
+            column = self.header(name) if any(c.key == name for c in self.columns) else ""
+            if column not in reported or not column:
+                errors.add(row, column, "; ".join(messages))
+        return not problems
+
+
+def _registry_rows(items: list[Item], key_values: Any) -> list[registries.RegistryRow]:
+    """New rows with their key, changed rows with only their changes; unchanged rows are not written."""
+    rows = []
+    for item in items:
+        if item.action == "created":
+            rows.append(registries.RegistryRow(values={**key_values(item), **item.fields}, label=item.row))
+        elif item.action == "updated":
+            changes = {name: item.fields[name] for name in item.changed}
+            rows.append(registries.RegistryRow(values=changes, record=item.instance, label=item.row))
+    return rows
+
+
+class AgreementImport(RegistryImport):
     kind = ImportKind.AGREEMENTS
     columns: ClassVar[list[Col]] = [
         Col("partner", "Партнёр", example="ООО «Пример»", help="код или наименование организации-партнёра"),
@@ -514,25 +542,20 @@ class AgreementImport(ImportResource):
             elif not can_edit_registry_record(user, org_id):
                 errors.add(row, self.header("organization"), "вы можете загружать соглашения только своей организации")
                 ok = False
-            if v.get("valid_to") and v.get("valid_from") and v["valid_to"] < v["valid_from"]:
-                errors.add(row, self.header("valid_to"), "дата окончания действия раньше даты начала")
-                ok = False
             activity_id = None
             if v.get("activity") is not None:
                 activity_id = activities.get(v["activity"])
                 if activity_id is None:
                     errors.add(row, self.header("activity"), f"в дорожной карте нет мероприятия № {v['activity']}")
                     ok = False
-            if not ok:
+            key = (org_id, str(v["number"]).strip(), v["date"])
+            fields = {"partner_id": partner_id, "valid_from": v["valid_from"], "valid_to": v.get("valid_to"),
+                      "subject": v["subject"], "activity_id": activity_id}
+            # The rules of the registry service, as the confirm will apply them.
+            record = PartnerAgreement(organization_id=key[0], number=key[1], date=key[2], **fields)
+            if not self._rules_hold(record, row, errors) or not ok:
                 continue
-            items.append(
-                Item(
-                    row=row,
-                    key=(org_id, str(v["number"]).strip(), v["date"]),
-                    fields={"partner_id": partner_id, "valid_from": v["valid_from"], "valid_to": v.get("valid_to"),
-                            "subject": v["subject"], "activity_id": activity_id},
-                )
-            )
+            items.append(Item(row=row, key=key, fields=fields))
         return items
 
     def describe(self, key: tuple[Any, ...]) -> str:
@@ -545,21 +568,17 @@ class AgreementImport(ImportResource):
         return {(a.organization_id, a.number, a.date): a for a in qs}
 
     def write(self, items: list[Item], *, user: Any, now: dt.datetime) -> None:
-        actor = user if getattr(user, "pk", None) else None
-        new = [
-            PartnerAgreement(organization_id=i.key[0], number=i.key[1], date=i.key[2], created_by=actor, **i.fields)
-            for i in items
-            if i.action == "created"
-        ]
-        bulk_create_with_history(new, PartnerAgreement, batch_size=500, default_user=actor)
-        _update_changed(items, PartnerAgreement, actor)
+        registries.agreements_import(
+            user=user,
+            rows=_registry_rows(items, lambda i: {"organization_id": i.key[0], "number": i.key[1], "date": i.key[2]}),
+        )
 
 
 FORM_WORDS = {"очная": "full_time", "очно-заочная": "mixed", "заочная": "extramural", "дистанционная": "distance",
               **{v: v for v in EducationalProgramme.Form.values}}
 
 
-class ProgrammeImport(ImportResource):
+class ProgrammeImport(RegistryImport):
     kind = ImportKind.PROGRAMMES
     columns: ClassVar[list[Col]] = [
         Col("name", "Наименование программы", example="Оператор станков с ЧПУ"),
@@ -590,24 +609,19 @@ class ProgrammeImport(ImportResource):
             elif not can_edit_registry_record(user, developer_id):
                 errors.add(row, self.header("developer"), "вы можете загружать программы только своей организации")
                 ok = False
-            if v["hours"] == 0:
-                errors.add(row, self.header("hours"), "объём должен быть больше нуля")
-                ok = False
             form = EducationalProgramme.Form.FULL_TIME
             if v.get("form"):
                 form = FORM_WORDS.get(normalise(v["form"]))
                 if form is None:
                     errors.add(row, self.header("form"), f"неизвестная форма обучения «{v['form']}»")
                     ok = False
-            if not ok:
+            key = (developer_id, normalise(v["name"]), v["approved_on"])
+            fields = {"name": v["name"], "category_id": category_id, "hours": v["hours"], "form": form}
+            # The rules of the registry service, as the confirm will apply them.
+            record = EducationalProgramme(developer_id=developer_id, approved_on=key[2], **fields)
+            if not self._rules_hold(record, row, errors) or not ok:
                 continue
-            items.append(
-                Item(
-                    row=row,
-                    key=(developer_id, normalise(v["name"]), v["approved_on"]),
-                    fields={"name": v["name"], "category_id": category_id, "hours": v["hours"], "form": form},
-                )
-            )
+            items.append(Item(row=row, key=key, fields=fields))
         return items
 
     def describe(self, key: tuple[Any, ...]) -> str:
@@ -620,14 +634,9 @@ class ProgrammeImport(ImportResource):
         return {(p.developer_id, normalise(p.name), p.approved_on): p for p in qs}
 
     def write(self, items: list[Item], *, user: Any, now: dt.datetime) -> None:
-        actor = user if getattr(user, "pk", None) else None
-        new = [
-            EducationalProgramme(developer_id=i.key[0], approved_on=i.key[2], created_by=actor, **i.fields)
-            for i in items
-            if i.action == "created"
-        ]
-        bulk_create_with_history(new, EducationalProgramme, batch_size=500, default_user=actor)
-        _update_changed(items, EducationalProgramme, actor)
+        registries.programmes_import(
+            user=user, rows=_registry_rows(items, lambda i: {"developer_id": i.key[0], "approved_on": i.key[2]})
+        )
 
 
 def _update_changed(items: list[Item], model: Any, actor: Any) -> None:

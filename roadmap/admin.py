@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from roadmap.models import (
     Activity,
@@ -31,6 +31,8 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(ImportExportModelAdmin):
+    """Reference data: imported here (django-import-export) with the model's own validation."""
+
     resource_classes = [OrganizationResource]
     list_display = ["short_name", "kind", "municipality", "is_group", "is_active"]
     list_filter = ["kind", "is_group", "is_active", "municipality"]
@@ -95,7 +97,9 @@ class ResponsibilityInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ImportExportModelAdmin):
+class ActivityAdmin(ExportMixin, admin.ModelAdmin):
+    """Activities come with the plan's data file (``load_order`` parses their deadlines); exported here, not imported."""
+
     resource_classes = [ActivityResource]
     list_display = ["number", "name", "section", "deadline_text", "deadline_recognized"]
     list_display_links = ["number", "name"]

@@ -7,62 +7,76 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from roadmap.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
 from roadmap.models import Event, EventReport, EvidenceFile, Notification
 from roadmap.notifications import notification_resend, notifications_in_doubt
-from roadmap.services import event_due_at
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ServiceOnlyAdminMixin, admin.TabularInline):
+    """Evidence is added on the event's page, where its content is checked (roadmap.services.evidence_add)."""
+
     model = EvidenceFile
     extra = 0
     fields = ("file", "original_name", "kind", "size", "content_type", "uploaded_by", "uploaded_at")
-    readonly_fields = ("original_name", "size", "content_type", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+
+def _event_page(event_id: int) -> str:
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("event_detail", args=[event_id]),
+        "Страница мероприятия: изменение, отмена, отчёт, проверка (или API / загрузка из Excel)",
+    )
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read here; registered, moved and cancelled through roadmap.services (web page, API, import).
+
+    Those services own the deadline (``due_at``), the version, the plan's
+    period and the permission of the organiser; a generic admin form kept none of them.
+    """
+
+    organization_path = "organizer"
     list_display = ("title", "activity", "organizer", "start_date", "end_date", "due_at", "cancelled_at")
     list_filter = ("activity__plan", "format", "organizer__kind", "municipality")
     search_fields = ("title", "organizer__short_name", "responsible_email")
     date_hierarchy = "end_date"
     list_select_related = ("activity", "organizer")
-    autocomplete_fields = ("organizer", "municipality", "coordinator")
-    readonly_fields = ("due_at", "created_at", "updated_at", "version", "created_by")
+    readonly_fields = ("where_to_change",)
 
-    def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
-        # The due moment always follows the plan's rule; it is never typed in.
-        obj.due_at = event_due_at(plan=obj.activity.plan, end_date=obj.end_date)
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+    @admin.display(description=_("Где изменить"))
+    def where_to_change(self, obj: Event) -> str:
+        return _event_page(obj.pk)
+
+    def view_on_site(self, obj: Event) -> str:
+        return reverse("event_detail", args=[obj.pk])
 
 
 @admin.register(EventReport)
-class EventReportAdmin(SimpleHistoryAdmin):
+class EventReportAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read here; filed, corrected, accepted and returned through roadmap.services (web page, API, import)."""
+
+    organization_path = "event__organizer"
     list_display = ("event", "status", "submitted_at", "on_time", "participants_total", "accepted_at")
     list_filter = ("status", "on_time", "event__activity__plan")
     search_fields = ("event__title", "event__organizer__short_name", "summary")
     list_select_related = ("event",)
-    raw_id_fields = ("event",)
-    readonly_fields = (
-        "submitted_at",
-        "submitted_by",
-        "on_time",
-        "due_at_submission",
-        "accepted_at",
-        "accepted_by",
-        "returned_at",
-        "returned_by",
-        "return_count",
-        "resubmission_due_at",
-        "resubmitted_at",
-        "version",
-    )
+    readonly_fields = ("where_to_change",)
     inlines = (EvidenceInline,)
+
+    @admin.display(description=_("Где изменить"))
+    def where_to_change(self, obj: EventReport) -> str:
+        return _event_page(obj.event_id)
+
+    def view_on_site(self, obj: EventReport) -> str:
+        return reverse("event_detail", args=[obj.event_id])
 
 
 class InDoubtFilter(admin.SimpleListFilter):

@@ -17,6 +17,7 @@ class OrganizationResource(resources.ModelResource):
     class Meta:
         model = Organization
         import_id_fields = ["key"]
+        clean_model_instances = True  # the model's validation (choices, e-mail, lengths) on every row
         fields = [
             "key", "kind", "short_name", "name", "is_group", "municipality",
             "inn", "address", "phone", "email", "website", "head_name", "head_email", "is_active",

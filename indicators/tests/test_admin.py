@@ -1,4 +1,4 @@
-"""Targets are editable in the admin and every change is kept with its author."""
+"""Targets are editable in the admin and every change is kept with its author and reason."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ def test_it_keeps_who_changed_a_target_in_the_admin(order_plan: Plan, client: An
     page = client.get(url)
     assert page.status_code == 200
     assert "Сохранить" in page.content.decode()
-    response = client.post(url, {"indicator": target.indicator_id, "year": 2025, "value_number": "66", "value_bool": "unknown"})
+    response = client.post(url, {"value_number": "66", "value_bool": "unknown", "reason": "уточнён приказом"})
     assert response.status_code == 302, response.content.decode()[:2000]
     target.refresh_from_db()
     assert target.value == 66
     last = target.history.first()
-    assert last.history_user == admin
+    assert (last.history_user, last.history_change_reason) == (admin, "уточнён приказом")
     assert last.prev_record.value_number == 65
 
 
