@@ -34,6 +34,7 @@ from roadmap.models import Organization
 from roadmap.permissions import visible_organization_ids
 from roadmap.roles import Role, has_role, sees_everything
 from roadmap.selectors import current_plan
+from roadmap.services import STALE_VERSION_MESSAGE
 from roadmap.web import paginate, plan_year
 
 RECORDS_SHOWN = 50
@@ -208,10 +209,14 @@ def actual_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service, needs_reason, done = ACTIONS[action]
     kwargs: dict[str, Any] = {"actual": actual, "user": request.user, "now": timezone.now()}
     version = request.POST.get("version", "")
-    kwargs["version"] = int(version) if version.isdigit() else None
+    # Every action button carries the version it was shown; without one the
+    # action could land on a value someone else has changed meanwhile.
+    kwargs["version"] = int(version) if version.isdigit() and len(version) < 10 else None
     if needs_reason:
         kwargs["reason"] = request.POST.get("reason", "")
     try:
+        if kwargs["version"] is None:
+            raise services.StaleVersion(str(STALE_VERSION_MESSAGE), field="version")
         service(**kwargs)
     except services.ActualError as exc:
         messages.error(request, exc.message)

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy
 
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
@@ -40,6 +41,22 @@ from roadmap.report_status import is_on_time, moscow_date
 
 class ConflictError(Exception):
     """The write collides with the current state (HTTP 409)."""
+
+
+# One wording for every stale form, web and API, roadmap and indicators alike.
+STALE_VERSION_MESSAGE = gettext_lazy(
+    "Not saved: changed by another user since you opened the form. Reload the page and make your changes again."
+)
+
+
+class StaleVersion(ConflictError):
+    """Someone else saved the row since the caller read it (HTTP 409); nothing was changed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or str(STALE_VERSION_MESSAGE))
+
+
+REPORT_EXISTS_MESSAGE = "Отчёт по этому мероприятию уже подан."
 
 
 # ---------------------------------------------------------------------------
@@ -197,29 +214,51 @@ def _save_versioned(obj: Event | EventReport, expected_version: int | None, fiel
     with transaction.atomic():
         # Take the row lock first so history and the version bump stay consistent.
         locked = model.objects.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
-        if locked is None or (expected_version is not None and locked != expected_version):
-            raise ConflictError(
-                "Запись уже изменил другой пользователь. Обновите страницу и повторите изменения."
-            )
+        if locked is None:
+            raise ConflictError("Запись удалена.")
+        if expected_version is not None and locked != expected_version:
+            raise StaleVersion()
         obj.version = locked + 1
         obj.save(update_fields=sorted({*fields, "version", "updated_at"}))
     return obj
 
 
-def event_cancel(*, user: User | None, event: Event, reason: str, now: datetime) -> Event:
-    """Cancel an event that will not take place; it then needs no report."""
+def _lock_event(event: Event) -> Event:
+    """Lock the event's row for the rest of the transaction and return its stored state.
+
+    Submitting a report and cancelling the event both take this lock and then
+    re-check each other's effect, so whichever comes second sees the first:
+    an event is never both cancelled and reported.
+    """
+    locked = Event.objects.select_for_update().filter(pk=event.pk).first()
+    if locked is None:
+        raise ConflictError("Мероприятие удалено.")
+    return locked
+
+
+def event_cancel(
+    *, user: User | None, event: Event, reason: str, now: datetime, expected_version: int | None = None
+) -> Event:
+    """Cancel an event that will not take place; it then needs no report.
+
+    An event with a report (even one filed a moment ago by someone else)
+    cannot be cancelled; the check runs under the event's row lock.
+    """
     if user is not None and not permissions.can_change_event(user, event):
         raise PermissionDenied("Нельзя отменять мероприятия другой организации.")
     if not (reason or "").strip():
         raise ValidationError({"cancel_reason": ["Укажите причину отмены."]})
-    if EventReport.objects.filter(event=event).exists():
-        raise ValidationError({"event": ["По мероприятию уже есть отчёт: отменить его нельзя."]})
     with transaction.atomic():
-        updated = Event.objects.filter(pk=event.pk, cancelled_at__isnull=True).update(
+        locked = _lock_event(event)
+        if locked.cancelled_at is not None:
+            raise ConflictError("Мероприятие уже отменено.")
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion()
+        if EventReport.objects.filter(event_id=event.pk).exists():
+            raise ValidationError({"event": ["По мероприятию уже есть отчёт: отменить его нельзя."]})
+        Event.objects.filter(pk=event.pk).update(
             cancelled_at=now, cancel_reason=reason.strip(), version=F("version") + 1
         )
-        if not updated:
-            raise ConflictError("Мероприятие уже отменено.")
         event.refresh_from_db()
         event.save(update_fields=["updated_at"])  # records the change in history
     return event
@@ -287,37 +326,45 @@ def _clean_report(data: ReportData) -> ReportData:
     )
 
 
+def _check_reportable(event: Event, now: datetime) -> None:
+    if event.cancelled_at is not None:
+        raise ValidationError({"event": ["Мероприятие отменено: отчёт не нужен."]})
+    if event.end_date > moscow_date(now):
+        raise ValidationError({"event": ["Мероприятие ещё не прошло: отчёт подаётся после последнего дня."]})
+
+
 def event_report_submit(*, user: User | None, event: Event, data: ReportData, now: datetime) -> EventReport:
     """File the report on an event; whether it is on time is decided here, once.
 
     Only one report per event: a second one (even a concurrent one) raises
     ``ConflictError``; a returned report is corrected with
-    ``event_report_resubmit`` instead.
+    ``event_report_resubmit`` instead. The event's row is locked while the
+    report is written, so a concurrent cancellation or move is seen (see
+    ``_lock_event``): the verdict uses the due moment stored at that instant.
     """
     if user is not None and not permissions.can_report_event(user, event):
         raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
-    if event.cancelled_at is not None:
-        raise ValidationError({"event": ["Мероприятие отменено: отчёт не нужен."]})
-    if event.end_date > moscow_date(now):
-        raise ValidationError({"event": ["Мероприятие ещё не прошло: отчёт подаётся после последнего дня."]})
+    _check_reportable(event, now)  # early, for a clear answer; repeated under the lock
     clean = _clean_report(data)
-    if EventReport.objects.filter(event=event).exists():
-        raise ConflictError("Отчёт по этому мероприятию уже подан.")
-    report = EventReport(
-        event=event,
-        submitted_at=now,
-        submitted_by=user if user is not None and user.pk else None,
-        due_at_submission=event.due_at,
-        on_time=is_on_time(now, event.due_at),
-        status=EventReport.Status.SUBMITTED,
-        **{n: getattr(clean, n) for n in REPORT_FIELDS},
-    )
     try:
         with transaction.atomic():
+            locked = _lock_event(event)
+            _check_reportable(locked, now)
+            if EventReport.objects.filter(event_id=event.pk).exists():
+                raise ConflictError(REPORT_EXISTS_MESSAGE)
+            report = EventReport(
+                event=event,
+                submitted_at=now,
+                submitted_by=user if user is not None and user.pk else None,
+                due_at_submission=locked.due_at,
+                on_time=is_on_time(now, locked.due_at),
+                status=EventReport.Status.SUBMITTED,
+                **{n: getattr(clean, n) for n in REPORT_FIELDS},
+            )
             report.save()
     except IntegrityError as exc:
-        # Two submissions raced past the check above; the unique event_id decides.
-        raise ConflictError("Отчёт по этому мероприятию уже подан.") from exc
+        # The unique event_id is the last line of defence should the lock be bypassed.
+        raise ConflictError(REPORT_EXISTS_MESSAGE) from exc
     return report
 
 
@@ -371,7 +418,7 @@ def _transition_locked(
             raise ConflictError("Отчёт удалён.")
         status, version = row
         if expected_version is not None and version != expected_version:
-            raise ConflictError("Отчёт уже изменил другой пользователь. Обновите страницу.")
+            raise StaleVersion()
         if status not in allowed:
             raise ConflictError(f"Действие недоступно: отчёт в статусе «{EventReport.Status(status).label}».")
         report.version = version + 1
