@@ -76,6 +76,47 @@ def resubmission_due_at(*, plan: Plan, returned_at: datetime) -> datetime:
     )
 
 
+def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = None) -> int:
+    """Store, under the plan's current reporting rule, the due moment of every
+    open event of ``plan`` (not cancelled, no report yet); return how many moved.
+
+    Called whenever the rule may have changed (the plan's admin, a plan
+    reload). Reported events keep their due moment: their verdict was frozen
+    at submission and the stored moment is what it was judged against.
+    Overdue, unreported events are recomputed too, so a longer rule can take
+    an event out of "overdue". Each moved event gets a version bump and a
+    history row stamped ``now`` with the reason.
+    """
+    from simple_history.utils import bulk_update_with_history
+
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update()
+            .filter(activity__plan=plan, cancelled_at__isnull=True, report__isnull=True)
+            .order_by("pk")
+        )
+        due_by_day: dict[date, datetime] = {}
+        moved = []
+        for event in events:
+            if event.end_date not in due_by_day:
+                due_by_day[event.end_date] = event_due_at(plan=plan, end_date=event.end_date)
+            due = due_by_day[event.end_date]
+            if event.due_at != due:
+                event.due_at, event.version, event.updated_at = due, event.version + 1, now
+                moved.append(event)
+        if moved:
+            bulk_update_with_history(
+                moved,
+                Event,
+                ["due_at", "version", "updated_at"],
+                batch_size=500,
+                default_user=user if user is not None and user.pk else None,
+                default_change_reason="Изменено правило срока отчёта",
+                default_date=now,
+            )
+    return len(moved)
+
+
 # ---------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------
