@@ -91,7 +91,7 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
 
     with transaction.atomic():
         events = list(
-            Event.objects.select_for_update()
+            Event.objects.select_for_update(of=("self",))
             .filter(activity__plan=plan, cancelled_at__isnull=True, report__isnull=True)
             .order_by("pk")
         )
