@@ -149,7 +149,7 @@ def actual_create(request: HttpRequest) -> HttpResponse:
                 period=data["period"], evidence=data["evidence"], user=request.user, now=timezone.now(),
             )
         except services.ActualError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            _add_error(form, exc)
         else:
             messages.success(request, _("Значение сохранено как черновик. Отправьте его на проверку, когда будете уверены."))
             return redirect("actual_detail", actual.pk)
@@ -173,7 +173,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.actual_update(actual=actual, value=form.cleaned_data["value"], evidence=form.cleaned_data["evidence"], reason=form.cleaned_data["reason"], user=request.user, now=timezone.now(), version=form.cleaned_data["version"])
             except services.ActualError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                _add_error(form, exc)
             else:
                 messages.success(request, _("Значение изменено."))
                 return redirect("actual_detail", actual.pk)
@@ -186,6 +186,13 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reopen": permissions.can_reopen_actual(request.user),
     }
     return render(request, "indicators/actual_detail.html", context)
+
+
+def _add_error(form: Any, exc: services.ActualError) -> None:
+    """Put a refusal on the field at fault; one about a hidden field (the
+    version of a stale form) goes on top of the form, where it is seen."""
+    field = form.fields.get(exc.field) if exc.field else None
+    form.add_error(exc.field if field is not None and not field.widget.is_hidden else None, exc.message)
 
 
 def _value_text(actual: Actual) -> str:
