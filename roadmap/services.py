@@ -243,7 +243,10 @@ def event_update(
     _validate_event(event)
     event.due_at = event_due_at(plan=event.activity.plan, end_date=event.end_date)
     try:
-        return _save_versioned(event, expected_version, [*changes, "due_at"])
+        with transaction.atomic():
+            if _lock_event(event).cancelled_at is not None:  # cancelled since it was loaded
+                raise ValidationError({"event": ["Мероприятие отменено."]})
+            return _save_versioned(event, expected_version, [*changes, "due_at"])
     except ConflictError:
         event.refresh_from_db()
         raise

@@ -67,3 +67,11 @@ def test_it_refuses_a_cancel_of_a_stale_version_and_says_so(coordinator, event) 
         user=coordinator, event=event, reason="Карантин", now=msk(2026, 3, 9), expected_version=2
     )
     assert cancelled.cancelled_at is not None and cancelled.version == 3
+
+
+def test_it_refuses_to_edit_an_event_cancelled_since_it_was_loaded(coordinator, event) -> None:
+    loaded = Event.objects.get(pk=event.pk)
+    services.event_cancel(user=coordinator, event=event, reason="Карантин", now=msk(2026, 3, 9))
+    with pytest.raises(ValidationError, match="отменено"):
+        services.event_update(user=coordinator, event=loaded, title="Новое")
+    assert Event.objects.get(pk=event.pk).title == "Профпроба"
