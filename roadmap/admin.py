@@ -83,7 +83,11 @@ class PlanAdmin(admin.ModelAdmin):
             # The admin's change-form view is one transaction: the rule and the
             # events it moves are saved together or not at all.
             moved = events_recompute_due_at(plan=obj, now=timezone.now(), user=request.user)
-            self.message_user(request, _("Report due moments recomputed for %(n)s open events.") % {"n": moved})
+            self.message_user(
+                request,
+                _("Report due moments recomputed: %(events)s open events, %(reports)s returned reports.")
+                % {"events": moved.events, "reports": moved.returned_reports},
+            )
 
 
 class ActivityInline(admin.TabularInline):

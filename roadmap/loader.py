@@ -287,8 +287,10 @@ def plan_load(
             raise PlanDataError([f"{path.name}: {e}" for e in errors])
         plan = _load_plan(data, result, make_current=make_current)
         moved = events_recompute_due_at(plan=plan, now=now or timezone.now())
-        if moved:
-            result.counts["event due moment:recomputed"] += moved
+        if moved.events:
+            result.counts["event due moment:recomputed"] += moved.events
+        if moved.returned_reports:
+            result.counts["correction due moment:recomputed"] += moved.returned_reports
         orgs = _load_organizations(data.get("organizations") or [], result)
         _load_sections(plan, data["sections"], orgs, result)
         if data.get("indicators"):

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
 
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
@@ -76,19 +77,30 @@ def resubmission_due_at(*, plan: Plan, returned_at: datetime) -> datetime:
     )
 
 
-def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = None) -> int:
+@dataclass(frozen=True)
+class DueMomentsMoved:
+    """How many open events and returned reports got a new due moment."""
+
+    events: int
+    returned_reports: int
+
+
+RULE_CHANGE_REASON = "Изменено правило срока отчёта"
+
+
+def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = None) -> DueMomentsMoved:
     """Store, under the plan's current reporting rule, the due moment of every
-    open event of ``plan`` (not cancelled, no report yet); return how many moved.
+    open event of ``plan`` (not cancelled, no report yet) and the correction
+    due moment of every returned report of the plan.
 
     Called whenever the rule may have changed (the plan's admin, a plan
-    reload). Reported events keep their due moment: their verdict was frozen
-    at submission and the stored moment is what it was judged against.
-    Overdue, unreported events are recomputed too, so a longer rule can take
-    an event out of "overdue". Each moved event gets a version bump and a
-    history row stamped ``now`` with the reason.
+    reload). A filed report keeps its event's due moment and its frozen
+    verdict: that is what it was judged against. Overdue, unreported events
+    are recomputed too, so a longer rule can take an event out of "overdue".
+    Each moved row gets a version bump and a history row stamped ``now``
+    with the reason; running it again moves nothing.
     """
-    from simple_history.utils import bulk_update_with_history
-
+    user = user if user is not None and user.pk else None
     with transaction.atomic():
         events = list(
             Event.objects.select_for_update(of=("self",))
@@ -96,25 +108,37 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
             .order_by("pk")
         )
         due_by_day: dict[date, datetime] = {}
-        moved = []
+        moved_events = []
         for event in events:
             if event.end_date not in due_by_day:
                 due_by_day[event.end_date] = event_due_at(plan=plan, end_date=event.end_date)
-            due = due_by_day[event.end_date]
-            if event.due_at != due:
-                event.due_at, event.version, event.updated_at = due, event.version + 1, now
-                moved.append(event)
-        if moved:
-            bulk_update_with_history(
-                moved,
-                Event,
-                ["due_at", "version", "updated_at"],
-                batch_size=500,
-                default_user=user if user is not None and user.pk else None,
-                default_change_reason="Изменено правило срока отчёта",
-                default_date=now,
-            )
-    return len(moved)
+            if event.due_at != due_by_day[event.end_date]:
+                event.due_at, event.version, event.updated_at = due_by_day[event.end_date], event.version + 1, now
+                moved_events.append(event)
+        reports = list(
+            EventReport.objects.select_for_update(of=("self",)).filter(
+                event__activity__plan=plan,
+                status=EventReport.Status.RETURNED,
+                returned_at__isnull=False,
+                resubmission_due_at__isnull=False,
+            ).order_by("pk")
+        )
+        moved_reports = []
+        for report in reports:
+            due = resubmission_due_at(plan=plan, returned_at=report.returned_at)
+            if report.resubmission_due_at != due:
+                report.resubmission_due_at, report.version, report.updated_at = due, report.version + 1, now
+                moved_reports.append(report)
+        for model, rows, fields in (
+            (Event, moved_events, ["due_at", "version", "updated_at"]),
+            (EventReport, moved_reports, ["resubmission_due_at", "version", "updated_at"]),
+        ):
+            if rows:
+                bulk_update_with_history(
+                    rows, model, fields, batch_size=500, default_user=user,
+                    default_change_reason=RULE_CHANGE_REASON, default_date=now,
+                )
+    return DueMomentsMoved(events=len(moved_events), returned_reports=len(moved_reports))
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from roadmap import services
 from roadmap.loader import plan_load
-from roadmap.models import Event, Plan
+from roadmap.models import Event, EventReport, Plan
 from roadmap.roles import Role
 from roadmap.tests.event_factories import eager_celery, msk, plan_with  # noqa: F401 (fixture)
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
@@ -21,6 +21,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 NOW = msk(2026, 3, 11, 9)
 OLD_DUE = msk(2026, 3, 11, 23, 59, 59)  # one calendar day after 10.03.2026
 NEW_DUE = msk(2026, 3, 13, 23, 59, 59)  # three
+RETURNED = msk(2026, 3, 12, 15)  # a report returned on Thursday 12.03 is due again
+OLD_RESUBMIT, NEW_RESUBMIT = msk(2026, 3, 13, 23, 59, 59), msk(2026, 3, 15, 23, 59, 59)  # one or three days later
 
 
 @pytest.fixture
@@ -34,11 +36,15 @@ def events() -> dict[str, Event]:
             user=None, activity=plan_activity, organizer=college, title=title, start_date=dt.date(2026, 3, 10)
         )
 
-    made = {name: event(name) for name in ("open", "reported", "cancelled")}
+    made = {name: event(name) for name in ("open", "reported", "returned", "cancelled")}
     made["other plan"] = event("other plan", ActivityFactory(section__plan=plan_with(report_due_days=1)))
     services.event_report_submit(
         user=None, event=made["reported"], data=services.ReportData(summary="Прошло", participants_total=5), now=NOW
     )
+    report = services.event_report_submit(
+        user=None, event=made["returned"], data=services.ReportData(summary="Прошло", participants_total=5), now=NOW
+    )
+    services.event_report_return(user=None, report=report, reason="Добавьте фото", now=RETURNED)
     services.event_cancel(user=None, event=made["cancelled"], reason="Карантин", now=NOW)
     return made
 
@@ -47,18 +53,30 @@ def _due(events: dict[str, Event]) -> dict[str, dt.datetime]:
     return {name: Event.objects.get(pk=e.pk).due_at for name, e in events.items()}
 
 
+def _resubmit_due(events: dict[str, Event]) -> dt.datetime | None:
+    return EventReport.objects.get(event=events["returned"]).resubmission_due_at
+
+
+MOVED = {"open": NEW_DUE, "reported": OLD_DUE, "returned": OLD_DUE, "cancelled": OLD_DUE, "other plan": OLD_DUE}
+
+
 def test_it_moves_only_the_open_unreported_events_of_the_plan(events: dict[str, Event]) -> None:
     plan = events["open"].activity.plan
     Plan.objects.filter(pk=plan.pk).update(report_due_days=3)
     plan.refresh_from_db()
     version = Event.objects.get(pk=events["open"].pk).version
-    assert services.events_recompute_due_at(plan=plan, now=NOW) == 1
-    assert _due(events) == {"open": NEW_DUE, "reported": OLD_DUE, "cancelled": OLD_DUE, "other plan": OLD_DUE}
+    assert _resubmit_due(events) == OLD_RESUBMIT
+    assert services.events_recompute_due_at(plan=plan, now=NOW) == services.DueMomentsMoved(events=1, returned_reports=1)
+    assert _due(events) == MOVED
+    assert _resubmit_due(events) == NEW_RESUBMIT
     moved = Event.objects.get(pk=events["open"].pk)
     assert moved.version == version + 1
     last = moved.history.order_by("-history_id").first()
     assert (last.due_at, last.history_date, last.history_change_reason) == (NEW_DUE, NOW, "Изменено правило срока отчёта")
-    assert services.events_recompute_due_at(plan=plan, now=NOW) == 0  # run twice: nothing more moves
+    report = EventReport.objects.get(event=events["returned"]).history.order_by("-history_id").first()
+    assert (report.resubmission_due_at, report.history_change_reason) == (NEW_RESUBMIT, "Изменено правило срока отчёта")
+    again = services.events_recompute_due_at(plan=plan, now=NOW)  # run twice: nothing more moves
+    assert again == services.DueMomentsMoved(events=0, returned_reports=0)
 
 
 def test_it_follows_a_working_day_rule(events: dict[str, Event]) -> None:
@@ -95,7 +113,7 @@ def test_it_moves_the_open_events_when_the_admin_changes_the_rule(events: dict[s
     assert _due(events)["open"] == OLD_DUE
     response = client.post(url, _admin_form(plan, report_due_days=3), follow=True)
     assert "пересчитаны" in response.content.decode()
-    assert _due(events) == {"open": NEW_DUE, "reported": OLD_DUE, "cancelled": OLD_DUE, "other plan": OLD_DUE}
+    assert _due(events) == MOVED and _resubmit_due(events) == NEW_RESUBMIT
     last = Event.objects.get(pk=events["open"].pk).history.order_by("-history_id").first()
     assert last.history_user == admin and last.due_at == NEW_DUE
 
