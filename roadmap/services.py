@@ -6,8 +6,9 @@ the API, the web UI, the admin and imports obey the same rules), takes
 
 * ``django.core.exceptions.PermissionDenied`` -- the user may not do this;
 * ``django.core.exceptions.ValidationError`` -- bad input, with messages by field;
-* ``ConflictError`` -- the write collides with another one (a second report,
-  an edit of a stale version).
+* ``ConflictError`` -- the write collides with another one (a second report);
+  ``StaleVersion``, a kind of it, when the caller's ``expected_version`` is
+  out of date (the message says «изменено другим пользователем»).
 """
 
 from __future__ import annotations

@@ -353,8 +353,8 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request.user, pk)
     form = ReasonForm(request.POST)
     try:
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        version = form.cleaned_data.get("version") if form.is_valid() else None
+        form.is_valid()  # a missing reason is the service's to explain
+        reason, version = form.cleaned_data.get("reason", ""), form.cleaned_data.get("version")
         if version is None:  # the cancel form carries the version of the event it was shown
             raise services.StaleVersion()
         services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now(), expected_version=version)

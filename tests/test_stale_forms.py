@@ -128,3 +128,10 @@ def test_it_answers_a_second_value_for_the_same_key_as_already_existing(world: W
     again = client.post("/actuals/new/", data)
     assert again.status_code == 200 and "уже есть" in again.content.decode()
     assert Actual.objects.filter(indicator=world.indicator, organization=world.org_a, year=2024, period="q2").count() == 1
+
+
+def test_it_asks_for_the_reason_of_a_cancellation_not_for_a_reload(world: World) -> None:
+    planned = world.events_a[4]
+    page = logged_in(world.coord_a).post(f"/events/{planned.pk}/cancel/", {"reason": "", "version": planned.version}, follow=True)
+    assert "Укажите причину отмены" in page.content.decode()
+    assert Event.objects.get(pk=planned.pk).cancelled_at is None
