@@ -85,8 +85,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server, the in-process scheduler and
     # a management command share the file without "database is locked".
+    # IMMEDIATE: every transaction takes the write lock when it begins, so two
+    # writers queue on the busy timeout instead of both reading first and one
+    # failing at once when it tries to write (SQLite cannot wait to upgrade a
+    # read lock: it answers SQLITE_BUSY straight away). Reads outside
+    # transactions are unaffected.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "roadmap.User"

@@ -33,6 +33,7 @@ from indicators.models import (
     ProgrammeCohort,
     ValidationRule,
 )
+from roadmap.event_year import event_year_expr, event_year_q
 from roadmap.models import Organization, Plan
 
 Number = int | float
@@ -213,8 +214,8 @@ def _derived_events(
 ) -> dict[tuple[int, int], Number | None]:
     """Sum of a report figure over accepted reports of the sources' activities' events.
 
-    An event belongs to the year it starts in; a cancelled event counts
-    nothing. Each report is one row of one event of one activity, so one
+    An event belongs to the year it starts in (``roadmap.event_year``); a
+    cancelled event counts nothing. Each report is one row of one event of one activity, so one
     query grouped by activity cannot count a report twice.
     """
     activity_ids = {a.pk for s in sources for a in s.activities.all()}
@@ -225,14 +226,13 @@ def _derived_events(
         status="accepted",
         event__activity_id__in=activity_ids,
         event__cancelled_at__isnull=True,
-        event__start_date__year__in=years,
-    )
+    ).filter(event_year_q(years, prefix="event__"))
     if organization is not None:
         query = query.filter(event__organizer=organization)
     if as_of is not None:
         query = query.filter(accepted_at__lte=as_of)
     rows = (
-        query.annotate(y=ExtractYear("event__start_date"))
+        query.annotate(y=event_year_expr(prefix="event__"))
         .values("event__activity_id", "y")
         .annotate(reports=Count("id"), **{f"sum_{f}": Sum(f) for f in fields})
     )
@@ -506,8 +506,7 @@ def indicator_records(
             status="accepted",
             event__activity__in=source.activities.all(),
             event__cancelled_at__isnull=True,
-            event__start_date__year=year,
-        ).select_related("event", "event__organizer", "event__activity")
+        ).filter(event_year_q(year, prefix="event__")).select_related("event", "event__organizer", "event__activity")
         if organization is not None:
             query = query.filter(event__organizer=organization)
         if as_of is not None:

@@ -186,27 +186,30 @@ def _transition(
     reason: str = "",
     refusal: str,
 ) -> Actual:
-    """Move a value with one conditional UPDATE; refuse stale or invalid moves."""
+    """Move a value under its row lock; refuse stale or invalid moves.
+
+    The row is locked before it is read, so of two concurrent moves the second
+    reads what the first committed and is refused as stale (not with a
+    misleading status message decided on a read taken before the first one
+    committed).
+    """
     with transaction.atomic():
-        current = Actual.objects.filter(pk=actual.pk).first()
+        current = Actual.objects.select_for_update().filter(pk=actual.pk).first()
         if current is None:
             raise Conflict(_("The value no longer exists."))
-        old_value, old_status = _value_json(current), current.status
-        query = Actual.objects.filter(pk=actual.pk, status__in=allowed_from)
-        if version is not None:
-            query = query.filter(version=version)
-        updated = query.update(**changes, updated_at=now, version=F("version") + 1)
-        if not updated:
-            if version is not None and current.version != version:
-                raise StaleVersion(
-                    _(
-                        "The value was changed by someone else since you opened it (version %(yours)s, now "
-                        "%(theirs)s). Reload it and apply your change again."
-                    )
-                    % {"yours": version, "theirs": current.version},
-                    field="version",
+        if version is not None and current.version != version:
+            raise StaleVersion(
+                _(
+                    "The value was changed by someone else since you opened it (version %(yours)s, now "
+                    "%(theirs)s). Reload it and apply your change again."
                 )
+                % {"yours": version, "theirs": current.version},
+                field="version",
+            )
+        if current.status not in allowed_from:
             raise Conflict(refusal % {"status": current.get_status_display()})
+        old_value, old_status = _value_json(current), current.status
+        Actual.objects.filter(pk=actual.pk).update(**changes, updated_at=now, version=F("version") + 1)
         actual.refresh_from_db()
         _log(actual, action=action, user=user, now=now, old_value=old_value, old_status=old_status, reason=reason)
     return actual

@@ -34,6 +34,7 @@ from roadmap.models import Organization
 from roadmap.permissions import visible_organization_ids
 from roadmap.roles import Role, has_role, sees_everything
 from roadmap.selectors import current_plan
+from roadmap.services import STALE_VERSION_MESSAGE
 from roadmap.web import paginate, plan_year
 
 RECORDS_SHOWN = 50
@@ -148,7 +149,7 @@ def actual_create(request: HttpRequest) -> HttpResponse:
                 period=data["period"], evidence=data["evidence"], user=request.user, now=timezone.now(),
             )
         except services.ActualError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            _add_error(form, exc)
         else:
             messages.success(request, _("Значение сохранено как черновик. Отправьте его на проверку, когда будете уверены."))
             return redirect("actual_detail", actual.pk)
@@ -172,7 +173,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.actual_update(actual=actual, value=form.cleaned_data["value"], evidence=form.cleaned_data["evidence"], reason=form.cleaned_data["reason"], user=request.user, now=timezone.now(), version=form.cleaned_data["version"])
             except services.ActualError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                _add_error(form, exc)
             else:
                 messages.success(request, _("Значение изменено."))
                 return redirect("actual_detail", actual.pk)
@@ -185,6 +186,13 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reopen": permissions.can_reopen_actual(request.user),
     }
     return render(request, "indicators/actual_detail.html", context)
+
+
+def _add_error(form: Any, exc: services.ActualError) -> None:
+    """Put a refusal on the field at fault; one about a hidden field (the
+    version of a stale form) goes on top of the form, where it is seen."""
+    field = form.fields.get(exc.field) if exc.field else None
+    form.add_error(exc.field if field is not None and not field.widget.is_hidden else None, exc.message)
 
 
 def _value_text(actual: Actual) -> str:
@@ -208,10 +216,14 @@ def actual_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service, needs_reason, done = ACTIONS[action]
     kwargs: dict[str, Any] = {"actual": actual, "user": request.user, "now": timezone.now()}
     version = request.POST.get("version", "")
-    kwargs["version"] = int(version) if version.isdigit() else None
+    # Every action button carries the version it was shown; without one the
+    # action could land on a value someone else has changed meanwhile.
+    kwargs["version"] = int(version) if version.isdigit() and len(version) < 10 else None
     if needs_reason:
         kwargs["reason"] = request.POST.get("reason", "")
     try:
+        if kwargs["version"] is None:
+            raise services.StaleVersion(str(STALE_VERSION_MESSAGE), field="version")
         service(**kwargs)
     except services.ActualError as exc:
         messages.error(request, exc.message)

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 
 from reports.models import ImportJob, ReportFile
 from roadmap.deadlines import MOSCOW
+from roadmap.event_year import event_year_q
 from roadmap.models import Event, EventReport, EvidenceFile, Plan
 from roadmap.report_status import late_from, moscow_date
 
@@ -125,7 +126,7 @@ def _line(event: dict, report: dict | None) -> EventLine:
 def _period_filter(year: int | None, start: dt.date | None, end: dt.date | None) -> Q:
     q = Q()
     if year is not None:
-        q &= Q(end_date__year=year)
+        q &= event_year_q(year)
     if start is not None:
         q &= Q(end_date__gte=start)
     if end is not None:
@@ -144,7 +145,9 @@ def event_lines(
     activity_ids: Iterable[int] | None = None,
     chunk_size: int = 2000,
 ) -> Iterator[EventLine]:
-    """Events of a plan whose last day falls in the period, with their reports.
+    """Events of a plan in the period, with their reports: ``year`` is the
+    event's year (its first day, ``roadmap.event_year``), ``start``/``end``
+    bound its last day.
 
     Live reads are one query (events LEFT JOIN reports, streamed); historical
     reads are two (the events' and the reports' latest history rows before

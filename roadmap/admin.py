@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
@@ -16,6 +20,7 @@ from roadmap.models import (
     User,
 )
 from roadmap.resources import ActivityResource, OrganizationResource
+from roadmap.services import events_recompute_due_at
 
 admin.site.site_header = _("ЦОПП: дорожная карта и целевые показатели")
 admin.site.site_title = _("ЦОПП")
@@ -53,6 +58,10 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["organization"]
 
 
+# Fields of the plan whose change moves the report due moment of its open events.
+RULE_FIELDS = {"report_due_days", "report_due_calendar"}
+
+
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
@@ -69,6 +78,18 @@ class PlanAdmin(admin.ModelAdmin):
         (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),
         (_("Contacts"), {"fields": ["signed_by", "contact", "contact_email"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and RULE_FIELDS & set(form.changed_data):
+            # The admin's change-form view is one transaction: the rule and the
+            # events it moves are saved together or not at all.
+            moved = events_recompute_due_at(plan=obj, now=timezone.now(), user=request.user)
+            self.message_user(
+                request,
+                _("Report due moments recomputed: %(events)s open events, %(reports)s returned reports.")
+                % {"events": moved.events, "reports": moved.returned_reports},
+            )
 
 
 class ActivityInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from roadmap.deadlines import MOSCOW
+from roadmap.event_year import event_year_q
 from roadmap.models import (
     Activity,
     Event,
@@ -129,7 +130,7 @@ def accepted_event_reports(
 ) -> QuerySet[EventReport]:
     """Accepted reports of events not cancelled -- the only reports whose figures count.
 
-    ``year`` selects by the event's last day. With ``as_of``, reports accepted
+    ``year`` selects by the event's year (its first day, ``roadmap.event_year``). With ``as_of``, reports accepted
     after that moment are left out (their figures are current, see
     ``event_report_as_of`` for the figures as they stood).
     """
@@ -137,7 +138,7 @@ def accepted_event_reports(
     if plan is not None:
         qs = qs.filter(event__activity__plan=plan)
     if year is not None:
-        qs = qs.filter(event__end_date__year=year)
+        qs = qs.filter(event_year_q(year, prefix="event__"))
     if as_of is not None:
         qs = qs.filter(accepted_at__lte=as_of)
     return qs.select_related("event__activity", "event__organizer", "event__municipality")
@@ -245,7 +246,9 @@ def timeliness_figures(
     Counted at ``moment`` = ``now`` or the end of ``as_of`` (a Moscow day, or
     an exact moment) when earlier: only events held by then (last day on or
     before that day) and not cancelled by then, only reports submitted by
-    then. ``on_time``/``late`` use the verdict frozen at submission. Runs two
+    then. ``year`` is the event's year (its first day, ``roadmap.event_year``,
+    as in the indicators); ``date_from``/``date_to`` bound the last day.
+    ``on_time``/``late`` use the verdict frozen at submission. Runs two
     queries whatever the number of events.
     """
     if by not in _GROUPS:
@@ -256,7 +259,7 @@ def timeliness_figures(
     if plan is not None:
         qs = qs.filter(activity__plan=plan)
     if year is not None:
-        qs = qs.filter(end_date__year=year)
+        qs = qs.filter(event_year_q(year))
     if date_from is not None:
         qs = qs.filter(end_date__gte=date_from)
     if date_to is not None:

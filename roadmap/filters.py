@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from roadmap.event_year import EVENT_YEAR_FIELD
 from roadmap.models import Activity, Event, Municipality, Organization, Plan, Section
 from roadmap.report_status import (
     DEADLINE_SECOND,
@@ -86,7 +87,7 @@ class EventFilter(StyledFilterSet):
     organizer = django_filters.ModelChoiceFilter(label=_("Организатор"), queryset=Organization.objects.none(), empty_label=_("Все организации"))
     activity = django_filters.NumberFilter(label=_("№ мероприятия"), field_name="activity__number")
     municipality = django_filters.ModelChoiceFilter(label=_("Муниципалитет"), queryset=None, empty_label=_("Все"))
-    year = django_filters.NumberFilter(label=_("Год"), field_name="end_date", lookup_expr="year")
+    year = django_filters.NumberFilter(label=_("Год"), field_name=EVENT_YEAR_FIELD, lookup_expr="year")
     ordering = django_filters.OrderingFilter(
         label=_("Сортировка"),
         fields=(("end_date", "end_date"), ("due_at", "due_at"), ("title", "title"), ("organizer__short_name", "organizer")),

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 
 from roadmap.deadlines import parse_deadline
 from roadmap.models import (
@@ -28,6 +29,7 @@ from roadmap.models import (
     Responsibility,
     Section,
 )
+from roadmap.services import events_recompute_due_at
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PLAN_FILE = DATA_DIR / "plans" / "order_2714.yaml"
@@ -265,8 +267,16 @@ def load_municipalities(result: LoadResult, path: Path = MUNICIPALITIES_FILE) ->
         )
 
 
-def plan_load(*, path: Path = DEFAULT_PLAN_FILE, make_current: bool | None = None) -> LoadResult:
-    """Validate and load one plan data file; idempotent."""
+def plan_load(
+    *, path: Path = DEFAULT_PLAN_FILE, make_current: bool | None = None, now: dt.datetime | None = None
+) -> LoadResult:
+    """Validate and load one plan data file; idempotent.
+
+    After the load, the open events of the plan get their report due moment
+    under the plan's rule as it now stands (``events_recompute_due_at``): a
+    reload leaves an administrator's rule alone, but whatever the rule or the
+    production calendar says now is what every open event is due by.
+    """
     data = read_yaml(path)
     result = LoadResult()
     with transaction.atomic():
@@ -276,6 +286,11 @@ def plan_load(*, path: Path = DEFAULT_PLAN_FILE, make_current: bool | None = Non
         if errors:
             raise PlanDataError([f"{path.name}: {e}" for e in errors])
         plan = _load_plan(data, result, make_current=make_current)
+        moved = events_recompute_due_at(plan=plan, now=now or timezone.now())
+        if moved.events:
+            result.counts["event due moment:recomputed"] += moved.events
+        if moved.returned_reports:
+            result.counts["correction due moment:recomputed"] += moved.returned_reports
         orgs = _load_organizations(data.get("organizations") or [], result)
         _load_sections(plan, data["sections"], orgs, result)
         if data.get("indicators"):

@@ -6,8 +6,9 @@ the API, the web UI, the admin and imports obey the same rules), takes
 
 * ``django.core.exceptions.PermissionDenied`` -- the user may not do this;
 * ``django.core.exceptions.ValidationError`` -- bad input, with messages by field;
-* ``ConflictError`` -- the write collides with another one (a second report,
-  an edit of a stale version).
+* ``ConflictError`` -- the write collides with another one (a second report);
+  ``StaleVersion``, a kind of it, when the caller's ``expected_version`` is
+  out of date (the message says «изменено другим пользователем»).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
 
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
@@ -43,6 +46,22 @@ class ConflictError(Exception):
     """The write collides with the current state (HTTP 409)."""
 
 
+# One wording for every stale form, web and API, roadmap and indicators alike.
+STALE_VERSION_MESSAGE = gettext_lazy(
+    "Not saved: changed by another user since you opened the form. Reload the page and make your changes again."
+)
+
+
+class StaleVersion(ConflictError):
+    """Someone else saved the row since the caller read it (HTTP 409); nothing was changed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or str(STALE_VERSION_MESSAGE))
+
+
+REPORT_EXISTS_MESSAGE = "Отчёт по этому мероприятию уже подан."
+
+
 # ---------------------------------------------------------------------------
 # Due moments
 # ---------------------------------------------------------------------------
@@ -58,6 +77,70 @@ def resubmission_due_at(*, plan: Plan, returned_at: datetime) -> datetime:
     return report_due_at(
         moscow_date(returned_at), days=plan.report_due_days, calendar=plan.report_due_calendar
     )
+
+
+@dataclass(frozen=True)
+class DueMomentsMoved:
+    """How many open events and returned reports got a new due moment."""
+
+    events: int
+    returned_reports: int
+
+
+RULE_CHANGE_REASON = "Изменено правило срока отчёта"
+
+
+def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = None) -> DueMomentsMoved:
+    """Store, under the plan's current reporting rule, the due moment of every
+    open event of ``plan`` (not cancelled, no report yet) and the correction
+    due moment of every returned report of the plan.
+
+    Called whenever the rule may have changed (the plan's admin, a plan
+    reload). A filed report keeps its event's due moment and its frozen
+    verdict: that is what it was judged against. Overdue, unreported events
+    are recomputed too, so a longer rule can take an event out of "overdue".
+    Each moved row gets a version bump and a history row stamped ``now``
+    with the reason; running it again moves nothing.
+    """
+    user = user if user is not None and user.pk else None
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update(of=("self",))
+            .filter(activity__plan=plan, cancelled_at__isnull=True, report__isnull=True)
+            .order_by("pk")
+        )
+        due_by_day: dict[date, datetime] = {}
+        moved_events = []
+        for event in events:
+            if event.end_date not in due_by_day:
+                due_by_day[event.end_date] = event_due_at(plan=plan, end_date=event.end_date)
+            if event.due_at != due_by_day[event.end_date]:
+                event.due_at, event.version, event.updated_at = due_by_day[event.end_date], event.version + 1, now
+                moved_events.append(event)
+        reports = list(
+            EventReport.objects.select_for_update(of=("self",)).filter(
+                event__activity__plan=plan,
+                status=EventReport.Status.RETURNED,
+                returned_at__isnull=False,
+                resubmission_due_at__isnull=False,
+            ).order_by("pk")
+        )
+        moved_reports = []
+        for report in reports:
+            due = resubmission_due_at(plan=plan, returned_at=report.returned_at)
+            if report.resubmission_due_at != due:
+                report.resubmission_due_at, report.version, report.updated_at = due, report.version + 1, now
+                moved_reports.append(report)
+        for model, rows, fields in (
+            (Event, moved_events, ["due_at", "version", "updated_at"]),
+            (EventReport, moved_reports, ["resubmission_due_at", "version", "updated_at"]),
+        ):
+            if rows:
+                bulk_update_with_history(
+                    rows, model, fields, batch_size=500, default_user=user,
+                    default_change_reason=RULE_CHANGE_REASON, default_date=now,
+                )
+    return DueMomentsMoved(events=len(moved_events), returned_reports=len(moved_reports))
 
 
 # ---------------------------------------------------------------------------
@@ -186,7 +269,10 @@ def event_update(
     _validate_event(event)
     event.due_at = event_due_at(plan=event.activity.plan, end_date=event.end_date)
     try:
-        return _save_versioned(event, expected_version, [*changes, "due_at"])
+        with transaction.atomic():
+            if _lock_event(event).cancelled_at is not None:  # cancelled since it was loaded
+                raise ValidationError({"event": ["Мероприятие отменено."]})
+            return _save_versioned(event, expected_version, [*changes, "due_at"])
     except ConflictError:
         event.refresh_from_db()
         raise
@@ -198,29 +284,51 @@ def _save_versioned(obj: Event | EventReport, expected_version: int | None, fiel
     with transaction.atomic():
         # Take the row lock first so history and the version bump stay consistent.
         locked = model.objects.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
-        if locked is None or (expected_version is not None and locked != expected_version):
-            raise ConflictError(
-                "Запись уже изменил другой пользователь. Обновите страницу и повторите изменения."
-            )
+        if locked is None:
+            raise ConflictError("Запись удалена.")
+        if expected_version is not None and locked != expected_version:
+            raise StaleVersion()
         obj.version = locked + 1
         obj.save(update_fields=sorted({*fields, "version", "updated_at"}))
     return obj
 
 
-def event_cancel(*, user: User | None, event: Event, reason: str, now: datetime) -> Event:
-    """Cancel an event that will not take place; it then needs no report."""
+def _lock_event(event: Event) -> Event:
+    """Lock the event's row for the rest of the transaction and return its stored state.
+
+    Submitting a report and cancelling the event both take this lock and then
+    re-check each other's effect, so whichever comes second sees the first:
+    an event is never both cancelled and reported.
+    """
+    locked = Event.objects.select_for_update().filter(pk=event.pk).first()
+    if locked is None:
+        raise ConflictError("Мероприятие удалено.")
+    return locked
+
+
+def event_cancel(
+    *, user: User | None, event: Event, reason: str, now: datetime, expected_version: int | None = None
+) -> Event:
+    """Cancel an event that will not take place; it then needs no report.
+
+    An event with a report (even one filed a moment ago by someone else)
+    cannot be cancelled; the check runs under the event's row lock.
+    """
     if user is not None and not permissions.can_change_event(user, event):
         raise PermissionDenied("Нельзя отменять мероприятия другой организации.")
     if not (reason or "").strip():
         raise ValidationError({"cancel_reason": ["Укажите причину отмены."]})
-    if EventReport.objects.filter(event=event).exists():
-        raise ValidationError({"event": ["По мероприятию уже есть отчёт: отменить его нельзя."]})
     with transaction.atomic():
-        updated = Event.objects.filter(pk=event.pk, cancelled_at__isnull=True).update(
+        locked = _lock_event(event)
+        if locked.cancelled_at is not None:
+            raise ConflictError("Мероприятие уже отменено.")
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion()
+        if EventReport.objects.filter(event_id=event.pk).exists():
+            raise ValidationError({"event": ["По мероприятию уже есть отчёт: отменить его нельзя."]})
+        Event.objects.filter(pk=event.pk).update(
             cancelled_at=now, cancel_reason=reason.strip(), version=F("version") + 1
         )
-        if not updated:
-            raise ConflictError("Мероприятие уже отменено.")
         event.refresh_from_db()
         event.save(update_fields=["updated_at"])  # records the change in history
     return event
@@ -288,37 +396,45 @@ def _clean_report(data: ReportData) -> ReportData:
     )
 
 
+def _check_reportable(event: Event, now: datetime) -> None:
+    if event.cancelled_at is not None:
+        raise ValidationError({"event": ["Мероприятие отменено: отчёт не нужен."]})
+    if event.end_date > moscow_date(now):
+        raise ValidationError({"event": ["Мероприятие ещё не прошло: отчёт подаётся после последнего дня."]})
+
+
 def event_report_submit(*, user: User | None, event: Event, data: ReportData, now: datetime) -> EventReport:
     """File the report on an event; whether it is on time is decided here, once.
 
     Only one report per event: a second one (even a concurrent one) raises
     ``ConflictError``; a returned report is corrected with
-    ``event_report_resubmit`` instead.
+    ``event_report_resubmit`` instead. The event's row is locked while the
+    report is written, so a concurrent cancellation or move is seen (see
+    ``_lock_event``): the verdict uses the due moment stored at that instant.
     """
     if user is not None and not permissions.can_report_event(user, event):
         raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
-    if event.cancelled_at is not None:
-        raise ValidationError({"event": ["Мероприятие отменено: отчёт не нужен."]})
-    if event.end_date > moscow_date(now):
-        raise ValidationError({"event": ["Мероприятие ещё не прошло: отчёт подаётся после последнего дня."]})
+    _check_reportable(event, now)  # early, for a clear answer; repeated under the lock
     clean = _clean_report(data)
-    if EventReport.objects.filter(event=event).exists():
-        raise ConflictError("Отчёт по этому мероприятию уже подан.")
-    report = EventReport(
-        event=event,
-        submitted_at=now,
-        submitted_by=user if user is not None and user.pk else None,
-        due_at_submission=event.due_at,
-        on_time=is_on_time(now, event.due_at),
-        status=EventReport.Status.SUBMITTED,
-        **{n: getattr(clean, n) for n in REPORT_FIELDS},
-    )
     try:
         with transaction.atomic():
+            locked = _lock_event(event)
+            _check_reportable(locked, now)
+            if EventReport.objects.filter(event_id=event.pk).exists():
+                raise ConflictError(REPORT_EXISTS_MESSAGE)
+            report = EventReport(
+                event=event,
+                submitted_at=now,
+                submitted_by=user if user is not None and user.pk else None,
+                due_at_submission=locked.due_at,
+                on_time=is_on_time(now, locked.due_at),
+                status=EventReport.Status.SUBMITTED,
+                **{n: getattr(clean, n) for n in REPORT_FIELDS},
+            )
             report.save()
     except IntegrityError as exc:
-        # Two submissions raced past the check above; the unique event_id decides.
-        raise ConflictError("Отчёт по этому мероприятию уже подан.") from exc
+        # The unique event_id is the last line of defence should the lock be bypassed.
+        raise ConflictError(REPORT_EXISTS_MESSAGE) from exc
     return report
 
 
@@ -372,7 +488,7 @@ def _transition_locked(
             raise ConflictError("Отчёт удалён.")
         status, version = row
         if expected_version is not None and version != expected_version:
-            raise ConflictError("Отчёт уже изменил другой пользователь. Обновите страницу.")
+            raise StaleVersion()
         if status not in allowed:
             raise ConflictError(f"Действие недоступно: отчёт в статусе «{EventReport.Status(status).label}».")
         report.version = version + 1

@@ -273,10 +273,19 @@ def _redirect(request: HttpRequest, name: str, *args: Any) -> HttpResponse:
 
 
 def _save_report(request: HttpRequest, event: Event, report: EventReport | None, data: dict[str, Any]) -> EventReport:
+    """File the first report, or correct the one the form was opened on.
+
+    The form carries the version of the report it shows; a form without one
+    was opened to file the first report. If a report exists by now, that form
+    is refused as "already filed" -- never turned into a correction that
+    silently overwrites what someone else has just sent.
+    """
     payload = services.ReportData(**{name: data[name] for name in services.REPORT_FIELDS})
     version, now = data.get("version"), timezone.now()
     if report is None:
         return services.event_report_submit(user=request.user, event=event, data=payload, now=now)
+    if version is None:
+        raise services.ConflictError(services.REPORT_EXISTS_MESSAGE)
     return services.event_report_resubmit(user=request.user, report=report, data=payload, now=now, expected_version=version)
 
 
@@ -324,6 +333,8 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("Укажите, что нужно исправить."))
         version, now = form.cleaned_data.get("version"), timezone.now()
+        if version is None:  # every review button carries the version it was shown
+            raise services.StaleVersion()
         if action == "accept":
             services.event_report_accept(user=request.user, report=report, now=now, expected_version=version)
             messages.success(request, _("Отчёт принят: его цифры учтены в показателях."))
@@ -342,8 +353,11 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request.user, pk)
     form = ReasonForm(request.POST)
     try:
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now())
+        form.is_valid()  # a missing reason is the service's to explain
+        reason, version = form.cleaned_data.get("reason", ""), form.cleaned_data.get("version")
+        if version is None:  # the cancel form carries the version of the event it was shown
+            raise services.StaleVersion()
+        services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now(), expected_version=version)
         messages.success(request, _("Событие отменено: отчёт по нему не нужен."))
     except (ValidationError, services.ConflictError) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))

@@ -106,7 +106,7 @@ def test_it_refuses_a_stale_review(world: World) -> None:
     late = world.events_a[2]
     client = logged_in(world.ministry)
     response = client.post(f"/events/{late.pk}/accept/", {"version": late.report.version - 1 or 99}, follow=True)
-    assert "изменил другой пользователь" in response.content.decode()
+    assert "изменено другим пользователем" in response.content.decode()
     assert EventReport.objects.get(pk=late.report.pk).status == "submitted"
 
 
