@@ -39,17 +39,16 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One requested report; the progress part is polled by htmx until it is finished."""
-    report = get_object_or_404(ReportFile.objects.select_related("plan", "requested_by"), pk=pk)
-    if not permissions.can_download_report(request.user, report):
-        raise Http404
+    query = ReportFile.objects.select_related("plan", "requested_by")
+    report = get_object_or_404(permissions.visible_report_files(request.user, query), pk=pk)
     template = "reports/_progress.html" if request.headers.get("HX-Request") else "reports/report_detail.html"
     return render(request, template, {"report": report})
 
 
 @login_required
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    report = get_object_or_404(ReportFile, pk=pk, status=ReportFile.Status.DONE)
-    if not permissions.can_download_report(request.user, report) or not report.file:
+    report = get_object_or_404(permissions.visible_report_files(request.user), pk=pk, status=ReportFile.Status.DONE)
+    if not report.file:
         raise Http404
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
 
