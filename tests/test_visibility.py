@@ -8,7 +8,6 @@ writes alike (a user who may see the object but not act on it gets 403).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,17 +15,14 @@ from rest_framework.test import APIClient
 
 from indicators.models import (
     EducationalProgramme,
-    IndicatorSource,
     PartnerAgreement,
-    ProgrammeCategory,
     ProgrammeCohort,
 )
 from indicators.permissions import visible_actuals, visible_agreements, visible_cohorts, visible_programmes
 from indicators.selectors import visible_indicator_records
-from indicators.tests.factories import accepted_report
 from roadmap.models import Event, EventReport, EvidenceFile, Notification
 from roadmap.permissions import visible_event_reports, visible_events, visible_evidence, visible_notifications
-from tests.world import SECRET, World, logged_in
+from tests.world import SECRET, Registries, World, add_registries, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,43 +33,15 @@ def api(user: Any) -> APIClient:
     return client
 
 
-def _source(kind: str) -> IndicatorSource:
-    return IndicatorSource.objects.filter(kind=kind, is_active=True).select_related("indicator").first()
-
-
 @pytest.fixture
-def registries(world: World) -> dict[str, Any]:
-    """B's agreement, programme, cohort and an accepted report, each counted by an
-    indicator of the plan in its last year, all marked with SECRET."""
-    year = world.plan.last_year
-    reports = _source(IndicatorSource.Kind.EVENT_REPORTS)
-    report = accepted_report(reports.activities.first(), world.org_b, start=dt.date(year, 3, 1))
-    Event.objects.filter(pk=report.event_id).update(title=f"{SECRET} отчёт для показателя")
-    agreements = _source(IndicatorSource.Kind.PARTNER_AGREEMENTS)
-    agreement = PartnerAgreement.objects.create(
-        partner=world.org_a, organization=world.org_b, activity=agreements.activities.first(), number=f"{SECRET}-1",
-        date=dt.date(year, 1, 10), valid_from=dt.date(year, 1, 10), subject=f"{SECRET} соглашение",
-    )
-    programmes = _source(IndicatorSource.Kind.PROGRAMMES)
-    category = programmes.categories.first() or ProgrammeCategory.objects.filter(indicator_set__plan=world.plan).first()
-    programme = EducationalProgramme.objects.create(
-        name=f"{SECRET} программа", category=category, developer=world.org_b, approved_on=dt.date(year, 2, 1), hours=72,
-    )
-    cohort = ProgrammeCohort.objects.create(programme=programme, year=year, group=f"{SECRET} группа", completed=12)
-    return {
-        "year": year,
-        "report": report,
-        "agreement": agreement,
-        "programme": programme,
-        "cohort": cohort,
-        "codes": {s.kind: s.indicator for s in (reports, agreements, programmes, _source(IndicatorSource.Kind.COHORTS))},
-    }
+def registries(world: World) -> Registries:
+    return add_registries(world)
 
 
 # --- the selectors ----------------------------------------------------------------------------
 
 
-def test_it_scopes_every_selector_to_the_users_organisation(world: World, registries: dict[str, Any]) -> None:
+def test_it_scopes_every_selector_to_the_users_organisation(world: World, registries: Registries) -> None:
     selectors = [
         (visible_events, Event.objects.filter(organizer=world.org_b)),
         (visible_event_reports, EventReport.objects.filter(event__organizer=world.org_b)),
@@ -93,7 +61,7 @@ def test_it_scopes_every_selector_to_the_users_organisation(world: World, regist
 
 
 def test_it_shows_nothing_to_anonymous_users_or_users_without_an_organisation(
-    world: World, registries: dict[str, Any], make_user: Any
+    world: World, registries: Registries, make_user: Any
 ) -> None:
     from django.contrib.auth.models import AnonymousUser
 
@@ -115,9 +83,9 @@ def test_it_shows_each_user_only_their_own_notifications_whatever_the_role(world
 # --- records behind a figure: the API used to leak them, the page did not --------------------------
 
 
-def test_it_gives_the_records_api_and_the_page_the_same_scoped_records(world: World, registries: dict[str, Any]) -> None:
-    year = registries["year"]
-    for kind, indicator in registries["codes"].items():
+def test_it_gives_the_records_api_and_the_page_the_same_scoped_records(world: World, registries: Registries) -> None:
+    year = registries.year
+    for kind, indicator in registries.indicators.items():
         url = f"/api/v1/indicators/{indicator.code}/records/?year={year}"
         page = f"/indicators/{indicator.pk}/?year={year}"
         assert SECRET in api(world.copp).get(url).content.decode(), (kind, "the record must exist for this test")
@@ -140,9 +108,9 @@ REGISTRY_URLS = {"agreement": "partner-agreements", "programme": "programmes", "
 
 
 @pytest.mark.parametrize("name", list(REGISTRY_URLS))
-def test_it_hides_another_organisations_registry_records(world: World, registries: dict[str, Any], name: str) -> None:
+def test_it_hides_another_organisations_registry_records(world: World, registries: Registries, name: str) -> None:
     base = f"/api/v1/{REGISTRY_URLS[name]}/"
-    record = registries[name]
+    record = getattr(registries, name)
     listed = api(world.coord_a).get(base)
     assert listed.status_code == 200 and SECRET not in listed.content.decode()
     assert SECRET in api(world.coord_b).get(base).content.decode()
@@ -159,10 +127,10 @@ def test_it_hides_another_organisations_registry_records(world: World, registrie
     assert SECRET in str(getattr(record, "subject", "")) + str(getattr(record, "name", "")) + str(getattr(record, "group", ""))
 
 
-def test_it_refuses_another_organisations_programme_like_an_unknown_one(world: World, registries: dict[str, Any]) -> None:
+def test_it_refuses_another_organisations_programme_like_an_unknown_one(world: World, registries: Registries) -> None:
     intruder = api(world.coord_a)
-    body = {"year": registries["year"], "group": "г", "completed": 1}
-    theirs = intruder.post("/api/v1/programme-cohorts/", body | {"programme": registries["programme"].pk}, format="json")
+    body = {"year": registries.year, "group": "г", "completed": 1}
+    theirs = intruder.post("/api/v1/programme-cohorts/", body | {"programme": registries.programme.pk}, format="json")
     unknown = intruder.post("/api/v1/programme-cohorts/", body | {"programme": 10**9}, format="json")
     assert theirs.status_code == unknown.status_code == 400
     assert "programme" in theirs.json()
