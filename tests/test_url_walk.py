@@ -518,3 +518,26 @@ def test_it_keeps_the_rules_on_every_door(walk: Walk, route: Route) -> None:
     failures, known = _check(walk, route)
     assert not failures, "\n".join(failures)
     assert not known, "known server errors (see KNOWN):\n" + "\n".join(known)
+
+
+@pytest.mark.django_db
+def test_it_notices_a_changed_row_of_our_tables(walk: Walk) -> None:
+    """The detector behind "changes nothing" itself: one changed title is seen."""
+    from roadmap.models import Event
+
+    with transaction.atomic():
+        Event.objects.filter(pk=walk.objects.event.pk).update(title="изменено")
+        changed = fingerprint()
+        transaction.set_rollback(True)
+    assert changed["roadmap_event"] != walk.fingerprint["roadmap_event"]
+    assert fingerprint() == walk.fingerprint
+
+
+@pytest.mark.django_db
+def test_it_walks_the_owners_objects_with_data_the_other_organisation_must_not_see(walk: Walk) -> None:
+    """The walk's objects carry SECRET where they are read, so "never receives A's data" can fail."""
+    o = walk.objects
+    for url in (f"/api/v1/events/{o.event.pk}/", f"/api/v1/partner-agreements/{o.registries.agreement.pk}/",
+                f"/api/v1/notifications/{o.notification.pk}/", f"/imports/{o.import_job.pk}/"):
+        response, content, _ = _call(walk, "owner", "get", url, {})
+        assert response.status_code == 200 and SECRET in content, url
