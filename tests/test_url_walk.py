@@ -397,8 +397,9 @@ def walk(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.
 
 def _content(response: Any) -> str:
     if getattr(response, "streaming", False):
+        # The test client closes the response (and its file) once this is consumed;
+        # closing it here would send request_finished and close the connection.
         body = b"".join(response.streaming_content)
-        response.close()
     else:
         body = response.content
     return body.decode("utf-8", errors="replace")

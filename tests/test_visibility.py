@@ -195,7 +195,7 @@ def test_it_serves_evidence_only_to_who_may_see_the_event(world: World) -> None:
     assert logged_in(world.coord_a).get(f"/evidence/{evidence.pk}/").status_code == 404
     response = logged_in(world.coord_b).get(f"/evidence/{evidence.pk}/")
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     # The API links to that download, not to the storage URL.
     event = api(world.coord_b).get(f"/api/v1/events/{evidence.report.event_id}/report/").json()
     assert event["evidence"][0]["url"].endswith(f"/evidence/{evidence.pk}/")
