@@ -27,7 +27,13 @@ from indicators.models import (
     Target,
     ValidationRule,
 )
-from indicators.permissions import can_edit_registry_record
+from indicators.permissions import (
+    can_edit_registry_record,
+    visible_actuals,
+    visible_agreements,
+    visible_cohorts,
+    visible_programmes,
+)
 from indicators.resources import (
     EducationalProgrammeResource,
     IndicatorResource,
@@ -136,6 +142,11 @@ class RegistryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Registries: the holder organisation decides who may write (indicators.permissions)."""
 
     holder_path = "organization"
+    visible = staticmethod(visible_agreements)  # the registry's scoped queryset (indicators.permissions)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The one scoping point of the admin: lists, change pages and exports.
+        return self.visible(request.user, super().get_queryset(request))
 
     def _holder_id(self, obj: Any) -> int | None:
         value = obj
@@ -175,6 +186,7 @@ class PartnerAgreementAdmin(RegistryAdmin):
 class EducationalProgrammeAdmin(RegistryAdmin):
     resource_classes = [EducationalProgrammeResource]
     holder_path = "developer"
+    visible = staticmethod(visible_programmes)
     list_display = ["name", "category", "developer", "approved_on", "hours", "form"]
     list_filter = ["category", "form", "developer"]
     search_fields = ["name"]
@@ -188,6 +200,7 @@ class EducationalProgrammeAdmin(RegistryAdmin):
 class ProgrammeCohortAdmin(RegistryAdmin):
     resource_classes = [ProgrammeCohortResource]
     holder_path = "programme__developer"
+    visible = staticmethod(visible_cohorts)
     list_display = ["programme", "year", "group", "completed"]
     list_filter = ["year", "programme__category"]
     search_fields = ["programme__name", "group"]
@@ -220,6 +233,9 @@ class ActualAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "organization"]
     inlines = [ActualChangeInline]
     actions = ["approve_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Actual]:
+        return visible_actuals(request.user, super().get_queryset(request))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Actual._meta.fields]

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap.models import Event, EventReport, EvidenceFile, Notification
 from roadmap.notifications import notification_resend
+from roadmap.permissions import visible_event_reports, visible_events, visible_evidence
 from roadmap.services import event_due_at
 
 
@@ -21,6 +22,9 @@ class EvidenceInline(admin.TabularInline):
     extra = 0
     fields = ("file", "original_name", "kind", "size", "content_type", "uploaded_by", "uploaded_at")
     readonly_fields = ("original_name", "size", "content_type", "uploaded_by", "uploaded_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EvidenceFile]:
+        return visible_evidence(request.user, super().get_queryset(request))
 
 
 @admin.register(Event)
@@ -32,6 +36,9 @@ class EventAdmin(SimpleHistoryAdmin):
     list_select_related = ("activity", "organizer")
     autocomplete_fields = ("organizer", "municipality", "coordinator")
     readonly_fields = ("due_at", "created_at", "updated_at", "version", "created_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        return visible_events(request.user, super().get_queryset(request))
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
         # The due moment always follows the plan's rule; it is never typed in.
@@ -63,6 +70,9 @@ class EventReportAdmin(SimpleHistoryAdmin):
         "version",
     )
     inlines = (EvidenceInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EventReport]:
+        return visible_event_reports(request.user, super().get_queryset(request))
 
 
 @admin.register(Notification)

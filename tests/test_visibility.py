@@ -199,3 +199,22 @@ def test_it_serves_evidence_only_to_who_may_see_the_event(world: World) -> None:
     # The API links to that download, not to the storage URL.
     event = api(world.coord_b).get(f"/api/v1/events/{evidence.report.event_id}/report/").json()
     assert event["evidence"][0]["url"].endswith(f"/evidence/{evidence.pk}/")
+
+
+# --- the admin: get_queryset is its one scoping point ----------------------------------------------
+
+
+def test_it_scopes_the_admin_of_a_staff_coordinator_to_their_organisation(world: World, registries: Registries) -> None:
+    world.coord_a.is_staff = True
+    world.coord_a.save(update_fields=["is_staff"])
+    staff = logged_in(world.coord_a)
+    for model in ("roadmap/event", "roadmap/eventreport", "indicators/partneragreement", "indicators/actual"):
+        page = staff.get(f"/admin/{model}/")
+        assert page.status_code == 200, model
+        assert SECRET not in page.content.decode(), model
+    # B's objects are "not found" in the admin too (it sends you back to its index, as for a missing id).
+    for url in (f"/admin/roadmap/event/{world.events_b[0].pk}/change/",
+                f"/admin/indicators/partneragreement/{registries.agreement.pk}/change/"):
+        response = staff.get(url)
+        assert response.status_code == 302 and SECRET not in response.content.decode(), url
+    assert SECRET in logged_in(world.copp).get("/api/v1/partner-agreements/").content.decode()
