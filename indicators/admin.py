@@ -28,7 +28,13 @@ from indicators.models import (
     Target,
     ValidationRule,
 )
-from indicators.permissions import can_edit_registry_record
+from indicators.permissions import (
+    can_edit_registry_record,
+    visible_actuals,
+    visible_agreements,
+    visible_cohorts,
+    visible_programmes,
+)
 from indicators.resources import (
     EducationalProgrammeResource,
     IndicatorResource,
@@ -225,6 +231,7 @@ class RegistryAdmin(ScopedByOrganizationAdminMixin, ExportMixin, SimpleHistoryAd
     update_service: Any = None
     delete_service: Any = None
     record_arg = ""
+    visible = staticmethod(visible_agreements)
 
     def _holder_id(self, obj: Any) -> int | None:
         value = obj
@@ -285,6 +292,7 @@ class EducationalProgrammeAdmin(RegistryAdmin):
     update_service = staticmethod(registries.programme_update)
     delete_service = staticmethod(registries.programme_delete)
     record_arg = "programme"
+    visible = staticmethod(visible_programmes)
     list_display = ["name", "category", "developer", "approved_on", "hours", "form"]
     list_filter = ["category", "form", "developer"]
     search_fields = ["name"]
@@ -302,6 +310,7 @@ class ProgrammeCohortAdmin(RegistryAdmin):
     update_service = staticmethod(registries.cohort_update)
     delete_service = staticmethod(registries.cohort_delete)
     record_arg = "cohort"
+    visible = staticmethod(visible_cohorts)
     list_display = ["programme", "year", "group", "completed"]
     list_filter = ["year", "programme__category"]
     search_fields = ["programme__name", "group"]
@@ -331,6 +340,8 @@ class ActualAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, admin.M
     Values are entered and reviewed on the indicator pages, the API and the
     Excel import; the one action here (approve) calls the same service.
     """
+
+    visible = staticmethod(visible_actuals)
 
     list_display = ["indicator", "year", "period", "organization", "display_value", "status", "updated_at"]
     list_filter = ["status", "year", "indicator__indicator_set", "indicator"]

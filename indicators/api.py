@@ -43,8 +43,8 @@ from indicators.selectors import (
     actuals_visible_to,
     broken_rules,
     indicator_figures,
-    indicator_records,
     indicators_of,
+    visible_indicator_records,
 )
 from roadmap.models import Organization, Plan
 from roadmap.selectors import plan_by_key
@@ -201,15 +201,10 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         indicator = self.get_object()
         plan = indicator.indicator_set.plan
         (year,) = _year_param(request, plan, required=True)[:1]
-        records = indicator_records(
-            indicator, year, organization=_organization_param(request), as_of=_as_of_param(request)
+        records = visible_indicator_records(
+            request.user, indicator, year, organization=_organization_param(request), as_of=_as_of_param(request)
         )
-        visible = permissions.can_view_actual
-        data: dict[str, list[dict[str, Any]]] = {
-            "actuals": [
-                ActualSerializer(a).data for a in records.pop("actuals") if visible(request.user, a.organization_id)
-            ]
-        }
+        data: dict[str, list[dict[str, Any]]] = {"actuals": ActualSerializer(records.pop("actuals"), many=True).data}
         for kind, query in records.items():
             data[kind] = [_record_data(kind, r) for r in query]
         return Response(data)
@@ -531,6 +526,15 @@ class ProgrammeCohortSerializer(serializers.ModelSerializer):
         model = ProgrammeCohort
         fields = ["id", "programme", "year", "group", "completed"]
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Another organisation's programme is "not found" here too (400 like an
+        # unknown id), never a 403 that would confirm it exists.
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and "programme" in fields:
+            fields["programme"].queryset = permissions.visible_programmes(request.user)
+        return fields
+
 
 _CONFLICT = inline_serializer("RegistryConflict", fields={"detail": serializers.CharField()})
 
@@ -597,7 +601,9 @@ class PartnerAgreementViewSet(RegistryViewSet):
     record_arg = "agreement"
 
     def get_queryset(self) -> QuerySet[PartnerAgreement]:
-        query = PartnerAgreement.objects.select_related("partner", "organization").order_by("-date", "id")
+        query = permissions.visible_agreements(
+            self.request.user, PartnerAgreement.objects.select_related("partner", "organization").order_by("-date", "id")
+        )
         if self.request.query_params.get("valid_on"):
             day = self.request.query_params["valid_on"]
             query = query.filter(valid_from__lte=day).exclude(valid_to__lt=day)
@@ -613,7 +619,8 @@ class EducationalProgrammeViewSet(RegistryViewSet):
     record_arg = "programme"
 
     def get_queryset(self) -> QuerySet[EducationalProgramme]:
-        return EducationalProgramme.objects.select_related("category").order_by("-approved_on", "id")
+        query = EducationalProgramme.objects.select_related("category").order_by("-approved_on", "id")
+        return permissions.visible_programmes(self.request.user, query)
 
 
 @_registry_schema(ProgrammeCohortSerializer)
@@ -625,7 +632,8 @@ class ProgrammeCohortViewSet(RegistryViewSet):
     record_arg = "cohort"
 
     def get_queryset(self) -> QuerySet[ProgrammeCohort]:
-        return ProgrammeCohort.objects.select_related("programme").order_by("-year", "id")
+        query = ProgrammeCohort.objects.select_related("programme").order_by("-year", "id")
+        return permissions.visible_cohorts(self.request.user, query)
 
 
 class ProgrammeCategoryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from roadmap.permissions import can_act_for_organization, visible_organization_ids
+from django.db.models import QuerySet
+
+from indicators.models import Actual, EducationalProgramme, PartnerAgreement, ProgrammeCohort
+from roadmap.permissions import can_act_for_organization, scoped_to_organizations, visible_organization_ids
 from roadmap.roles import Role, has_role, register_role_permissions
 
 # Model permissions per role (granted by ``roadmap.roles.ensure_role_groups``).
@@ -76,3 +79,31 @@ def can_edit_registry_record(user: Any, organization_id: int | None) -> bool:
 def can_configure(user: Any) -> bool:
     """Rules, sources and seasons are configured by administrators."""
     return has_role(user, Role.ADMIN)
+
+
+# --- scoped querysets: every list, detail, records view and export reads through these ---
+
+
+def visible_actuals(user: Any, query: QuerySet[Actual] | None = None) -> QuerySet[Actual]:
+    """Values of the organisations the user may see (drafts included: the owner edits them)."""
+    return scoped_to_organizations(user, Actual.objects.all() if query is None else query, "organization_id")
+
+
+def visible_agreements(user: Any, query: QuerySet[PartnerAgreement] | None = None) -> QuerySet[PartnerAgreement]:
+    """Agreements held by the organisations the user may see."""
+    base = PartnerAgreement.objects.all() if query is None else query
+    return scoped_to_organizations(user, base, "organization_id")
+
+
+def visible_programmes(
+    user: Any, query: QuerySet[EducationalProgramme] | None = None
+) -> QuerySet[EducationalProgramme]:
+    """Programmes developed by the organisations the user may see."""
+    base = EducationalProgramme.objects.all() if query is None else query
+    return scoped_to_organizations(user, base, "developer_id")
+
+
+def visible_cohorts(user: Any, query: QuerySet[ProgrammeCohort] | None = None) -> QuerySet[ProgrammeCohort]:
+    """Cohorts of the programmes the user may see."""
+    base = ProgrammeCohort.objects.all() if query is None else query
+    return scoped_to_organizations(user, base, "programme__developer_id")

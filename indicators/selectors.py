@@ -542,6 +542,34 @@ def indicator_records(
     return records
 
 
+def visible_indicator_records(
+    user: Any,
+    indicator: Indicator,
+    year: int,
+    *,
+    organization: Organization | None = None,
+    as_of: dt.datetime | None = None,
+) -> dict[str, QuerySet[Any]]:
+    """:func:`indicator_records` limited to what ``user`` may see: the one read
+    path of the records behind a figure (the indicator page and the API alike).
+
+    Each kind goes through its scoped queryset in ``indicators.permissions`` /
+    ``roadmap.permissions``; a kind without one is shown to nobody.
+    """
+    from indicators import permissions
+    from roadmap.permissions import visible_event_reports
+
+    scope = {
+        "actuals": permissions.visible_actuals,
+        IndicatorSource.Kind.EVENT_REPORTS.value: visible_event_reports,
+        IndicatorSource.Kind.PARTNER_AGREEMENTS.value: permissions.visible_agreements,
+        IndicatorSource.Kind.PROGRAMMES.value: permissions.visible_programmes,
+        IndicatorSource.Kind.COHORTS.value: permissions.visible_cohorts,
+    }
+    records = indicator_records(indicator, year, organization=organization, as_of=as_of)
+    return {kind: scope[kind](user, query) if kind in scope else query.none() for kind, query in records.items()}
+
+
 # --- validation rules ------------------------------------------------------------------------------
 
 
@@ -633,13 +661,10 @@ def broken_rules(
 
 
 def actuals_visible_to(user: Any) -> QuerySet[Actual]:
-    from roadmap.permissions import visible_organization_ids
+    """``indicators.permissions.visible_actuals`` with what the lists show."""
+    from indicators.permissions import visible_actuals
 
-    query = Actual.objects.select_related("indicator", "organization")
-    visible = visible_organization_ids(user)
-    if visible is not None:
-        query = query.filter(organization_id__in=visible)
-    return query
+    return visible_actuals(user, Actual.objects.select_related("indicator", "organization"))
 
 
 def actual_history(actual: Actual) -> QuerySet[ActualChange]:

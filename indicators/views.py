@@ -27,8 +27,8 @@ from indicators.selectors import (
     actuals_visible_to,
     broken_rules,
     indicator_figures,
-    indicator_records,
     indicators_of,
+    visible_indicator_records,
 )
 from roadmap.models import Organization
 from roadmap.permissions import visible_organization_ids
@@ -57,7 +57,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     py = plan_year(request, plan=plan)
     now = timezone.now()
     figures = indicator_figures(plan, years=py.years, now=now, codes=[indicator.code])
-    records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in _visible_records(request.user, indicator, py.year).items()}
+    visible = visible_indicator_records(request.user, indicator, py.year)
+    records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in visible.items()}
     rules = [r for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True) if indicator.code in (*r.left_codes, *r.right_codes)]
     rule_ids = {r.pk for r in rules}
     context = {
@@ -74,16 +75,6 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actual_changes": _visible_changes(request.user, indicator)[:30],
     }
     return render(request, "indicators/indicator_detail.html", context)
-
-
-def _visible_records(user: Any, indicator: Indicator, year: int) -> dict[str, Any]:
-    """The records behind the figure, limited to the organisations the user may see."""
-    records = indicator_records(indicator, year)
-    visible = visible_organization_ids(user)
-    if visible is None:
-        return records
-    owner = {"actuals": "organization_id__in", "event_reports": "event__organizer_id__in", "partner_agreements": "organization_id__in", "programmes": "developer_id__in", "cohorts": "programme__developer_id__in"}
-    return {kind: qs.filter(**{owner[kind]: visible}) if kind in owner else qs.none() for kind, qs in records.items()}
 
 
 def _v(figure: Any, name: str) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import ImportJob, ImportKind, ReportFile, ReportSettings
+from reports.permissions import visible_import_jobs, visible_report_files
 from reports.services import (
     ImportRefused,
     import_confirm,
@@ -32,6 +34,9 @@ class ReportFileAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ReportFile._meta.fields]
     actions = ["rebuild"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReportFile]:
+        return visible_report_files(request.user, super().get_queryset(request))
 
     @admin.display(description=_("file"))
     def download(self, obj: ReportFile) -> str:
@@ -67,6 +72,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     exclude = ["payload"]
     change_list_template = "admin/reports/importjob_changelist.html"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
+        return visible_import_jobs(request.user, super().get_queryset(request))
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -92,7 +100,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/reports/import_upload.html", context)
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = get_object_or_404(ImportJob, pk=pk)
+        job = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST":
             return redirect("admin:reports_importjob_upload")
         try:

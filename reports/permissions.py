@@ -19,10 +19,10 @@ def can_download_report(user: Any, report: ReportFile) -> bool:
     return can_request_report(user)
 
 
-def visible_report_files(user: Any) -> QuerySet[ReportFile]:
-    if not can_request_report(user):
-        return ReportFile.objects.none()
-    return ReportFile.objects.all()
+def visible_report_files(user: Any, query: QuerySet[ReportFile] | None = None) -> QuerySet[ReportFile]:
+    """Report files cover every organisation: only those who may request them see them."""
+    query = ReportFile.objects.all() if query is None else query
+    return query if can_request_report(user) else query.none()
 
 
 def can_import(user: Any) -> bool:
@@ -30,12 +30,14 @@ def can_import(user: Any) -> bool:
     return getattr(user, "is_authenticated", False) and has_role(user, Role.COPP, Role.ADMIN, Role.COORDINATOR)
 
 
-def visible_import_jobs(user: Any) -> QuerySet[ImportJob]:
+def visible_import_jobs(user: Any, query: QuerySet[ImportJob] | None = None) -> QuerySet[ImportJob]:
+    """A user's own import jobs; ЦОПП staff and administrators see everyone's."""
+    query = ImportJob.objects.select_related("user") if query is None else query
     if has_role(user, Role.ADMIN, Role.COPP):
-        return ImportJob.objects.select_related("user")
+        return query
     if not getattr(user, "is_authenticated", False):
-        return ImportJob.objects.none()
-    return ImportJob.objects.filter(user=user)
+        return query.none()
+    return query.filter(user=user)
 
 
 def can_confirm_import(user: Any, job: ImportJob) -> bool:

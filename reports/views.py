@@ -40,9 +40,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One requested report; the progress part is polled by htmx until it is finished."""
-    report = get_object_or_404(ReportFile.objects.select_related("plan", "requested_by"), pk=pk)
-    if not permissions.can_download_report(request.user, report):
-        raise Http404
+    query = ReportFile.objects.select_related("plan", "requested_by")
+    report = get_object_or_404(permissions.visible_report_files(request.user, query), pk=pk)
     if services.report_files_fail_stuck(now=timezone.now(), ids=[report.pk]):
         report.refresh_from_db()
     template = "reports/_progress.html" if request.headers.get("HX-Request") else "reports/report_detail.html"
@@ -53,9 +52,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
     """Build a failed report again (a fresh request with the same parameters)."""
-    report = get_object_or_404(ReportFile.objects.select_related("plan"), pk=pk)
-    if not permissions.can_download_report(request.user, report):
-        raise Http404
+    query = ReportFile.objects.select_related("plan")
+    report = get_object_or_404(permissions.visible_report_files(request.user, query), pk=pk)
     try:
         fresh = services.report_file_rebuild(user=request.user, report=report, now=timezone.now())
     except ValidationError as exc:
@@ -66,8 +64,8 @@ def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    report = get_object_or_404(ReportFile, pk=pk, status=ReportFile.Status.DONE)
-    if not permissions.can_download_report(request.user, report) or not report.file:
+    report = get_object_or_404(permissions.visible_report_files(request.user), pk=pk, status=ReportFile.Status.DONE)
+    if not report.file:
         raise Http404
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
 

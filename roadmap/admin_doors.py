@@ -12,6 +12,7 @@ Saving is refused here too, not only hidden: django-simple-history's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -55,18 +56,15 @@ class ServiceOnlyAdminMixin:
 class ScopedByOrganizationAdminMixin:
     """Staff who do not see everything (a coordinator given admin access) see only their organisation's rows.
 
-    The rule is ``roadmap.permissions.visible_organization_ids``, as on the
-    pages and the API; the changelist, the change pages and the exports all
-    start from ``get_queryset``.
+    ``visible`` is the model's scoped queryset (``roadmap.permissions.visible_*``,
+    ``indicators.permissions.visible_*``), the same one the pages and the API
+    read through; the changelist, the change pages and the exports all start
+    from ``get_queryset``.
     """
 
+    visible: Callable[[Any, QuerySet[Any]], QuerySet[Any]]
     organization_path = "organization"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        from roadmap.permissions import visible_organization_ids
-
         query = super().get_queryset(request)  # type: ignore[misc]
-        visible = visible_organization_ids(request.user)
-        if visible is None:
-            return query
-        return query.filter(**{f"{self.organization_path}__in": visible})
+        return type(self).visible(request.user, query)

@@ -64,8 +64,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Organisations are reference data: every signed-in user reads all of them."""
+
     serializer_class = OrganizationSerializer
-    queryset = Organization.objects.select_related("municipality").order_by("short_name", "id")
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        return Organization.objects.select_related("municipality").order_by("short_name", "id")
 
 
 router = SimpleRouter()

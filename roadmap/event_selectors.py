@@ -26,7 +26,7 @@ from roadmap.models import (
     Organization,
     Plan,
 )
-from roadmap.permissions import visible_organization_ids
+from roadmap.permissions import visible_events, visible_notifications
 from roadmap.report_status import (
     DEADLINE_SECOND,
     ReportStatus,
@@ -43,12 +43,9 @@ from roadmap.report_status import (
 
 
 def events_visible_to(user: Any) -> QuerySet[Event]:
-    """Events a user may see: all for ministry/ЦОПП/admins, their organisation's otherwise."""
-    qs = Event.objects.all()
-    visible = visible_organization_ids(user)
-    if visible is not None:
-        qs = qs.filter(organizer_id__in=visible)
-    return qs
+    """Events a user may see: all for ministry/ЦОПП/admins, their organisation's otherwise
+    (``roadmap.permissions.visible_events``)."""
+    return visible_events(user)
 
 
 def events_list(
@@ -369,16 +366,14 @@ def daily_digest(*, day: date, now: datetime, limit: int = 30) -> DailyDigest:
 
 def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
     """A user's in-app notifications, newest first."""
-    qs = Notification.objects.filter(user_id=user.pk).select_related("event")
+    qs = visible_notifications(user).select_related("event")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at", "-id")
 
 
 def unread_count(user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+    return visible_notifications(user).filter(read_at__isnull=True).count()
 
 
 def failed_notifications() -> QuerySet[Notification]:

@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from roadmap.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
 from roadmap.models import Event, EventReport, EvidenceFile, Notification
 from roadmap.notifications import notification_resend, notifications_in_doubt
+from roadmap.permissions import visible_event_reports, visible_events, visible_evidence
 
 
 class EvidenceInline(ServiceOnlyAdminMixin, admin.TabularInline):
@@ -25,6 +26,9 @@ class EvidenceInline(ServiceOnlyAdminMixin, admin.TabularInline):
     extra = 0
     fields = ("file", "original_name", "kind", "size", "content_type", "uploaded_by", "uploaded_at")
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EvidenceFile]:
+        return visible_evidence(request.user, super().get_queryset(request))
 
 
 def _event_page(event_id: int) -> str:
@@ -44,6 +48,7 @@ class EventAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, SimpleHi
     """
 
     organization_path = "organizer"
+    visible = staticmethod(visible_events)
     list_display = ("title", "activity", "organizer", "start_date", "end_date", "due_at", "cancelled_at")
     list_filter = ("activity__plan", "format", "organizer__kind", "municipality")
     search_fields = ("title", "organizer__short_name", "responsible_email")
@@ -64,6 +69,7 @@ class EventReportAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, Si
     """Read here; filed, corrected, accepted and returned through roadmap.services (web page, API, import)."""
 
     organization_path = "event__organizer"
+    visible = staticmethod(visible_event_reports)
     list_display = ("event", "status", "submitted_at", "on_time", "participants_total", "accepted_at")
     list_filter = ("status", "on_time", "event__activity__plan")
     search_fields = ("event__title", "event__organizer__short_name", "summary")

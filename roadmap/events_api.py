@@ -1,9 +1,11 @@
 """REST API of events, event reports, timeliness and the notification inbox.
 
 Views parse input, fetch, call a service and render; the rules live in
-``roadmap.services`` and ``roadmap.permissions``. Writes on another
-organisation's event answer 403 (the object is fetched unrestricted, then the
-service refuses); reads of it answer 404.
+``roadmap.services`` and ``roadmap.permissions``. Every fetch, read or write,
+goes through the scoped querysets of ``roadmap.permissions`` (``visible_events``,
+``visible_event_reports``, ``visible_notifications``): another organisation's
+event answers 404 whether or not it has a report; a user who may see the event
+but not act on it gets 403 from the service.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roadmap import event_selectors, services
+from roadmap import event_selectors, permissions, services
 from roadmap.models import (
     Activity,
     Event,
@@ -44,11 +47,18 @@ from roadmap.selectors import plan_by_key
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True)
+    # The scoped download view, never the storage URL: files are served only
+    # to users who may see the event (roadmap.permissions.visible_evidence).
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = EvidenceFile
         fields = ("id", "kind", "original_name", "size", "content_type", "uploaded_at", "url",)
+
+    def get_url(self, evidence: EvidenceFile) -> str:
+        path = reverse("evidence_download", args=[evidence.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -291,7 +301,8 @@ class EventViewSet(
         ).prefetch_related("report__evidence")
 
     def _event_for_write(self, pk: Any) -> Event:
-        return get_object_or_404(Event.objects.select_related("activity__plan", "organizer"), pk=pk)
+        query = Event.objects.select_related("activity__plan", "organizer")
+        return get_object_or_404(permissions.visible_events(self.request.user, query), pk=pk)
 
     def _render(self, event: Event, code: int = status.HTTP_200_OK) -> Response:
         event = Event.objects.select_related("activity__plan", "organizer").get(pk=event.pk)
@@ -334,7 +345,7 @@ class EventViewSet(
         event = self._event_for_write(pk)
         data = ReportInputSerializer(data=request.data)
         if request.method == "POST":
-            if not services.permissions.can_report_event(request.user, event):
+            if not permissions.can_report_event(request.user, event):
                 raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
             data.is_valid(raise_exception=True)
             report = services.event_report_submit(
@@ -343,7 +354,7 @@ class EventViewSet(
             code = status.HTTP_201_CREATED
         else:
             report = get_object_or_404(EventReport, event=event)
-            if not services.permissions.can_report_event(request.user, event):
+            if not permissions.can_report_event(request.user, event):
                 raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
             data.is_valid(raise_exception=True)
             report = services.event_report_resubmit(
@@ -357,7 +368,8 @@ class EventViewSet(
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data, status=code)
 
     def _report_for_write(self, pk: Any) -> EventReport:
-        return get_object_or_404(EventReport.objects.select_related("event__activity__plan"), event_id=pk)
+        query = EventReport.objects.select_related("event__activity__plan")
+        return get_object_or_404(permissions.visible_event_reports(self.request.user, query), event_id=pk)
 
     @action(detail=True, methods=["post"], url_path="report/accept")
     def accept_report(self, request: Request, pk: Any = None) -> Response:
@@ -397,7 +409,7 @@ class EventViewSet(
         by = request.query_params.get("by", "organization")
         if by not in ("organization", "activity", "municipality", "month", "total"):
             raise ValidationError({"by": ["organization, activity, municipality, month или total."]})
-        visible = services.permissions.visible_organization_ids(request.user)
+        visible = permissions.visible_organization_ids(request.user)
         figures = event_selectors.timeliness_figures(
             now=timezone.now(),
             by=by,  # type: ignore[arg-type]

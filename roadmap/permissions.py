@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model, Q, QuerySet
+
+from roadmap.models import Event, EventReport, EvidenceFile, Notification
 from roadmap.roles import Role, has_role, sees_everything
+
+M = TypeVar("M", bound=Model)
 
 
 def can_act_for_organization(user: Any, organization_id: int | None) -> bool:
@@ -23,9 +28,57 @@ def can_act_for_organization(user: Any, organization_id: int | None) -> bool:
 
 def visible_organization_ids(user: Any) -> set[int] | None:
     """Organisation ids whose own data the user may see; None means all."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
     if sees_everything(user):
         return None
-    return {user.organization_id} if user.organization_id else set()
+    organization_id = getattr(user, "organization_id", None)
+    return {organization_id} if organization_id else set()
+
+
+def scoped_to_organizations(user: Any, query: QuerySet[M], owner: str) -> QuerySet[M]:
+    """``query`` limited to rows whose ``owner`` (a lookup path to an organisation
+    id) the user may see: the one rule behind every ``visible_*`` selector.
+
+    Anonymous users and users bound to no organisation see nothing; ministry,
+    ЦОПП staff and administrators see everything.
+    """
+    visible = visible_organization_ids(user)
+    if visible is None:
+        return query
+    if not visible:
+        return query.none()
+    return query.filter(Q(**{f"{owner}__in": visible}))
+
+
+# ---------------------------------------------------------------------------
+# Scoped querysets: every list, detail, export and download reads through these.
+# Another organisation's object is simply not in them, so it answers 404.
+# ---------------------------------------------------------------------------
+
+
+def visible_events(user: Any, query: QuerySet[Event] | None = None) -> QuerySet[Event]:
+    """Events (cancelled ones too) of the organisations the user may see."""
+    return scoped_to_organizations(user, Event.objects.all() if query is None else query, "organizer_id")
+
+
+def visible_event_reports(user: Any, query: QuerySet[EventReport] | None = None) -> QuerySet[EventReport]:
+    base = EventReport.objects.all() if query is None else query
+    return scoped_to_organizations(user, base, "event__organizer_id")
+
+
+def visible_evidence(user: Any, query: QuerySet[EvidenceFile] | None = None) -> QuerySet[EvidenceFile]:
+    base = EvidenceFile.objects.all() if query is None else query
+    return scoped_to_organizations(user, base, "report__event__organizer_id")
+
+
+def visible_notifications(user: Any, query: QuerySet[Notification] | None = None) -> QuerySet[Notification]:
+    """A user's own in-app notices only, whatever the role (administrators read
+    the others in the admin)."""
+    base = Notification.objects.all() if query is None else query
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    return base.filter(user_id=user.pk)
 
 
 # ---------------------------------------------------------------------------
@@ -60,6 +113,7 @@ def can_review_report(user: Any, report: Any) -> bool:
 
 
 def can_view_event(user: Any, event: Any) -> bool:
+    """The object form of :func:`visible_events` (same rule, for a loaded event)."""
     visible = visible_organization_ids(user)
     return getattr(user, "is_authenticated", False) and (visible is None or event.organizer_id in visible)
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -122,7 +122,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activity": activity,
         "plan": activity.plan,
         "page": paginate(request, events),
-        "evidence": EvidenceFile.objects.filter(report__event__in=events).select_related("report__event")[:30],
+        "evidence": permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report__event__in=events))
+        .select_related("report__event")[:30],
         "history": Event.history.filter(id__in=events.values("id"))
         .select_related("history_user", "organizer")
         .order_by("-history_date")[:20],
@@ -144,15 +145,10 @@ def _organizers(user: Any) -> Any:
 
 def _visible_event(user: Any, pk: int) -> Event:
     """The event if this user may see it; another organisation's is simply not found."""
-    event = get_object_or_404(
-        Event.objects.select_related(
-            "activity__plan", "activity__section", "organizer", "municipality", "coordinator", "created_by"
-        ),
-        pk=pk,
+    query = Event.objects.select_related(
+        "activity__plan", "activity__section", "organizer", "municipality", "coordinator", "created_by"
     )
-    if not permissions.can_view_event(user, event):
-        raise Http404
-    return event
+    return get_object_or_404(permissions.visible_events(user, query), pk=pk)
 
 
 @login_required
@@ -315,9 +311,7 @@ def event_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_object_or_404(EvidenceFile.objects.select_related("report__event"), pk=pk)
-    if not permissions.can_view_event(request.user, evidence.report.event):
-        raise Http404
+    evidence = get_object_or_404(permissions.visible_evidence(request.user), pk=pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
 
 

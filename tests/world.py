@@ -140,3 +140,47 @@ def logged_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@dataclass
+class Registries:
+    """Organisation B's agreement, programme, cohort and an accepted event report,
+    each counted by an indicator of the plan in its last year, all marked SECRET."""
+
+    year: int
+    report: EventReport
+    agreement: Any
+    programme: Any
+    cohort: Any
+    indicators: dict[str, Indicator]  # source kind -> the indicator that counts it
+
+
+def add_registries(w: World) -> Registries:
+    from indicators.models import (
+        EducationalProgramme,
+        IndicatorSource,
+        PartnerAgreement,
+        ProgrammeCategory,
+        ProgrammeCohort,
+    )
+    from indicators.tests.factories import accepted_report
+
+    def source(kind: str) -> IndicatorSource:
+        return IndicatorSource.objects.filter(kind=kind, is_active=True).select_related("indicator").first()
+
+    year = w.plan.last_year
+    Kind = IndicatorSource.Kind
+    reports, agreements, programmes = source(Kind.EVENT_REPORTS), source(Kind.PARTNER_AGREEMENTS), source(Kind.PROGRAMMES)
+    report = accepted_report(reports.activities.first(), w.org_b, start=dt.date(year, 3, 1))
+    Event.objects.filter(pk=report.event_id).update(title=f"{SECRET} отчёт для показателя")
+    agreement = PartnerAgreement.objects.create(
+        partner=w.org_a, organization=w.org_b, activity=agreements.activities.first(), number=f"{SECRET}-1",
+        date=dt.date(year, 1, 10), valid_from=dt.date(year, 1, 10), subject=f"{SECRET} соглашение",
+    )
+    category = programmes.categories.first() or ProgrammeCategory.objects.filter(indicator_set__plan=w.plan).first()
+    programme = EducationalProgramme.objects.create(
+        name=f"{SECRET} программа", category=category, developer=w.org_b, approved_on=dt.date(year, 2, 1), hours=72,
+    )
+    cohort = ProgrammeCohort.objects.create(programme=programme, year=year, group=f"{SECRET} группа", completed=12)
+    counted = {s.kind: s.indicator for s in (reports, agreements, programmes, source(Kind.COHORTS))}
+    return Registries(year, report, agreement, programme, cohort, counted)
