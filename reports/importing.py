@@ -28,6 +28,10 @@ from enum import StrEnum
 from typing import Any
 
 from reports.xlsx_reader import RawCell, Sheet, column_letter
+from roadmap.limits import MAX_INDICATOR_VALUE
+
+# Any whole number a column stores fits a 32-bit column; tighter bounds are per column.
+MAX_INT = 2_147_483_647
 
 
 class ColType(StrEnum):
@@ -48,6 +52,14 @@ class Col:
     example: Any = None
     help: str = ""
     max_length: int | None = None
+    # The largest whole number accepted (INT: MAX_INT, VALUE: MAX_INDICATOR_VALUE by default).
+    max_value: int | None = None
+
+    @property
+    def ceiling(self) -> int:
+        if self.max_value is not None:
+            return self.max_value
+        return MAX_INDICATOR_VALUE if self.type is ColType.VALUE else MAX_INT
 
 
 @dataclass
@@ -133,6 +145,23 @@ def match_header(sheet: Sheet, columns: list[Col], errors: Errors) -> dict[int, 
     return None if errors else mapping
 
 
+def _grouped(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def _bounded(value: int, col: Col) -> tuple[Any, str | None]:
+    if value < 0:
+        return None, f"число не может быть отрицательным ({value})"
+    if value > col.ceiling:
+        return None, f"число {_grouped(value)} больше допустимого (не более {_grouped(col.ceiling)})"
+    return value, None
+
+
+def _whole(value: float) -> int | None:
+    """A float that is a whole number as int (None for fractions, infinities and NaN)."""
+    return int(value) if value == value and value not in (float("inf"), float("-inf")) and value.is_integer() else None
+
+
 def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
     """The value of one cell for its column, or an error message."""
     value = cell.value
@@ -159,12 +188,14 @@ def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
         if isinstance(value, (dt.date, dt.datetime)):
             return None, "ожидается целое число или «да»/«нет», а в ячейке дата"
         if isinstance(value, float):
-            if not value.is_integer():
+            if _whole(value) is None:
                 return None, f"ожидается целое число, а не {value:g}"
+            if value < 0:
+                return None, f"число не может быть отрицательным ({value:g})"
+            if value > col.ceiling:  # compared as a float: int(1E+300) would be a 301-digit number
+                return None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})"
             value = int(value)
-        if value < 0:
-            return None, f"число не может быть отрицательным ({value})"
-        return int(value), None
+        return _bounded(int(value), col)
     if col.type is ColType.INT:
         if isinstance(value, bool):
             return None, "ожидается целое число, а не да/нет"
@@ -176,12 +207,14 @@ def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
         if isinstance(value, (dt.date, dt.datetime)):
             return None, "ожидается целое число, а в ячейке дата"
         if isinstance(value, float):
-            if not value.is_integer():
+            if _whole(value) is None:
                 return None, f"ожидается целое число, а не {value:g}"
+            if value < 0:
+                return None, f"число не может быть отрицательным ({value:g})"
+            if value > col.ceiling:  # compared as a float: int(1E+300) would be a 301-digit number
+                return None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})"
             value = int(value)
-        if value < 0:
-            return None, f"число не может быть отрицательным ({value})"
-        return int(value), None
+        return _bounded(int(value), col)
     if col.type is ColType.DATE:
         if isinstance(value, dt.datetime):
             return value.date(), None

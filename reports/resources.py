@@ -28,6 +28,7 @@ from indicators.models import (
 from indicators.permissions import can_edit_registry_record, can_enter_actual
 from reports.importing import Col, ColType, Errors, Item, normalise
 from reports.models import ImportKind
+from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import (
     Activity,
     Event,
@@ -374,7 +375,8 @@ class EventImport(ImportResource):
         Col("municipality", "Муниципальное образование", required=False, example="город Тула"),
         Col("place", "Место проведения", required=False, example="г. Тула, ул. Примерная, д. 1", max_length=500),
         Col("format", "Формат", required=False, example="очно", help="очно, онлайн, смешанный"),
-        Col("planned_participants", "Планируемое число участников", ColType.INT, required=False, example=25),
+        Col("planned_participants", "Планируемое число участников", ColType.INT, required=False, example=25,
+            max_value=MAX_PARTICIPANTS),
         Col("responsible_email", "E-mail ответственного", ColType.EMAIL, required=False, example="coordinator@example.org"),
     ]
     key_columns = ("activity", "organizer", "title", "start_date")
@@ -661,12 +663,12 @@ class EventReportImport(ImportResource):
         Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
         Col("summary", "Краткий отчёт", required=False, example="Проведено по плану",
             help="обязателен, если отчёт подаётся впервые"),
-        Col("participants_total", "Участников, всего", ColType.INT, example=30),
-        Col("participants_pupils_6_11", "Обучающихся 6–11 классов", ColType.INT, required=False, example=20),
-        Col("participants_students", "Студентов", ColType.INT, required=False, example=5),
-        Col("participants_adults", "Взрослых", ColType.INT, required=False, example=5),
-        Col("participants_50_plus", "В возрасте 50 лет и старше", ColType.INT, required=False, example=0),
-        Col("schools_count", "Общеобразовательных организаций", ColType.INT, required=False, example=3),
+        Col("participants_total", "Участников, всего", ColType.INT, example=30, max_value=MAX_PARTICIPANTS),
+        Col("participants_pupils_6_11", "Обучающихся 6–11 классов", ColType.INT, required=False, example=20, max_value=MAX_PARTICIPANTS),
+        Col("participants_students", "Студентов", ColType.INT, required=False, example=5, max_value=MAX_PARTICIPANTS),
+        Col("participants_adults", "Взрослых", ColType.INT, required=False, example=5, max_value=MAX_PARTICIPANTS),
+        Col("participants_50_plus", "В возрасте 50 лет и старше", ColType.INT, required=False, example=0, max_value=MAX_PARTICIPANTS),
+        Col("schools_count", "Общеобразовательных организаций", ColType.INT, required=False, example=3, max_value=MAX_PARTICIPANTS),
     ]
     key_columns = ("event",)
 

@@ -38,6 +38,16 @@ ORG_HEADER = ["Код", "Вид", "Краткое наименование", "П
 ACTUAL_HEADER = ["Код показателя", "Год", "Период", "Организация", "Значение"]
 
 
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media"
+
+
+def stored_files(media: Path) -> list[Path]:
+    return [p for p in media.rglob("*") if p.is_file()]
+
+
 def org_rows(n: int = 2) -> list[list[Any]]:
     return [ORG_HEADER] + [
         [f"college-{i}", "колледж", f"ГПОУ ТО «Колледж {i}»", f"государственное учреждение «Колледж {i}»", "город Тула"]
@@ -386,3 +396,112 @@ def test_it_imports_agreements_and_programmes(copp_user: Any) -> None:
     assert preview.is_clean, messages(preview)
     import_confirm(user=copp_user, job=preview.job, now=NOW)
     assert EducationalProgramme.objects.get(name="Оператор станков с ЧПУ").hours == 72
+
+
+# --- the job's life: refused files are not kept, a broken confirm never stays "ready" ---
+
+
+def test_a_refused_upload_is_not_kept(copp_user: Any, media: Path) -> None:
+    rows = org_rows(3)
+    rows[2][1] = "завод"
+    preview = refused(copp_user, xlsx_bytes(rows))
+    assert not preview.job.file and stored_files(media) == []
+    preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(org_rows()))
+    assert preview.job.file and len(stored_files(media)) == 1  # a clean file is kept until confirmed
+
+
+def test_it_states_the_true_size_of_an_upload_over_the_limit_without_reading_it(copp_user: Any, media: Path) -> None:
+    class Upload(io.BytesIO):
+        size = 50 * 1024 * 1024
+        name = "big.xlsx"
+
+        def read(self, *args: Any) -> bytes:
+            raise AssertionError("a file over the limit is not read")
+
+    preview = import_dry_run(user=copp_user, kind="organizations", file=Upload(b"PK"))
+    assert messages(preview) == "файл: Файл слишком большой: 50,0 МБ, допускается не более 10 МБ."
+    assert preview.job.status == ImportJob.Status.REFUSED and stored_files(media) == []
+
+
+def test_a_huge_number_is_a_row_error_in_the_dry_run(copp_user: Any) -> None:
+    """1E+300 planned participants used to pass the dry run and break the confirm with a 500."""
+    rows = [
+        ["№ мероприятия дорожной карты", "Организатор", "Название", "Дата начала", "Планируемое число участников"],
+        [14, "tgmk", "Проба", dt.datetime(2024, 10, 15), 1e300],
+        [14, "tgmk", "Проба 2", dt.datetime(2024, 10, 16), 10_000_001],
+        [14, "tgmk", "Проба 3", dt.datetime(2024, 10, 17), 10_000_000],
+    ]
+    preview = refused(copp_user, xlsx_bytes(rows), "events")
+    found = {(e.row, e.column): e.message for e in preview.errors}
+    assert set(found) == {(2, "Планируемое число участников"), (3, "Планируемое число участников")}
+    assert found[(2, "Планируемое число участников")] == "число 1e+300 больше допустимого (не более 10\u00a0000\u00a0000)"
+    assert "10\u00a0000\u00a0001 больше допустимого" in found[(3, "Планируемое число участников")]
+    values = [ACTUAL_HEADER, ["3", 2024, None, "copp", 10**12 + 1], ["2", 2024, None, "copp", float("inf")]]
+    text = messages(refused(copp_user, xlsx_bytes(values), "actuals"))
+    assert "не более 1\u00a0000\u00a0000\u00a0000\u00a0000" in text and "строка 3" in text
+
+
+def test_a_confirm_that_breaks_marks_the_job_failed_and_deletes_its_file(
+    copp_user: Any, media: Path, monkeypatch: Any
+) -> None:
+    from reports.resources import OrganizationImport
+    from reports.services import ImportFailed
+
+    preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(org_rows()))
+    assert stored_files(media)
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        Organization.objects.create(key="half-written", kind="college", short_name="x", name="x")
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(OrganizationImport, "write", explode)
+    with pytest.raises(ImportFailed) as exc:
+        import_confirm(user=copp_user, job=preview.job, now=NOW)
+    assert "ошибки на сервере (OverflowError); данные не изменены" in str(exc.value)
+    job = ImportJob.objects.get(pk=preview.job.pk)
+    assert job.status == ImportJob.Status.FAILED and job.errors[0]["message"].startswith("загрузка не выполнена")
+    assert not job.file and stored_files(media) == []
+    assert not Organization.objects.filter(key="half-written").exists()
+    with pytest.raises(ImportRefused):
+        import_confirm(user=copp_user, job=job, now=NOW)
+
+
+def test_a_confirm_refused_for_its_data_closes_the_job(copp_user: Any, media: Path) -> None:
+    rows = [ACTUAL_HEADER, ["2", 2024, None, "copp", 5]]
+    first = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    import_confirm(user=copp_user, job=first.job, now=NOW)
+    rows[1][4] = 6
+    preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    Actual.objects.filter(indicator__code="2").update(status=Actual.Status.SUBMITTED)
+    with pytest.raises(ImportRefused):
+        import_confirm(user=copp_user, job=preview.job, now=NOW)
+    job = ImportJob.objects.get(pk=preview.job.pk)
+    assert job.status == ImportJob.Status.REFUSED and job.errors and not job.file
+    assert [p.name for p in stored_files(media)] == [Path(first.job.file.name).name]
+
+
+def test_a_checked_import_can_be_discarded_and_its_file_is_deleted(copp_user: Any, make_user: Any, media: Path) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from reports.services import import_discard
+
+    preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(org_rows()))
+    with pytest.raises(PermissionDenied):
+        import_discard(user=make_user("copp"), job=preview.job)
+    client = Client()
+    client.force_login(copp_user)
+    response = client.post(reverse("import_detail", args=[preview.job.pk]), {"discard": "1"})
+    assert response.status_code == 302
+    job = ImportJob.objects.get(pk=preview.job.pk)
+    assert job.status == ImportJob.Status.DISCARDED and not job.file and stored_files(media) == []
+    with pytest.raises(ImportRefused):
+        import_confirm(user=copp_user, job=job, now=NOW)
+    assert not Organization.objects.filter(key="college-0").exists()
+
+
+def test_wrong_columns_refuse_the_file_before_its_rows_are_read(copp_user: Any, settings: Any) -> None:
+    settings.REPORTS_IMPORT_MAX_ROWS = 3  # rows past the header are never reached
+    rows = [["Код", "Цвет"]] + [["a", "b"]] * 10
+    text = messages(refused(copp_user, xlsx_bytes(rows)))
+    assert "неизвестные столбцы: «Цвет» (B)" in text and "больше 3 строк" not in text
