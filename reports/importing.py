@@ -90,6 +90,14 @@ class Item:
     changed: list[str] = field(default_factory=list)
 
 
+class ImportRefused(Exception):
+    """The file, or its confirm, is refused whole; ``errors`` say why, by row."""
+
+    def __init__(self, errors: list[CellError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
 class Errors(list[CellError]):
     def add(self, row: int, column: str, message: str) -> None:
         self.append(CellError(row, column, message))

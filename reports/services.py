@@ -21,6 +21,7 @@ from reports.builders import build_to, builder_class
 from reports.importing import (
     CellError,
     Errors,
+    ImportRefused,
     Item,
     check_duplicates,
     classify,
@@ -215,12 +216,6 @@ class ImportPreview:
     @property
     def error_count(self) -> int:
         return len(self.errors)
-
-
-class ImportRefused(Exception):
-    def __init__(self, errors: list[CellError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 PREVIEW_ROWS = 50

@@ -121,7 +121,7 @@ def test_a_coordinator_imports_only_for_their_own_organisation(make_user: Any, o
     rows = [ACTUAL_HEADER, ["3", 2024, None, "tgmk", 10], ["3", 2024, None, "copp", 10]]
     preview = refused(coordinator, xlsx_bytes(rows), "actuals")
     assert [(e.row, e.column) for e in preview.errors] == [(3, "Организация")]
-    assert "только своей организации" in preview.errors[0].message
+    assert preview.errors[0].message == "Вы не можете вводить значения этой организации."  # as on the web and API
     with pytest.raises(PermissionDenied):  # the register of organisations is ЦОПП's
         import_dry_run(user=coordinator, kind="organizations", file=xlsx_bytes(org_rows()))
 
@@ -136,7 +136,7 @@ def test_confirm_checks_again_and_refuses_whole_if_the_data_changed(copp_user: A
     Actual.objects.filter(indicator__code="2").update(status=Actual.Status.APPROVED)  # approved meanwhile
     with pytest.raises(ImportRefused) as exc:
         import_confirm(user=copp_user, job=preview.job, now=NOW)
-    assert "утверждено" in str(exc.value)
+    assert "«Утверждено» изменить нельзя" in str(exc.value)
     assert not Actual.objects.filter(indicator__code="3").exists()  # nothing of the file was written
     assert Actual.objects.get(indicator__code="2").value_number == 5
 
@@ -351,7 +351,7 @@ def test_it_files_and_corrects_event_report_figures(copp_user: Any, make_user: A
     rows = [header, [held.pk, "Прошло", 30, 40, 2], [future.pk, "Рано", 5, None, None], [999999, "x", 1, None, None]]
     preview = refused(copp_user, xlsx_bytes(rows), "event_reports", now=NOW)
     found = {(e.row, e.column): e.message for e in preview.errors}
-    assert found[(2, "Обучающихся 6–11 классов")] == "больше общего числа участников"
+    assert found[(2, "Обучающихся 6–11 классов")] == "Больше общего числа участников."  # the report form's message
     assert "ещё не прошло" in found[(3, "Код мероприятия")]
     assert "не найдено" in found[(4, "Код мероприятия")]
     rows = [header, [held.pk, "Прошло", 30, 20, 2]]
