@@ -505,3 +505,172 @@ def test_wrong_columns_refuse_the_file_before_its_rows_are_read(copp_user: Any, 
     rows = [["Код", "Цвет"]] + [["a", "b"]] * 10
     text = messages(refused(copp_user, xlsx_bytes(rows)))
     assert "неизвестные столбцы: «Цвет» (B)" in text and "больше 3 строк" not in text
+
+
+# --- one rule per write: the import calls the apps' bulk services ---------------------
+
+REPORT_HEADER = ["Код мероприятия", "Краткий отчёт", "Участников, всего"]
+EVENT_HEADER = ["№ мероприятия дорожной карты", "Организатор", "Название", "Дата начала", "Дата окончания"]
+
+
+def held_event(title: str = "Проба", day: dt.date = dt.date(2024, 10, 1), org: str = "tgmk") -> Any:
+    from roadmap.models import Activity
+    from roadmap.services import event_create
+
+    organizer = Organization.objects.get(key=org)
+    return event_create(user=None, activity=Activity.objects.get(number=14), organizer=organizer, title=title, start_date=day)
+
+
+def report_on(event: Any, copp_user: Any) -> Any:
+    from roadmap.services import ReportData, event_report_submit
+
+    return event_report_submit(user=None, event=event, data=ReportData(summary="Прошло", participants_total=30), now=NOW)
+
+
+def test_an_excel_correction_of_a_returned_report_sends_it_again_as_the_form_does(copp_user: Any) -> None:
+    from roadmap.models import EventReport
+    from roadmap.services import event_report_return
+
+    event = held_event()
+    report = event_report_return(user=None, report=report_on(event, copp_user), reason="Уточните", now=NOW)
+    assert report.status == EventReport.Status.RETURNED and report.resubmission_due_at is not None
+    later = NOW + dt.timedelta(hours=3)
+    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 31]]), now=later)
+    assert preview.counts == {"created": 0, "updated": 1, "unchanged": 0}, messages(preview)
+    import_confirm(user=copp_user, job=preview.job, now=later)
+    report.refresh_from_db()
+    assert (report.status, report.participants_total, report.summary) == (EventReport.Status.SUBMITTED, 31, "Прошло")
+    assert report.resubmitted_at == later and report.resubmission_due_at is None and report.version == 3
+    assert report.submitted_at == NOW  # the first submission and its verdict stay frozen
+    assert report.history.first().status == EventReport.Status.SUBMITTED
+
+
+def test_the_same_figures_for_a_returned_report_still_send_it_again(copp_user: Any) -> None:
+    from roadmap.models import EventReport
+    from roadmap.services import event_report_return
+
+    event = held_event()
+    event_report_return(user=None, report=report_on(event, copp_user), reason="Проверьте", now=NOW)
+    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 30]]), now=NOW)
+    assert preview.counts["updated"] == 1
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    assert EventReport.objects.get(event=event).status == EventReport.Status.SUBMITTED
+    again = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 30]]), now=NOW)
+    assert again.counts == {"created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_an_accepted_report_is_not_changed_by_a_file(copp_user: Any) -> None:
+    from roadmap.services import event_report_accept
+
+    event = held_event()
+    event_report_accept(user=None, report=report_on(event, copp_user), now=NOW)
+    preview = refused(copp_user, xlsx_bytes([REPORT_HEADER, [event.pk, None, 31]]), "event_reports", now=NOW)
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [
+        (2, "Код мероприятия", "Отчёт в статусе «Принят»: изменить его нельзя.")
+    ]
+
+
+def test_another_organisations_event_is_answered_exactly_like_a_missing_one(make_user: Any, copp_user: Any) -> None:
+    """No existence oracle: for B, A's past, future, cancelled and reported events are all "not found"."""
+    from roadmap.models import Event as EventModel
+    from roadmap.services import event_cancel
+
+    past, future, reported = held_event("Прошло"), held_event("Будет", dt.date(2024, 12, 20)), held_event("С отчётом")
+    report_on(reported, copp_user)
+    cancelled = event_cancel(user=None, event=held_event("Отменено"), reason="нет зала", now=NOW)
+    missing = EventModel.objects.order_by("-pk").first().pk + 1000
+    stranger = make_user("coordinator", organization=Organization.objects.get(key="copp"))
+    ids = [past.pk, future.pk, reported.pk, cancelled.pk, missing]
+    preview = refused(stranger, xlsx_bytes([REPORT_HEADER] + [[pk, "x", 1] for pk in ids]), "event_reports", now=NOW)
+    answers = [(e.row, e.column, e.message.replace(str(pk), "N")) for e, pk in zip(preview.errors, ids, strict=True)]
+    assert answers == [(row, "Код мероприятия", "Мероприятие с кодом N не найдено.") for row in range(2, 7)]
+    # The organiser's own coordinator is told what is wrong with their events.
+    own = make_user("coordinator", organization=Organization.objects.get(key="tgmk"))
+    preview = refused(own, xlsx_bytes([REPORT_HEADER] + [[pk, "x", 1] for pk in ids[1:4:2]]), "event_reports", now=NOW)
+    assert [e.message for e in preview.errors] == [
+        "Мероприятие ещё не прошло: отчёт подаётся после последнего дня.",
+        "Мероприятие отменено: отчёт не нужен.",
+    ]
+
+
+def test_moving_a_reported_event_is_refused_by_the_import_as_by_event_update(copp_user: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from roadmap.services import event_update
+
+    reported, free = held_event("С отчётом"), held_event("Без отчёта")
+    report_on(reported, copp_user)
+    rows = [EVENT_HEADER] + [[14, "tgmk", e.title, dt.datetime(2024, 10, 1), dt.datetime(2024, 10, 2)] for e in (reported, free)]
+    preview = refused(copp_user, xlsx_bytes(rows), "events")
+    message = "По мероприятию уже подан отчёт: даты изменить нельзя — отчёт и его своевременность относятся к этим датам."
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "Дата окончания", message)]
+    with pytest.raises(ValidationError) as exc:
+        event_update(user=copp_user, event=reported, end_date=dt.date(2024, 10, 2))
+    assert exc.value.message_dict == {"end_date": [message]}
+    preview = import_dry_run(user=copp_user, kind="events", file=xlsx_bytes([rows[0], rows[2]]))
+    assert preview.counts == {"created": 0, "updated": 1, "unchanged": 0}, messages(preview)
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    free.refresh_from_db()
+    assert free.end_date == dt.date(2024, 10, 2) and free.version == 2
+    assert timezone.localtime(free.due_at).replace(tzinfo=None) == dt.datetime(2024, 10, 3, 23, 59, 59)
+
+
+def test_the_event_import_applies_the_event_form_rules(copp_user: Any) -> None:
+    rows = [EVENT_HEADER, [14, "tgmk", "Наоборот", dt.datetime(2024, 10, 5), dt.datetime(2024, 10, 1)],
+            [14, "tgmk", "Давно", dt.datetime(2015, 10, 5), None]]
+    found = {(e.row, e.column): e.message for e in refused(copp_user, xlsx_bytes(rows), "events").errors}
+    assert found[(2, "Дата окончания")] == "Последний день не может быть раньше первого."
+    assert found[(3, "Дата окончания")].startswith("Дата вне периода дорожной карты")
+
+
+def test_an_approved_value_changes_only_with_a_reason(copp_user: Any, ministry_user: Any) -> None:
+    from indicators.services import actual_approve, actual_reopen, actual_submit
+
+    rows = [[*ACTUAL_HEADER, "Причина изменения"], ["3", 2024, None, "copp", 120, None]]
+    first = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    import_confirm(user=copp_user, job=first.job, now=NOW)
+    actual = Actual.objects.get(indicator__code="3", year=2024)
+    actual_submit(actual=actual, user=copp_user, now=NOW)
+    actual_approve(actual=actual, user=ministry_user, now=NOW)
+    rows[1][4] = 130
+    preview = refused(copp_user, xlsx_bytes(rows), "actuals")  # approved: only the ministry reopens it
+    assert "«Утверждено» изменить нельзя" in messages(preview)
+    actual_reopen(actual=actual, user=ministry_user, now=NOW, reason="Проверка")
+    preview = refused(copp_user, xlsx_bytes(rows), "actuals")
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [
+        (2, "Причина изменения", "Значение уже утверждалось: укажите причину изменения.")
+    ]
+    rows[1][5] = "Исправлена опечатка"
+    preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    assert preview.is_clean, messages(preview)
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    change = ActualChange.objects.filter(actual=actual, action="edit").get()
+    assert (change.old_value, change.new_value, change.reason) == (120, 130, "Исправлена опечатка")
+    assert ActualChange.objects.get(actual=actual, action="create").reason == ""  # as actual_create
+    header = load_workbook(io.BytesIO(import_template(kind="actuals"))).active[1]
+    assert "Причина изменения" in [c.value for c in header]
+
+
+def test_the_event_and_report_imports_run_a_fixed_number_of_queries(copp_user: Any) -> None:
+    from roadmap.models import EventReport
+
+    def queries(n: int) -> tuple[int, int, int, int]:
+        Event.objects.all().delete()
+        events = [[14, "tgmk", f"Проба {i}", dt.datetime(2024, 10, 1) + dt.timedelta(days=i % 30), None] for i in range(n)]
+        with CaptureQueriesContext(connection) as dry:
+            preview = import_dry_run(user=copp_user, kind="events", file=xlsx_bytes([EVENT_HEADER, *events]))
+        with CaptureQueriesContext(connection) as confirm:
+            import_confirm(user=copp_user, job=preview.job, now=NOW)
+        reports = [[pk, "Прошло", 10] for pk in Event.objects.values_list("pk", flat=True)]
+        with CaptureQueriesContext(connection) as report_dry:
+            preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, *reports]), now=NOW)
+        assert preview.is_clean, messages(preview)
+        with CaptureQueriesContext(connection) as report_confirm:
+            import_confirm(user=copp_user, job=preview.job, now=NOW)
+        assert EventReport.objects.count() == n
+        return len(dry), len(confirm), len(report_dry), len(report_confirm)
+
+    queries(2)  # warm caches
+    small, large = queries(3), queries(60)
+    assert small[0] == large[0] and small[2] == large[2]
+    assert large[1] - small[1] <= 4 and large[3] - small[3] <= 4
