@@ -27,8 +27,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from reports.xlsx_reader import RawCell, Sheet, column_letter
+from reports.xlsx_reader import RawCell, Sheet, column_letter, limit
 from roadmap.limits import MAX_INDICATOR_VALUE
+
+# Row errors reported at most; past them checking stops (a file wrong in every
+# cell would otherwise cost a message per cell, in time and in the stored job).
+MAX_ERRORS = 500
 
 # Any whole number a column stores fits a 32-bit column; tighter bounds are per column.
 MAX_INT = 2_147_483_647
@@ -283,6 +287,14 @@ def rows_from_sheet(sheet: Sheet, columns: list[Col], errors: Errors) -> list[tu
                 ok = False
         if ok:
             rows.append((row_number, values))
+        if len(errors) >= limit("REPORTS_IMPORT_MAX_ERRORS", MAX_ERRORS):
+            errors.add(
+                0,
+                "",
+                f"ошибок больше {len(errors)}: проверка остановлена на строке {row_number}. "
+                "Исправьте найденные и проверьте файл снова.",
+            )
+            return []
     return rows
 
 

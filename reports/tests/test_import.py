@@ -674,3 +674,11 @@ def test_the_event_and_report_imports_run_a_fixed_number_of_queries(copp_user: A
     small, large = queries(3), queries(60)
     assert small[0] == large[0] and small[2] == large[2]
     assert large[1] - small[1] <= 4 and large[3] - small[3] <= 4
+
+
+def test_checking_stops_after_too_many_errors(copp_user: Any, settings: Any) -> None:
+    settings.REPORTS_IMPORT_MAX_ERRORS = 4
+    rows = [ACTUAL_HEADER] + [["3", "2024", None, "copp", "сто"] for _ in range(50)]
+    preview = refused(copp_user, xlsx_bytes(rows), "actuals")
+    assert len(preview.errors) == 5
+    assert "ошибок больше 4: проверка остановлена на строке 3" in messages(preview)
