@@ -1,11 +1,15 @@
 """What each spreadsheet import expects and how its rows become records.
 
 One resource per kind: its columns (Russian headers, the template's example
-row), how codes and names are resolved (codes by code, names by normalised
-name), who may import which rows (the apps' permissions modules), and how
-the validated rows are written in bulk. Lookups are a fixed number of
-queries whatever the number of rows. The pipeline around them is in
-``reports/importing.py``; the services are in ``reports/services.py``.
+row) and how codes and names are resolved to records (codes by code, names by
+normalised name), in a fixed number of queries whatever the number of rows.
+
+The rules are not here. Events, event reports and actual values are checked
+and written by their apps' bulk services (``roadmap.services.events_import``,
+``event_reports_import``, ``indicators.services.actuals_import``), which share
+the validation, permission, version and history rules of the single-object
+services the web pages and the API call. The pipeline around the resources is
+in ``reports/importing.py``; the dry run and confirm in ``reports/services.py``.
 """
 
 from __future__ import annotations

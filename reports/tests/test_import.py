@@ -682,3 +682,17 @@ def test_checking_stops_after_too_many_errors(copp_user: Any, settings: Any) -> 
     preview = refused(copp_user, xlsx_bytes(rows), "actuals")
     assert len(preview.errors) == 5
     assert "ошибок больше 4: проверка остановлена на строке 3" in messages(preview)
+
+
+def test_import_xlsx_command_states_the_true_size_and_keeps_no_file(
+    order_plan: Any, tmp_path: Path, capsys: Any, settings: Any, media: Path
+) -> None:
+    settings.REPORTS_IMPORT_MAX_BYTES = 2000
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(xlsx_bytes(org_rows(40)))
+    size = big.stat().st_size
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", "organizations", str(big))
+    err = capsys.readouterr().err
+    assert f"Файл слишком большой: {size / 1024:.1f} КБ".replace(".", ",") in err and "не более 2 КБ." in err
+    assert stored_files(media) == [] and not Organization.objects.filter(key="college-0").exists()
