@@ -545,6 +545,23 @@ def test_an_excel_correction_of_a_returned_report_sends_it_again_as_the_form_doe
     assert report.history.first().status == EventReport.Status.SUBMITTED
 
 
+def test_the_chase_stops_asking_for_a_report_corrected_from_excel(copp_user: Any, make_user: Any) -> None:
+    from roadmap.models import Notification
+    from roadmap.notifications import chase_claim
+    from roadmap.services import event_report_return
+
+    make_user("coordinator", organization=Organization.objects.get(key="tgmk"), email="tgmk@example.org")
+
+    corrected, forgotten = held_event("Исправлен"), held_event("Забыт")
+    for event in (corrected, forgotten):
+        event_report_return(user=None, report=report_on(event, copp_user), reason="Уточните", now=NOW)
+    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [corrected.pk, None, 31]]), now=NOW)
+    import_confirm(user=copp_user, job=preview.job, now=NOW)
+    chase_claim(now=NOW + dt.timedelta(days=5))
+    asked = set(Notification.objects.filter(kind=Notification.Kind.RESUBMIT_OVERDUE).values_list("event_id", flat=True))
+    assert asked == {forgotten.pk}
+
+
 def test_the_same_figures_for_a_returned_report_still_send_it_again(copp_user: Any) -> None:
     from roadmap.models import EventReport
     from roadmap.services import event_report_return
