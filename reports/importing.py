@@ -7,14 +7,17 @@
    cell, a date typed as text, a fractional or negative count is an error
    naming its row and column.
 4. The kind resolves codes and names to records with a fixed number of
-   queries, checks the user's right to act for each row's organisation and
-   finds duplicate rows.
-5. Rows are compared with the database: created, updated or unchanged.
+   queries and finds duplicate rows.
+5. The app's bulk service (events, event reports, actual values) applies the
+   same rules as the web and the API -- rights, validation, state, version,
+   history -- and says for each row: created, updated, unchanged, or why not.
+   Numbers beyond the shared bounds (``roadmap.limits``) are row errors.
 
-A dry run stops there and stores the validated rows on the ImportJob. Only a
-job without errors can be confirmed; confirming runs steps 4–5 again against
-the database as it is then and writes everything in one transaction, so a
-refused import changes nothing.
+A dry run stops there and stores the validated rows on the ImportJob; only a
+file that may be confirmed is kept. Only a job without errors can be
+confirmed; confirming runs steps 4–5 again against the database as it is then
+and writes everything in one transaction, so a refused import changes nothing.
+A confirm that fails closes the job (refused or failed) and deletes its file.
 """
 
 from __future__ import annotations
