@@ -713,3 +713,20 @@ def test_import_xlsx_command_states_the_true_size_and_keeps_no_file(
     err = capsys.readouterr().err
     assert f"Файл слишком большой: {size / 1024:.1f} КБ".replace(".", ",") in err and "не более 2 КБ." in err
     assert stored_files(media) == [] and not Organization.objects.filter(key="college-0").exists()
+
+
+def test_the_import_page_tells_the_true_size_of_a_big_upload(copp_user: Any, settings: Any, media: Path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.REPORTS_IMPORT_MAX_BYTES = 1024 * 1024
+    client = Client()
+    client.force_login(copp_user)
+    upload = SimpleUploadedFile("big.xlsx", b"PK" + b"\0" * (3 * 1024 * 1024))
+    response = client.post(reverse("import_start"), {"kind": "organizations", "file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("import_detail", args=[job.pk])
+    assert job.status == ImportJob.Status.REFUSED and not job.file and stored_files(media) == []
+    page = client.get(response["Location"]).content.decode()
+    assert "Файл слишком большой: 3,0 МБ, допускается не более 1 МБ." in page
