@@ -20,6 +20,7 @@ import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
@@ -83,14 +84,34 @@ CASES: list[tuple[str, Callable[[], bytes]]] = [
     ("one row more than the 200,000 filled cells allowed (18,183 rows x 11)", lambda: workbook(HEADER + "".join(
         f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "BCDEFGHIJKL") + "</row>"
         for r in range(2, 18_185)).encode())),
+    ("a 199 MB comment in the sheet", lambda: workbook(HEADER + b"<!--" + semi_random(199 * 1024 * 1024, 16 * 1024) + b"-->")),
+    ("a 199 MB attribute in the sheet", lambda: workbook(
+        HEADER + b'<row r="2"><c r="A2" s="' + semi_random(199 * 1024 * 1024, 16 * 1024) + b'"/></row>')),
     ("300,001 shared strings of 30 chars", lambda: workbook(HEADER, b"".join(
         b"<si><t>" + (b"%030d" % (i * 7919 % 10**9)) + b"</t></si>" for i in range(300_001)))),
 ]
 
 
-def main() -> None:
+def read_in_fresh_process(path: str) -> None:
+    """Print the growth of the process's peak RSS while reading one stored file."""
     import resource
 
+    data = Path(path).read_bytes()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        read_sheet(data)
+    except FileRefused:
+        pass
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+
+
+def main() -> None:
+    import subprocess
+    import tempfile
+
+    if sys.argv[1:2] == ["--read"]:
+        read_in_fresh_process(sys.argv[2])
+        return
     only = sys.argv[1:]
     for index, (name, build) in enumerate(CASES):
         if only and str(index) not in only:
@@ -98,9 +119,9 @@ def main() -> None:
         data = build()
         start, cpu = time.perf_counter(), time.process_time()
         try:
-            outcome = read_sheet(data)
+            outcome: Any = read_sheet(data)
         except FileRefused as exc:
-            outcome = exc.message  # type: ignore[assignment]
+            outcome = exc.message
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         tracemalloc.start()
         try:
@@ -109,11 +130,16 @@ def main() -> None:
             pass
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as fh:
+            fh.write(data)
+            fh.flush()
+            grown = subprocess.run(
+                [sys.executable, __file__, "--read", fh.name], capture_output=True, text=True, check=True
+            ).stdout.strip()
         outcome = f"accepted, {len(outcome.rows)} rows" if not isinstance(outcome, str) else outcome
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"{name}: {len(data) / 1048576:.2f} MB on disk, {elapsed:.2f} s ({cpu:.2f} s CPU), "
-            f"peak {peak / 1048576:.1f} MB traced, process max RSS {rss:.0f} MB\n    → {outcome[:140]}"
+            f"peak {peak / 1048576:.1f} MB traced, peak RSS +{float(grown):.0f} MB in a fresh process\n    → {outcome[:140]}"
         )
 
 

@@ -63,6 +63,9 @@ MAX_SHARED_STRINGS = 200_000
 MAX_TEXT_TOTAL = 10_000_000
 MAX_STYLES = 65_000
 MAX_MERGED_REPORTED = 100
+# expat holds a whole start tag or comment in memory before it reports it: a
+# 199 MB attribute or comment would cost 199 MB. No honest token is this long.
+MAX_TOKEN_BYTES = 1024 * 1024
 
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 64 * 1024
@@ -180,6 +183,10 @@ def _refuse_dtd(*args: Any) -> None:
     raise _Dtd
 
 
+def _ignore(data: str) -> None:
+    pass
+
+
 def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1]
 
@@ -205,12 +212,24 @@ def _stream(
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
-    if text is not None:
-        parser.CharacterDataHandler = text
+    # Text is reported at least every buffer_size characters, so the parser's
+    # position only lags behind what was fed while it buffers one long token.
+    parser.CharacterDataHandler = text if text is not None else _ignore
+    max_token = limit("REPORTS_IMPORT_MAX_TOKEN_BYTES", MAX_TOKEN_BYTES)
+    fed = 0
     try:
         with archive.open(part) as fh:
             while chunk := fh.read(_CHUNK):
                 parser.Parse(chunk, False)
+                fed += len(chunk)
+                if fed - max(parser.CurrentByteIndex, 0) > max_token:
+                    raise FileRefused(
+                        _(
+                            "Файл отклонён: в части «%(part)s» слишком длинный элемент XML (атрибут, комментарий "
+                            "или имя длиннее %(limit)s)."
+                        )
+                        % {"part": part, "limit": human_size(max_token).replace(",0 ", " ")}
+                    )
             parser.Parse(b"", True)
     except _Dtd:
         raise FileRefused(dtd_message(part)) from None

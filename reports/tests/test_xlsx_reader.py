@@ -197,3 +197,23 @@ def test_it_refuses_a_damaged_archive_member() -> None:
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     data[start + 10] ^= 0xFF
     assert "повреждён" in refusal(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("where", "token"),
+    [
+        ("xl/worksheets/sheet1.xml", b"<!--" + random_text(3_000_000) + b"-->"),
+        ("xl/worksheets/sheet1.xml", b'<row r="2"><c r="A2" s="' + random_text(3_000_000) + b'"/></row>'),
+        ("xl/styles.xml", b"<!--" + random_text(3_000_000) + b"-->"),
+    ],
+)
+def test_it_refuses_a_huge_comment_or_attribute_before_holding_it(where: str, token: bytes) -> None:
+    """expat buffers a whole comment or start tag: a 3 MB one is refused at 1 MB, not held."""
+    data = base()
+    if where == "xl/styles.xml":
+        data = rewrite_entry(data, where, lambda x: x.replace(b"<numFmts", token + b"<numFmts", 1) if b"<numFmts" in x else x.replace(b"<fonts", token + b"<fonts", 1))
+    else:
+        data = replace_sheet_data(data, HEADER_ROW + token)
+    assert len(data) < 200_000
+    message = refusal(data)
+    assert f"в части «{where}» слишком длинный элемент XML" in message and "длиннее 1 МБ" in message
