@@ -7,14 +7,17 @@
    cell, a date typed as text, a fractional or negative count is an error
    naming its row and column.
 4. The kind resolves codes and names to records with a fixed number of
-   queries, checks the user's right to act for each row's organisation and
-   finds duplicate rows.
-5. Rows are compared with the database: created, updated or unchanged.
+   queries and finds duplicate rows.
+5. The app's bulk service (events, event reports, actual values) applies the
+   same rules as the web and the API -- rights, validation, state, version,
+   history -- and says for each row: created, updated, unchanged, or why not.
+   Numbers beyond the shared bounds (``roadmap.limits``) are row errors.
 
-A dry run stops there and stores the validated rows on the ImportJob. Only a
-job without errors can be confirmed; confirming runs steps 4–5 again against
-the database as it is then and writes everything in one transaction, so a
-refused import changes nothing.
+A dry run stops there and stores the validated rows on the ImportJob; only a
+file that may be confirmed is kept. Only a job without errors can be
+confirmed; confirming runs steps 4–5 again against the database as it is then
+and writes everything in one transaction, so a refused import changes nothing.
+A confirm that fails closes the job (refused or failed) and deletes its file.
 """
 
 from __future__ import annotations
@@ -27,7 +30,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from reports.xlsx_reader import RawCell, Sheet, column_letter
+from reports.xlsx_reader import RawCell, Sheet, column_letter, limit
+from roadmap.limits import MAX_INDICATOR_VALUE
+
+# Row errors reported at most; past them checking stops (a file wrong in every
+# cell would otherwise cost a message per cell, in time and in the stored job).
+MAX_ERRORS = 500
+
+# Any whole number a column stores fits a 32-bit column; tighter bounds are per column.
+MAX_INT = 2_147_483_647
 
 
 class ColType(StrEnum):
@@ -48,6 +59,14 @@ class Col:
     example: Any = None
     help: str = ""
     max_length: int | None = None
+    # The largest whole number accepted (INT: MAX_INT, VALUE: MAX_INDICATOR_VALUE by default).
+    max_value: int | None = None
+
+    @property
+    def ceiling(self) -> int:
+        if self.max_value is not None:
+            return self.max_value
+        return MAX_INDICATOR_VALUE if self.type is ColType.VALUE else MAX_INT
 
 
 @dataclass
@@ -76,6 +95,14 @@ class Item:
     action: str = ""  # created / updated / unchanged
     instance: Any = None
     changed: list[str] = field(default_factory=list)
+
+
+class ImportRefused(Exception):
+    """The file, or its confirm, is refused whole; ``errors`` say why, by row."""
+
+    def __init__(self, errors: list[CellError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
 
 
 class Errors(list[CellError]):
@@ -133,6 +160,23 @@ def match_header(sheet: Sheet, columns: list[Col], errors: Errors) -> dict[int, 
     return None if errors else mapping
 
 
+def _grouped(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def _bounded(value: int, col: Col) -> tuple[Any, str | None]:
+    if value < 0:
+        return None, f"число не может быть отрицательным ({value})"
+    if value > col.ceiling:
+        return None, f"число {_grouped(value)} больше допустимого (не более {_grouped(col.ceiling)})"
+    return value, None
+
+
+def _whole(value: float) -> int | None:
+    """A float that is a whole number as int (None for fractions, infinities and NaN)."""
+    return int(value) if value == value and value not in (float("inf"), float("-inf")) and value.is_integer() else None
+
+
 def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
     """The value of one cell for its column, or an error message."""
     value = cell.value
@@ -159,12 +203,14 @@ def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
         if isinstance(value, (dt.date, dt.datetime)):
             return None, "ожидается целое число или «да»/«нет», а в ячейке дата"
         if isinstance(value, float):
-            if not value.is_integer():
+            if _whole(value) is None:
                 return None, f"ожидается целое число, а не {value:g}"
+            if value < 0:
+                return None, f"число не может быть отрицательным ({value:g})"
+            if value > col.ceiling:  # compared as a float: int(1E+300) would be a 301-digit number
+                return None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})"
             value = int(value)
-        if value < 0:
-            return None, f"число не может быть отрицательным ({value})"
-        return int(value), None
+        return _bounded(int(value), col)
     if col.type is ColType.INT:
         if isinstance(value, bool):
             return None, "ожидается целое число, а не да/нет"
@@ -176,12 +222,14 @@ def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
         if isinstance(value, (dt.date, dt.datetime)):
             return None, "ожидается целое число, а в ячейке дата"
         if isinstance(value, float):
-            if not value.is_integer():
+            if _whole(value) is None:
                 return None, f"ожидается целое число, а не {value:g}"
+            if value < 0:
+                return None, f"число не может быть отрицательным ({value:g})"
+            if value > col.ceiling:  # compared as a float: int(1E+300) would be a 301-digit number
+                return None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})"
             value = int(value)
-        if value < 0:
-            return None, f"число не может быть отрицательным ({value})"
-        return int(value), None
+        return _bounded(int(value), col)
     if col.type is ColType.DATE:
         if isinstance(value, dt.datetime):
             return value.date(), None
@@ -242,6 +290,14 @@ def rows_from_sheet(sheet: Sheet, columns: list[Col], errors: Errors) -> list[tu
                 ok = False
         if ok:
             rows.append((row_number, values))
+        if len(errors) >= limit("REPORTS_IMPORT_MAX_ERRORS", MAX_ERRORS):
+            errors.add(
+                0,
+                "",
+                f"ошибок больше {len(errors)}: проверка остановлена на строке {row_number}. "
+                "Исправьте найденные и проверьте файл снова.",
+            )
+            return []
     return rows
 
 

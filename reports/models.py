@@ -100,6 +100,8 @@ class ImportJob(models.Model):
         REFUSED = "refused", _("Отклонён: есть ошибки")
         READY = "ready", _("Проверен, можно загрузить")
         CONFIRMED = "confirmed", _("Загружен")
+        FAILED = "failed", _("Не загружен: ошибка при записи")
+        DISCARDED = "discarded", _("Отменён")
 
     kind = models.CharField(_("import"), max_length=20, choices=ImportKind.choices)
     user = models.ForeignKey(

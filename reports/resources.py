@@ -1,11 +1,15 @@
 """What each spreadsheet import expects and how its rows become records.
 
 One resource per kind: its columns (Russian headers, the template's example
-row), how codes and names are resolved (codes by code, names by normalised
-name), who may import which rows (the apps' permissions modules), and how
-the validated rows are written in bulk. Lookups are a fixed number of
-queries whatever the number of rows. The pipeline around them is in
-``reports/importing.py``; the services are in ``reports/services.py``.
+row) and how codes and names are resolved to records (codes by code, names by
+normalised name), in a fixed number of queries whatever the number of rows.
+
+The rules are not here. Events, event reports and actual values are checked
+and written by their apps' bulk services (``roadmap.services.events_import``,
+``event_reports_import``, ``indicators.services.actuals_import``), which share
+the validation, permission, version and history rules of the single-object
+services the web pages and the API call. The pipeline around the resources is
+in ``reports/importing.py``; the dry run and confirm in ``reports/services.py``.
 """
 
 from __future__ import annotations
@@ -19,29 +23,33 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from indicators import registries
 from indicators.models import (
-    Actual,
-    ActualChange,
     EducationalProgramme,
     Indicator,
     PartnerAgreement,
     ProgrammeCategory,
 )
-from indicators.permissions import can_edit_registry_record, can_enter_actual
-from reports.importing import Col, ColType, Errors, Item, normalise
+from indicators.permissions import can_edit_registry_record
+from indicators.services import ActualRow, actuals_import
+from reports.importing import Col, ColType, Errors, ImportRefused, Item, normalise
 from reports.models import ImportKind
+from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import (
     Activity,
     Event,
-    EventReport,
     Municipality,
     Organization,
     Plan,
 )
-from roadmap.permissions import can_register_event, can_report_event
-from roadmap.report_status import is_on_time, moscow_date
 from roadmap.roles import Role, has_role
 from roadmap.selectors import current_plan
-from roadmap.services import event_due_at
+from roadmap.services import (
+    REPORT_COUNT_FIELDS,
+    BulkOutcome,
+    EventRow,
+    ReportRow,
+    event_reports_import,
+    events_import,
+)
 
 
 class OrganizationIndex:
@@ -80,6 +88,7 @@ class ImportResource:
 
     def __init__(self, plan: Plan | None = None, *, now: dt.datetime | None = None) -> None:
         self.plan = plan or current_plan()
+        self.user: Any = None  # who imports: set by ``resolve``
         # The moment rules are judged at (e.g. "has the event ended?").
         self.now = now or dt.datetime.now(tz=dt.UTC)
 
@@ -207,10 +216,48 @@ class OrganizationImport(ImportResource):
             Organization.objects.bulk_update([i.instance for i in changed], fields, batch_size=500)
 
 
+class ServiceBackedImport(ImportResource):
+    """A kind whose rules live in its app's bulk service.
+
+    ``resolve`` only turns codes and names into records (an import's own job);
+    the bulk service then applies the web's and API's rules to every row, once
+    in the dry run (``check_existing``) and again, on locked rows, when the
+    import is confirmed (``write``). Its problems come back by row and field.
+    """
+
+    # model field named by the service -> column key of this import
+    field_columns: ClassVar[dict[str, str]] = {}
+
+    def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
+        raise NotImplementedError
+
+    def column_of(self, name: str) -> str:
+        key = self.field_columns.get(name, name)
+        return self.header(key) if any(c.key == key for c in self.columns) else ""
+
+    def check_existing(self, items: list[Item], errors: Errors) -> None:
+        outcome = self.run(items, user=self.user, now=self.now, commit=False)
+        self.apply(outcome, items, errors)
+
+    def apply(self, outcome: BulkOutcome, items: list[Item], errors: Errors) -> None:
+        for problem in outcome.problems:
+            errors.add(problem.row, self.column_of(problem.field), problem.message)
+        for item in items:
+            if item.row in outcome.actions:
+                item.action, item.changed = outcome.actions[item.row][0], list(outcome.actions[item.row][1])
+
+    def write(self, items: list[Item], *, user: Any, now: dt.datetime) -> None:
+        outcome = self.run(items, user=user, now=now, commit=True)
+        if outcome.problems:  # the rows changed between the check and the locks
+            errors = Errors()
+            self.apply(outcome, items, errors)
+            raise ImportRefused(list(errors))
+
+
 # --- actual values -------------------------------------------------------------------
 
 
-class ActualImport(ImportResource):
+class ActualImport(ServiceBackedImport):
     kind = ImportKind.ACTUALS
     columns: ClassVar[list[Col]] = [
         Col("indicator", "Код показателя", example="3", help="как в приказе: 3, 3.1, 4.2"),
@@ -219,69 +266,40 @@ class ActualImport(ImportResource):
         Col("organization", "Организация", example="copp", help="код или наименование"),
         Col("value", "Значение", ColType.VALUE, example=120, help="целое число; для показателей да/нет — «да» или «нет»"),
         Col("evidence", "Подтверждение", required=False, example="Журнал консультаций"),
+        Col("reason", "Причина изменения", required=False, example="", max_length=1000,
+            help="обязательна, если меняется значение, которое уже утверждалось"),
     ]
     key_columns = ("indicator", "year", "period", "organization")
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
+        self.user = user
         plan = self.plan
         if plan is None:
             errors.add(0, "", "план не загружен")
             return []
         indicators = {
-            code: (pk, vt)
-            for pk, code, vt in Indicator.objects.filter(indicator_set__plan=plan).values_list("id", "code", "value_type")
+            i.code: i for i in Indicator.objects.filter(indicator_set__plan=plan).select_related("indicator_set__plan")
         }
         index = OrganizationIndex()
-        allowed: dict[int, bool] = {}
         items = []
         for row, v in rows:
-            ok = True
             code = str(v["indicator"]).strip().rstrip(".")
             indicator = indicators.get(code)
             if indicator is None:
                 errors.add(row, self.header("indicator"), f"нет показателя с кодом «{v['indicator']}» в плане")
-                ok = False
-            year = v["year"]
-            if year is not None and not plan.first_year <= year <= plan.last_year:
-                errors.add(row, self.header("year"), f"год {year} вне лет плана {plan.first_year}–{plan.last_year}")
-                ok = False
-            period = normalise(v.get("period"))
-            if period not in Actual.PERIODS:
-                errors.add(row, self.header("period"), f"неизвестный период «{v.get('period')}»: пусто, q1–q4 или m01–m12")
-                ok = False
             org_id = self._org(index, row, "organization", v["organization"], errors)
-            if org_id is None:
-                ok = False
-            elif org_id not in allowed:
-                allowed[org_id] = can_enter_actual(user, org_id)
-            if org_id is not None and not allowed[org_id]:
-                errors.add(row, self.header("organization"), "вы можете загружать значения только своей организации")
-                ok = False
-            value_number = value_bool = None
-            raw = v["value"]
-            if indicator is not None:
-                if indicator[1] == Indicator.ValueType.BOOLEAN:
-                    if isinstance(raw, bool):
-                        value_bool = raw
-                    else:
-                        errors.add(row, self.header("value"), f"показатель {code} принимает «да» или «нет», а не «{raw}»")
-                        ok = False
-                elif isinstance(raw, int) and not isinstance(raw, bool):
-                    value_number = raw
-                else:
-                    shown = {True: "да", False: "нет"}.get(raw, raw) if isinstance(raw, bool) else raw
-                    errors.add(row, self.header("value"), f"показатель {code} принимает целое неотрицательное число, а не «{shown}»")
-                    ok = False
-            if not ok:
+            if org_id is None or indicator is None:
                 continue
+            period = normalise(v.get("period"))
             items.append(
                 Item(
                     row=row,
-                    key=(indicator[0], year, period, org_id),
-                    fields={"value_number": value_number, "value_bool": value_bool, "evidence": v.get("evidence") or ""},
+                    key=(indicator.pk, v["year"], period, org_id),
+                    fields={"indicator": indicator, "value": v["value"], "evidence": v.get("evidence") or "",
+                            "reason": v.get("reason") or ""},
                 )
             )
-        self._codes = {pk: code for code, (pk, _) in indicators.items()}
+        self._codes = {i.pk: code for code, i in indicators.items()}
         self._names = index.names
         return items
 
@@ -292,70 +310,16 @@ class ActualImport(ImportResource):
         return f"показатель {codes.get(key[0], key[0])}, {key[1]}{period}, {names.get(key[3], key[3])}"
 
     def existing(self, items: list[Item]) -> dict[tuple[Any, ...], Any]:
-        if not items:
-            return {}
-        # One query over the few indicators, years and organisations involved.
-        found = Actual.objects.filter(
-            indicator_id__in={i.key[0] for i in items},
-            year__in={i.key[1] for i in items},
-            organization_id__in={i.key[3] for i in items},
-        )
-        wanted = {i.key for i in items}
-        result = {}
-        for actual in found:
-            key = (actual.indicator_id, actual.year, actual.period, actual.organization_id)
-            if key in wanted:
-                result[key] = actual
-        return result
+        return {}  # the service matches the stored values
 
-    def check_existing(self, items: list[Item], errors: Errors) -> None:
-        for item in items:
-            if item.action != "updated":
-                continue
-            status = item.instance.status
-            if status == Actual.Status.APPROVED:
-                errors.add(item.row, self.header("value"), "значение утверждено; изменить его можно только после возврата министерством")
-            elif status == Actual.Status.SUBMITTED:
-                errors.add(item.row, self.header("value"), "значение на проверке; дождитесь решения или попросите вернуть его")
-
-    def write(self, items: list[Item], *, user: Any, now: dt.datetime) -> None:
-        actor = user if getattr(user, "pk", None) else None
-        new = [
-            Actual(
-                indicator_id=i.key[0], year=i.key[1], period=i.key[2], organization_id=i.key[3],
-                status=Actual.Status.DRAFT, created_at=now, updated_at=now, created_by=actor, **i.fields,
-            )
+    def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
+        rows = [
+            ActualRow(row=i.row, indicator=i.fields["indicator"], year=i.key[1], period=i.key[2],
+                      organization_id=i.key[3], value=i.fields["value"], evidence=i.fields["evidence"],
+                      reason=i.fields["reason"])
             for i in items
-            if i.action == "created"
         ]
-        Actual.objects.bulk_create(new, batch_size=1000)
-        if new and new[0].pk is None:  # backends without RETURNING ids
-            keys = {(a.indicator_id, a.year, a.period, a.organization_id) for a in new}
-            fetched = self.existing([Item(0, k, {}) for k in keys])
-            new = list(fetched.values())
-        changes = [
-            ActualChange(actual=a, action=ActualChange.Action.CREATE, at=now, user=actor, old_value=None,
-                         new_value=a.value, old_status="", new_status=a.status, reason="Загрузка из файла Excel")
-            for a in new
-        ]
-        updated = [i for i in items if i.action == "updated"]
-        for item in updated:
-            actual = item.instance
-            old_value = actual.value
-            for name in item.changed:
-                setattr(actual, name, item.fields[name])
-            actual.version += 1
-            actual.updated_at = now
-            changes.append(
-                ActualChange(actual=actual, action=ActualChange.Action.EDIT, at=now, user=actor, old_value=old_value,
-                             new_value=actual.value, old_status=actual.status, new_status=actual.status,
-                             reason="Загрузка из файла Excel")
-            )
-        if updated:
-            Actual.objects.bulk_update(
-                [i.instance for i in updated], ["value_number", "value_bool", "evidence", "version", "updated_at"], batch_size=1000
-            )
-        ActualChange.objects.bulk_create(changes, batch_size=1000)
+        return actuals_import(user=user, rows=rows, now=now, commit=commit)
 
 
 # --- events --------------------------------------------------------------------------
@@ -364,7 +328,7 @@ FORMAT_WORDS = {"очно": "in_person", "очный": "in_person", "онлай�
                 "смешанный": "mixed", "смешанно": "mixed", **{v: v for v in Event.Format.values}}
 
 
-class EventImport(ImportResource):
+class EventImport(ServiceBackedImport):
     kind = ImportKind.EVENTS
     columns: ClassVar[list[Col]] = [
         Col("activity", "№ мероприятия дорожной карты", ColType.INT, example=14),
@@ -375,39 +339,31 @@ class EventImport(ImportResource):
         Col("municipality", "Муниципальное образование", required=False, example="город Тула"),
         Col("place", "Место проведения", required=False, example="г. Тула, ул. Примерная, д. 1", max_length=500),
         Col("format", "Формат", required=False, example="очно", help="очно, онлайн, смешанный"),
-        Col("planned_participants", "Планируемое число участников", ColType.INT, required=False, example=25),
+        Col("planned_participants", "Планируемое число участников", ColType.INT, required=False, example=25,
+            max_value=MAX_PARTICIPANTS),
         Col("responsible_email", "E-mail ответственного", ColType.EMAIL, required=False, example="coordinator@example.org"),
     ]
     key_columns = ("activity", "organizer", "title", "start_date")
+    field_columns: ClassVar[dict[str, str]] = {"municipality_id": "municipality", "event": "title"}
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
+        self.user = user
         plan = self.plan
         if plan is None:
             errors.add(0, "", "план не загружен")
             return []
-        activities = dict(Activity.objects.filter(plan=plan).values_list("number", "id"))
+        activities = {a.number: a for a in Activity.objects.filter(plan=plan).select_related("plan")}
         municipalities = {normalise(n): pk for pk, n in Municipality.objects.values_list("id", "name")}
         index = OrganizationIndex()
-        allowed: dict[int, bool] = {}
         items = []
         for row, v in rows:
             ok = True
-            activity_id = activities.get(v["activity"])
-            if activity_id is None:
+            activity = activities.get(v["activity"])
+            if activity is None:
                 errors.add(row, self.header("activity"), f"в дорожной карте нет мероприятия № {v['activity']}")
                 ok = False
             org_id = self._org(index, row, "organizer", v["organizer"], errors)
             if org_id is None:
-                ok = False
-            else:
-                if org_id not in allowed:
-                    allowed[org_id] = can_register_event(user, org_id)
-                if not allowed[org_id]:
-                    errors.add(row, self.header("organizer"), "вы можете загружать мероприятия только своей организации")
-                    ok = False
-            start, end = v["start_date"], v.get("end_date") or v["start_date"]
-            if start and end and end < start:
-                errors.add(row, self.header("end_date"), "дата окончания раньше даты начала")
                 ok = False
             municipality_id = None
             if v.get("municipality"):
@@ -423,13 +379,15 @@ class EventImport(ImportResource):
                     ok = False
             if not ok:
                 continue
+            start = v["start_date"]
             items.append(
                 Item(
                     row=row,
-                    key=(activity_id, org_id, normalise(v["title"]), start),
+                    key=(activity.pk, org_id, normalise(v["title"]), start),
                     fields={
+                        "activity": activity,
                         "title": v["title"],
-                        "end_date": end,
+                        "end_date": v.get("end_date") or start,
                         "municipality_id": municipality_id,
                         "place": v.get("place") or "",
                         "format": fmt,
@@ -453,36 +411,12 @@ class EventImport(ImportResource):
         )
         return {(e.activity_id, e.organizer_id, normalise(e.title), e.start_date): e for e in qs}
 
-    def check_existing(self, items: list[Item], errors: Errors) -> None:
-        for item in items:
-            if item.action == "updated" and "end_date" in item.changed and hasattr(item.instance, "report"):
-                errors.add(item.row, self.header("end_date"), "по мероприятию уже подан отчёт: даты изменить нельзя")
-
-    def write(self, items: list[Item], *, user: Any, now: dt.datetime) -> None:
-        actor = user if getattr(user, "pk", None) else None
-        new = []
-        for item in items:
-            if item.action != "created":
-                continue
-            event = Event(activity_id=item.key[0], organizer_id=item.key[1], start_date=item.key[3],
-                          created_by=actor, **item.fields)
-            event.due_at = event_due_at(plan=self.plan, end_date=event.end_date)
-            new.append(event)
-        bulk_create_with_history(new, Event, batch_size=500, default_user=actor)
-        updated = []
-        for item in items:
-            if item.action != "updated":
-                continue
-            event = item.instance
-            for name in item.changed:
-                setattr(event, name, item.fields[name])
-            if "end_date" in item.changed:
-                event.due_at = event_due_at(plan=self.plan, end_date=event.end_date)
-            event.version += 1
-            updated.append(event)
-        if updated:
-            fields = sorted({n for i in items if i.action == "updated" for n in i.changed} | {"due_at", "version"})
-            bulk_update_with_history(updated, Event, fields, batch_size=500, default_user=actor)
+    def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
+        rows = [
+            EventRow(row=i.row, organizer_id=i.key[1], start_date=i.key[3], event=i.instance, **i.fields)
+            for i in items
+        ]
+        return events_import(user=user, rows=rows, now=now, commit=commit)
 
 
 # --- registries ----------------------------------------------------------------------
@@ -650,95 +584,49 @@ def _update_changed(items: list[Item], model: Any, actor: Any) -> None:
     bulk_update_with_history([i.instance for i in changed], model, fields, batch_size=500, default_user=actor)
 
 
-REPORT_COUNTS = (
-    "participants_total",
-    "participants_pupils_6_11",
-    "participants_students",
-    "participants_adults",
-    "participants_50_plus",
-    "schools_count",
-)
-
-
-class EventReportImport(ImportResource):
-    """Figures of event reports: a new report is filed (on time or late, frozen
-    now, like any submission); a submitted or returned one gets its figures
-    corrected; an accepted one is refused."""
+class EventReportImport(ServiceBackedImport):
+    """Figures of event reports through the same rules as the report form:
+    a new report is filed (on time or late, frozen now, like any submission);
+    a submitted or returned one is corrected, which sends it again; an
+    accepted one is refused. Another organisation's event is "not found"."""
 
     kind = ImportKind.EVENT_REPORTS
     columns: ClassVar[list[Col]] = [
         Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
         Col("summary", "Краткий отчёт", required=False, example="Проведено по плану",
             help="обязателен, если отчёт подаётся впервые"),
-        Col("participants_total", "Участников, всего", ColType.INT, example=30),
-        Col("participants_pupils_6_11", "Обучающихся 6–11 классов", ColType.INT, required=False, example=20),
-        Col("participants_students", "Студентов", ColType.INT, required=False, example=5),
-        Col("participants_adults", "Взрослых", ColType.INT, required=False, example=5),
-        Col("participants_50_plus", "В возрасте 50 лет и старше", ColType.INT, required=False, example=0),
-        Col("schools_count", "Общеобразовательных организаций", ColType.INT, required=False, example=3),
+        Col("participants_total", "Участников, всего", ColType.INT, example=30, max_value=MAX_PARTICIPANTS),
+        Col("participants_pupils_6_11", "Обучающихся 6–11 классов", ColType.INT, required=False, example=20, max_value=MAX_PARTICIPANTS),
+        Col("participants_students", "Студентов", ColType.INT, required=False, example=5, max_value=MAX_PARTICIPANTS),
+        Col("participants_adults", "Взрослых", ColType.INT, required=False, example=5, max_value=MAX_PARTICIPANTS),
+        Col("participants_50_plus", "В возрасте 50 лет и старше", ColType.INT, required=False, example=0, max_value=MAX_PARTICIPANTS),
+        Col("schools_count", "Общеобразовательных организаций", ColType.INT, required=False, example=3, max_value=MAX_PARTICIPANTS),
     ]
     key_columns = ("event",)
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
-        ids = {v["event"] for _, v in rows}
-        events = {e.pk: e for e in Event.objects.filter(pk__in=ids, activity__plan=self.plan).select_related("report")}
-        self._events = events
-        items = []
-        for row, v in rows:
-            event = events.get(v["event"])
-            if event is None:
-                errors.add(row, self.header("event"), f"мероприятие с кодом {v['event']} не найдено")
-                continue
-            ok = True
-            if not can_report_event(user, event):
-                errors.add(row, self.header("event"), "отчёт подаёт координатор организации-организатора")
-                ok = False
-            if event.cancelled_at is not None:
-                errors.add(row, self.header("event"), "мероприятие отменено: отчёт не нужен")
-                ok = False
-            elif not hasattr(event, "report") and event.end_date > moscow_date(self.now):
-                errors.add(row, self.header("event"), "мероприятие ещё не прошло: отчёт подаётся после последнего дня")
-                ok = False
-            for name in REPORT_COUNTS[1:5]:
-                if v.get(name) is not None and v[name] > v["participants_total"]:
-                    errors.add(row, self.header(name), "больше общего числа участников")
-                    ok = False
-            if not hasattr(event, "report") and not (v.get("summary") or "").strip():
-                errors.add(row, self.header("summary"), "отчёт подаётся впервые: опишите, как прошло мероприятие")
-                ok = False
-            if ok:
-                fields = {name: v.get(name) for name in REPORT_COUNTS}
-                if v.get("summary"):
-                    fields["summary"] = v["summary"]
-                items.append(Item(row=row, key=(event.pk,), fields=fields))
-        return items
+        self.user = user
+        return [
+            Item(row=row, key=(v["event"],),
+                 fields={"summary": v.get("summary"), **{name: v.get(name) for name in REPORT_COUNT_FIELDS}})
+            for row, v in rows
+        ]
 
     def describe(self, key: tuple[Any, ...]) -> str:
         return f"мероприятие {key[0]}"
 
     def existing(self, items: list[Item]) -> dict[tuple[Any, ...], Any]:
-        events = getattr(self, "_events", {})
-        return {(pk,): e.report for pk, e in events.items() if hasattr(e, "report")}
+        return {}  # the service finds the events the user may report on, and their reports
 
-    def check_existing(self, items: list[Item], errors: Errors) -> None:
-        for item in items:
-            if item.action == "updated" and item.instance.status == EventReport.Status.ACCEPTED:
-                errors.add(item.row, self.header("event"), "отчёт уже принят: изменить его нельзя")
-
-    def write(self, items: list[Item], *, user: Any, now: dt.datetime) -> None:
-        actor = user if getattr(user, "pk", None) else None
-        events = self._events
-        new = []
-        for item in items:
-            if item.action != "created":
-                continue
-            event = events[item.key[0]]
-            new.append(
-                EventReport(event=event, submitted_at=now, submitted_by=actor, due_at_submission=event.due_at,
-                            on_time=is_on_time(now, event.due_at), status=EventReport.Status.SUBMITTED, **item.fields)
-            )
-        bulk_create_with_history(new, EventReport, batch_size=500, default_user=actor)
-        _update_changed(items, EventReport, actor)
+    def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
+        rows = [
+            ReportRow(row=i.row, event_id=i.key[0], summary=i.fields["summary"],
+                      figures={name: i.fields[name] for name in REPORT_COUNT_FIELDS})
+            for i in items
+        ]
+        if self.plan is None:
+            return BulkOutcome()
+        return event_reports_import(user=user, rows=rows, plan=self.plan, now=now, commit=commit)
 
 
 RESOURCES: dict[str, type[ImportResource]] = {

@@ -15,23 +15,26 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports.builders import build_to, builder_class
 from reports.importing import (
     CellError,
     Errors,
+    ImportRefused,
     Item,
     check_duplicates,
     classify,
     counts_of,
     from_json,
+    match_header,
     rows_from_sheet,
     to_json,
 )
 from reports.models import ImportJob, ImportKind, ReportFile, ReportKind, ReportSettings
 from reports.permissions import can_confirm_import, can_request_report
 from reports.resources import resource_for
-from reports.xlsx_reader import FileRefused, read_sheet
+from reports.xlsx_reader import FileRefused, StopReading, read_sheet, too_big_message
 from roadmap.models import Plan, User
 from roadmap.roles import GROUP_NAMES, Role
 from roadmap.selectors import current_plan
@@ -270,12 +273,6 @@ class ImportPreview:
         return len(self.errors)
 
 
-class ImportRefused(Exception):
-    def __init__(self, errors: list[CellError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
 PREVIEW_ROWS = 50
 
 
@@ -292,15 +289,41 @@ def _validate(
 
 def _read(data: bytes, kind: str, errors: Errors) -> list[tuple[int, dict[str, Any]]]:
     resource = resource_for(kind)
+
+    def check_header(header: list[Any], row: int) -> None:
+        # Unknown or missing columns refuse the file before its rows are read.
+        from reports.xlsx_reader import Sheet
+
+        if match_header(Sheet(header=header, header_row=row), resource.columns, errors) is None:
+            raise StopReading
+
     try:
-        sheet = read_sheet(data)
+        sheet = read_sheet(data, on_header=check_header)
     except FileRefused as exc:
         errors.add(0, "", exc.message)
         return []
+    except StopReading:
+        return []
     rows = rows_from_sheet(sheet, resource.columns, errors)
     if not rows and not errors:
-        errors.add(0, "", "в файле нет строк с данными под заголовком")
+        errors.add(0, "", _("в файле нет строк с данными под заголовком"))
     return rows
+
+
+def _upload_size(file: IO[bytes] | bytes) -> int | None:
+    """The size of an upload without reading it (None when it cannot be told)."""
+    if isinstance(file, bytes):
+        return len(file)
+    size = getattr(file, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        position = file.tell()
+        end = file.seek(0, io.SEEK_END)
+        file.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - position
 
 
 def import_dry_run(
@@ -316,25 +339,33 @@ def import_dry_run(
     resource = resource_for(kind)
     if not resource.may_import(user):
         raise PermissionDenied("У вас нет прав на эту загрузку.")
-    data = file if isinstance(file, bytes) else file.read(_max_bytes() + 1)
     name = name or getattr(file, "name", "") or "import.xlsx"
     errors = Errors()
     items: list[Item] = []
-    rows = _read(data, kind, errors)
-    if rows or not errors:
-        _, items = _validate(kind, rows, user=user, errors=errors, now=now or timezone.now())
+    rows: list[tuple[int, dict[str, Any]]] = []
+    size = _upload_size(file)
+    if size is not None and size > _max_bytes():
+        # Refused unread: the message states the true size, not what was read.
+        data = b""
+        errors.add(0, "", too_big_message(size))
+    else:
+        data = file if isinstance(file, bytes) else file.read(_max_bytes() + 1)
+        rows = _read(data, kind, errors)
+        if rows or not errors:
+            _, items = _validate(kind, rows, user=user, errors=errors, now=now or timezone.now())
     errors.sort(key=lambda e: (e.row, e.column))
     job = ImportJob(
         kind=kind,
         user=user,
         original_name=str(name)[-255:],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=hashlib.sha256(data).hexdigest() if data else "",
         status=ImportJob.Status.REFUSED if errors else ImportJob.Status.READY,
         errors=[e.as_dict() for e in errors],
         payload=[] if errors else to_json(rows),
         counts={} if errors else counts_of(items),
     )
-    if len(data) <= _max_bytes():
+    if not errors:
+        # Only a file that may be confirmed is kept; a refused one is never stored.
         job.file.save(f"{kind}.xlsx", ContentFile(data), save=False)
     job.save()
     by_row = {n: v for n, v in rows}
@@ -345,32 +376,83 @@ def import_dry_run(
     return ImportPreview(job=job, kind=kind, errors=list(errors), counts=dict(job.counts), rows=preview)
 
 
+class ImportFailed(ImportRefused):
+    """The confirm broke on something other than the data; nothing was written."""
+
+
+def _close_job(job: ImportJob, status: str, errors: list[CellError]) -> None:
+    """End a job that will never be confirmed: record why and delete its stored file."""
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+        status=status, errors=[e.as_dict() for e in errors], payload=[]
+    )
+    name = ImportJob.objects.filter(pk=job.pk).values_list("file", flat=True).first()
+    if name:
+        job.file.storage.delete(name)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+    job.refresh_from_db()
+
+
 def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None = None) -> ImportJob:
     """Write a checked, clean import in one transaction, or refuse it whole.
 
     The rows are validated again against the database as it is now (someone
-    may have changed it since the dry run); any error refuses everything.
+    may have changed it since the dry run); any error refuses everything. A
+    job that fails here, for its data or for any other reason, is closed
+    (refused or failed, with the message) and its file deleted: it never
+    stays "ready".
     """
     if not isinstance(job, ImportJob):
         job = ImportJob.objects.get(pk=job)
     now = now or timezone.now()
     if not can_confirm_import(user, job):
-        raise PermissionDenied("Подтвердить загрузку может только тот, кто её проверил.")
+        raise PermissionDenied(_("Подтвердить загрузку может только тот, кто её проверил."))
     errors = Errors()
-    with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status != ImportJob.Status.READY:
-            raise ImportRefused([CellError(0, "", "эту загрузку нельзя подтвердить: она не прошла проверку или уже выполнена")])
-        resource, items = _validate(locked.kind, from_json(locked.payload), user=user, errors=errors, now=now)
-        if errors:
-            raise ImportRefused(list(errors))
-        resource.write(items, user=user, now=now)
-        locked.status = ImportJob.Status.CONFIRMED
-        locked.counts = counts_of(items)
-        locked.confirmed_at = now
-        locked.payload = []
-        locked.save(update_fields=["status", "counts", "confirmed_at", "payload"])
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != ImportJob.Status.READY:
+                raise _NotReady
+            resource, items = _validate(locked.kind, from_json(locked.payload), user=user, errors=errors, now=now)
+            if errors:
+                raise ImportRefused(list(errors))
+            resource.write(items, user=user, now=now)
+            locked.status = ImportJob.Status.CONFIRMED
+            locked.counts = counts_of(items)
+            locked.confirmed_at = now
+            locked.payload = []
+            locked.save(update_fields=["status", "counts", "confirmed_at", "payload"])
+    except _NotReady:
+        raise ImportRefused(
+            [CellError(0, "", _("эту загрузку нельзя подтвердить: она не прошла проверку, уже выполнена или отменена"))]
+        ) from None
+    except ImportRefused as exc:
+        _close_job(job, ImportJob.Status.REFUSED, exc.errors)
+        raise
+    except Exception as exc:
+        log.exception("import %s failed on confirm", job.pk)
+        problem = CellError(
+            0,
+            "",
+            _("загрузка не выполнена из-за ошибки на сервере (%(error)s); данные не изменены. Проверьте файл снова.")
+            % {"error": exc.__class__.__name__},
+        )
+        _close_job(job, ImportJob.Status.FAILED, [problem])
+        raise ImportFailed([problem]) from exc
     return locked
+
+
+class _NotReady(Exception):
+    pass
+
+
+def import_discard(*, user: Any, job: ImportJob) -> ImportJob:
+    """Drop a checked import that will not be confirmed; its stored file is deleted."""
+    if not can_confirm_import(user, job):
+        raise PermissionDenied(_("Отменить загрузку может только тот, кто её проверил."))
+    if job.status != ImportJob.Status.READY:
+        raise ImportRefused([CellError(0, "", _("отменить можно только проверенную, но не загруженную загрузку"))])
+    _close_job(job, ImportJob.Status.DISCARDED, [])
+    return job
 
 
 def _max_bytes() -> int:

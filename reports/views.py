@@ -92,11 +92,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(permissions.visible_import_jobs(request.user), pk=pk)
     if request.method == "POST":
         try:
-            services.import_confirm(user=request.user, job=job, now=timezone.now())
+            if "discard" in request.POST:
+                services.import_discard(user=request.user, job=job)
+                messages.success(request, _("Загрузка отменена, файл удалён."))
+            else:
+                services.import_confirm(user=request.user, job=job, now=timezone.now())
+                messages.success(request, _("Данные загружены."))
         except services.ImportRefused as exc:
             messages.error(request, _("Загрузка отклонена, данные не изменены: %(e)s") % {"e": exc})
-        else:
-            messages.success(request, _("Данные загружены."))
         return redirect("import_detail", job.pk)
     return render(request, "reports/import_detail.html", {"job": job, "can_confirm": permissions.can_confirm_import(request.user, job)})
 

@@ -13,7 +13,7 @@ the API, the web UI, the admin and imports obey the same rules), takes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -246,10 +246,10 @@ def event_update(
 ) -> Event:
     """Edit or move an event; a new last day recomputes the stored due moment.
 
-    A report already filed keeps its frozen ``on_time``: moving the event
-    never rewrites history. ``expected_version`` enables optimistic locking:
-    when someone else saved the event meanwhile, ``ConflictError`` is raised
-    and nothing changes.
+    The dates of an event that already has a report cannot change: the report
+    (and whether it was on time) is about those dates. ``expected_version``
+    enables optimistic locking: when someone else saved the event meanwhile,
+    ``ConflictError`` is raised and nothing changes.
     """
     if user is not None and not permissions.can_change_event(user, event):
         raise PermissionDenied("Нельзя изменять мероприятия другой организации.")
@@ -258,6 +258,7 @@ def event_update(
         raise ValidationError({name: ["Это поле нельзя изменить."] for name in sorted(unknown)})
     if event.cancelled_at is not None:
         raise ValidationError({"event": ["Мероприятие отменено."]})
+    old_dates = (event.start_date, event.end_date)
     for name, value in changes.items():
         setattr(event, name, value)
     if "title" in changes:
@@ -267,6 +268,8 @@ def event_update(
     if "organizer" in changes and user is not None and not permissions.can_change_event(user, event):
         raise PermissionDenied("Нельзя передать мероприятие другой организации.")
     _validate_event(event)
+    if (event.start_date, event.end_date) != old_dates:
+        _refuse_moving_reported(event, old_dates, has_report=EventReport.objects.filter(event=event).exists())
     event.due_at = event_due_at(plan=event.activity.plan, end_date=event.end_date)
     try:
         with transaction.atomic():
@@ -276,6 +279,17 @@ def event_update(
     except ConflictError:
         event.refresh_from_db()
         raise
+
+
+def _refuse_moving_reported(event: Event, old_dates: tuple[date, date], *, has_report: bool) -> None:
+    """Refuse new dates for an event that has a report: the report, its
+    deadline and its frozen on-time verdict are about the old dates."""
+    if not has_report:
+        return
+    name = "start_date" if event.start_date != old_dates[0] else "end_date"
+    raise ValidationError(
+        {name: ["По мероприятию уже подан отчёт: даты изменить нельзя — отчёт и его своевременность относятся к этим датам."]}
+    )
 
 
 def _save_versioned(obj: Event | EventReport, expected_version: int | None, fields: list[str]) -> Any:
@@ -614,3 +628,249 @@ def evidence_delete(*, user: User | None, evidence: EvidenceFile) -> None:
         raise ConflictError("Отчёт уже принят: файлы к нему не удаляются.")
     evidence.file.delete(save=False)
     evidence.delete()
+
+
+# ---------------------------------------------------------------------------
+# Bulk writes (spreadsheet imports)
+# ---------------------------------------------------------------------------
+# The same rules as the single-object services above, through the same
+# helpers, for a whole file at once: a fixed number of queries per call,
+# whatever the number of rows. ``commit=False`` only checks (the dry run);
+# ``commit=True`` checks again against locked rows and writes, but only when
+# no row has an error: the caller runs it in a transaction.
+
+
+@dataclass
+class RowProblem:
+    row: int
+    field: str  # a model field ("" for the whole row)
+    message: str
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk import would do (or did): problems by row, and each row's action."""
+
+    problems: list[RowProblem] = field(default_factory=list)
+    # row -> ("created" | "updated" | "unchanged", changed fields)
+    actions: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
+
+    def refuse(self, row: int, exc: ValidationError | str, default_field: str = "") -> None:
+        if isinstance(exc, str):
+            self.problems.append(RowProblem(row, default_field, exc))
+            return
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                for message in errors:
+                    self.problems.append(RowProblem(row, "" if name == "__all__" else name, message))
+        else:
+            for message in exc.messages:
+                self.problems.append(RowProblem(row, default_field, message))
+
+
+def _actor(user: User | None) -> User | None:
+    return user if user is not None and user.pk else None
+
+
+@dataclass
+class EventRow:
+    """One event of a file: a new one, or ``event`` (matched by the caller) to update."""
+
+    row: int
+    activity: Activity  # with its plan loaded
+    organizer_id: int
+    title: str
+    start_date: date
+    end_date: date
+    municipality_id: int | None = None
+    place: str = ""
+    format: str = Event.Format.IN_PERSON
+    planned_participants: int | None = None
+    responsible_email: str = ""
+    event: Event | None = None
+
+
+EVENT_IMPORT_FIELDS = (
+    "title", "end_date", "municipality_id", "place", "format", "planned_participants", "responsible_email"
+)
+
+
+def events_import(*, user: User | None, rows: list[EventRow], now: datetime, commit: bool) -> BulkOutcome:
+    """Register or update many events with ``event_create``/``event_update``'s rules.
+
+    Rights per row (``can_register_event`` / ``can_change_event``), the same
+    validation (``_validate_event``), the organiser's municipality by default,
+    a cancelled event is not edited, a reported event is not moved, the due
+    moment is stored, each update bumps the version and is in the history.
+    """
+    outcome = BulkOutcome()
+    ids = [r.event.pk for r in rows if r.event is not None]
+    current = Event.objects.filter(pk__in=ids).select_related("activity__plan")
+    if commit:
+        current = current.select_for_update()
+    fresh = {e.pk: e for e in current}
+    reported = set(EventReport.objects.filter(event_id__in=ids).values_list("event_id", flat=True)) if ids else set()
+    org_ids = {r.organizer_id for r in rows}
+    home = dict(Organization.objects.filter(pk__in=org_ids).values_list("id", "municipality_id")) if org_ids else {}
+    new: list[Event] = []
+    changed: list[Event] = []
+    changed_fields: set[str] = set()
+    for r in rows:
+        values = {
+            "title": (r.title or "").strip(),
+            "end_date": r.end_date or r.start_date,
+            "municipality_id": r.municipality_id or home.get(r.organizer_id),
+            "place": r.place or "",
+            "format": r.format or Event.Format.IN_PERSON,
+            "planned_participants": r.planned_participants,
+            "responsible_email": (r.responsible_email or "").strip(),
+        }
+        if r.event is None:
+            if user is not None and not permissions.can_register_event(user, r.organizer_id):
+                outcome.refuse(r.row, "Нельзя регистрировать мероприятия другой организации.", "organizer")
+                continue
+            event = Event(activity=r.activity, organizer_id=r.organizer_id, start_date=r.start_date,
+                          created_by=_actor(user), **values)
+            try:
+                _validate_event(event)
+            except ValidationError as exc:
+                outcome.refuse(r.row, exc)
+                continue
+            event.due_at = event_due_at(plan=r.activity.plan, end_date=event.end_date)
+            new.append(event)
+            outcome.actions[r.row] = ("created", [])
+            continue
+        event = fresh.get(r.event.pk)
+        if event is None:
+            outcome.refuse(r.row, "Мероприятие удалено.", "event")
+            continue
+        if user is not None and not permissions.can_change_event(user, event):
+            outcome.refuse(r.row, "Нельзя изменять мероприятия другой организации.", "organizer")
+            continue
+        if event.cancelled_at is not None:
+            outcome.refuse(r.row, "Мероприятие отменено.", "event")
+            continue
+        names = [n for n in EVENT_IMPORT_FIELDS if getattr(event, n) != values[n]]
+        if not names:
+            outcome.actions[r.row] = ("unchanged", [])
+            continue
+        old_dates = (event.start_date, event.end_date)
+        for name in names:
+            setattr(event, name, values[name])
+        try:
+            _validate_event(event)
+            _refuse_moving_reported(event, old_dates, has_report=event.pk in reported)
+        except ValidationError as exc:
+            outcome.refuse(r.row, exc)
+            continue
+        event.due_at = event_due_at(plan=event.activity.plan, end_date=event.end_date)
+        event.version += 1
+        event.updated_at = now
+        changed.append(event)
+        changed_fields.update(names)
+        outcome.actions[r.row] = ("updated", names)
+    if commit and not outcome.problems:
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        bulk_create_with_history(new, Event, batch_size=500, default_user=_actor(user))
+        if changed:
+            fields = sorted(changed_fields | {"due_at", "version", "updated_at"})
+            bulk_update_with_history(changed, Event, fields, batch_size=500, default_user=_actor(user))
+    return outcome
+
+
+@dataclass
+class ReportRow:
+    """The figures of one event's report; ``summary`` None keeps the one filed."""
+
+    row: int
+    event_id: int
+    figures: dict[str, int | None]
+    summary: str | None = None
+
+
+def event_reports_import(
+    *, user: User | None, rows: list[ReportRow], plan: Plan, now: datetime, commit: bool
+) -> BulkOutcome:
+    """File or correct many event reports with ``event_report_submit``/``_resubmit``'s rules.
+
+    An event the user may not report on gets the very same answer as an id
+    that does not exist (no existence oracle); only for the user's own events
+    are "cancelled" and "not over yet" told. A new report is filed as by
+    ``event_report_submit`` (on time or not, frozen now); a correction is a
+    resubmission: a returned report goes back to "submitted" (so the chase
+    stops), an accepted one is refused.
+    """
+    outcome = BulkOutcome()
+    ids = {r.event_id for r in rows}
+    events = {e.pk: e for e in Event.objects.filter(pk__in=ids, activity__plan=plan)} if ids else {}
+    reports_qs = EventReport.objects.filter(event_id__in=list(events))
+    if commit:
+        reports_qs = reports_qs.select_for_update()
+    reports = {r.event_id: r for r in reports_qs} if events else {}
+    today = moscow_date(now)
+    new: list[EventReport] = []
+    changed: list[EventReport] = []
+    changed_fields: set[str] = set()
+    for r in rows:
+        event = events.get(r.event_id)
+        if event is None or (user is not None and not permissions.can_report_event(user, event)):
+            outcome.refuse(r.row, f"Мероприятие с кодом {r.event_id} не найдено.", "event")
+            continue
+        report = reports.get(event.pk)
+        if report is None:
+            if event.cancelled_at is not None:
+                outcome.refuse(r.row, "Мероприятие отменено: отчёт не нужен.", "event")
+                continue
+            if event.end_date > today:
+                outcome.refuse(r.row, "Мероприятие ещё не прошло: отчёт подаётся после последнего дня.", "event")
+                continue
+            data = ReportData(summary=r.summary or "", **r.figures)  # type: ignore[arg-type]
+        else:
+            if report.status not in (EventReport.Status.SUBMITTED, EventReport.Status.RETURNED):
+                outcome.refuse(
+                    r.row, f"Отчёт в статусе «{EventReport.Status(report.status).label}»: изменить его нельзя.", "event"
+                )
+                continue
+            data = ReportData(summary=r.summary or report.summary, partners=report.partners, links=report.links,
+                              **r.figures)  # type: ignore[arg-type]
+        try:
+            clean = _clean_report(data)
+        except ValidationError as exc:
+            outcome.refuse(r.row, exc)
+            continue
+        values = {n: getattr(clean, n) for n in REPORT_FIELDS}
+        if report is None:
+            new.append(EventReport(
+                event=event, submitted_at=now, submitted_by=_actor(user), due_at_submission=event.due_at,
+                on_time=is_on_time(now, event.due_at), status=EventReport.Status.SUBMITTED, **values,
+            ))
+            outcome.actions[r.row] = ("created", [])
+            continue
+        names = [n for n in REPORT_FIELDS if getattr(report, n) != values[n]]
+        if report.status == EventReport.Status.RETURNED:
+            names.append("status")  # sending it again is the correction, even with the same figures
+        if not names:
+            outcome.actions[r.row] = ("unchanged", [])
+            continue
+        for name, value in values.items():
+            setattr(report, name, value)
+        report.status = EventReport.Status.SUBMITTED
+        report.resubmitted_at = now
+        report.resubmission_due_at = None
+        report.version += 1
+        report.updated_at = now
+        changed.append(report)
+        changed_fields.update(names)
+        outcome.actions[r.row] = ("updated", names)
+    if commit and not outcome.problems:
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        bulk_create_with_history(new, EventReport, batch_size=500, default_user=_actor(user))
+        if changed:
+            fields = sorted(
+                (changed_fields - {"status"})
+                | {"status", "resubmitted_at", "resubmission_due_at", "version", "updated_at"}
+            )
+            bulk_update_with_history(changed, EventReport, fields, batch_size=500, default_user=_actor(user))
+    return outcome

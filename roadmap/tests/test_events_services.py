@@ -87,14 +87,28 @@ def test_it_uses_the_plans_number_of_days(coordinator, college) -> None:
     assert event.due_at == msk(2026, 4, 2, 23, 59, 59)
 
 
-def test_it_recomputes_the_due_moment_when_the_event_moves_but_keeps_the_verdict(coordinator, college) -> None:
+def test_it_recomputes_the_due_moment_when_the_event_moves(coordinator, college) -> None:
     event = make_event(coordinator, college)
-    report = services.event_report_submit(user=coordinator, event=event, data=REPORT, now=msk(2026, 3, 12, 0, 0))
-    assert report.on_time is False
     moved = services.event_update(user=coordinator, event=event, end_date=dt.date(2026, 3, 11))
     assert moved.due_at == msk(2026, 3, 12, 23, 59, 59)
+
+
+def test_it_refuses_to_move_an_event_that_has_a_report(coordinator, college) -> None:
+    """The report and its frozen verdict are about the event's dates; the import obeys the same rule."""
+    event = make_event(coordinator, college)
+    report = services.event_report_submit(user=coordinator, event=event, data=REPORT, now=msk(2026, 3, 12, 0, 0))
+    for change in ({"end_date": dt.date(2026, 3, 11)}, {"start_date": dt.date(2026, 3, 9)}):
+        with pytest.raises(ValidationError) as err:
+            services.event_update(user=coordinator, event=Event.objects.get(pk=event.pk), **change)
+        assert set(err.value.message_dict) == set(change)
+        assert "уже подан отчёт: даты изменить нельзя" in err.value.messages[0]
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.start_date, stored.end_date, stored.due_at, stored.version) == (
+        event.start_date, event.end_date, event.due_at, event.version
+    )
+    services.event_update(user=coordinator, event=stored, title="Новое название")  # other fields still change
     report.refresh_from_db()
-    assert report.on_time is False and report.due_at_submission == msk(2026, 3, 11, 23, 59, 59)
+    assert report.on_time is False and report.due_at_submission == event.due_at
 
 
 def test_it_refuses_a_stale_version(coordinator, college) -> None:
