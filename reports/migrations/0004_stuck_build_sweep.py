@@ -23,7 +23,7 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0002_report_schedules"),
+        ("reports", "0003_import_job_failed_discarded"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
