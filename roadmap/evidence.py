@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from PIL import Image
+from pillow_heif import register_heif_opener
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -40,7 +41,14 @@ TAIL_BYTES = 64 * 1024
 
 # What Pillow must recognise for each sniffed type. "MPO" is a JPEG with more
 # pictures after the first (cameras' previews, iPhones' HDR gain maps).
-IMAGE_FORMATS = {"image/jpeg": ("JPEG", "MPO"), "image/png": ("PNG",), "image/webp": ("WEBP",)}
+IMAGE_FORMATS = {
+    "image/jpeg": ("JPEG", "MPO"),
+    "image/png": ("PNG",),
+    "image/webp": ("WEBP",),
+    # Phones' photos (iPhone's default): decoded by pillow-heif's Pillow plugin.
+    "image/heic": ("HEIF",),
+}
+register_heif_opener()
 ZIP_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "[Content_Types].xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "[Content_Types].xml",
@@ -60,8 +68,6 @@ def evidence_refusal(data: bytes, mime: str) -> str | None:
     reason = _trailing_html(data, mime)
     if reason:
         return reason
-    if mime == "image/heic":
-        return "Фотографии HEIC проверить нельзя, поэтому они не принимаются. Сохраните фото в JPEG или PNG."
     if mime in IMAGE_FORMATS:
         return _image_refusal(data, IMAGE_FORMATS[mime])
     if mime == "application/pdf":

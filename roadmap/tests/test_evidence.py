@@ -136,9 +136,13 @@ def test_it_refuses_a_decompression_bomb_before_decoding(settings) -> None:  # t
     assert "слишком большое" in (evidence_refusal(image("PNG", (101, 100)), "image/png") or "")
 
 
-def test_it_refuses_heic_which_it_cannot_decode() -> None:
+def test_it_accepts_a_phone_photo_in_heic_and_refuses_a_damaged_one() -> None:
+    photo = image("HEIF", (64, 48))
+    assert evidence_refusal(photo, "image/heic") is None
     reason = evidence_refusal(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64, "image/heic")
-    assert reason is not None and "HEIC" in reason and "JPEG" in reason
+    assert reason is not None and "повреждено" in reason
+    reason = evidence_refusal(photo[: len(photo) // 2], "image/heic")
+    assert reason is not None and "повреждено" in reason
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
