@@ -153,12 +153,15 @@ DASHBOARD_REFRESH = env("DASHBOARD_REFRESH", default="celery" if REDIS_URL else 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes "not signed in" a 401,
+        # as the schema says, instead of the 403 a session-first list gives.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "copp.rest.ErrorDocumentingAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "copp.pagination.BoundedLimitOffsetPagination",
+    "EXCEPTION_HANDLER": "copp.rest.exception_handler",
     "PAGE_SIZE": 100,
     "DATE_FORMAT": "%Y-%m-%d",
 }
@@ -167,6 +170,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API of the roadmap & KPI tracker (order No 2714 of 16.12.2022).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"EvidenceKindEnum": "roadmap.models.EvidenceFile.Kind"},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -43,7 +43,7 @@ from roadmap.selectors import plan_by_key
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
     targets = serializers.SerializerMethodField()
 
     class Meta:
@@ -253,6 +253,17 @@ class FigureViewSet(viewsets.ViewSet):
         return Response([_figure_data(f) for f in figures.values()])
 
 
+class BreachSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    year = serializers.IntegerField()
+    left = serializers.FloatField(allow_null=True)
+    right = serializers.FloatField(allow_null=True)
+    operator = serializers.CharField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    importance = serializers.CharField()
+
+
 class ConsistencyViewSet(viewsets.ViewSet):
     """Broken validation rules: ``?year=2024&source=plan`` (targets) or ``source=actual``."""
 
@@ -263,7 +274,7 @@ class ConsistencyViewSet(viewsets.ViewSet):
             OpenApiParameter("as_of", str),
             OpenApiParameter("plan", str),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=BreachSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
         source = request.query_params.get("source")
@@ -338,7 +349,7 @@ class BulkApproveSerializer(serializers.Serializer):
 
 
 class ActualChangeSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.get_full_name", default=None)
+    user = serializers.CharField(source="user.get_full_name", default=None, allow_null=True)
 
     class Meta:
         model = ActualChange
@@ -356,6 +367,7 @@ class ActualViewSet(
     """
 
     serializer_class = ActualSerializer
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Actual]:
         query = actuals_visible_to(self.request.user).order_by("indicator__order", "year", "period", "organization")
@@ -473,7 +485,7 @@ class ActualViewSet(
         return Response({"approved": result.approved, "refused": refused})
 
     @extend_schema(responses=ActualChangeSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every change of the value: who, when, old and new value, reason."""
         return Response(ActualChangeSerializer(actual_history(self.get_object()), many=True).data)
@@ -535,6 +547,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
     """Shared rules of the registries: anyone signed in reads what they may see; writers act for the holder."""
 
     holder_field = "organization"
+    lookup_value_regex = r"[0-9]+"
 
     def _holder_id(self, instance_or_data: Any) -> int | None:
         value = instance_or_data
@@ -592,6 +605,7 @@ class ProgrammeCohortViewSet(RegistryViewSet):
 
 class ProgrammeCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeCategorySerializer
+    lookup_value_regex = r"[0-9]+"
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ProgrammeCategory]:

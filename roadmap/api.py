@@ -49,6 +49,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ActivitySerializer
     lookup_field = "number"
+    lookup_value_regex = r"[0-9]+"
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Activity]:
@@ -56,7 +57,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    municipality = serializers.CharField(source="municipality.name", default=None)
+    municipality = serializers.CharField(source="municipality.name", default=None, allow_null=True)
 
     class Meta:
         model = Organization
@@ -65,6 +66,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganizationSerializer
+    lookup_value_regex = r"[0-9]+"
     queryset = Organization.objects.select_related("municipality").order_by("short_name", "id")
 
 
