@@ -170,7 +170,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API of the roadmap & KPI tracker (order No 2714 of 16.12.2022).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"EvidenceKindEnum": "roadmap.models.EvidenceFile.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "roadmap.models.EvidenceFile.Kind",
+        "ReviewStatusEnum": "roadmap.models.EventReport.Status",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
