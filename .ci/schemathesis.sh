@@ -77,16 +77,28 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
+# --checks all, minus one that contradicts what the API is for:
+# * positive_data_acceptance expects every schema-valid request to succeed.
+#   Ours refuse schema-valid input with a 400 by design: a foreign key that
+#   names no row (organizer=0), a second agreement with the same number, an
+#   event date outside the plan's period, a year outside the plan, a blank
+#   cancel reason on a "reason" whose rule depends on the action. Those rules
+#   live in the services and need the database; the schema states the
+#   types, ranges and required fields, and the other checks hold it to them.
+EXCLUDED_CHECKS="positive_data_acceptance"
+
 status=0
 for role in ${ROLES}; do
   token="$(awk -v r="${role}" '$1 == r {print $2}' <<<"${TOKENS}")"
-  echo "== schemathesis as ${role} (seed ${SEED}, ${MAX_EXAMPLES} examples per operation)"
-  # --checks all, minus the ones that contradict a documented policy of ours:
-  # * ignored_auth: it replays requests without the token but the server also
-  #   accepts a session; anonymous requests do answer 401 and that is tested
-  #   in the suite (roadmap/tests, tests/test_api_bad_input.py).
+  # The coverage phase (boundary and type-violating values of every
+  # parameter) is about input validation, which does not depend on the role:
+  # run it once, for the first role, to stay within the CI budget.
+  if [ "${role}" = "${ROLES%% *}" ]; then phases="examples,coverage,fuzzing,stateful"; else phases="examples,fuzzing,stateful"; fi
+  echo "== schemathesis as ${role} (seed ${SEED}, ${MAX_EXAMPLES} examples per operation, phases ${phases})"
   .venv/bin/schemathesis run "${BASE}/api/schema/" \
     --checks all \
+    --exclude-checks "${EXCLUDED_CHECKS}" \
+    --phases "${phases}" \
     --header "Authorization: Token ${token}" \
     --seed "${SEED}" \
     --max-examples "${MAX_EXAMPLES}" \

@@ -8,6 +8,7 @@ service refuses); reads of it answer 404.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -286,28 +287,37 @@ class ServiceErrorsMixin:
         return super().handle_exception(exc)  # type: ignore[misc]
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date_param(request: Request, name: str) -> date | None:
     value = request.query_params.get(name)
     if value is None:
         return None
     try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)  # fromisoformat also takes "20240101" and week dates
         return date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError({name: ["Дата в формате ГГГГ-ММ-ДД."]}) from exc
 
 
-def _int_param(request: Request, name: str) -> int | None:
+def _int_param(request: Request, name: str, *, maximum: int = 2**31 - 1) -> int | None:
+    """A positive id or year from the query; anything else is a 400, not a guess."""
     value = request.query_params.get(name)
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit()):
-        raise ValidationError({name: ["Целое число."]})
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
+        raise ValidationError({name: [f"Целое число от 1 до {maximum}."]})
     return int(value)
 
 
 # ---------------------------------------------------------------------------
 # Views
 # ---------------------------------------------------------------------------
+
+
+_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 class EventViewSet(
@@ -336,9 +346,9 @@ class EventViewSet(
         parameters=[
             OpenApiParameter("report_status", str, enum=[s.value for s in ReportStatus]),
             OpenApiParameter("plan", str, description="Plan key; every plan by default."),
-            OpenApiParameter("organizer", int),
-            OpenApiParameter("activity", int),
-            OpenApiParameter("municipality", int),
+            OpenApiParameter("organizer", _ID),
+            OpenApiParameter("activity", _ID),
+            OpenApiParameter("municipality", _ID),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
         ]
@@ -478,7 +488,7 @@ class EventViewSet(
         parameters=[
             OpenApiParameter("by", str, enum=["organization", "activity", "municipality", "month", "total"]),
             OpenApiParameter("plan", str),
-            OpenApiParameter("year", int),
+            OpenApiParameter("year", {"type": "integer", "minimum": 1, "maximum": 9999}),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
             OpenApiParameter("as_of", OpenApiTypes.DATE),
@@ -496,7 +506,7 @@ class EventViewSet(
             now=timezone.now(),
             by=by,  # type: ignore[arg-type]
             plan=plan_by_key(request.query_params["plan"]) if request.query_params.get("plan") else None,
-            year=_int_param(request, "year"),
+            year=_int_param(request, "year", maximum=9999),
             date_from=_date_param(request, "date_from"),
             date_to=_date_param(request, "date_to"),
             as_of=_date_param(request, "as_of"),
