@@ -173,6 +173,9 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get their own components: read-only fields are not asked
     # for, and required text is "minLength: 1", as the serializers validate.
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API is documented as JSON (evidence uploads declare multipart
+    # themselves); the form parsers stay for the browsable API and old clients.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "EvidenceKindEnum": "roadmap.models.EvidenceFile.Kind",
         "ReviewStatusEnum": "roadmap.models.EventReport.Status",
