@@ -79,8 +79,9 @@ def clean_value(indicator: Indicator, value: Any) -> tuple[int | None, bool | No
         raise InvalidInput(_("The value cannot be negative (%(value)s).") % {"value": value}, field="value")
     if value > MAX_INDICATOR_VALUE:
         # Beyond any real figure of one region, and beyond a 64-bit column soon after.
+        # (A Russian msgid: no .po/.mo change for one message.)
         raise InvalidInput(
-            _("The value cannot exceed %(max)s.") % {"max": f"{MAX_INDICATOR_VALUE:,}".replace(",", "\u00a0")},
+            _("Значение не может быть больше %(max)s.") % {"max": f"{MAX_INDICATOR_VALUE:,}".replace(",", "\u00a0")},
             field="value",
         )
     return value, None
