@@ -232,12 +232,24 @@ class EventInputSerializer(serializers.Serializer):
 
 
 class CancelInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="Why the event will not take place.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why the event will not take place (required)."
+    )
 
 
 class ReviewInputSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1)
-    reason = serializers.CharField(required=False, help_text="Required when returning a report.")
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when returning a report."
+    )
+
+
+def _body(request: Request, serializer: type[serializers.Serializer]) -> dict[str, Any]:
+    """The validated body of an action: a JSON number or list instead of an
+    object is a 400 from the serializer, not an AttributeError (a 500)."""
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
 
 
 class EvidenceInputSerializer(serializers.Serializer):
@@ -407,9 +419,8 @@ class EventViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: Any = None) -> Response:
         event = self._event_for_write(pk)
-        event = services.event_cancel(
-            user=request.user, event=event, reason=str(request.data.get("reason", "")), now=timezone.now()
-        )
+        body = _body(request, CancelInputSerializer)
+        event = services.event_cancel(user=request.user, event=event, reason=body["reason"], now=timezone.now())
         return self._render(event)
 
     @extend_schema(methods=["GET"], request=None, responses=ReportSerializer)
@@ -452,23 +463,24 @@ class EventViewSet(
     @extend_schema(request=ReviewInputSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="report/accept")
     def accept_report(self, request: Request, pk: Any = None) -> Response:
+        report = self._report_for_write(pk)
+        body = _body(request, ReviewInputSerializer)
         report = services.event_report_accept(
-            user=request.user,
-            report=self._report_for_write(pk),
-            now=timezone.now(),
-            expected_version=_optional_int(request.data.get("version"), "version"),
+            user=request.user, report=report, now=timezone.now(), expected_version=body.get("version")
         )
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ReviewInputSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="report/return")
     def return_report(self, request: Request, pk: Any = None) -> Response:
+        report = self._report_for_write(pk)
+        body = _body(request, ReviewInputSerializer)
         report = services.event_report_return(
             user=request.user,
-            report=self._report_for_write(pk),
-            reason=str(request.data.get("reason", "")),
+            report=report,
+            reason=body["reason"],
             now=timezone.now(),
-            expected_version=_optional_int(request.data.get("version"), "version"),
+            expected_version=body.get("version"),
         )
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
@@ -537,15 +549,6 @@ class EventViewSet(
                 "total": row(figures.total),
             }
         )
-
-
-def _optional_int(value: Any, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({name: ["Целое число."]}) from exc
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -79,6 +79,16 @@ def test_it_answers_404_to_any_non_numeric_id(world: World, url: str) -> None:
     assert api(world.copp).get(url).status_code == 404
 
 
+@pytest.mark.parametrize("body", ["-1.1225967506688654e+16", "[1, 2]", '"reason"', "null"])
+@pytest.mark.parametrize("action", ["cancel", "report/accept", "report/return"])
+def test_it_answers_400_to_a_body_that_is_not_an_object(world: World, action: str, body: str) -> None:
+    """Found by schemathesis: ``request.data.get`` on a JSON number was a 500."""
+    event = world.events_a[2]  # reported late, under review
+    client = api(world.copp if action.startswith("report") else world.coord_a)
+    response = client.post(f"/api/v1/events/{event.pk}/{action}/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+
+
 def test_it_caps_an_absurd_limit(world: World) -> None:
     response = api(world.copp).get("/api/v1/events/", {"limit": "99999999999999999999"})
     assert response.status_code == 200
