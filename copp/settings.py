@@ -163,7 +163,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "copp.pagination.BoundedLimitOffsetPagination",
     "EXCEPTION_HANDLER": "copp.rest.exception_handler",
     "PAGE_SIZE": 100,
-    "DATE_FORMAT": "%Y-%m-%d",
+    # ISO 8601 via date.isoformat(): strftime("%Y") drops the leading zeros of
+    # a year before 1000 ("127-12-28"), which is not a date to any client.
+    "DATE_FORMAT": "iso-8601",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ЦОПП: дорожная карта и целевые показатели",

@@ -248,6 +248,16 @@ def test_it_answers_lists_as_the_schema_says(world: World, published_schema: Any
     assert_matches_schema(published_schema, path, "GET", response)
 
 
+def test_it_writes_a_year_before_1000_with_four_digits(world: World, published_schema: Any) -> None:
+    """Found by schemathesis: a programme approved on 0127-12-28 came back as "127-12-28"."""
+    from indicators.tests.factories import EducationalProgrammeFactory
+
+    programme = EducationalProgrammeFactory(approved_on=dt.date(127, 12, 28))
+    response = api(world.copp).get(f"/api/v1/programmes/{programme.pk}/")
+    assert response.json()["approved_on"] == "0127-12-28"
+    assert_matches_schema(published_schema, "/api/v1/programmes/{id}/", "GET", response)
+
+
 def test_it_answers_the_history_of_a_value_as_the_schema_says(world: World, published_schema: Any) -> None:
     response = api(world.coord_a).get(f"/api/v1/actuals/{world.actual_a.pk}/history/")
     assert response.status_code == 200
