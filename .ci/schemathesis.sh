@@ -4,9 +4,10 @@
 # Own PostgreSQL database, migrated and filled with the bundled order and the
 # small demo (~10 s); one DRF token per role so the operations are really
 # exercised (a coordinator: the narrowest view and the organisation's writes;
-# ЦОПП staff: wide reads, reviews). Exits non-zero on any failure.
+# ЦОПП staff: wide reads, registries, reviews; ministry staff: reads, approvals).
+# Exits non-zero on any failure. About 4 minutes on 2 loaded CPUs.
 #
-#   .ci/schemathesis.sh                    # both roles, the CI settings below
+#   .ci/schemathesis.sh                    # three roles, the CI settings below
 #   ROLES=coordinator MAX_EXAMPLES=10 .ci/schemathesis.sh
 #
 # Environment: PGHOST/PGPORT/PGUSER (127.0.0.1:5432 postgres, trust auth),
@@ -19,7 +20,7 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 SEED="${SEED:-42}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-25}"
-ROLES="${ROLES:-coordinator copp}"
+ROLES="${ROLES:-coordinator copp ministry}"
 WORKERS="${WORKERS:-2}"
 DB_NAME="copp_fuzz_$$"
 PORT="${PORT:-$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
