@@ -51,7 +51,7 @@ from roadmap.selectors import plan_by_key
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
     targets = serializers.SerializerMethodField()
 
     class Meta:
@@ -256,6 +256,17 @@ class FigureViewSet(viewsets.ViewSet):
         return Response([_figure_data(f) for f in figures.values()])
 
 
+class BreachSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    year = serializers.IntegerField()
+    left = serializers.FloatField(allow_null=True)
+    right = serializers.FloatField(allow_null=True)
+    operator = serializers.CharField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    importance = serializers.CharField()
+
+
 class ConsistencyViewSet(viewsets.ViewSet):
     """Broken validation rules: ``?year=2024&source=plan`` (targets) or ``source=actual``."""
 
@@ -266,7 +277,7 @@ class ConsistencyViewSet(viewsets.ViewSet):
             OpenApiParameter("as_of", str),
             OpenApiParameter("plan", str),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=BreachSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
         source = request.query_params.get("source")
@@ -341,7 +352,7 @@ class BulkApproveSerializer(serializers.Serializer):
 
 
 class ActualChangeSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.get_full_name", default=None)
+    user = serializers.CharField(source="user.get_full_name", default=None, allow_null=True)
 
     class Meta:
         model = ActualChange
@@ -359,6 +370,7 @@ class ActualViewSet(
     """
 
     serializer_class = ActualSerializer
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Actual]:
         query = actuals_visible_to(self.request.user).order_by("indicator__order", "year", "period", "organization")
@@ -476,7 +488,7 @@ class ActualViewSet(
         return Response({"approved": result.approved, "refused": refused})
 
     @extend_schema(responses=ActualChangeSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every change of the value: who, when, old and new value, reason."""
         return Response(ActualChangeSerializer(actual_history(self.get_object()), many=True).data)
@@ -556,6 +568,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
     and the protected delete; this class only maps their refusals to HTTP:
     403, 400 by field, 409 with the reason.
     """
+
+    lookup_value_regex = r"[0-9]+"
 
     create_service: Any = None
     update_service: Any = None
@@ -638,6 +652,7 @@ class ProgrammeCohortViewSet(RegistryViewSet):
 
 class ProgrammeCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeCategorySerializer
+    lookup_value_regex = r"[0-9]+"
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ProgrammeCategory]:

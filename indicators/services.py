@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from indicators import permissions
 from indicators.models import Actual, ActualChange, Indicator
+from roadmap.limits import MAX_INDICATOR_VALUE
 from roadmap.models import Organization
 from roadmap.services import BulkOutcome
 
@@ -77,6 +78,13 @@ def clean_value(indicator: Indicator, value: Any) -> tuple[int | None, bool | No
         )
     if value < 0:
         raise InvalidInput(_("The value cannot be negative (%(value)s).") % {"value": value}, field="value")
+    if value > MAX_INDICATOR_VALUE:
+        # Beyond any real figure of one region, and beyond a 64-bit column soon after.
+        # (A Russian msgid: no .po/.mo change for one message.)
+        raise InvalidInput(
+            _("Значение не может быть больше %(max)s.") % {"max": f"{MAX_INDICATOR_VALUE:,}".replace(",", "\u00a0")},
+            field="value",
+        )
     return value, None
 
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 from typing import Any, ClassVar
 
 from django.db.models import Q
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from indicators import registries
 from indicators.models import (

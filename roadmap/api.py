@@ -49,6 +49,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ActivitySerializer
     lookup_field = "number"
+    lookup_value_regex = r"[0-9]+"
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Activity]:
@@ -56,7 +57,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    municipality = serializers.CharField(source="municipality.name", default=None)
+    municipality = serializers.CharField(source="municipality.name", default=None, allow_null=True)
 
     class Meta:
         model = Organization
@@ -67,6 +68,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     """Organisations are reference data: every signed-in user reads all of them."""
 
     serializer_class = OrganizationSerializer
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Organization]:
         return Organization.objects.select_related("municipality").order_by("short_name", "id")

@@ -10,6 +10,7 @@ but not act on it gets 403 from the service.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -20,6 +21,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -27,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from roadmap import event_selectors, permissions, services
+from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import (
     Activity,
     Event,
@@ -94,14 +98,20 @@ class ReportSerializer(serializers.ModelSerializer):
         )
 
 
+def _count(**kwargs: Any) -> serializers.IntegerField:
+    """A count of people (or schools): the service refuses more than MAX_PARTICIPANTS
+    whatever the door; declaring it here puts the bound in the published schema."""
+    return serializers.IntegerField(min_value=0, max_value=MAX_PARTICIPANTS, **kwargs)
+
+
 class ReportInputSerializer(serializers.Serializer):
     summary = serializers.CharField()
-    participants_total = serializers.IntegerField(min_value=0)
-    participants_pupils_6_11 = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    participants_students = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    participants_adults = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    participants_50_plus = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    schools_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    participants_total = _count()
+    participants_pupils_6_11 = _count(required=False, allow_null=True)
+    participants_students = _count(required=False, allow_null=True)
+    participants_adults = _count(required=False, allow_null=True)
+    participants_50_plus = _count(required=False, allow_null=True)
+    schools_count = _count(required=False, allow_null=True)
     partners = serializers.CharField(required=False, allow_blank=True, default="")
     links = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1)
@@ -112,7 +122,15 @@ class ReportInputSerializer(serializers.Serializer):
         return services.ReportData(**data)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$", "example": "10:00:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in Moscow, "10:00:00". OpenAPI's ``format: time`` is
+    RFC 3339's full-time, which demands a UTC offset the API never sends."""
+
+
 class EventSerializer(serializers.ModelSerializer):
+    start_time = LocalTimeField(allow_null=True, read_only=True)
+    end_time = LocalTimeField(allow_null=True, read_only=True)
     activity = serializers.IntegerField(source="activity.number", read_only=True)
     activity_name = serializers.CharField(source="activity.name", read_only=True)
     plan = serializers.CharField(source="activity.plan.key", read_only=True)
@@ -160,6 +178,7 @@ class EventSerializer(serializers.ModelSerializer):
             return annotated
         return event_selectors.event_report_status(event, self.context.get("now") or timezone.now()).value
 
+    @extend_schema_field(serializers.ChoiceField(choices=[s.value for s in ReportStatus]))
     def get_report_status(self, event: Event) -> str:
         return self._status(event)
 
@@ -173,6 +192,7 @@ class EventSerializer(serializers.ModelSerializer):
         # a page of 50 reports cost 150 ms.
         return ReportSerializer(context=self.context)
 
+    @extend_schema_field(ReportSerializer(allow_null=True))
     def get_report(self, event: Event) -> dict[str, Any] | None:
         try:
             report = event.report
@@ -190,13 +210,13 @@ class EventInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
-    start_time = serializers.TimeField(required=False, allow_null=True)
-    end_time = serializers.TimeField(required=False, allow_null=True)
+    start_time = LocalTimeField(required=False, allow_null=True)
+    end_time = LocalTimeField(required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True, max_length=500)
     municipality = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     format = serializers.ChoiceField(choices=Event.Format.choices, required=False)
     audience = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    planned_participants = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    planned_participants = _count(required=False, allow_null=True)
     coordinator = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     responsible_email = serializers.EmailField(required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, min_value=1)
@@ -221,6 +241,57 @@ class EventInputSerializer(serializers.Serializer):
         return out
 
 
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why the event will not take place (required)."
+    )
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when returning a report."
+    )
+
+
+def _body(request: Request, serializer: type[serializers.Serializer]) -> dict[str, Any]:
+    """The validated body of an action: a JSON number or list instead of an
+    object is a 400 from the serializer, not an AttributeError (a 500)."""
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=EvidenceFile._meta.get_field("kind").choices, required=False)
+
+
+class TimelinessRowSerializer(serializers.Serializer):
+    key = serializers.JSONField(help_text="Organisation or municipality id, activity number, month (YYYY-MM-DD) or null.")
+    label = serializers.CharField()
+    held = serializers.IntegerField()
+    due = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    not_yet_due = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    on_time_pct = serializers.FloatField(allow_null=True)
+    median_delay_hours = serializers.FloatField(allow_null=True)
+
+
+class TimelinessSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    moment = serializers.DateTimeField()
+    rows = TimelinessRowSerializer(many=True)
+    total = TimelinessRowSerializer()
+
+
+class UnreadSerializer(serializers.Serializer):
+    unread = serializers.IntegerField(min_value=0)
+
+
 def _django_errors(exc: DjangoValidationError) -> dict[str, Any]:
     if hasattr(exc, "message_dict"):
         return exc.message_dict
@@ -238,29 +309,37 @@ class ServiceErrorsMixin:
         return super().handle_exception(exc)  # type: ignore[misc]
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date_param(request: Request, name: str) -> date | None:
     value = request.query_params.get(name)
-    if not value:
+    if value is None:
         return None
     try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)  # fromisoformat also takes "20240101" and week dates
         return date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError({name: ["Дата в формате ГГГГ-ММ-ДД."]}) from exc
 
 
-def _int_param(request: Request, name: str) -> int | None:
+def _int_param(request: Request, name: str, *, maximum: int = 2**31 - 1) -> int | None:
+    """A positive id or year from the query; anything else is a 400, not a guess."""
     value = request.query_params.get(name)
-    if value in (None, ""):
+    if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ValidationError({name: ["Целое число."]}) from exc
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
+        raise ValidationError({name: [f"Целое число от 1 до {maximum}."]})
+    return int(value)
 
 
 # ---------------------------------------------------------------------------
 # Views
 # ---------------------------------------------------------------------------
+
+
+_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 class EventViewSet(
@@ -272,6 +351,9 @@ class EventViewSet(
     """Events with their report status; ``?report_status=overdue`` etc. filter in the database."""
 
     serializer_class = EventSerializer
+    # Ids are integers: /events/abc/cancel/ matches no URL (404) instead of
+    # reaching the ORM with a string (a 500).
+    lookup_value_regex = r"[0-9]+"
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": self.now}
@@ -281,6 +363,20 @@ class EventViewSet(
         if not hasattr(self, "_now"):
             self._now = timezone.now()
         return self._now
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("report_status", str, enum=[s.value for s in ReportStatus]),
+            OpenApiParameter("plan", str, description="Plan key; every plan by default."),
+            OpenApiParameter("organizer", _ID),
+            OpenApiParameter("activity", _ID),
+            OpenApiParameter("municipality", _ID),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Event]:
         params = self.request.query_params
@@ -308,6 +404,7 @@ class EventViewSet(
         event = Event.objects.select_related("activity__plan", "organizer").get(pk=event.pk)
         return Response(self.get_serializer(event).data, status=code)
 
+    @extend_schema(request=EventInputSerializer, responses={201: EventSerializer})
     def create(self, request: Request) -> Response:
         data = EventInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -316,6 +413,7 @@ class EventViewSet(
         event = services.event_create(user=request.user, **values)
         return self._render(event, status.HTTP_201_CREATED)
 
+    @extend_schema(request=EventInputSerializer, responses=EventSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         event = self._event_for_write(pk)
         data = EventInputSerializer(data=request.data, partial=True)
@@ -328,14 +426,17 @@ class EventViewSet(
         event = services.event_update(user=request.user, event=event, expected_version=version, **values)
         return self._render(event)
 
+    @extend_schema(request=CancelInputSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: Any = None) -> Response:
         event = self._event_for_write(pk)
-        event = services.event_cancel(
-            user=request.user, event=event, reason=str(request.data.get("reason", "")), now=timezone.now()
-        )
+        body = _body(request, CancelInputSerializer)
+        event = services.event_cancel(user=request.user, event=event, reason=body["reason"], now=timezone.now())
         return self._render(event)
 
+    @extend_schema(methods=["GET"], request=None, responses=ReportSerializer)
+    @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportSerializer})
+    @extend_schema(methods=["PUT"], request=ReportInputSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["get", "post", "put"], url_path="report")
     def report(self, request: Request, pk: Any = None) -> Response:
         if request.method == "GET":
@@ -371,27 +472,31 @@ class EventViewSet(
         query = EventReport.objects.select_related("event__activity__plan")
         return get_object_or_404(permissions.visible_event_reports(self.request.user, query), event_id=pk)
 
+    @extend_schema(request=ReviewInputSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="report/accept")
     def accept_report(self, request: Request, pk: Any = None) -> Response:
+        report = self._report_for_write(pk)
+        body = _body(request, ReviewInputSerializer)
         report = services.event_report_accept(
-            user=request.user,
-            report=self._report_for_write(pk),
-            now=timezone.now(),
-            expected_version=_optional_int(request.data.get("version"), "version"),
+            user=request.user, report=report, now=timezone.now(), expected_version=body.get("version")
         )
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=ReviewInputSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="report/return")
     def return_report(self, request: Request, pk: Any = None) -> Response:
+        report = self._report_for_write(pk)
+        body = _body(request, ReviewInputSerializer)
         report = services.event_report_return(
             user=request.user,
-            report=self._report_for_write(pk),
-            reason=str(request.data.get("reason", "")),
+            report=report,
+            reason=body["reason"],
             now=timezone.now(),
-            expected_version=_optional_int(request.data.get("version"), "version"),
+            expected_version=body.get("version"),
         )
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
+    @extend_schema(request={"multipart/form-data": EvidenceInputSerializer}, responses={201: EvidenceSerializer})
     @action(detail=True, methods=["post"], url_path="report/evidence")
     def add_evidence(self, request: Request, pk: Any = None) -> Response:
         report = self._report_for_write(pk)
@@ -403,7 +508,18 @@ class EventViewSet(
         )
         return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data, status=201)
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("by", str, enum=["organization", "activity", "municipality", "month", "total"]),
+            OpenApiParameter("plan", str),
+            OpenApiParameter("year", {"type": "integer", "minimum": 1, "maximum": 9999}),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("as_of", OpenApiTypes.DATE),
+        ],
+        responses=TimelinessSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
     def timeliness(self, request: Request) -> Response:
         """Timeliness figures: ``?by=organization|activity|municipality|month&year=&plan=&as_of=``."""
         by = request.query_params.get("by", "organization")
@@ -414,7 +530,7 @@ class EventViewSet(
             now=timezone.now(),
             by=by,  # type: ignore[arg-type]
             plan=plan_by_key(request.query_params["plan"]) if request.query_params.get("plan") else None,
-            year=_int_param(request, "year"),
+            year=_int_param(request, "year", maximum=9999),
             date_from=_date_param(request, "date_from"),
             date_to=_date_param(request, "date_to"),
             as_of=_date_param(request, "as_of"),
@@ -447,15 +563,6 @@ class EventViewSet(
         )
 
 
-def _optional_int(value: Any, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({name: ["Целое число."]}) from exc
-
-
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
@@ -466,6 +573,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     """The current user's in-app inbox; ``?unread=1`` for unread only."""
 
     serializer_class = NotificationSerializer
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Notification]:
         return event_selectors.inbox(self.request.user, unread_only=self.request.query_params.get("unread") == "1")
@@ -476,17 +584,20 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             response.data["unread"] = event_selectors.unread_count(request.user)
         return response
 
+    @extend_schema(request=None, responses=UnreadSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: Any = None) -> Response:
         notification = self.get_object()
         notifications_mark_read(user=request.user, now=timezone.now(), ids=[notification.pk])
         return Response({"unread": event_selectors.unread_count(request.user)})
 
+    @extend_schema(request=None, responses=UnreadSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         notifications_mark_read(user=request.user, now=timezone.now())
         return Response({"unread": 0})
 
-    @action(detail=False, methods=["get"], url_path="unread-count")
+    @extend_schema(responses=UnreadSerializer)
+    @action(detail=False, methods=["get"], url_path="unread-count", pagination_class=None)
     def unread_count(self, request: Request) -> Response:
         return Response({"unread": event_selectors.unread_count(request.user)})

@@ -6,6 +6,8 @@ data file (``roadmap/data/``), never in code.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -177,6 +179,16 @@ class Plan(models.Model):
     @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """The days the plan's events may fall on: its years, and from the order's
+        own date when it is signed before the first year (order No 2714 of
+        16.12.2022 sets deadlines in December 2022)."""
+        first_day = datetime.date(self.first_year, 1, 1)
+        if self.date and self.date < first_day:
+            first_day = self.date
+        return first_day, datetime.date(self.last_year, 12, 31)
 
 
 class Section(models.Model):

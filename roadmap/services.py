@@ -23,12 +23,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
 from roadmap.evidence import evidence_refusal
+from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import (
     Activity,
     Event,
@@ -161,6 +163,10 @@ EVENT_OPTIONAL_FIELDS = (
 EVENT_EDITABLE_FIELDS = ("title", "start_date", "end_date", "activity", *EVENT_OPTIONAL_FIELDS)
 
 
+def _too_many() -> str:
+    return _("Не больше %(max)s.") % {"max": f"{MAX_PARTICIPANTS:,}".replace(",", "\u00a0")}
+
+
 def _validate_event(event: Event) -> None:
     errors: dict[str, list[str]] = {}
     if not (event.title or "").strip():
@@ -176,13 +182,21 @@ def _validate_event(event: Event) -> None:
         errors.setdefault("end_time", []).append("Время окончания раньше времени начала.")
     if event.planned_participants is not None and event.planned_participants < 0:
         errors.setdefault("planned_participants", []).append("Число участников не может быть отрицательным.")
+    elif event.planned_participants is not None and event.planned_participants > MAX_PARTICIPANTS:
+        errors.setdefault("planned_participants", []).append(_too_many())
     if event.format not in Event.Format.values:
         errors.setdefault("format", []).append("Неизвестный формат мероприятия.")
+    # An event belongs to the plan whose period holds its dates: a date outside
+    # it is a typo ("0540-01-07") or an event of another plan.
     plan = event.activity.plan
-    if not (plan.first_year - 1 <= event.end_date.year <= plan.last_year + 1):
-        errors.setdefault("end_date", []).append(
-            f"Дата вне периода дорожной карты ({plan.first_year}–{plan.last_year})."
-        )
+    first_day, last_day = plan.period
+    for name in ("start_date", "end_date"):
+        day = getattr(event, name)
+        if not first_day <= day <= last_day and name not in errors:
+            errors.setdefault(name, []).append(
+                _("Дата вне периода дорожной карты (%(first)s–%(last)s).")
+                % {"first": f"{first_day:%d.%m.%Y}", "last": f"{last_day:%d.%m.%Y}"}
+            )
     if event.coordinator_id and event.coordinator and event.coordinator.organization_id not in (
         None,
         event.organizer_id,
@@ -392,6 +406,8 @@ def _clean_report(data: ReportData) -> ReportData:
             errors[name] = ["Введите целое число."]
         elif value < 0:
             errors[name] = ["Число не может быть отрицательным."]
+        elif value > MAX_PARTICIPANTS:
+            errors[name] = [_too_many()]
     total = data.participants_total
     if isinstance(total, int) and "participants_total" not in errors:
         for name in REPORT_BREAKDOWN_FIELDS:

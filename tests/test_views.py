@@ -13,6 +13,7 @@ from django.utils import timezone
 from indicators.models import Actual
 from reports.models import ReportFile
 from roadmap.models import Event, EventReport, Notification
+from roadmap.services import event_due_at
 from tests.world import PNG, World, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +36,14 @@ def test_it_sends_each_role_to_its_home(world: World) -> None:
 
 def test_it_registers_an_event_for_the_coordinators_organisation(world: World) -> None:
     client = logged_in(world.coord_a)
-    day = timezone.localdate() - dt.timedelta(days=1)
+    day = dt.date(world.plan.last_year, 11, 3)  # an event belongs to the plan whose period holds it
     response = client.post("/events/new/", {
         "activity": world.activity.pk, "organizer": world.org_a.pk, "title": "Проба «Повар»",
         "start_date": day.isoformat(), "format": "in_person",
     })
     event = Event.objects.get(title="Проба «Повар»")
     assert response.url == f"/events/{event.pk}/"
-    assert event.organizer == world.org_a and event.due_at > timezone.now() - dt.timedelta(days=1)
+    assert event.organizer == world.org_a and event.due_at == event_due_at(plan=world.plan, end_date=day)
 
 
 def test_it_names_the_field_when_the_service_refuses_an_event(world: World) -> None:
