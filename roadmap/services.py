@@ -613,7 +613,7 @@ def evidence_add(
     mime = guess.mime if guess else ""
     if mime not in EVIDENCE_TYPES:
         raise ValidationError(
-            {"file": ["Допустимы фотографии (JPEG, PNG, WebP), PDF и документы Word/Excel/OpenDocument."]}
+            {"file": ["Допустимы фотографии (JPEG, PNG, WebP, HEIC), PDF и документы Word/Excel/OpenDocument."]}
         )
     # The first bytes only name the type; the whole file must be what they say.
     refusal = evidence_refusal(upload.read(), mime)
