@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from roadmap.models import Event
+from roadmap.models import Activity, Event, Plan
+from roadmap.tests.factories import ActivityFactory, PlanFactory
 from tests.world import PNG, World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,12 +32,24 @@ def _sign_in(web: Any, user: Any, viewport: dict[str, int] | None = None) -> Any
     return page
 
 
+def _activity_of_a_plan_in_force(world: World, day: dt.date) -> Activity:
+    """An activity of a plan whose period holds ``day``, made the current plan.
+
+    The order's plan ended with 2025 and an event belongs to the plan whose
+    period holds its dates, so yesterday's event needs the plan in force now.
+    """
+    Plan.objects.filter(pk=world.plan.pk).update(is_current=False)
+    plan = PlanFactory(first_year=day.year, last_year=day.year + 2, is_current=True)
+    return ActivityFactory(section__plan=plan, name=world.activity.name)
+
+
 def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(web: Any, world: World, tmp_path: Any) -> None:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    activity = _activity_of_a_plan_in_force(world, yesterday)
     page = _sign_in(web, world.coord_a, PHONE)
     page.wait_for_url("**/tasks/")
     page.get_by_role("link", name="Зарегистрировать событие").first.click()
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    page.get_by_label("Мероприятие дорожной карты").select_option(str(world.activity.pk))
+    page.get_by_label("Мероприятие дорожной карты").select_option(str(activity.pk))
     page.get_by_label("Название события").fill("Профессиональная проба «Сварщик»")
     page.get_by_label("Первый день").fill(yesterday.strftime("%d.%m.%Y"))
     page.get_by_label("Место проведения").fill("Мастерская колледжа")
