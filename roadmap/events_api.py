@@ -245,6 +245,10 @@ class CancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Why the event will not take place (required)."
     )
+    version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+        help_text="The event's version the caller saw; a stale one answers 409 and cancels nothing.",
+    )
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -431,7 +435,10 @@ class EventViewSet(
     def cancel(self, request: Request, pk: Any = None) -> Response:
         event = self._event_for_write(pk)
         body = _body(request, CancelInputSerializer)
-        event = services.event_cancel(user=request.user, event=event, reason=body["reason"], now=timezone.now())
+        event = services.event_cancel(
+            user=request.user, event=event, reason=body["reason"], now=timezone.now(),
+            expected_version=body.get("version"),
+        )
         return self._render(event)
 
     @extend_schema(methods=["GET"], request=None, responses=ReportSerializer)

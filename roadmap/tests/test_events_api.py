@@ -222,3 +222,18 @@ def test_it_returns_and_accepts_through_the_api(coordinator, college, activity, 
     accepted = copp.post(url + "accept/", {"version": fixed.json()["version"]}, format="json")
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     assert copp.get(f"/api/v1/events/{report.event_id}/").json()["report_status"] == "accepted"
+
+
+@time_machine.travel(msk(2026, 3, 10, 15, 0), tick=False)
+def test_it_cancels_only_the_version_the_caller_saw(coordinator, college, activity) -> None:
+    event = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 20))
+    seen = event.version
+    client = client_for(coordinator)
+    assert client.patch(f"/api/v1/events/{event.pk}/", {"title": "Перенесено"}, format="json").status_code == 200
+    stale = client.post(f"/api/v1/events/{event.pk}/cancel/", {"reason": "Карантин", "version": seen}, format="json")
+    assert stale.status_code == 409
+    assert Event.objects.get(pk=event.pk).cancelled_at is None
+    current = Event.objects.get(pk=event.pk).version
+    fresh = client.post(f"/api/v1/events/{event.pk}/cancel/", {"reason": "Карантин", "version": current}, format="json")
+    assert fresh.status_code == 200
+    assert Event.objects.get(pk=event.pk).cancel_reason == "Карантин"
