@@ -138,12 +138,17 @@ def _figure_data(figure: Figure) -> dict[str, Any]:
     return FigureSerializer(figure).data
 
 
-def _service_call(func: Any, **kwargs: Any) -> Actual:
-    """Run a service, turning its refusals into HTTP answers."""
+def _service_call(func: Any, **kwargs: Any) -> Any:
+    """Run a service, turning its refusals into HTTP answers: 400 by field, 403, 409."""
     try:
         return func(**kwargs)
     except services.InvalidInput as exc:
         raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+    except DjangoValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        raise ValidationError(
+            {("non_field_errors" if name == NON_FIELD_ERRORS else name): messages for name, messages in errors.items()}
+        ) from exc
     except services.Conflict as exc:
         raise ConflictError(exc.message, field=exc.field) from exc
     except DjangoPermissionDenied as exc:
@@ -153,6 +158,18 @@ def _service_call(func: Any, **kwargs: Any) -> Actual:
 class ConflictError(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.message, self.field = message, field
+
+
+class ConflictAnswersMixin:
+    """A service's conflict (``_service_call``) answers 409 with the reason and the field, if any."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ConflictError):
+            body = {"detail": exc.message}
+            if exc.field:
+                body["field"] = exc.field
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 # --- indicators ---------------------------------------------------------------------------
@@ -360,6 +377,7 @@ class ActualChangeSerializer(serializers.ModelSerializer):
 
 
 class ActualViewSet(
+    ConflictAnswersMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Actual values: create a draft, edit it, submit, approve, return, reopen.
@@ -386,14 +404,6 @@ class ActualViewSet(
         if params.get("indicator"):
             query = query.filter(indicator__code=params["indicator"])
         return query
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ConflictError):
-            body = {"detail": exc.message}
-            if exc.field:
-                body["field"] = exc.field
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
 
     @extend_schema(request=ActualCreateSerializer, responses={201: ActualSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -561,7 +571,7 @@ def _registry_schema(serializer: type[serializers.Serializer]) -> Any:
     )
 
 
-class RegistryViewSet(viewsets.ModelViewSet):
+class RegistryViewSet(ConflictAnswersMixin, viewsets.ModelViewSet):
     """Anyone signed in reads what they may see; every write goes through ``indicators.registries``.
 
     The services own the permission (the holder decides), the rules, history
@@ -577,22 +587,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
     record_arg = "record"
 
     def _call(self, func: Any, **kwargs: Any) -> Any:
-        try:
-            return func(user=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-            raise ValidationError(
-                {("non_field_errors" if name == NON_FIELD_ERRORS else name): messages for name, messages in errors.items()}
-            ) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc) or None) from exc
-        except services.Conflict as exc:
-            raise ConflictError(exc.message, field=exc.field) from exc
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ConflictError):
-            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
+        return _service_call(func, user=self.request.user, **kwargs)
 
     def perform_create(self, serializer: serializers.ModelSerializer) -> None:
         serializer.instance = self._call(type(self).create_service, **serializer.validated_data)

@@ -15,10 +15,6 @@ def can_request_report(user: Any) -> bool:
     return getattr(user, "is_authenticated", False) and sees_everything(user)
 
 
-def can_download_report(user: Any, report: ReportFile) -> bool:
-    return can_request_report(user)
-
-
 def visible_report_files(user: Any, query: QuerySet[ReportFile] | None = None) -> QuerySet[ReportFile]:
     """Report files cover every organisation: only those who may request them see them."""
     query = ReportFile.objects.all() if query is None else query

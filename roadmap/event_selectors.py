@@ -42,12 +42,6 @@ from roadmap.report_status import (
 # ---------------------------------------------------------------------------
 
 
-def events_visible_to(user: Any) -> QuerySet[Event]:
-    """Events a user may see: all for ministry/ЦОПП/admins, their organisation's otherwise
-    (``roadmap.permissions.visible_events``)."""
-    return visible_events(user)
-
-
 def events_list(
     *,
     user: Any,
@@ -68,7 +62,7 @@ def events_list(
     them (the dashboard snapshot, whose page only all-seeing users open).
     Raises ValueError for an unknown ``report_status``.
     """
-    qs = (Event.objects.all() if everything else events_visible_to(user)).select_related(
+    qs = (Event.objects.all() if everything else visible_events(user)).select_related(
         "activity__plan", "activity__section", "organizer", "municipality", "coordinator", "report"
     )
     if report_status:

@@ -112,12 +112,6 @@ def can_review_report(user: Any, report: Any) -> bool:
     return has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN)
 
 
-def can_view_event(user: Any, event: Any) -> bool:
-    """The object form of :func:`visible_events` (same rule, for a loaded event)."""
-    visible = visible_organization_ids(user)
-    return getattr(user, "is_authenticated", False) and (visible is None or event.organizer_id in visible)
-
-
 def _register_event_permissions() -> None:
     from roadmap.roles import register_role_permissions
 

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
@@ -786,8 +786,6 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
         changed_fields.update(names)
         outcome.actions[r.row] = ("updated", names)
     if commit and not outcome.problems:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
         bulk_create_with_history(new, Event, batch_size=500, default_user=_actor(user))
         if changed:
             fields = sorted(changed_fields | {"due_at", "version", "updated_at"})
@@ -880,8 +878,6 @@ def event_reports_import(
         changed_fields.update(names)
         outcome.actions[r.row] = ("updated", names)
     if commit and not outcome.problems:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
         bulk_create_with_history(new, EventReport, batch_size=500, default_user=_actor(user))
         if changed:
             fields = sorted(
