@@ -72,7 +72,8 @@ def indicator_set_load(plan: Plan, block: dict[str, Any], result: LoadResult) ->
 # sources and seasons are left as they are, only missing ones are created.
 
 CONFIG_BLOCKS = ("programme_categories", "sources", "seasons", "rules")
-SOURCE_KINDS = ("event_reports", "partner_agreements", "programmes", "cohorts")
+SOURCE_KINDS = ("event_reports", "partner_agreements", "programmes", "cohorts", "sum_of")
+SCOPES = ("copp", "copp_and_colleges", "everyone")
 EVENT_FIELDS = (
     "participants_total",
     "participants_pupils_6_11",
@@ -94,6 +95,23 @@ def _list_block(data: dict[str, Any], name: str, errors: list[str]) -> list[Any]
         errors.append(f"{name}: must be a list")
         return []
     return block
+
+
+def _sum_cycles(sums: dict[str, list[str]]) -> list[str]:
+    """A sum that (through other sums) contains itself can never be computed."""
+    errors: list[str] = []
+    for start in sums:
+        seen: set[str] = set()
+        stack = list(sums[start])
+        while stack:
+            code = stack.pop()
+            if code == start:
+                errors.append(f"sources (indicator {start}): its rows add up to itself")
+                break
+            if code not in seen:
+                seen.add(code)
+                stack.extend(sums.get(code, []))
+    return errors
 
 
 def validate_indicator_config(data: dict[str, Any]) -> list[str]:
@@ -121,6 +139,7 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
         categories.add(item["key"])
 
     with_source: set[str] = set()
+    sums: dict[str, list[str]] = {}
     for i, item in enumerate(_list_block(data, "sources", errors)):
         where = f"sources[{i}]"
         if not isinstance(item, dict):
@@ -151,6 +170,26 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
                 errors.append(f"{where}: unknown programme category '{key}'")
         if item.get("categories") and kind not in ("programmes", "cohorts"):
             errors.append(f"{where}: only programmes and cohorts take 'categories'")
+        if item.get("scope", "everyone") not in SCOPES:
+            errors.append(f"{where}: scope must be one of {', '.join(SCOPES)}")
+        rows = item.get("rows")
+        if kind == "sum_of":
+            if item.get("scope") is not None:
+                errors.append(f"{where}: a sum takes the scope of its rows; remove 'scope'")
+            if not isinstance(rows, list) or not rows:
+                errors.append(f"{where}: a sum needs 'rows' (a list of indicator codes)")
+                rows = []
+            for row in rows:
+                if _text(row) not in value_types:
+                    errors.append(f"{where}: unknown row '{row}'")
+                elif value_types[_text(row)] != "number":
+                    errors.append(f"{where}: row '{row}' is a yes/no indicator")
+                elif _text(row) == code:
+                    errors.append(f"{where}: a row cannot be a part of itself")
+            sums[code] = [_text(r) for r in rows]
+        elif rows is not None:
+            errors.append(f"{where}: only kind sum_of takes 'rows'")
+    errors += _sum_cycles(sums)
 
     seasoned: set[str] = set()
     for i, item in enumerate(_list_block(data, "seasons", errors)):
@@ -228,6 +267,8 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
             indicator=indicators[code],
             kind=item["kind"],
             event_field=item.get("field") or "",
+            rows=" + ".join(_text(r) for r in item.get("rows") or []),
+            scope=item.get("scope") or IndicatorSource.Scope.EVERYONE,
             note=_text(item.get("note")),
         )
         source.activities.set([activities[n] for n in item.get("activities") or []])

@@ -222,13 +222,25 @@ class ProgrammeCategory(models.Model):
 
 
 class IndicatorSource(models.Model):
-    """Which records an indicator's derived figure comes from (configuration)."""
+    """Which records an indicator's derived figure comes from (configuration).
+
+    ``sum_of``: the figure is the sum of other rows' figures (``rows``: codes
+    joined with +), as the order defines a total; typed values of such a
+    total are refused and ignored. ``scope``: whose records count (ЦОПП;
+    ЦОПП and the colleges; everyone) for the record kinds.
+    """
 
     class Kind(models.TextChoices):
         EVENT_REPORTS = "event_reports", _("Accepted event reports")
         PARTNER_AGREEMENTS = "partner_agreements", _("Partner agreements valid at the end of the year")
         PROGRAMMES = "programmes", _("Educational programmes approved in the year")
         COHORTS = "cohorts", _("People who completed programmes in the year")
+        SUM_OF = "sum_of", _("Sum of other rows")
+
+    class Scope(models.TextChoices):
+        COPP = "copp", _("ЦОПП only")
+        COPP_AND_COLLEGES = "copp_and_colleges", _("ЦОПП and the colleges")
+        EVERYONE = "everyone", _("Everyone")
 
     class EventField(models.TextChoices):
         PARTICIPANTS_TOTAL = "participants_total", _("Participants, total")
@@ -255,6 +267,19 @@ class IndicatorSource(models.Model):
         blank=True,
         help_text=_("Programmes and cohorts: only these categories (empty: all)."),
     )
+    rows = models.CharField(
+        _("rows added up"),
+        max_length=500,
+        blank=True,
+        help_text=_("Sum of other rows: indicator codes joined with +: 4.1 + 4.2"),
+    )
+    scope = models.CharField(
+        _("whose records count"),
+        max_length=20,
+        choices=Scope.choices,
+        default=Scope.EVERYONE,
+        help_text=_("Organiser of the event, holder of the agreement, developer of the programme."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -264,6 +289,35 @@ class IndicatorSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} ← {self.get_kind_display()}"
+
+    @property
+    def row_codes(self) -> list[str]:
+        """The codes a ``sum_of`` source adds up: '4.1 + 4.2' -> ['4.1', '4.2']."""
+        return [part.strip() for part in self.rows.split("+") if part.strip()]
+
+    @property
+    def is_sum(self) -> bool:
+        return self.kind == self.Kind.SUM_OF
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.SUM_OF:
+            if not self.row_codes:
+                raise ValidationError({"rows": _("A sum names the rows it adds up: 4.1 + 4.2")})
+            if self.indicator_id and self.indicator.code in self.row_codes:
+                raise ValidationError({"rows": _("A row cannot be a part of itself.")})
+            if self.indicator_id:
+                known = set(
+                    Indicator.objects.filter(
+                        indicator_set_id=self.indicator.indicator_set_id, value_type=Indicator.ValueType.NUMBER
+                    ).values_list("code", flat=True)
+                )
+                unknown = [c for c in self.row_codes if c not in known]
+                if unknown:
+                    raise ValidationError(
+                        {"rows": _("Unknown or yes/no indicator codes: %(codes)s") % {"codes": ", ".join(unknown)}}
+                    )
+        elif self.rows.strip():
+            raise ValidationError({"rows": _("Only a sum of other rows names rows.")})
 
 
 # --- registries ---------------------------------------------------------------

@@ -205,6 +205,37 @@ def _approved_values(
 # --- derived values ----------------------------------------------------------------------
 
 
+SCOPE_KINDS: dict[str, tuple[str, ...] | None] = {
+    IndicatorSource.Scope.COPP: (Organization.Kind.COPP,),
+    IndicatorSource.Scope.COPP_AND_COLLEGES: (Organization.Kind.COPP, Organization.Kind.COLLEGE),
+    IndicatorSource.Scope.EVERYONE: None,
+}
+
+
+def scope_kinds(scope: str) -> tuple[str, ...] | None:
+    """The organisation kinds whose records count under ``scope`` (None: every organisation)."""
+    return SCOPE_KINDS.get(scope)
+
+
+def scope_organization_ids(scope: str) -> set[int] | None:
+    """The organisations whose records count under ``scope`` (None: every organisation)."""
+    kinds = scope_kinds(scope)
+    if kinds is None:
+        return None
+    return set(Organization.objects.filter(kind__in=kinds).values_list("pk", flat=True))
+
+
+def _in_scope(source: IndicatorSource, kind: str | None) -> bool:
+    kinds = scope_kinds(source.scope)
+    return kinds is None or kind in kinds
+
+
+def _scoped(query: QuerySet[Any], source: IndicatorSource, field: str) -> QuerySet[Any]:
+    """``query`` limited to the records of organisations in the source's scope (``field``: the organisation)."""
+    kinds = scope_kinds(source.scope)
+    return query if kinds is None else query.filter(**{f"{field}__kind__in": kinds})
+
+
 def _event_report_model() -> Any:
     return apps.get_model("roadmap", "EventReport")
 
@@ -233,14 +264,21 @@ def _derived_events(
         query = query.filter(accepted_at__lte=as_of)
     rows = (
         query.annotate(y=event_year_expr(prefix="event__"))
-        .values("event__activity_id", "y")
+        .values("event__activity_id", "y", "event__organizer__kind")
         .annotate(reports=Count("id"), **{f"sum_{f}": Sum(f) for f in fields})
     )
-    totals: dict[tuple[int, int], dict[str, Any]] = {(r["event__activity_id"], r["y"]): r for r in rows}
+    totals: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        totals[(r["event__activity_id"], r["y"])].append(r)
     result: dict[tuple[int, int], Number | None] = {}
     for source in sources:
         for year in years:
-            found = [totals[(a.pk, year)] for a in source.activities.all() if (a.pk, year) in totals]
+            found = [
+                r
+                for a in source.activities.all()
+                for r in totals.get((a.pk, year), [])
+                if _in_scope(source, r["event__organizer__kind"])
+            ]
             if found:
                 result[(source.indicator_id, year)] = sum(r[f"sum_{source.event_field}"] or 0 for r in found)
     return result
@@ -266,15 +304,18 @@ def _derived_agreements(
         query = query.filter(organization=organization)
     if as_of is not None:
         query = query.filter(created_at__lte=as_of)
-    rows = list(query.values_list("partner_id", "activity_id", "valid_from", "valid_to"))
+    rows = list(query.values_list("partner_id", "activity_id", "valid_from", "valid_to", "organization__kind"))
     result: dict[tuple[int, int], Number | None] = {}
     for source in sources:
         wanted = {a.pk for a in source.activities.all()}
         for year, day in days.items():
             partners = {
                 partner
-                for partner, activity, start, end in rows
-                if start <= day and (end is None or end >= day) and (not wanted or activity in wanted)
+                for partner, activity, start, end, holder_kind in rows
+                if start <= day
+                and (end is None or end >= day)
+                and (not wanted or activity in wanted)
+                and _in_scope(source, holder_kind)
             }
             if partners:
                 result[(source.indicator_id, year)] = len(partners)
@@ -282,14 +323,18 @@ def _derived_agreements(
 
 
 def _by_category(
-    sources: list[IndicatorSource], totals: dict[tuple[int, int], int], years: list[int]
+    sources: list[IndicatorSource], totals: dict[tuple[int, int, str], int], years: list[int]
 ) -> dict[tuple[int, int], Number | None]:
-    """Add up (category, year) totals into each source's categories (empty: all)."""
+    """Add up (category, year, organisation kind) totals into each source's categories (empty: all) and scope."""
     result: dict[tuple[int, int], Number | None] = {}
     for source in sources:
         wanted = {c.pk for c in source.categories.all()}
         for year in years:
-            found = [n for (category, y), n in totals.items() if y == year and (not wanted or category in wanted)]
+            found = [
+                n
+                for (category, y, kind), n in totals.items()
+                if y == year and (not wanted or category in wanted) and _in_scope(source, kind)
+            ]
             if found:
                 result[(source.indicator_id, year)] = sum(found)
     return result
@@ -304,8 +349,12 @@ def _derived_programmes(
         query = query.filter(developer=organization)
     if as_of is not None:
         query = query.filter(created_at__lte=as_of, approved_on__lte=timezone.localtime(as_of).date())
-    rows = query.annotate(y=ExtractYear("approved_on")).values("category_id", "y").annotate(n=Count("id"))
-    return _by_category(sources, {(r["category_id"], r["y"]): r["n"] for r in rows}, years)
+    rows = (
+        query.annotate(y=ExtractYear("approved_on"))
+        .values("category_id", "y", "developer__kind")
+        .annotate(n=Count("id"))
+    )
+    return _by_category(sources, {(r["category_id"], r["y"], r["developer__kind"]): r["n"] for r in rows}, years)
 
 
 def _derived_cohorts(
@@ -317,8 +366,12 @@ def _derived_cohorts(
         query = query.filter(programme__developer=organization)
     if as_of is not None:
         query = query.filter(created_at__lte=as_of)
-    rows = query.values("programme__category_id", "year").annotate(n=Sum("completed"))
-    return _by_category(sources, {(r["programme__category_id"], r["year"]): r["n"] for r in rows}, years)
+    rows = query.values("programme__category_id", "year", "programme__developer__kind").annotate(n=Sum("completed"))
+    return _by_category(
+        sources,
+        {(r["programme__category_id"], r["year"], r["programme__developer__kind"]): r["n"] for r in rows},
+        years,
+    )
 
 
 # --- the selector ------------------------------------------------------------------------------
@@ -401,7 +454,9 @@ def indicator_figures(
     ``as_of``: only what was approved (reports accepted, records registered)
     by that moment, with the values it had then. ``now``: the moment progress
     is judged at (defaults to ``as_of``; neither means the years are judged
-    as finished). Runs at most nine queries.
+    as finished). A total whose source is ``sum_of`` is the sum of its rows'
+    figures (typed values of it are ignored), so the order's identities such
+    as 4 = Σ4.x hold on any data. Runs at most nine queries.
     """
     years = sorted(set(years))
     moment = now or as_of
@@ -411,8 +466,8 @@ def indicator_figures(
         .prefetch_related("targets", "source__activities", "source__categories")
         .order_by("order")
     )
-    if codes is not None:
-        query = query.filter(code__in=list(codes))
+    # Every indicator is computed (a sum needs its rows); ``codes`` only limits the answer.
+    wanted_codes = None if codes is None else set(codes)
     indicators = list(query)
     ids = [i.pk for i in indicators]
 
@@ -420,8 +475,8 @@ def indicator_figures(
 
     sources: dict[str, list[IndicatorSource]] = defaultdict(list)
     for indicator in indicators:
-        source = getattr(indicator, "source", None)
-        if source is not None and source.is_active:
+        source = active_source(indicator)
+        if source is not None:
             sources[source.kind].append(source)
     derived: dict[tuple[int, int], Value] = {}
     Kind = IndicatorSource.Kind
@@ -434,16 +489,23 @@ def indicator_figures(
     if sources[Kind.COHORTS]:
         derived |= _derived_cohorts(sources[Kind.COHORTS], years, organization, as_of)
 
+    sums = _sum_totals(indicators, years, derived, manual)
     thresholds = _thresholds()
     figures: dict[tuple[str, int], Figure] = {}
     for indicator in indicators:
+        if wanted_codes is not None and indicator.code not in wanted_codes:
+            continue
         targets = {t.year: t.value for t in indicator.targets.all()}
         season = getattr(indicator, "season", None)
         weights = season.monthly_weights if season is not None else None
+        is_sum = indicator.pk in sums
         for year in years:
             target = targets.get(year) if organization is None else None
-            part_derived = _plain(derived.get((indicator.pk, year)))
-            part_manual = _plain(manual.get((indicator.pk, year)))
+            if is_sum:
+                part_derived, part_manual = _plain(sums[indicator.pk].get(year)), None
+            else:
+                part_derived = _plain(derived.get((indicator.pk, year)))
+                part_manual = _plain(manual.get((indicator.pk, year)))
             actual = _add(part_derived, part_manual)
             share = expected_share(year, moment, weights)
             start = 0
@@ -466,6 +528,55 @@ def indicator_figures(
                 expected_share=round(share, 4),
             )
     return figures
+
+
+def active_source(indicator: Indicator) -> IndicatorSource | None:
+    """The indicator's active derived source (prefetched with ``select_related("source")``), if any."""
+    try:
+        source = indicator.source
+    except IndicatorSource.DoesNotExist:
+        return None
+    return source if source.is_active else None
+
+
+def is_derived_total(indicator: Indicator) -> bool:
+    """Whether the indicator is a total the order defines as a sum of rows (never typed)."""
+    source = active_source(indicator)
+    return source is not None and source.is_sum
+
+
+def _sum_totals(
+    indicators: list[Indicator],
+    years: list[int],
+    derived: dict[tuple[int, int], Value],
+    manual: dict[tuple[int, int], Value],
+) -> dict[int, dict[int, Value]]:
+    """{indicator id: {year: value}} of the ``sum_of`` indicators, rows first (a row may be a sum too).
+
+    A sum is None in a year where none of its rows has a value. The loader and
+    the admin refuse cycles; one that slipped in counts its repeated row as
+    nothing rather than looping.
+    """
+    by_code = {i.code: i for i in indicators}
+    rows = {i.pk: active_source(i).row_codes for i in indicators if is_derived_total(i)}
+    done: dict[int, dict[int, Value]] = {}
+
+    def value(indicator: Indicator, year: int, path: frozenset[int]) -> Value:
+        if indicator.pk not in rows:
+            return _add(_plain(derived.get((indicator.pk, year))), _plain(manual.get((indicator.pk, year))))
+        if indicator.pk in path:
+            return None
+        total: Value = None
+        for code in rows[indicator.pk]:
+            row = by_code.get(code)
+            if row is not None:
+                total = _add(total, value(row, year, path | {indicator.pk}))
+        return total
+
+    for indicator in indicators:
+        if indicator.pk in rows:
+            done[indicator.pk] = {year: value(indicator, year, frozenset()) for year in years}
+    return done
 
 
 def _manual_totals(
@@ -496,17 +607,40 @@ def indicator_records(
     )
     if organization is not None:
         actuals = actuals.filter(organization=organization)
-    records: dict[str, QuerySet[Any]] = {"actuals": actuals}
     source = IndicatorSource.objects.filter(indicator=indicator, is_active=True).first()
+    if source is not None and source.is_sum:
+        # A sum's figure comes from its rows (each row's page has its records); typed values do not count.
+        return {"actuals": actuals.none()}
+    records: dict[str, QuerySet[Any]] = {"actuals": actuals}
     if source is None:
         return records
+    query = source_records(source, year, organization=organization, as_of=as_of)
+    records[str(source.kind)] = query
+    return records
+
+
+def source_records(
+    source: IndicatorSource,
+    year: int,
+    *,
+    organization: Organization | None = None,
+    as_of: dt.datetime | None = None,
+    categories: Any = None,
+) -> QuerySet[Any]:
+    """The records of one (non-sum) source in a year, in its scope.
+
+    ``categories`` (programmes, cohorts) overrides the source's own categories.
+    """
     Kind = IndicatorSource.Kind
+    if categories is None and source.pk and source.kind in (Kind.PROGRAMMES, Kind.COHORTS) and source.categories.exists():
+        categories = source.categories.all()
     if source.kind == Kind.EVENT_REPORTS:
         query = _event_report_model().objects.filter(
             status="accepted",
             event__activity__in=source.activities.all(),
             event__cancelled_at__isnull=True,
         ).filter(event_year_q(year, prefix="event__")).select_related("event", "event__organizer", "event__activity")
+        query = _scoped(query, source, "event__organizer")
         if organization is not None:
             query = query.filter(event__organizer=organization)
         if as_of is not None:
@@ -516,6 +650,7 @@ def indicator_records(
         query = PartnerAgreement.objects.filter(valid_from__lte=day).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         ).select_related("partner", "organization")
+        query = _scoped(query, source, "organization")
         if source.activities.exists():
             query = query.filter(activity__in=source.activities.all())
         if organization is not None:
@@ -524,22 +659,25 @@ def indicator_records(
             query = query.filter(created_at__lte=as_of)
     elif source.kind == Kind.PROGRAMMES:
         query = EducationalProgramme.objects.filter(approved_on__year=year).select_related("category", "developer")
-        if source.categories.exists():
-            query = query.filter(category__in=source.categories.all())
+        query = _scoped(query, source, "developer")
+        if categories is not None:
+            query = query.filter(category__in=categories)
         if organization is not None:
             query = query.filter(developer=organization)
         if as_of is not None:
             query = query.filter(created_at__lte=as_of, approved_on__lte=timezone.localtime(as_of).date())
-    else:
-        query = ProgrammeCohort.objects.filter(year=year).select_related("programme", "programme__category")
-        if source.categories.exists():
-            query = query.filter(programme__category__in=source.categories.all())
+    elif source.kind == Kind.COHORTS:
+        query = ProgrammeCohort.objects.filter(year=year).select_related("programme", "programme__category", "programme__developer")
+        query = _scoped(query, source, "programme__developer")
+        if categories is not None:
+            query = query.filter(programme__category__in=categories)
         if organization is not None:
             query = query.filter(programme__developer=organization)
         if as_of is not None:
             query = query.filter(created_at__lte=as_of)
-    records[str(source.kind)] = query
-    return records
+    else:
+        raise ValueError(f"a sum has no records of its own: {source}")
+    return query
 
 
 def visible_indicator_records(

@@ -50,8 +50,22 @@ class StaleVersion(Conflict):
 # --- validation -----------------------------------------------------------------
 
 
+def refuse_derived_total(indicator: Indicator) -> None:
+    """A total the order defines as a sum of rows (4 = Σ4.x, 2 = 3 + 5 + 6) is derived, never typed."""
+    from indicators.selectors import active_source
+
+    source = active_source(indicator)
+    if source is not None and source.is_sum:
+        raise InvalidInput(
+            _("Показатель %(code)s считается как сумма строк %(rows)s и не вводится вручную; введите значения этих строк.")
+            % {"code": indicator.code, "rows": ", ".join(source.row_codes)},
+            field="indicator",
+        )
+
+
 def clean_value(indicator: Indicator, value: Any) -> tuple[int | None, bool | None]:
     """Return (value_number, value_bool) for an indicator or raise InvalidInput."""
+    refuse_derived_total(indicator)
     if indicator.is_boolean:
         if not isinstance(value, bool):
             raise InvalidInput(

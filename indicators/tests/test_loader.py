@@ -24,16 +24,19 @@ def data() -> dict[str, Any]:
 
 def test_it_loads_the_sources_of_the_order(order_plan: Any) -> None:
     sources = {
-        s.indicator.code: (s.kind, s.event_field, sorted(a.number for a in s.activities.all()), sorted(c.key for c in s.categories.all()))
+        s.indicator.code: (s.kind, s.event_field, sorted(a.number for a in s.activities.all()), sorted(c.key for c in s.categories.all()), s.scope)
         for s in IndicatorSource.objects.filter(indicator__indicator_set__plan=order_plan)
     }
-    assert sources["6"] == ("event_reports", "participants_total", [14, 16, 17], [])
-    assert sources["7"] == ("event_reports", "participants_pupils_6_11", [14, 16, 17], [])
-    assert sources["8"] == ("partner_agreements", "", [], [])
-    assert sources["4"] == ("programmes", "", [], [])
-    assert sources["4.6"] == ("programmes", "", [], ["other"])
-    assert sources["5.8"] == ("cohorts", "", [], ["other"])
-    assert len(sources) == 3 + 8 + 9
+    assert sources["6"] == ("event_reports", "participants_total", [14, 16, 17], [], "copp_and_colleges")
+    assert sources["7"] == ("event_reports", "participants_pupils_6_11", [14, 16, 17], [], "copp_and_colleges")
+    assert sources["8"] == ("partner_agreements", "", [], [], "copp")
+    assert sources["4"][0] == "sum_of"
+    assert sources["4.6"] == ("programmes", "", [], ["employment-promotion", "other"], "copp")
+    assert sources["5.7"] == ("cohorts", "", [], ["employment-promotion"], "copp")
+    assert sources["5.8"] == ("cohorts", "", [], ["other"], "copp")
+    rows = {s.indicator.code: s.row_codes for s in IndicatorSource.objects.filter(kind="sum_of")}
+    assert rows == {"2": ["3", "5", "6"], "4": [f"4.{i}" for i in range(1, 8)], "5": [f"5.{i}" for i in range(1, 9)]}
+    assert len(sources) == 4 + 8 + 9
     assert ProgrammeCategory.objects.filter(indicator_set__plan=order_plan).count() == 8
     assert IndicatorSeason.objects.get(indicator__code="7").monthly_weights[8:11] == [18, 18, 18]
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCategory
+from indicators.models import EducationalProgramme, IndicatorSource, PartnerAgreement, ProgrammeCategory
 from indicators.tests.factories import (
     EducationalProgrammeFactory,
     PartnerFactory,
@@ -95,6 +95,9 @@ def test_it_registers_programmes_and_cohorts_for_the_developer(order_plan: Any, 
     )
     # Another organisation's programme is not found, like an unknown id (no 403 telling it exists).
     assert (response.status_code, list(response.json())) == (400, ["programme"])
+    # the order counts ЦОПП's programmes only (scope copp): the college's cohort is outside it
+    assert api_client.get("/api/v1/indicators/5.4/progress/?year=2024").json()["actual"] is None
+    IndicatorSource.objects.filter(indicator__code="5.4").update(scope="copp_and_colleges")
     assert api_client.get("/api/v1/indicators/5.4/progress/?year=2024").json()["actual"] == 12
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators import services
-from indicators.models import Actual, ActualChange, Indicator, ProgrammeCategory
+from indicators.models import Actual, ActualChange, Indicator, IndicatorSource, ProgrammeCategory
 from indicators.selectors import (
     FigureStatus,
     expected_share,
@@ -147,6 +147,7 @@ def test_it_adds_approved_manual_values_to_the_derived_part(order_plan: Any, ind
 
 
 def test_it_counts_partners_with_a_valid_agreement_at_year_end_once(order_plan: Any) -> None:
+    IndicatorSource.objects.filter(indicator__code="8").update(scope="everyone")
     copp, college = OrganizationFactory(kind="copp"), OrganizationFactory()
     twice = PartnerFactory()
     PartnerAgreementFactory(partner=twice, organization=copp)
@@ -161,6 +162,10 @@ def test_it_counts_partners_with_a_valid_agreement_at_year_end_once(order_plan: 
     assert figure(order_plan, "8", organization=college).derived == 2
     # during the year a stock is counted on the day looked at
     assert figure(order_plan, "8", now=dt.datetime(2024, 12, 30, 23, 0, tzinfo=MSK)).derived == 3
+    # the order's scope of row 8 is ЦОПП's own agreements: the colleges' do not count
+    IndicatorSource.objects.filter(indicator__code="8").update(scope="copp")
+    assert figure(order_plan, "8").derived == 1
+    assert figure(order_plan, "8", organization=college).derived is None
 
 
 def test_it_counts_programmes_by_category_and_all_of_them_in_the_total(order_plan: Any, category: Any) -> None:
@@ -171,10 +176,10 @@ def test_it_counts_programmes_by_category_and_all_of_them_in_the_total(order_pla
     EducationalProgrammeFactory(category=category("school-pupils"), approved_on=dt.date(2023, 12, 31))
     figures = indicator_figures(order_plan, years=[2023, 2024])
     assert figures[("4.1", 2024)].derived == 2
-    assert figures[("4.6", 2024)].derived == 1
+    assert figures[("4.6", 2024)].derived == 2  # «Содействие занятости» is one of 4.6's categories
     assert figures[("4.2", 2024)].derived is None
     assert figures[("4.2", 2023)].derived == 1
-    assert figures[("4", 2024)].derived == 4  # «Содействие занятости» counts in the total only
+    assert figures[("4", 2024)].derived == 4  # the sum of 4.1–4.7
 
 
 def test_it_counts_people_who_completed_programmes_by_category(order_plan: Any, category: Any) -> None:
@@ -358,6 +363,7 @@ def _dashboard_queries(plan: Any) -> tuple[int, dict[tuple[str, int], Any]]:
 def test_it_computes_the_dashboard_in_the_same_few_queries_at_10_and_1000_organisations(
     order_plan: Any, ind: Any, activity: Any, category: Any
 ) -> None:
+    IndicatorSource.objects.update(scope="everyone")  # the colleges' records count here
     _populate(order_plan, ind, activity, category, 10)
     small, figures = _dashboard_queries(order_plan)
     assert len(figures) == Indicator.objects.filter(indicator_set__plan=order_plan).count() * 3 == 28 * 3
