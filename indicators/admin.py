@@ -87,7 +87,12 @@ class TargetForm(forms.ModelForm):
         label="Причина изменения",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Обязательна при изменении планового значения; сохраняется в истории.",
+        help_text="Обязательна при любом изменении планового значения; сохраняется в истории.",
+    )
+    confirm_breaches = forms.BooleanField(
+        label="Сохранить, несмотря на нарушение правила",
+        required=False,
+        help_text="Нужно, только если новое значение нарушает правило приказа (например, 4 = 4.1 + … + 4.7).",
     )
 
     class Meta:
@@ -103,7 +108,14 @@ class TargetForm(forms.ModelForm):
         errors = targets.target_errors(
             indicator=indicator, year=year, value_number=data.get("value_number"), value_bool=data.get("value_bool")
         )
-        if self.instance.pk and not (data.get("reason") or "").strip():
+        if not errors:
+            errors |= targets.target_breach_errors(
+                indicator=indicator,
+                year=year,
+                value_number=data.get("value_number"),
+                confirm_breaches=bool(data.get("confirm_breaches")),
+            )
+        if not (data.get("reason") or "").strip():
             errors["reason"] = ["Укажите причину изменения планового значения."]
         for name, messages_ in errors.items():
             self.add_error(name if name in self.fields else None, messages_)
@@ -133,6 +145,7 @@ class TargetAdmin(ExportMixin, SimpleHistoryAdmin):
             value_number=form.cleaned_data.get("value_number"),
             value_bool=form.cleaned_data.get("value_bool"),
             reason=form.cleaned_data.get("reason", ""),
+            confirm_breaches=bool(form.cleaned_data.get("confirm_breaches")),
         )
         obj.pk = saved.pk
 

@@ -28,6 +28,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from indicators import permissions, registries, services
+from indicators.checks import breach_sentence
+from indicators.derivations import derivation
 from indicators.models import (
     Actual,
     ActualChange,
@@ -74,6 +76,12 @@ class FigureSerializer(serializers.Serializer):
     deviation = serializers.JSONField()
     status = serializers.CharField(allow_null=True)
     expected_share = serializers.FloatField()
+
+
+class ProgressSerializer(FigureSerializer):
+    derivation = serializers.JSONField(
+        help_text="How the figure is derived: {kind, rows, sources, scope, deduplicated_share, unassigned}"
+    )
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -192,7 +200,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("organization", int),
             OpenApiParameter("as_of", str, description="YYYY-MM-DD or an ISO date and time"),
         ],
-        responses=FigureSerializer,
+        responses=ProgressSerializer,
     )
     @action(detail=True, url_path="progress")
     def progress(self, request: Request, code: str | None = None) -> Response:
@@ -201,15 +209,19 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         plan = indicator.indicator_set.plan
         (year,) = _year_param(request, plan, required=True)[:1]
         as_of = _as_of_param(request)
+        organization = _organization_param(request)
         figures = indicator_figures(
             plan,
             years=[year],
-            organization=_organization_param(request),
+            organization=organization,
             as_of=as_of,
             now=as_of or timezone.now(),
             codes=[indicator.code],
         )
-        return Response(_figure_data(figures[(indicator.code, year)]))
+        figure = figures[(indicator.code, year)]
+        data = dict(_figure_data(figure))
+        data["derivation"] = derivation(indicator, year, value=figure.actual, organization=organization, as_of=as_of)
+        return Response(data)
 
     @extend_schema(parameters=[OpenApiParameter("year", int, required=True)], responses=OpenApiTypes.OBJECT)
     @action(detail=True, url_path="records")
@@ -282,6 +294,7 @@ class BreachSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     importance = serializers.CharField()
+    sentence = serializers.CharField()
 
 
 class ConsistencyViewSet(viewsets.ViewSet):
@@ -308,7 +321,12 @@ class ConsistencyViewSet(viewsets.ViewSet):
             organization=_organization_param(request),
             as_of=_as_of_param(request),
         )
-        return Response([b.as_dict() for b in breaches])
+        return Response(
+            [
+                {**b.as_dict(), "sentence": breach_sentence(year=b.year, source=source, rule=b.rule, left=b.left, right=b.right)}
+                for b in breaches
+            ]
+        )
 
 
 # --- actual values ----------------------------------------------------------------------------

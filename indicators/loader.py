@@ -303,3 +303,7 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
             order=order,
         )
         result.note("validation rule", "created")
+
+    from indicators.checks import plan_breaches
+
+    result.warnings += [c.sentence for c in plan_breaches(plan, sources=["plan"])]

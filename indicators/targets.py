@@ -20,6 +20,7 @@ from indicators.models import Indicator, Target
 from roadmap.limits import MAX_INDICATOR_VALUE
 
 Errors = dict[str, list[str]]
+REASON_MAX_LENGTH = 100  # simple_history's history_change_reason
 
 
 def target_errors(*, indicator: Indicator, year: Any, value_number: Any, value_bool: Any) -> Errors:
@@ -40,25 +41,68 @@ def target_errors(*, indicator: Indicator, year: Any, value_number: Any, value_b
     return errors
 
 
+def target_breach_errors(
+    *, indicator: Indicator, year: Any, value_number: Any, confirm_breaches: bool
+) -> Errors:
+    """The rules the new target would break, as sentences, unless the breach is confirmed.
+
+    The order itself breaks a rule (2024: row 4 = 73, rows 4.1–4.7 add up to
+    75); an administrator may keep or enter such a value, but only knowingly:
+    the form shows the sentences and asks to confirm (``confirm_breaches``),
+    and the reason goes to the target's history.
+    """
+    from indicators.checks import target_breaches
+
+    if indicator.is_boolean or not isinstance(year, int) or not isinstance(value_number, int):
+        return {}
+    checks = target_breaches(indicator=indicator, year=year, value_number=value_number)
+    if not checks or confirm_breaches:
+        return {}
+    return {
+        "confirm_breaches": [
+            _("С этим значением нарушается правило приказа: %(sentence)s.") % {"sentence": c.sentence} for c in checks
+        ]
+        + [_("Проверьте значение или подтвердите сохранение с нарушением и укажите причину.")]
+    }
+
+
 def target_set(
-    *, user: Any, indicator: Indicator, year: int, value_number: int | None, value_bool: bool | None, reason: str
+    *,
+    user: Any,
+    indicator: Indicator,
+    year: int,
+    value_number: int | None,
+    value_bool: bool | None,
+    reason: str,
+    confirm_breaches: bool = False,
 ) -> Target:
-    """Create or correct the target of an indicator for a year; a correction needs a reason."""
+    """Create or correct the target of an indicator for a year.
+
+    Every change needs a reason (it is kept in the target's history); a value
+    that would break one of the plan's rules is refused unless the breach is
+    confirmed.
+    """
     if not user.has_perm("indicators.change_target"):
         raise PermissionDenied(_("Плановые значения меняют администраторы."))
     errors = target_errors(indicator=indicator, year=year, value_number=value_number, value_bool=value_bool)
+    if not errors:
+        errors |= target_breach_errors(
+            indicator=indicator, year=year, value_number=value_number, confirm_breaches=confirm_breaches
+        )
     reason = (reason or "").strip()
     with transaction.atomic():
         target = Target.objects.select_for_update().filter(indicator=indicator, year=year).first()
-        if target is not None and not reason:
+        if not reason:
             errors["reason"] = [_("Укажите причину изменения планового значения.")]
+        elif len(reason) > REASON_MAX_LENGTH:
+            errors["reason"] = [_("Причина — не длиннее %(n)s знаков.") % {"n": REASON_MAX_LENGTH}]
         if errors:
             raise ValidationError(errors)
         if target is None:
             target = Target(indicator=indicator, year=year)
         target.value_number, target.value_bool = value_number, value_bool
         target._history_user = user
-        target._change_reason = reason or "admin"
+        target._change_reason = reason
         target.save()
     return target
 

@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators import permissions, services
+from indicators.checks import breaches_by_code, plan_breaches
+from indicators.derivations import derivation, unassigned_records
 from indicators.forms import ActualFilter, ActualForm
-from indicators.models import Actual, ActualChange, Indicator, Target, ValidationRule
+from indicators.models import Actual, ActualChange, Indicator, IndicatorSource, Target, ValidationRule
 from indicators.selectors import (
     actual_history,
     actuals_visible_to,
-    broken_rules,
     indicator_figures,
     indicators_of,
     visible_indicator_records,
@@ -44,7 +45,8 @@ RECORDS_SHOWN = 50
 def indicator_list(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
     figures = indicator_figures(py.plan, years=[py.year], now=timezone.now())
-    rows = [(i, figures.get((i.code, py.year))) for i in indicators_of(py.plan)]
+    checks = breaches_by_code(plan_breaches(py.plan, years=[py.year])) if py.plan is not None else {}
+    rows = [(i, figures.get((i.code, py.year)), checks.get(i.code, [])) for i in indicators_of(py.plan)]
     return render(request, "indicators/indicator_list.html", {"py": py, "rows": rows})
 
 
@@ -60,7 +62,18 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = visible_indicator_records(request.user, indicator, py.year)
     records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in visible.items()}
     rules = [r for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True) if indicator.code in (*r.left_codes, *r.right_codes)]
-    rule_ids = {r.pk for r in rules}
+    year_figure = figures.get((indicator.code, py.year))
+    how = derivation(indicator, py.year, value=getattr(year_figure, "actual", None))
+    scoped = {"programmes": permissions.visible_programmes, "cohorts": permissions.visible_cohorts}
+    unassigned = {
+        kind: (qs[:RECORDS_SHOWN], qs.count())
+        for kind, query in unassigned_records(indicator, py.year).items()
+        for qs in [scoped[kind](request.user, query)]
+    }
+    row_indicators = {
+        i.code: i for i in Indicator.objects.filter(indicator_set=indicator.indicator_set, code__in=how["rows"])
+    }
+    row_figures = indicator_figures(plan, years=[py.year], now=now, codes=how["rows"]) if how["rows"] else {}
     context = {
         "indicator": indicator,
         "plan": plan,
@@ -70,11 +83,30 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "records": records,
         "records_limited": visible_organization_ids(request.user) is not None,
         "rules": rules,
-        "breaches": [b for b in broken_rules(plan, years=py.years, source="plan") + broken_rules(plan, years=py.years, source="actual") if b.rule.pk in rule_ids],
+        "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code]),
+        "how": how,
+        "how_scope": _scope_label(how["scope"]),
+        "how_sources": [{**d, "scope_label": _scope_label(d["scope"]), "kind_label": _kind_label(d["kind"])} for d in how["sources"]],
+        "how_rows": [(row_indicators.get(code), row_figures.get((code, py.year)), code) for code in how["rows"]],
+        "unassigned": unassigned,
         "target_history": Target.history.filter(indicator_id=indicator.pk).select_related("history_user").order_by("-history_date")[:30],
         "actual_changes": _visible_changes(request.user, indicator)[:30],
     }
     return render(request, "indicators/indicator_detail.html", context)
+
+
+def _scope_label(scope: str | None) -> str:
+    if scope is None:
+        return ""
+    if scope == "mixed":
+        return _("у каждой строки своя (см. ниже)")
+    return str(dict(IndicatorSource.Scope.choices).get(scope, scope))
+
+
+def _kind_label(kind: str) -> str:
+    if kind == "actuals":
+        return _("утверждённые значения, введённые организациями")
+    return str(dict(IndicatorSource.Kind.choices).get(kind, kind))
 
 
 def _v(figure: Any, name: str) -> Any:

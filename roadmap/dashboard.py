@@ -146,6 +146,13 @@ class Dashboard:
         return indicator_lines(self.py, self.now)
 
     @cached_property
+    def checks(self) -> list[Any]:
+        """The plan's rules broken in the year (plan and fact), as sentences, then records that fit no row."""
+        from indicators.checks import plan_breaches, unassigned_checks
+
+        return [*plan_breaches(self.py.plan, years=[self.py.year], as_of=None), *unassigned_checks(self.py.plan, years=[self.py.year])]
+
+    @cached_property
     def charts(self) -> list[dict[str, Any]]:
         return [{"id": line.indicator.pk, **line.series} for line in self.indicators]
 

@@ -51,6 +51,8 @@ class PlanDataError(Exception):
 class LoadResult:
     counts: Counter[str] = field(default_factory=Counter)
     flagged_deadlines: list[str] = field(default_factory=list)
+    # Rules of the plan its own planned values break, as sentences (loaded as written).
+    warnings: list[str] = field(default_factory=list)
 
     def note(self, kind: str, outcome: str) -> None:
         self.counts[f"{kind}:{outcome}"] += 1

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             raise CommandError("the plan data file was not loaded, nothing changed:\n" + "\n".join(exc.errors)) from exc
         for flagged in result.flagged_deadlines:
             self.stderr.write(f"deadline not recognised, an administrator must set it: {flagged}")
+        for warning in result.warnings:
+            self.stderr.write(f"the plan's own values break a rule (loaded as written): {warning}")
         if result.changed:
             self.stdout.write(f"loaded {path.name}: {result.summary()}")
         else:
