@@ -94,8 +94,17 @@ class RegistriesMixin:
         """ЦОПП's reported values of every indicator for the years already begun."""
         from indicators.models import Actual, ActualChange, Indicator
 
+        from indicators.selectors import is_derived_total
+
         rng, now = self.rng, self.now
-        indicators = list(Indicator.objects.filter(indicator_set__plan=self.plan).prefetch_related("targets"))
+        # Totals the order defines as sums of rows (2, 4, 5) are derived, never typed.
+        indicators = [
+            i
+            for i in Indicator.objects.filter(indicator_set__plan=self.plan)
+            .select_related("source")
+            .prefetch_related("targets")
+            if not is_derived_total(i)
+        ]
         children: dict[int | None, list[Indicator]] = defaultdict(list)
         for ind in indicators:
             children[ind.parent_id].append(ind)
