@@ -204,8 +204,8 @@ class ValidationRuleAdmin(admin.ModelAdmin):
 
 @admin.register(IndicatorSource)
 class IndicatorSourceAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "kind", "event_field", "is_active"]
-    list_filter = ["kind", "is_active", "indicator__indicator_set"]
+    list_display = ["indicator", "kind", "rows", "scope", "event_field", "is_active"]
+    list_filter = ["kind", "scope", "is_active", "indicator__indicator_set"]
     filter_horizontal = ["activities", "categories"]
     list_select_related = ["indicator"]
 

@@ -93,7 +93,6 @@ class RegistriesMixin:
     def _actuals(self, region: RegionOrgs) -> None:
         """ЦОПП's reported values of every indicator for the years already begun."""
         from indicators.models import Actual, ActualChange, Indicator
-
         from indicators.selectors import is_derived_total
 
         rng, now = self.rng, self.now
