@@ -211,3 +211,57 @@ def unassigned_checks(plan: Plan, *, years: Iterable[int]) -> list[Unassigned]:
             if count:
                 result.append(Unassigned(year=year, indicator=indicator, count=count))
     return result
+
+
+def actual_edit_breaches(actual: Any, value: Any) -> list[Check]:
+    """The rules the fact would newly break in the value's year once ``value`` is approved again.
+
+    For an edit of a value approved before (it stopped counting when it was
+    reopened): its new value is added to its indicator's figure and to every
+    total that sums it, and the rules involving those rows are checked
+    against the figures as they stand. Only breaches the edit would add are
+    returned.
+    """
+    from indicators.selectors import _side, indicator_figures, rule_holds
+
+    indicator = actual.indicator
+    if indicator.is_boolean or isinstance(value, bool):
+        return []
+    try:
+        delta = int(value)
+    except (TypeError, ValueError):
+        return []
+    plan, year = indicator.indicator_set.plan, actual.year
+    figures = indicator_figures(plan, years=[year])
+    before: dict[tuple[str, int], Any] = {key: f.actual for key, f in figures.items()}
+    after = dict(before)
+    sums = {
+        s.indicator.code: s.row_codes
+        for s in IndicatorSource.objects.filter(
+            indicator__indicator_set__plan=plan, kind=IndicatorSource.Kind.SUM_OF, is_active=True
+        ).select_related("indicator")
+    }
+    changed = {indicator.code}
+    grew = True
+    while grew:
+        grew = False
+        for code, rows in sums.items():
+            if code not in changed and changed & set(rows):
+                changed.add(code)
+                grew = True
+    for code in changed:
+        after[(code, year)] = (after.get((code, year)) or 0) + delta
+    pairs: list[tuple[str, RuleBreach]] = []
+    for rule in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True):
+        if not changed & {*rule.left_codes, *rule.right_codes}:
+            continue
+        results = []
+        for values in (before, after):
+            left = _side(rule.left_codes, year, values, rule.missing)
+            right = _side(rule.right_codes, year, values, rule.missing)
+            broken = left is not None and right is not None and not rule_holds(rule.operator, left, right)
+            results.append((broken, left, right))
+        (was, _l, _r), (now_broken, left, right) = results
+        if now_broken and not was:
+            pairs.append(("actual", RuleBreach(rule=rule, year=year, left=left, right=right)))
+    return checks_from(pairs)

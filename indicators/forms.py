@@ -33,6 +33,10 @@ class ActualForm(BootstrapMixin, forms.Form):
         help_text=_("Документ или ссылка, подтверждающие значение."),
     )
     reason = forms.CharField(label=_("Причина изменения"), required=False, help_text=_("Обязательна, если значение уже утверждалось."))
+    confirm_breaches = forms.BooleanField(
+        label=_("Сохранить, несмотря на нарушение правила"), required=False,
+        help_text=_("Нужно, только если с новым значением факт нарушит правило приказа."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
 
     def __init__(self, *args: Any, plan: Any, organizations: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -49,6 +53,7 @@ class ActualForm(BootstrapMixin, forms.Form):
                 del self.fields[name]
         else:
             del self.fields["reason"]
+            del self.fields["confirm_breaches"]
 
     def clean_value(self) -> Any:
         """Yes/no indicators take a boolean; numbers go to the service as typed."""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators import permissions, services
-from indicators.checks import breaches_by_code, plan_breaches
+from indicators.checks import actual_edit_breaches, breaches_by_code, plan_breaches
 from indicators.derivations import derivation, unassigned_records
 from indicators.forms import ActualFilter, ActualForm
 from indicators.models import Actual, ActualChange, Indicator, IndicatorSource, Target, ValidationRule
@@ -189,9 +189,14 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, plan=plan, organizations=_organizations(request.user), editing=True,
         initial={"value": _value_text(actual), "evidence": actual.evidence, "version": actual.version, "indicator_obj": actual.indicator},
     )
+    if not actual.was_approved:
+        del form.fields["confirm_breaches"]
     if request.method == "POST":
         if not can_enter:
             raise PermissionDenied
+        if form.is_valid() and actual.was_approved and not form.cleaned_data.get("confirm_breaches"):
+            for check in actual_edit_breaches(actual, form.cleaned_data["value"]):
+                form.add_error("value", _("Когда значение утвердят, нарушится правило приказа: %(s)s. Проверьте значение или подтвердите сохранение и укажите причину.") % {"s": check.sentence})
         if form.is_valid():
             try:
                 services.actual_update(actual=actual, value=form.cleaned_data["value"], evidence=form.cleaned_data["evidence"], reason=form.cleaned_data["reason"], user=request.user, now=timezone.now(), version=form.cleaned_data["version"])

@@ -119,3 +119,30 @@ def test_the_consistency_api_gives_the_sentence(order_plan: Any, api_client: Any
     api_client.force_login(make_user("ministry"))
     (row,) = api_client.get("/api/v1/consistency/?source=plan").json()
     assert plain(row["sentence"]).startswith("2024, план: строка 4 = 73")
+
+
+def test_an_edit_of_an_approved_value_that_would_break_a_rule_is_named_and_confirmed(
+    order_plan: Any, client: Any, make_user: Any
+) -> None:
+    from django.utils import timezone
+
+    from indicators import services
+
+    copp = OrganizationFactory(kind=Organization.Kind.COPP)
+    approved_actual(Indicator.objects.get(code="3"), copp, 20)
+    actual = approved_actual(Indicator.objects.get(code="3.1"), copp, 10)
+    services.actual_reopen(actual=actual, user=make_user("ministry"), now=timezone.now(), reason="уточнить")
+    actual.refresh_from_db()
+    client.force_login(make_user("copp", organization=copp))
+    url = reverse("actual_detail", args=[actual.pk])
+    body = {"value": "30", "evidence": "", "reason": "пересчёт", "version": actual.version}
+    page = plain(client.post(url, body).content.decode())
+    assert "2024, факт: строка 3.1 = 30 больше, чем 3 = 20 (на 10); по правилу 3.1 ≤ 3" in page
+    actual.refresh_from_db()
+    assert actual.value == 10
+    assert client.post(url, body | {"value": "15"}).status_code == 302, "no breach: saved"
+    actual.refresh_from_db()
+    assert client.post(url, body | {"version": actual.version, "confirm_breaches": "on"}).status_code == 302
+    actual.refresh_from_db()
+    assert actual.value == 30
+    assert actual.changes.last().reason == "пересчёт"
