@@ -210,17 +210,13 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         (year,) = _year_param(request, plan, required=True)[:1]
         as_of = _as_of_param(request)
         organization = _organization_param(request)
-        figures = indicator_figures(
-            plan,
-            years=[year],
-            organization=organization,
-            as_of=as_of,
-            now=as_of or timezone.now(),
-            codes=[indicator.code],
-        )
+        # every row's figure (a total's derivation reads its rows'); the cost is the same
+        figures = indicator_figures(plan, years=[year], organization=organization, as_of=as_of, now=as_of or timezone.now())
         figure = figures[(indicator.code, year)]
         data = dict(_figure_data(figure))
-        data["derivation"] = derivation(indicator, year, value=figure.actual, organization=organization, as_of=as_of)
+        data["derivation"] = derivation(
+            indicator, year, value=figure.actual, figures=figures, organization=organization, as_of=as_of
+        )
         return Response(data)
 
     @extend_schema(parameters=[OpenApiParameter("year", int, required=True)], responses=OpenApiTypes.OBJECT)

@@ -99,24 +99,20 @@ def unassigned_records(
     return result
 
 
-def _deduplicated_share(indicator: Indicator, year: int, source: IndicatorSource | None, value: Any) -> float | None:
-    """The share of the figure counted from participant lists (people once), when that is wired."""
-    if source is None or source.kind != IndicatorSource.Kind.EVENT_REPORTS or not value:
+def _deduplicated_share(codes: list[str], year: int, value: Any, figures: dict[tuple[str, int], Any] | None) -> float | None:
+    """listed / value: the part of the figure counted from participant lists (people once).
+
+    ``listed`` is what the figures selector found in event reports' lists for
+    each of ``codes`` (a figure without it, or before lists are counted, gives
+    None).
+    """
+    if not figures or not isinstance(value, (int, float)) or isinstance(value, bool) or not value:
         return None
-    try:
-        from roadmap.participants import people_figures  # type: ignore[import-not-found]
-    except ImportError:
+    listed = [getattr(figures.get((code, year)), "listed", None) for code in codes]
+    known = [n for n in listed if isinstance(n, int)]
+    if not known:
         return None
-    try:
-        figures = people_figures(indicator=indicator, year=year)
-    except TypeError:
-        return None
-    listed = getattr(figures, "listed", None)
-    if listed is None and isinstance(figures, dict):
-        listed = figures.get("listed")
-    if not isinstance(listed, (int, float)):
-        return None
-    return round(listed / value, 4)
+    return round(sum(known) / value, 4)
 
 
 def derivation(
@@ -124,6 +120,7 @@ def derivation(
     year: int,
     *,
     value: Any = None,
+    figures: dict[tuple[str, int], Any] | None = None,
     organization: Organization | None = None,
     as_of: dt.datetime | None = None,
 ) -> dict[str, Any]:
@@ -134,7 +131,8 @@ def derivation(
     ``actuals`` for typed values only; ``rows`` the codes a total adds up;
     ``sources`` what each leaf row counts; ``scope`` whose records count
     (``mixed`` when the rows differ); ``deduplicated_share`` the part of
-    ``value`` counted from participant lists (None: not known);
+    ``value`` counted once from participant lists, from the rows' ``figures``
+    of the same call of the figures selector (None: not known);
     ``unassigned`` how many records fit no row of a total.
     """
     sources = _sources_by_code(indicator)
@@ -150,7 +148,7 @@ def derivation(
             "rows": source.row_codes,
             "sources": described,
             "scope": scope,
-            "deduplicated_share": None,
+            "deduplicated_share": _deduplicated_share([code for code, _leaf in leaves], year, value, figures),
             "unassigned": sum(q.count() for q in unassigned.values()),
         }
     described = [_describe(source)] + ([_describe(None)] if source is not None else [])
@@ -159,6 +157,6 @@ def derivation(
         "rows": [],
         "sources": described,
         "scope": source.scope if source is not None else None,
-        "deduplicated_share": _deduplicated_share(indicator, year, source, value),
+        "deduplicated_share": _deduplicated_share([indicator.code], year, value, figures),
         "unassigned": 0,
     }

@@ -58,12 +58,12 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = indicator.indicator_set.plan
     py = plan_year(request, plan=plan)
     now = timezone.now()
-    figures = indicator_figures(plan, years=py.years, now=now, codes=[indicator.code])
+    figures = indicator_figures(plan, years=py.years, now=now)  # all rows: a total's derivation reads them
     visible = visible_indicator_records(request.user, indicator, py.year)
     records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in visible.items()}
     rules = [r for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True) if indicator.code in (*r.left_codes, *r.right_codes)]
     year_figure = figures.get((indicator.code, py.year))
-    how = derivation(indicator, py.year, value=getattr(year_figure, "actual", None))
+    how = derivation(indicator, py.year, value=getattr(year_figure, "actual", None), figures=figures)
     scoped = {"programmes": permissions.visible_programmes, "cohorts": permissions.visible_cohorts}
     unassigned = {
         kind: (qs[:RECORDS_SHOWN], qs.count())
@@ -73,7 +73,6 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row_indicators = {
         i.code: i for i in Indicator.objects.filter(indicator_set=indicator.indicator_set, code__in=how["rows"])
     }
-    row_figures = indicator_figures(plan, years=[py.year], now=now, codes=how["rows"]) if how["rows"] else {}
     context = {
         "indicator": indicator,
         "plan": plan,
@@ -87,7 +86,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "how": how,
         "how_scope": _scope_label(how["scope"]),
         "how_sources": [{**d, "scope_label": _scope_label(d["scope"]), "kind_label": _kind_label(d["kind"])} for d in how["sources"]],
-        "how_rows": [(row_indicators.get(code), row_figures.get((code, py.year)), code) for code in how["rows"]],
+        "how_rows": [(row_indicators.get(code), figures.get((code, py.year)), code) for code in how["rows"]],
         "unassigned": unassigned,
         "target_history": Target.history.filter(indicator_id=indicator.pk).select_related("history_user").order_by("-history_date")[:30],
         "actual_changes": _visible_changes(request.user, indicator)[:30],
