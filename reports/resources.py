@@ -278,7 +278,7 @@ class ActualImport(ServiceBackedImport):
             errors.add(0, "", "план не загружен")
             return []
         indicators = {
-            i.code: i for i in Indicator.objects.filter(indicator_set__plan=plan).select_related("indicator_set__plan")
+            i.code: i for i in Indicator.objects.filter(indicator_set__plan=plan).select_related("indicator_set__plan", "source")
         }
         index = OrganizationIndex()
         items = []

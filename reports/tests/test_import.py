@@ -127,18 +127,18 @@ def test_a_coordinator_imports_only_for_their_own_organisation(make_user: Any, o
 
 
 def test_confirm_checks_again_and_refuses_whole_if_the_data_changed(copp_user: Any) -> None:
-    rows = [ACTUAL_HEADER, ["2", 2024, None, "copp", 5], ["3", 2024, None, "copp", 120]]
+    rows = [ACTUAL_HEADER, ["3.1", 2024, None, "copp", 5], ["3", 2024, None, "copp", 120]]
     first = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows[:2]))
     import_confirm(user=copp_user, job=first.job, now=NOW)
     rows[1][4] = 6
     preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
     assert preview.is_clean
-    Actual.objects.filter(indicator__code="2").update(status=Actual.Status.APPROVED)  # approved meanwhile
+    Actual.objects.filter(indicator__code="3.1").update(status=Actual.Status.APPROVED)  # approved meanwhile
     with pytest.raises(ImportRefused) as exc:
         import_confirm(user=copp_user, job=preview.job, now=NOW)
     assert "«Утверждено» изменить нельзя" in str(exc.value)
     assert not Actual.objects.filter(indicator__code="3").exists()  # nothing of the file was written
-    assert Actual.objects.get(indicator__code="2").value_number == 5
+    assert Actual.objects.get(indicator__code="3.1").value_number == 5
 
 
 def test_only_the_checker_confirms(copp_user: Any, make_user: Any) -> None:
@@ -256,7 +256,7 @@ def test_it_refuses_formulas_instead_of_values(copp_user: Any) -> None:
 
 
 def test_it_refuses_text_in_number_cells(copp_user: Any) -> None:
-    rows = [ACTUAL_HEADER, ["3", "2024", None, "copp", 5], ["3", 2024, None, "copp", "сто"], ["2", 2024.5, None, "copp", 1]]
+    rows = [ACTUAL_HEADER, ["3", "2024", None, "copp", 5], ["3", 2024, None, "copp", "сто"], ["3.1", 2024.5, None, "copp", 1]]
     preview = refused(copp_user, xlsx_bytes(rows), "actuals")
     found = {(e.row, e.column): e.message for e in preview.errors}
     assert "число записано как текст («2024»)" in found[(2, "Год")]
@@ -319,7 +319,7 @@ def test_it_refuses_a_corrupt_workbook(copp_user: Any) -> None:
 
 
 def test_the_dry_run_runs_a_fixed_number_of_queries_and_confirm_writes_in_batches(copp_user: Any) -> None:
-    keys = [(code, year, f"m{m:02d}") for code in ("2", "3", "3.1", "5") for year in (2023, 2024, 2025) for m in range(1, 13)]
+    keys = [(code, year, f"m{m:02d}") for code in ("3", "3.1", "6", "7") for year in (2023, 2024, 2025) for m in range(1, 13)]
 
     def queries(n: int) -> tuple[int, int]:
         rows = [ACTUAL_HEADER] + [[c, y, p, "copp", i] for i, (c, y, p) in enumerate(keys[:n])]
@@ -436,7 +436,7 @@ def test_a_huge_number_is_a_row_error_in_the_dry_run(copp_user: Any) -> None:
     assert set(found) == {(2, "Планируемое число участников"), (3, "Планируемое число участников")}
     assert found[(2, "Планируемое число участников")] == "число 1e+300 больше допустимого (не более 10\u00a0000\u00a0000)"
     assert "10\u00a0000\u00a0001 больше допустимого" in found[(3, "Планируемое число участников")]
-    values = [ACTUAL_HEADER, ["3", 2024, None, "copp", 10**12 + 1], ["2", 2024, None, "copp", float("inf")]]
+    values = [ACTUAL_HEADER, ["3", 2024, None, "copp", 10**12 + 1], ["3.1", 2024, None, "copp", float("inf")]]
     text = messages(refused(copp_user, xlsx_bytes(values), "actuals"))
     assert "не более 1\u00a0000\u00a0000\u00a0000\u00a0000" in text and "строка 3" in text
 
@@ -467,12 +467,12 @@ def test_a_confirm_that_breaks_marks_the_job_failed_and_deletes_its_file(
 
 
 def test_a_confirm_refused_for_its_data_closes_the_job(copp_user: Any, media: Path) -> None:
-    rows = [ACTUAL_HEADER, ["2", 2024, None, "copp", 5]]
+    rows = [ACTUAL_HEADER, ["3.1", 2024, None, "copp", 5]]
     first = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
     import_confirm(user=copp_user, job=first.job, now=NOW)
     rows[1][4] = 6
     preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
-    Actual.objects.filter(indicator__code="2").update(status=Actual.Status.SUBMITTED)
+    Actual.objects.filter(indicator__code="3.1").update(status=Actual.Status.SUBMITTED)
     with pytest.raises(ImportRefused):
         import_confirm(user=copp_user, job=preview.job, now=NOW)
     job = ImportJob.objects.get(pk=preview.job.pk)
@@ -730,3 +730,10 @@ def test_the_import_page_tells_the_true_size_of_a_big_upload(copp_user: Any, set
     assert job.status == ImportJob.Status.REFUSED and not job.file and stored_files(media) == []
     page = client.get(response["Location"]).content.decode()
     assert "Файл слишком большой: 3,0 МБ, допускается не более 1 МБ." in page
+
+
+def test_a_value_for_a_derived_total_is_refused_by_row(copp_user: Any) -> None:
+    rows = [ACTUAL_HEADER, ["3", 2024, None, "copp", 5], ["4", 2024, None, "copp", 73]]
+    preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
+    assert not preview.is_clean
+    assert "сумма строк 4.1, 4.2" in messages(preview)
