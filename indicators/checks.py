@@ -119,15 +119,18 @@ def plan_breaches(
     sources: Iterable[str] = SOURCES,
     codes: Iterable[str] | None = None,
     as_of: dt.datetime | None = None,
+    figures: dict[tuple[str, int], Any] | None = None,
 ) -> list[Check]:
     """Every rule of ``plan`` broken in ``years`` (default: the plan's) by its targets and its facts.
 
-    ``codes``: only rules that involve one of these indicators.
+    ``codes``: only rules that involve one of these indicators. ``figures``:
+    the facts already computed by the caller for ``years`` (the page's own).
     """
     years = sorted(set(years if years is not None else plan.years))
     pairs: list[tuple[str, RuleBreach]] = []
     for source in sources:
-        pairs += [(source, b) for b in broken_rules(plan, years=years, source=source, as_of=as_of)]
+        given = figures if source == "actual" else None
+        pairs += [(source, b) for b in broken_rules(plan, years=years, source=source, as_of=as_of, figures=given)]
     checks = checks_from(pairs)
     if codes is not None:
         wanted = set(codes)
@@ -194,20 +197,23 @@ class Unassigned:
 
 def unassigned_checks(plan: Plan, *, years: Iterable[int]) -> list[Unassigned]:
     """For each total whose rows are record rows, the records of each year that fit none of them."""
-    from indicators.derivations import unassigned_records
+    from indicators.derivations import sources_by_code, unassigned_records
 
     sums = list(
         Indicator.objects.filter(
             indicator_set__plan=plan, source__kind=IndicatorSource.Kind.SUM_OF, source__is_active=True
         ).select_related("source")
     )
+    if not sums:
+        return []
     sum_codes = {i.code for i in sums}
+    sources = sources_by_code(sums[0])
     result: list[Unassigned] = []
     for year in sorted(set(years)):
         for indicator in sums:
             if set(indicator.source.row_codes) & sum_codes:
                 continue  # a total of totals: its rows' own lines say it
-            count = sum(q.count() for q in unassigned_records(indicator, year).values())
+            count = sum(q.count() for q in unassigned_records(indicator, year, sources=sources).values())
             if count:
                 result.append(Unassigned(year=year, indicator=indicator, count=count))
     return result

@@ -23,7 +23,7 @@ from roadmap.models import Organization
 MIXED = "mixed"
 
 
-def _sources_by_code(indicator: Indicator) -> dict[str, IndicatorSource | None]:
+def sources_by_code(indicator: Indicator) -> dict[str, IndicatorSource | None]:
     """Active sources of the indicator's plan by indicator code (None: typed values only)."""
     indicators = Indicator.objects.filter(indicator_set_id=indicator.indicator_set_id)
     found = {
@@ -75,7 +75,7 @@ def unassigned_records(
     records in the rows' scope and year whose category no row takes. Empty
     for an indicator that is not a sum, or whose rows take every category.
     """
-    sources = sources if sources is not None else _sources_by_code(indicator)
+    sources = sources if sources is not None else sources_by_code(indicator)
     source = sources.get(indicator.code)
     if source is None or not source.is_sum:
         return {}
@@ -135,7 +135,7 @@ def derivation(
     of the same call of the figures selector (None: not known);
     ``unassigned`` how many records fit no row of a total.
     """
-    sources = _sources_by_code(indicator)
+    sources = sources_by_code(indicator)
     source = sources.get(indicator.code)
     if source is not None and source.is_sum:
         leaves = _leaf_sources(indicator.code, sources)

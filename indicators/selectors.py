@@ -761,11 +761,13 @@ def broken_rules(
     source: str,
     organization: Organization | None = None,
     as_of: dt.datetime | None = None,
+    figures: dict[tuple[str, int], Figure] | None = None,
 ) -> list[RuleBreach]:
     """Every active rule of the plan that fails, per year, with both sides.
 
     ``source="plan"`` checks the targets, ``source="actual"`` the actual
-    figures (approved and derived, as of ``as_of``).
+    figures (approved and derived, as of ``as_of``; ``figures`` already
+    computed by the caller for these years are used as they are).
     """
     years = sorted(set(years))
     rules = list(ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True))
@@ -779,7 +781,8 @@ def broken_rules(
             ).values_list("code", "targets__year", "targets__value_number")
         }
     elif source == "actual":
-        figures = indicator_figures(plan, years=years, organization=organization, as_of=as_of)
+        if figures is None:
+            figures = indicator_figures(plan, years=years, organization=organization, as_of=as_of)
         values = {key: figure.actual for key, figure in figures.items()}
     else:
         raise ValueError(f"unknown source {source!r}")

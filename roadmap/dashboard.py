@@ -150,7 +150,11 @@ class Dashboard:
         """The plan's rules broken in the year (plan and fact), as sentences, then records that fit no row."""
         from indicators.checks import plan_breaches, unassigned_checks
 
-        return [*plan_breaches(self.py.plan, years=[self.py.year], as_of=None), *unassigned_checks(self.py.plan, years=[self.py.year])]
+        figures = {(line.indicator.code, self.py.year): line.figure for line in self.indicators if line.figure}
+        return [
+            *plan_breaches(self.py.plan, years=[self.py.year], figures=figures),
+            *unassigned_checks(self.py.plan, years=[self.py.year]),
+        ]
 
     @cached_property
     def charts(self) -> list[dict[str, Any]]:

@@ -149,7 +149,7 @@ def test_it_bounds_planned_participants(world: World) -> None:
 def test_it_refuses_an_indicator_value_above_the_bound(world: World, value: Any) -> None:
     response = api(world.coord_a).post(
         "/api/v1/actuals/",
-        {"indicator": "5", "year": world.plan.first_year, "organization": world.org_a.pk, "value": value},
+        {"indicator": "5.1", "year": world.plan.first_year, "organization": world.org_a.pk, "value": value},
         format="json",
     )
     assert response.status_code == 400, response.content

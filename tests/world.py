@@ -99,7 +99,7 @@ def _events(w: World, org: Organization, coordinator: User | None, mark: str) ->
 
 
 def _actuals(w: World, n: int) -> None:
-    numbers = list(Indicator.objects.filter(indicator_set__plan=w.plan, value_type="number").order_by("order"))
+    numbers = list(Indicator.objects.filter(indicator_set__plan=w.plan, value_type="number").exclude(source__kind="sum_of").order_by("order"))  # totals are derived, never typed
     now = timezone.now()
     for org, mark in ((w.org_a, ""), (w.org_b, SECRET)):
         for k in range(n):
@@ -171,6 +171,8 @@ def add_registries(w: World) -> Registries:
     year = w.plan.last_year
     Kind = IndicatorSource.Kind
     reports, agreements, programmes = source(Kind.EVENT_REPORTS), source(Kind.PARTNER_AGREEMENTS), source(Kind.PROGRAMMES)
+    # Colleges' records count here whatever the order's scope of these rows (ЦОПП only for 4.x, 5.x and 8).
+    IndicatorSource.objects.filter(kind__in=[Kind.EVENT_REPORTS, Kind.PARTNER_AGREEMENTS, Kind.PROGRAMMES, Kind.COHORTS]).update(scope="everyone")
     report = accepted_report(reports.activities.first(), w.org_b, start=dt.date(year, 3, 1))
     Event.objects.filter(pk=report.event_id).update(title=f"{SECRET} отчёт для показателя")
     agreement = PartnerAgreement.objects.create(
