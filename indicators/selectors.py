@@ -214,7 +214,7 @@ def _derived_events(
 ) -> dict[tuple[int, int], Number | None]:
     """Sum of a report figure over accepted reports of the sources' activities' events.
 
-    An event belongs to the year it starts in (``roadmap.event_year``); a
+    An event belongs to the year of its last day (``roadmap.event_year``); a
     cancelled event counts nothing. Each report is one row of one event of one activity, so one
     query grouped by activity cannot count a report twice.
     """

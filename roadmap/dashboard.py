@@ -41,6 +41,7 @@ from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
 from roadmap.activity_status import ActivityStatus, activity_status
 from roadmap.event_selectors import TimelinessRow, events_list, timeliness_figures
+from roadmap.event_year import EVENT_YEAR_FIELD
 from roadmap.models import Event, EventReport, Plan
 from roadmap.report_status import ReportStatus
 from roadmap.selectors import activities_of
@@ -229,7 +230,9 @@ def current_stamp() -> str:
 
 
 def snapshot_key(plan_id: int, year: int) -> str:
-    return f"dashboard:snapshot:{plan_id}:{year}"
+    # The year rule is part of the key: a snapshot computed under another
+    # rule (kept in a shared cache over a deploy) is never served as fresh.
+    return f"dashboard:snapshot:{EVENT_YEAR_FIELD}:{plan_id}:{year}"
 
 
 def _lock_key(plan_id: int, year: int) -> str:

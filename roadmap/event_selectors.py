@@ -121,7 +121,7 @@ def accepted_event_reports(
 ) -> QuerySet[EventReport]:
     """Accepted reports of events not cancelled -- the only reports whose figures count.
 
-    ``year`` selects by the event's year (its first day, ``roadmap.event_year``). With ``as_of``, reports accepted
+    ``year`` selects by the event's year (its last day, ``roadmap.event_year``). With ``as_of``, reports accepted
     after that moment are left out (their figures are current, see
     ``event_report_as_of`` for the figures as they stood).
     """
@@ -237,7 +237,7 @@ def timeliness_figures(
     Counted at ``moment`` = ``now`` or the end of ``as_of`` (a Moscow day, or
     an exact moment) when earlier: only events held by then (last day on or
     before that day) and not cancelled by then, only reports submitted by
-    then. ``year`` is the event's year (its first day, ``roadmap.event_year``,
+    then. ``year`` is the event's year (its last day, ``roadmap.event_year``,
     as in the indicators); ``date_from``/``date_to`` bound the last day.
     ``on_time``/``late`` use the verdict frozen at submission. Runs two
     queries whatever the number of events.
