@@ -77,6 +77,10 @@ class PlanAdmin(admin.ModelAdmin):
         (None, {"fields": ["key", "number", "date", "issuer", "title", "roadmap_title", "first_year", "last_year", "is_current"]}),
         (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),
         (_("Contacts"), {"fields": ["signed_by", "contact", "contact_email"]}),
+        (
+            _("Signature under the reports"),
+            {"fields": ["signature_head", "signature_head_position", "signature_executor", "signature_phone"]},
+        ),
     ]
 
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:

@@ -30,6 +30,7 @@ from roadmap.models import (
     Section,
 )
 from roadmap.services import events_recompute_due_at
+from roadmap.signature import SIGNATURE_KEYS, signature_from_contacts
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PLAN_FILE = DATA_DIR / "plans" / "order_2714.yaml"
@@ -113,6 +114,16 @@ def validate_plan_data(data: dict[str, Any], *, known_municipalities: set[str] |
         errors.append("plan.reporting_rule.days: must be a non-negative integer")
     if rule.get("calendar", "calendar") not in Plan.DueCalendar.values:
         errors.append(f"plan.reporting_rule.calendar: must be one of {', '.join(Plan.DueCalendar.values)}")
+    signature = plan.get("signature")
+    if signature is not None:
+        if not isinstance(signature, dict):
+            errors.append("plan.signature: must be a mapping")
+        else:
+            for key in sorted(set(signature) - set(SIGNATURE_KEYS)):
+                errors.append(f"plan.signature: unknown field '{key}' (known: {', '.join(SIGNATURE_KEYS)})")
+            for key in SIGNATURE_KEYS:
+                if key in signature and not isinstance(signature[key], str | None):
+                    errors.append(f"plan.signature.{key}: must be text")
 
     org_keys: set[str] = set()
     for i, org in enumerate(data.get("organizations") or []):
@@ -324,6 +335,14 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
         "contact_email": _text(p.get("contact_email")),
         "is_current": make_current or (existing is not None and existing.is_current),
     }
+    # The signature block: from the file's ``signature:`` or, without it, from
+    # the contact lines. Administrators edit it; a reload fills only the
+    # fields that are empty, so an administrator's change is not undone.
+    signature = p.get("signature") or signature_from_contacts(values["signed_by"], values["contact"])
+    for key in SIGNATURE_KEYS:
+        field = f"signature_{key}"
+        if existing is None or not getattr(existing, field):
+            values[field] = _text(signature.get(key))
     # The reporting rule is editable by administrators; a reload only sets it
     # on a new plan so an administrator's change is not silently undone.
     if existing is None:

@@ -155,6 +155,11 @@ class Plan(models.Model):
     signed_by = models.CharField(_("signed by"), max_length=255, blank=True)
     contact = models.TextField(_("ministry contact"), blank=True)
     contact_email = models.EmailField(_("ministry contact e-mail"), blank=True)
+    # The signature block printed under every Excel report (reports/writer.py).
+    signature_head = models.CharField(_("head (signs the reports)"), max_length=255, blank=True)
+    signature_head_position = models.CharField(_("head's position"), max_length=500, blank=True)
+    signature_executor = models.CharField(_("executor (prepared the reports)"), max_length=255, blank=True)
+    signature_phone = models.CharField(_("executor's phone"), max_length=100, blank=True)
     source_text = models.TextField(_("text of the order"), blank=True)
 
     class Meta:
