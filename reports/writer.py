@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -65,7 +65,20 @@ CELL_PADDING = 2.0
 # the rest are streamed as they come.
 DATA_WIDTH_CAP = 30.0
 MEASURE_ROWS = 2000
-_WORD = re.compile(r"\S+")
+# A rotated header: points per letter along the row height (bold Calibri 11,
+# Cyrillic, with a margin) and the units of width one line of it takes.
+ROTATED_LETTER_PT = 6.5
+ROTATED_LINE_WIDTH = 2.9
+# Words as a line breaks them: at spaces, and after a hyphen or a slash.
+_WORD = re.compile(r"[^\s\-/]*[\-/]?")
+# A range of numbers ("6–11") must not break after its dash: a word joiner
+# (U+2060, invisible) follows the dash in headers.
+_RANGE = re.compile(r"(?<=\d)([–-])(?=\d)")
+WORD_JOINER = "\u2060"
+
+
+def keep_ranges(text: str) -> str:
+    return _RANGE.sub(lambda m: m.group(1) + WORD_JOINER, text)
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -109,6 +122,9 @@ class Column:
     header: str
     width: float
     type: ColumnType = ColumnType.TEXT
+    # A narrow column of figures under a long header: the header is printed
+    # bottom to top (as the ministry's forms do) and the column stays narrow.
+    rotate: bool = False
 
 
 class RowKind(StrEnum):
@@ -147,6 +163,7 @@ class Signature:
 
 def font(**kwargs: Any) -> Font:
     """A font of the reports (always named, so every viewer uses the same metrics)."""
+    kwargs.setdefault("size", 11)
     return Font(name=FONT_NAME, **kwargs)
 
 
@@ -345,6 +362,7 @@ class XlsxWriter:
         self.rows_written = 0
         self._row_style_cache: dict[tuple[RowKind, int], list[Any]] = {}
         self._style_ids: dict[int, int] = {}  # id(StyleArray) -> workbook style id
+        self.rotated_height = self._rotated_height()
         self.widths = self.header_widths()
         self.table_width = sum(self.widths)
         self.text_columns = [
@@ -352,12 +370,27 @@ class XlsxWriter:
         ]
 
     # -- widths -------------------------------------------------------------
+    def _rotated_height(self) -> float:
+        """The header row height (points) that holds the longest word of every rotated header."""
+        rotated = [c.header for c in self.layout.columns if c.rotate]
+        # Room for the longest word, and for each header in at most two lines.
+        letters = max((max(word_width(h, factor=1) - CELL_PADDING, len(h) / 2) for h in rotated), default=0)
+        return round(letters * ROTATED_LETTER_PT + 10, 1) if letters > 0 else 0.0
+
+    def _header_width(self, column: Column) -> float:
+        if not column.rotate:
+            return word_width(column.header, factor=WORD_FACTOR + 0.1)
+        per_line = int((self.rotated_height - 10) / ROTATED_LETTER_PT)
+        lines = sum(_wrapped_lines(part, per_line) for part in column.header.split("\n"))
+        return lines * ROTATED_LINE_WIDTH + 1.5
+
     def header_widths(self) -> list[float]:
         """Each column's width: the builder's, widened so that no word of its
-        header breaks (a header is bold: a little wider), and a group header
-        over several columns fits its longest word over their sum."""
+        header breaks (a header is bold: a little wider; a rotated one needs a
+        width per line of it), and a group header over several columns fits
+        its longest word over their sum."""
         columns = self.layout.columns
-        widths = [max(c.width, word_width(c.header, factor=WORD_FACTOR + 0.1)) for c in columns]
+        widths = [max(c.width, self._header_width(c)) for c in columns]
         first = 0
         for text, span in self.layout.header_groups or []:
             if span > 1:
@@ -534,11 +567,21 @@ class XlsxWriter:
         bold = font(bold=True)
         centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-        def header_cell(text: str | None) -> Any:
-            cell = self._text_cell(text or "", font=bold, alignment=centred)
+        rotated = Alignment(horizontal="center", vertical="center", wrap_text=True, text_rotation=90)
+
+        def header_cell(text: str | None, column: Column | None = None) -> Any:
+            turn = column is not None and column.rotate
+            cell = self._text_cell(keep_ranges(text or ""), font=bold, alignment=rotated if turn else centred)
             cell.fill = HEADER_FILL
             cell.border = BORDER
             return cell
+
+        def column_height() -> float | None:
+            texts = [(c.header, w) for c, w in zip(layout.columns, self.widths, strict=True) if not c.rotate]
+            height = self._height(texts, size=12.5)
+            if self.rotated_height:
+                return max(height or 0, self.rotated_height)
+            return height
 
         self.header_first = self.row_idx + 1
         if layout.header_groups:
@@ -555,24 +598,19 @@ class XlsxWriter:
             for (first, span), _group in zip(spans, layout.header_groups, strict=True):
                 for offset in range(span):
                     column = layout.columns[first - 1 + offset]
-                    second.append(header_cell(None if span == 1 else column.header))
+                    second.append(header_cell(None if span == 1 else column.header, column))
             # A one-column group carries the column's own header.
             for (first, span), (text, _) in zip(spans, layout.header_groups, strict=True):
                 if span == 1:
-                    top[first - 1].value = layout.columns[first - 1].header or text
-            column_row = self._append(
-                second, self._height([(c.header, w) for c, w in zip(layout.columns, self.widths, strict=True)], size=12.5)
-            )
+                    top[first - 1].value = keep_ranges(layout.columns[first - 1].header or text)
+            column_row = self._append(second, column_height())
             for first, span in spans:
                 if span == 1:
                     self._merge(group_row, first, first, column_row)
                 else:
                     self._merge(group_row, first, first + span - 1)
         else:
-            self._append(
-                [header_cell(c.header) for c in layout.columns],
-                self._height([(c.header, w) for c, w in zip(layout.columns, self.widths, strict=True)], size=12.5),
-            )
+            self._append([header_cell(c.header, c) for c in layout.columns], column_height())
         # Column numbers under the header, as the order's tables print them.
         numbers = []
         for i in range(1, self.ncols + 1):

@@ -15,8 +15,8 @@ from indicators.models import Indicator
 from indicators.selectors import indicator_figures, indicator_records
 from reports.builders import builder_class
 from reports.selectors import count_events, event_lines
-from roadmap.event_selectors import accepted_event_reports, timeliness_figures
 from roadmap.dashboard import Dashboard, snapshot_key
+from roadmap.event_selectors import accepted_event_reports, timeliness_figures
 from roadmap.event_year import EVENT_YEAR_FIELD, event_year
 from roadmap.models import Event, EventReport
 from roadmap.services import event_due_at

@@ -36,11 +36,11 @@ class RoadmapReport(ReportBuilder):
             Column("Срок реализации", 16),
             Column("Ответственные", 24),
             Column("Статус", 15, ColumnType.STATUS),
-            Column("Проведено мероприятий", 12, ColumnType.INT),
-            Column("Отчётов в срок", 11, ColumnType.INT),
-            Column("Отчётов с опозданием", 11, ColumnType.INT),
-            Column("Отчётов не представлено", 12, ColumnType.INT),
-            Column("Подтверждающих документов", 13, ColumnType.INT),
+            Column("Проведено мероприятий", 7, ColumnType.INT, rotate=True),
+            Column("Отчётов в срок", 7, ColumnType.INT, rotate=True),
+            Column("Отчётов с опозданием", 7, ColumnType.INT, rotate=True),
+            Column("Отчётов не представлено", 7, ColumnType.INT, rotate=True),
+            Column("Подтверждающих документов", 7, ColumnType.INT, rotate=True),
             Column("Комментарий", 36),
         ]
         groups = [(c.header, 1) for c in columns[:6]] + [(f"Исполнение в {self.year} году", 7)]
