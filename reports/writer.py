@@ -429,7 +429,10 @@ class XlsxWriter:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.5
+        # Room for the page header and footer above and below the table
+        # (Excel prints them at the header/footer margin, LibreOffice inside the page margin).
+        ws.page_margins.top = ws.page_margins.bottom = 0.75
+        ws.page_margins.header = ws.page_margins.footer = 0.3
         # Page header: the report on the left, the moment of its data on the
         # right; footer: page N of M.
         ws.oddHeader.left.text = self.layout.sheet_title
