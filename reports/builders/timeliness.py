@@ -38,7 +38,8 @@ class TimelinessReport(ReportBuilder):
         ]
         rule = (
             f"Срок отчёта: {self.plan.report_due_days} дн. после дня проведения мероприятия "
-            f"({self.plan.get_report_due_calendar_display().lower()})."
+            f"({self.plan.get_report_due_calendar_display().lower()}). "
+            "Мероприятие учитывается в году своего последнего дня."
         )
         return self._layout(columns, freeze_columns=2, notes=[rule])
 
