@@ -29,7 +29,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from roadmap.deadline_grammar import Refused, Window, read
+from roadmap.deadline_grammar import Refused, Window
+from roadmap.deadline_windows import read
 
 __all__ = [
     "MOSCOW",
@@ -70,7 +71,8 @@ class ParsedDeadline:
 def parse_deadline(text: str, first_year: int, last_year: int) -> ParsedDeadline:
     """Parse a deadline phrase for a plan covering the years ``first_year..last_year``.
 
-    The grammar lives in ``roadmap.deadline_grammar``; anything outside it
+    The grammar lives in ``roadmap.deadline_grammar`` and the meaning of its
+    clauses in ``roadmap.deadline_windows``; anything outside it
     yields ``recognized=False`` with no windows and a ``reason``: a wrong
     deadline is worse than one an administrator has to fill in.
 
