@@ -417,6 +417,9 @@ class _ClauseParser:
                 raise Refused(f"unexpected {kind.value}")
         if not (clause.periods or clause.untils or clause.flags):
             raise Refused("«далее» without a schedule")
+        if len(clause.periods) + len(clause.untils) > 1:
+            # "Май июль ежегодно": a list or a range with a lost dash? Don't guess.
+            raise Refused("two periods or dates without a comma between them")
         return clause
 
     def _year(self) -> int | None:

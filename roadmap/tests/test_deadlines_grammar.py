@@ -288,6 +288,8 @@ def test_it_reads_listed_months_each_year() -> None:
         ("Март – май, апрель ежегодно", "overlap"),
         ("Ежеквартально, март 2027 г.", "other than whole years"),
         ("2 раза в год", "the number «2» is neither"),
+        ("Май июль ежегодно", "without a comma between them"),
+        ("IV квартал 2026 г. I квартал 2027 г.", "without a comma between them"),
     ],
 )
 def test_it_refuses_clashing_or_unclear_schedules(text: str, why: str) -> None:
