@@ -180,7 +180,6 @@ def month_window(start_year: int, start_month: int, end_year: int, end_month: in
     return Window(date(start_year, start_month, 1), date(end_year, end_month, last_day))
 
 
-
 # --- normalising and tokenising ------------------------------------------------
 
 

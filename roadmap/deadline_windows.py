@@ -89,9 +89,7 @@ class _Plan:
     def require(self, window: Window) -> Window:
         """A window of a form added for later plans must lie inside the plan."""
         if window.start < self.start or window.end > self.end:
-            raise Refused(
-                f"{window.start:%d.%m.%Y}–{window.end:%d.%m.%Y} is outside the plan's years {self.label}"
-            )
+            raise Refused(f"{window.start:%d.%m.%Y}–{window.end:%d.%m.%Y} is outside the plan's years {self.label}")
         return window
 
 
@@ -173,7 +171,7 @@ def _interpret(clauses: list[Clause], plan: _Plan) -> Meaning:
     if untils:
         return Meaning(tuple(_until_windows(untils[0], flags, plan)), as_needed)
     if Kind.ACADEMIC_YEAR in flags:
-        if periods:
+        if periods or Kind.THROUGHOUT_YEAR in flags:
             raise Refused("«в течение учебного года» with another period")
         return Meaning(tuple(_academic_years(plan)), as_needed)
     step = next((STEPS[k] for k in schedules if k in STEPS), None)

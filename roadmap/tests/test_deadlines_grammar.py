@@ -44,7 +44,9 @@ def quarters(first: int = F, last: int = L) -> tuple[Window, ...]:
 
 
 def halves(first: int = F, last: int = L) -> tuple[Window, ...]:
-    return tuple(w(f"{y}-{a}", f"{y}-{b}") for y in range(first, last + 1) for a, b in (("01-01", "06-30"), ("07-01", "12-31")))
+    return tuple(
+        w(f"{y}-{a}", f"{y}-{b}") for y in range(first, last + 1) for a, b in (("01-01", "06-30"), ("07-01", "12-31"))
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -63,7 +65,10 @@ ISSUE_PHRASES: list[tuple[str, tuple[Window, ...], bool]] = [
     (
         "ежемесячно",
         tuple(
-            w(f"{y}-{m:02}-01", f"{y}-{m:02}-{[31, 29 if y == 2028 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]}")
+            w(
+                f"{y}-{m:02}-01",
+                f"{y}-{m:02}-{[31, 29 if y == 2028 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]}",
+            )
             for y in (2026, 2027, 2028)
             for m in range(1, 13)
         ),
@@ -74,7 +79,9 @@ ISSUE_PHRASES: list[tuple[str, tuple[Window, ...], bool]] = [
     ("Ежегодно, до 1 февраля", tuple(w(f"{y}-01-01", f"{y}-02-01") for y in (2026, 2027, 2028)), False),
     (
         "Март, сентябрь ежегодно",
-        tuple(w(f"{y}-{a}", f"{y}-{b}") for y in (2026, 2027, 2028) for a, b in (("03-01", "03-31"), ("09-01", "09-30"))),
+        tuple(
+            w(f"{y}-{a}", f"{y}-{b}") for y in (2026, 2027, 2028) for a, b in (("03-01", "03-31"), ("09-01", "09-30"))
+        ),
         False,
     ),
     ("В течение 2026–2028 гг.", (w("2026-01-01", "2028-12-31"),), False),
@@ -155,7 +162,9 @@ def test_it_reads_a_quarter_with_ezhegodno_in_each_plan_year() -> None:
 
 
 def test_it_reads_listed_quarters_in_each_plan_year() -> None:
-    assert windows("I квартал, III квартал") == tuple(sorted(quarters()[0::4] + quarters()[2::4], key=lambda x: x.start))
+    assert windows("I квартал, III квартал") == tuple(
+        sorted(quarters()[0::4] + quarters()[2::4], key=lambda x: x.start)
+    )
 
 
 @pytest.mark.parametrize(
@@ -372,6 +381,7 @@ def test_it_reads_the_academic_year_clipped_to_the_plan() -> None:
         ("в течение", "«в течение» without a year"),
         ("в течение марта", "«марта» without a day"),
         ("В течение учебного года, март 2027 г.", "with another period"),
+        ("В течение учебного года, в течение года", "with another period"),
         ("в первой половине года", "unknown word"),
     ],
 )

@@ -63,9 +63,7 @@ def test_it_loads_beside_the_order_with_every_deadline_read(order_plan: Plan) ->
             "windows": list(
                 DeadlineWindow.objects.filter(activity__plan=order_plan).order_by("activity__number", "start").values()
             ),
-            "responsibilities": list(
-                Responsibility.objects.filter(activity__plan=order_plan).order_by("pk").values()
-            ),
+            "responsibilities": list(Responsibility.objects.filter(activity__plan=order_plan).order_by("pk").values()),
             "organizations": list(Organization.objects.order_by("key").values()),
             "indicators": list(Indicator.objects.filter(indicator_set__plan=order_plan).order_by("pk").values()),
             "targets": list(Target.objects.filter(indicator__indicator_set__plan=order_plan).order_by("pk").values()),
@@ -108,7 +106,9 @@ def test_it_stores_the_season_and_academic_year_windows_clipped_to_the_plan() ->
 
     def stored(number: int) -> list[tuple[str, str]]:
         activity = Activity.objects.get(plan=plan, number=number)
-        return [(s.isoformat(), e.isoformat()) for s, e in activity.windows.order_by("start").values_list("start", "end")]
+        return [
+            (s.isoformat(), e.isoformat()) for s, e in activity.windows.order_by("start").values_list("start", "end")
+        ]
 
     assert stored(12) == [  # «Ежегодно, ноябрь – февраль»
         ("2026-11-01", "2027-02-28"),
