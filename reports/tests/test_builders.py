@@ -85,8 +85,8 @@ def test_it_lays_out_the_roadmap_as_annex_1(order_plan: Any) -> None:
     assert section_rows == titles
     merged = {str(r) for r in ws.merged_cells.ranges}
     first_section = next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if r[0] == titles[0])
-    assert f"A{first_section}:M{first_section}" in merged
-    assert "A5:A6" in merged and "G5:M5" in merged  # № over both header rows; the year group
+    assert f"A{first_section}:N{first_section}" in merged
+    assert "A5:A6" in merged and "G5:N5" in merged  # № over both header rows; the year group
     one = next(r for r in rows if r[0] == 1)
     activity = Activity.objects.get(plan=order_plan, number=1)
     assert one[1:6] == (activity.name, activity.expected_result, activity.evidence_document,
