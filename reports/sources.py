@@ -16,6 +16,7 @@ from roadmap.models import Plan
 
 STATUS_WORDS = {
     "achieved": "достигнуто",
+    "not_achieved": "не достигнуто",
     "on_track": "по плану",
     "behind": "отстаёт",
     "at_risk": "под угрозой",
