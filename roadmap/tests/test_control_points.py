@@ -112,3 +112,23 @@ def test_control_points_of_runs_a_fixed_number_of_queries() -> None:
         assert len(points) == n
         counts.append(len(queries))
     assert counts[0] == counts[1] == 2
+
+
+@pytest.mark.django_db
+def test_the_activity_page_and_the_dashboard_show_overdue_points(client: Any, make_user: Any) -> None:
+    from roadmap.dashboard import build_snapshot
+    from roadmap.web import PlanYear
+
+    activity = ActivityFactory(name="Ярмарка профессий", section__plan__first_year=2024,
+                               section__plan__last_year=2025)
+    DeadlineWindow.objects.create(activity=activity, start=D(2025, 1, 1), end=D(2025, 1, 31))
+    client.force_login(make_user("ministry"))
+    page = client.get(f"/activities/{activity.pk}/").content.decode()
+    assert "Контрольные точки" in page and "31.01.2025" in page and "просрочена: событий нет" in page
+    assert "не выполнено" in page  # every point has passed (today is after 2025) and none is proven
+    now = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
+    html = build_snapshot(PlanYear(plan=activity.plan, year=2025), now=now).html
+    section = html.split('id="h-points"')[1].split("</section>")[0]
+    assert "Ярмарка профессий" in section and "31.01.2025" in section
+    html_2024 = build_snapshot(PlanYear(plan=activity.plan, year=2024), now=now).html
+    assert "Ярмарка профессий" not in html_2024.split('id="h-points"')[1].split("</section>")[0]
