@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.utils import timezone
+
 from reports.builders.base import ReportBuilder
 from reports.selectors import EventLine, Timeliness, event_lines, evidence_counts
 from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
@@ -57,7 +59,7 @@ class RoadmapReport(ReportBuilder):
         for line in event_lines(self.plan, moment=self.moment, historical=historical, year=self.year):
             by_activity[line.activity_id].append(line)
         evidence = evidence_counts([line.id for lines in by_activity.values() for line in lines], moment=self.moment)
-        today = self.moment.date() if self.as_of is None else self.as_of
+        today = timezone.localdate(self.moment) if self.as_of is None else self.as_of  # the Moscow day
         activities = list(activities_of(self.plan))
         points = control_points_of(activities, today=today, as_of=self.moment if historical else None)
         section_id = None

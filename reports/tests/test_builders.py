@@ -173,3 +173,19 @@ def test_build_report_command_writes_the_file_and_prints_its_path(order_plan: An
         call_command("build_report", "roadmap", "--year", "2031", "--out", str(out))
     with pytest.raises(CommandError):
         call_command("build_report", "roadmap", "--year", "2024", "--as-of", "30.06.2024", "--out", str(out))
+
+
+def test_the_roadmap_lists_overdue_control_points_and_judges_finished_years(order_plan: Any, events: Any) -> None:
+    ws = build("roadmap", order_plan, year=2024, now=msk(2025, 2, 1, 12))
+    assert [c.value for c in ws[6]][-1] == "Просроченные контрольные точки"
+    rows = {r[0]: r for r in data_rows(ws) if isinstance(r[0], int)}
+    windows = {a.number: [w for w in a.windows.all() if w.start.year <= 2024 <= w.end.year]
+               for a in Activity.objects.filter(plan=order_plan).prefetch_related("windows")}
+    # An activity other than 14 (the only one with events) whose 2024 windows all ended in 2024.
+    empty = next(n for n, ws_ in windows.items() if ws_ and n != 14 and all(w.end.year == 2024 for w in ws_))
+    assert rows[empty][13] == ", ".join(f"{w.end:%d.%m.%Y}" for w in sorted(windows[empty], key=lambda w: w.end))
+    assert rows[empty][6] == "не выполнено"
+    spanning = next(n for n, ws_ in windows.items() if ws_ and all(w.end.year == 2025 for w in ws_))
+    assert rows[spanning][13] in (None, "")  # a point on 31.12.2025 has not come on 01.02.2025
+    # Its reports are not all accepted, so 14's finished year is not done either.
+    assert rows[14][6] == "не выполнено"
