@@ -115,24 +115,31 @@ def points_in_year(points: Iterable[ControlPoint], year: int) -> list[ControlPoi
 
 
 def control_points_of(
-    activities: Iterable[Any], *, today: dt.date, as_of: dt.datetime | None = None
+    activities: Iterable[Any], *, today: dt.date, as_of: dt.datetime | None = None, year: int | None = None
 ) -> dict[int, list[ControlPoint]]:
     """Control points per activity id, in two queries whatever the number of
     activities, windows and events.
 
     ``as_of``: only what was recorded (events registered, reports accepted,
-    evidence uploaded) by that moment.
+    evidence uploaded) by that moment. ``year``: only the points whose window
+    meets that year (and only the events that can fall under them are read).
     """
     from roadmap.models import DeadlineWindow, Event
 
     activities = list(activities)
     ids = [a.pk for a in activities]
+    window_rows = DeadlineWindow.objects.filter(activity_id__in=ids)
+    if year is not None:
+        window_rows = window_rows.filter(start__year__lte=year, end__year__gte=year)
     windows: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for activity_id, start, end in DeadlineWindow.objects.filter(activity_id__in=ids).values_list(
-        "activity_id", "start", "end"
-    ):
+    for activity_id, start, end in window_rows.values_list("activity_id", "start", "end"):
         windows[activity_id].append((start, end))
     events = Event.objects.filter(activity_id__in=ids, cancelled_at__isnull=True)
+    if year is not None:
+        spans = [span for spans in windows.values() for span in spans]
+        if not spans:
+            return {a.pk: [] for a in activities}
+        events = events.filter(end_date__gte=min(s for s, _ in spans), start_date__lte=max(e for _, e in spans))
     accepted = Q(report__status="accepted")
     evidence = Count("report__evidence", distinct=True)
     if as_of is not None:

@@ -81,7 +81,7 @@ def activity_lines(py: PlanYear, now: dt.datetime) -> list[ActivityLine]:
     today = timezone.localdate(now)
     by_activity = {row.key: row for row in timeliness_figures(now=now, by="activity", plan=py.plan, year=py.year).rows}
     activities = list(activities_of(py.plan))
-    all_points = control_points_of(activities, today=today)
+    all_points = control_points_of(activities, today=today, year=py.year)
     lines = []
     for activity in activities:
         windows = [w for w in activity.windows.all() if w.start.year <= py.year <= w.end.year]

@@ -132,3 +132,19 @@ def test_the_activity_page_and_the_dashboard_show_overdue_points(client: Any, ma
     assert "Ярмарка профессий" in section and "31.01.2025" in section
     html_2024 = build_snapshot(PlanYear(plan=activity.plan, year=2024), now=now).html
     assert "Ярмарка профессий" not in html_2024.split('id="h-points"')[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_control_points_of_one_year_keeps_the_windows_meeting_it() -> None:
+    activity = ActivityFactory(section__plan__first_year=2025, section__plan__last_year=2027)
+    DeadlineWindow.objects.create(activity=activity, start=D(2025, 11, 1), end=D(2026, 2, 28))
+    DeadlineWindow.objects.create(activity=activity, start=D(2026, 9, 1), end=D(2026, 9, 30))
+    DeadlineWindow.objects.create(activity=activity, start=D(2027, 3, 1), end=D(2027, 3, 31))
+    EventFactory(activity=activity, start_date=D(2025, 12, 20))
+    points = control_points_of([activity], today=D(2026, 10, 1), year=2026)[activity.pk]
+    assert [(p.date, p.state) for p in points] == [
+        (D(2026, 2, 28), PointState.RECORDED),  # the December event counts under the season
+        (D(2026, 9, 30), PointState.OVERDUE),
+    ]
+    other = ActivityFactory(section=activity.section, plan=activity.plan)
+    assert control_points_of([other], today=D(2026, 10, 1), year=2026) == {other.pk: []}
