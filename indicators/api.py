@@ -74,6 +74,7 @@ class FigureSerializer(serializers.Serializer):
     deviation = serializers.JSONField()
     status = serializers.CharField(allow_null=True)
     expected_share = serializers.FloatField()
+    final = serializers.BooleanField(help_text="The year is over: the status is a verdict (achieved / not_achieved).")
 
 
 # --- helpers ------------------------------------------------------------------------
