@@ -414,6 +414,8 @@ def _clean_report(data: ReportData) -> ReportData:
             value = getattr(data, name)
             if isinstance(value, int) and name not in errors and value > total:
                 errors[name] = ["Больше общего числа участников."]
+    if not errors:
+        errors.update(_check_partition(data))
     if errors:
         raise ValidationError(errors)
     return ReportData(
@@ -424,6 +426,36 @@ def _clean_report(data: ReportData) -> ReportData:
             "links": (data.links or "").strip(),
         }
     )
+
+
+# The breakdowns partition the total: pupils of grades 6–11, students and
+# adults are disjoint groups of the participants (others, e.g. younger
+# pupils, may make up the rest), and the 50+ are some of the adults.
+PARTITION_PARTS = ("participants_pupils_6_11", "participants_students", "participants_adults")
+
+
+def _check_partition(data: ReportData) -> dict[str, list[str]]:
+    """Errors by field when the breakdowns add up to more than they split.
+
+    ``<=`` and not ``=``: a report may leave a group out (None) or count
+    participants outside the three groups, so the parts may fall short of
+    the total but never exceed it. Every field in a broken sum is named.
+    """
+    errors: dict[str, list[str]] = {}
+    parts = {n: getattr(data, n) for n in PARTITION_PARTS if getattr(data, n) is not None}
+    if sum(parts.values()) > data.participants_total:
+        message = (
+            f"Школьники, студенты и взрослые вместе ({' + '.join(str(v) for v in parts.values())} = "
+            f"{sum(parts.values())}) — больше общего числа участников ({data.participants_total})."
+        )
+        for name in (*parts, "participants_total"):
+            errors[name] = [message]
+    adults, seniors = data.participants_adults, data.participants_50_plus
+    if seniors is not None and adults is not None and seniors > adults:
+        message = f"Участников 50+ ({seniors}) больше, чем взрослых ({adults}): они входят в число взрослых."
+        errors.setdefault("participants_adults", []).append(message)
+        errors.setdefault("participants_50_plus", []).append(message)
+    return errors
 
 
 def _check_reportable(event: Event, now: datetime) -> None:
