@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from roadmap import participants as people_lists
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
 from roadmap.evidence import evidence_refusal
@@ -390,6 +391,9 @@ class ReportData:
     schools_count: int | None = None
     partners: str = ""
     links: str = ""
+    # The participant list (``roadmap.participants.clean_people``): None keeps
+    # the stored one (none for a new report); an empty tuple removes it.
+    participants: tuple[people_lists.Person, ...] | None = None
 
 
 def _clean_report(data: ReportData) -> ReportData:
@@ -416,6 +420,8 @@ def _clean_report(data: ReportData) -> ReportData:
                 errors[name] = ["Больше общего числа участников."]
     if not errors:
         errors.update(_check_partition(data))
+    if not errors and data.participants is not None:
+        errors.update(people_lists.list_errors(data, data.participants))
     if errors:
         raise ValidationError(errors)
     return ReportData(
@@ -424,6 +430,7 @@ def _clean_report(data: ReportData) -> ReportData:
             "summary": data.summary.strip(),
             "partners": (data.partners or "").strip(),
             "links": (data.links or "").strip(),
+            "participants": data.participants,
         }
     )
 
@@ -494,6 +501,8 @@ def event_report_submit(*, user: User | None, event: Event, data: ReportData, no
                 **{n: getattr(clean, n) for n in REPORT_FIELDS},
             )
             report.save()
+            if clean.participants:
+                people_lists.report_participants_set(report, clean.participants)
     except IntegrityError as exc:
         # The unique event_id is the last line of defence should the lock be bypassed.
         raise ConflictError(REPORT_EXISTS_MESSAGE) from exc
@@ -516,13 +525,21 @@ def event_report_resubmit(
     if user is not None and not permissions.can_report_event(user, report.event):
         raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
     clean = _clean_report(data)
+    if clean.participants is None:  # the stored list must still fit the corrected figures
+        stale = people_lists.list_errors(clean, people_lists.stored_people(report))
+        if stale:
+            raise ValidationError(stale)
     for name in REPORT_FIELDS:
         setattr(report, name, getattr(clean, name))
     report.status = EventReport.Status.SUBMITTED
     report.resubmitted_at = now
     report.resubmission_due_at = None
     fields = [*REPORT_FIELDS, "status", "resubmitted_at", "resubmission_due_at"]
-    return _transition(report, expected_version, fields, allowed=("submitted", "returned"))
+    with transaction.atomic():
+        report = _transition(report, expected_version, fields, allowed=("submitted", "returned"))
+        if clean.participants is not None:
+            people_lists.report_participants_set(report, clean.participants)
+    return report
 
 
 def _transition(
