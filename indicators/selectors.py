@@ -34,8 +34,8 @@ from indicators.models import (
     ValidationRule,
 )
 from roadmap.event_year import event_year_expr, event_year_q
-from roadmap.participants import PEOPLE_FIELDS, people_figures_many
 from roadmap.models import Organization, Plan
+from roadmap.participants import PEOPLE_FIELDS, people_figures_many
 
 Number = int | float
 Value = Number | bool | None

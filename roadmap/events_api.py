@@ -31,7 +31,6 @@ from rest_framework.response import Response
 
 from roadmap import event_selectors, permissions, services
 from roadmap.limits import MAX_PARTICIPANTS
-from roadmap.participants import MAX_LISTED, clean_people
 from roadmap.models import (
     Activity,
     Event,
@@ -44,6 +43,7 @@ from roadmap.models import (
     User,
 )
 from roadmap.notifications import notifications_mark_read
+from roadmap.participants import MAX_LISTED, clean_people
 from roadmap.report_status import REPORT_STATUS_LABELS, ReportStatus
 from roadmap.selectors import plan_by_key
 
