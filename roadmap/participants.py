@@ -179,7 +179,8 @@ def _clean_one(row: Mapping[str, Any]) -> tuple[Person | None, list[str]]:
         CATEGORY_WORDS.get(raw.casefold().replace(" ", "")) or CATEGORY_WORDS.get(_norm(raw))
     )
     if category is None:
-        problems.append(f"категория «{row.get('category') or ''}» неизвестна: школьник, студент, взрослый или 50+")
+        problems.append(f"категория «{raw}» неизвестна: школьник, студент, взрослый или 50+" if raw
+                        else "укажите категорию: школьник, студент, взрослый или 50+")
     grade: int | None = None
     grade_text = str(row.get("grade") if row.get("grade") is not None else "").strip()
     if category == Category.PUPIL:

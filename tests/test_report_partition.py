@@ -1,4 +1,4 @@
-"""The breakdowns of an event report partition its total, at every door.
+"""The breakdowns of an event report partition its total, at every door; the form's participant list.
 
 Pupils of grades 6–11, students and adults are disjoint groups of the
 participants, so together they may not exceed the total; the 50+ are some
@@ -20,6 +20,7 @@ from tests.world import World, logged_in
 
 pytestmark = pytest.mark.django_db
 
+PEOPLE_LINES = "Иванова; Мария; 14.03.2010; школьник; 8\nПетров; Пётр; 112-233-445 95; студент;\n"
 OVER = {"participants_total": 10, "participants_pupils_6_11": 6, "participants_students": 6}
 
 
@@ -99,3 +100,16 @@ def test_the_admin_cannot_write_a_report_past_the_rule(world: World) -> None:
     admin = site._registry[EventReport]
     assert not admin.has_add_permission(request)
     assert not admin.has_change_permission(request, world.events_a[1].report)
+
+
+def test_the_form_takes_the_textarea_and_names_the_line(world: World) -> None:
+    event = world.events_a[0]
+    client = logged_in(world.coord_a)
+    base = {"summary": "Прошло", "participants_total": "5", "kind": "photo"}
+    bad = client.post(f"/events/{event.pk}/report/", base | {"participants": "Иванова; Мария; ; школьник; 8\n"})
+    assert bad.status_code == 200
+    assert bad.context["form"].errors["participants"] == ["Строка 1: укажите дату рождения или СНИЛС."]
+    assert not EventReport.objects.filter(event=event).exists()
+    good = client.post(f"/events/{event.pk}/report/", base | {"participants": PEOPLE_LINES})
+    assert good.status_code == 302
+    assert EventReport.objects.get(event=event).participants.count() == 2
