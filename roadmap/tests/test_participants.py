@@ -217,3 +217,18 @@ def test_purge_anonymises_keys_of_finished_plans_and_keeps_the_figures(order_pla
     after = indicator_figures(order_plan, years=[2024], codes=["7"])[("7", 2024)]
     assert (after.actual, after.listed) == (before.actual, before.listed) == (3, 3)
     assert pl.participants_purge(today=dt.date(order_plan.last_year + 2, 1, 1), kept_years=1) == 0  # run twice
+
+
+def test_the_purge_runs_from_the_command_and_beat_has_it(order_plan: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="roadmap.participants_purge", enabled=True).exists()
+    org = Organization.objects.get(key="tgmk")
+    _listed(accepted_report(Activity.objects.get(plan=order_plan, number=17), org, total=1, pupils=1), "Аникин")
+    out = io.StringIO()
+    call_command("participants_purge", "--today", f"{order_plan.last_year + 5}-01-01", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1] == "anonymised 1"
+    assert ReportParticipant.objects.get().anonymised
