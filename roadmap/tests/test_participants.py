@@ -232,3 +232,33 @@ def test_the_purge_runs_from_the_command_and_beat_has_it(order_plan: Any) -> Non
     call_command("participants_purge", "--today", f"{order_plan.last_year + 5}-01-01", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] == "anonymised 1"
     assert ReportParticipant.objects.get().anonymised
+
+
+def test_the_import_replaces_lists_naming_bad_rows(order_plan: Any, make_user: Any) -> None:
+    from reports.services import import_confirm, import_dry_run
+    from reports.tests.conftest import xlsx_bytes
+
+    now = dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC)
+    user = make_user("copp", organization=Organization.objects.get(key="copp"))
+    org = Organization.objects.get(key="tgmk")
+    activity = Activity.objects.get(plan=order_plan, number=17)
+    report = accepted_report(activity, org, total=3, pupils=2, status="submitted")
+    accepted = accepted_report(activity, org, total=3, pupils=2)
+    header = ["Код мероприятия", "Фамилия", "Имя", "Дата рождения", "СНИЛС", "Категория", "Класс"]
+    bad = [header,
+           [report.event_id, "Иванова", "Мария", dt.date(2010, 3, 14), None, "школьник", 8],
+           [report.event_id, "Петров", "Пётр", None, None, "студент", None],
+           [accepted.event_id, "Сидоров", "Иван", dt.date(2011, 2, 1), None, "школьник", 7],
+           [999999, "Х", "Y", dt.date(2011, 2, 1), None, "школьник", 7]]
+    preview = import_dry_run(user=user, kind="event_participants", file=xlsx_bytes(bad), name="x.xlsx", now=now)
+    found = {e.row: e.message for e in preview.errors}
+    assert "дату рождения или СНИЛС" in found[3]
+    assert "принят" in found[4] and "не найдено" in found[5]
+    assert not ReportParticipant.objects.exists()
+    good = [header,
+            [report.event_id, "Иванова", "Мария", dt.date(2010, 3, 14), None, "школьник", 8],
+            [report.event_id, "Петров", "Пётр", None, "112-233-445 95", "взрослый", None]]
+    preview = import_dry_run(user=user, kind="event_participants", file=xlsx_bytes(good), name="x.xlsx", now=now)
+    assert preview.is_clean, [str(e) for e in preview.errors]
+    import_confirm(user=user, job=preview.job, now=now)
+    assert sorted(report.participants.values_list("category", flat=True)) == ["adult", "pupil"]
