@@ -85,6 +85,8 @@ class ImportResource:
     kind: ClassVar[str]
     columns: ClassVar[list[Col]]
     key_columns: ClassVar[tuple[str, ...]]
+    # Whether a confirmed import keeps its file (False: personal data not kept once loaded).
+    keeps_file: ClassVar[bool] = True
 
     def __init__(self, plan: Plan | None = None, *, now: dt.datetime | None = None) -> None:
         self.plan = plan or current_plan()
@@ -635,6 +637,7 @@ class EventParticipantsImport(ServiceBackedImport):
     hash of surname, name and birth date (or СНИЛС) is stored."""
 
     kind = ImportKind.EVENT_PARTICIPANTS
+    keeps_file = False  # names and birth dates: only the hashes are kept
     columns: ClassVar[list[Col]] = [
         Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
         Col("surname", "Фамилия", example="Иванова", max_length=200),

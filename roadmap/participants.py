@@ -254,6 +254,18 @@ def stored_people(report: EventReport) -> list[Person]:
     return [Person(k, c, g) for k, c, g in report.participants.values_list("person_key", "category", "grade")]
 
 
+def stored_lists(reports: Sequence[EventReport]) -> dict[int, list[Person]]:
+    """The stored lists of several reports, in one query: {report id: people}."""
+    found: dict[int, list[Person]] = defaultdict(list)
+    if reports:
+        rows = ReportParticipant.objects.filter(report__in=[r.pk for r in reports]).values_list(
+            "report_id", "person_key", "category", "grade"
+        )
+        for report_id, key, category, grade in rows:
+            found[report_id].append(Person(key, category, grade))
+    return dict(found)
+
+
 def report_participants_set(report: EventReport, people: Sequence[Person]) -> int:
     """Replace the report's list (atomically); an empty list removes it."""
     with transaction.atomic():

@@ -871,6 +871,7 @@ def event_reports_import(
     if commit:
         reports_qs = reports_qs.select_for_update()
     reports = {r.event_id: r for r in reports_qs} if events else {}
+    listed = people_lists.stored_lists(list(reports.values()))
     today = moscow_date(now)
     new: list[EventReport] = []
     changed: list[EventReport] = []
@@ -899,6 +900,10 @@ def event_reports_import(
                               **r.figures)  # type: ignore[arg-type]
         try:
             clean = _clean_report(data)
+            if report is not None and report.pk in listed:  # the stored list must fit the new figures
+                stale = people_lists.list_errors(clean, listed[report.pk])
+                if stale:
+                    raise ValidationError(stale)
         except ValidationError as exc:
             outcome.refuse(r.row, exc)
             continue

@@ -234,7 +234,8 @@ def test_the_purge_runs_from_the_command_and_beat_has_it(order_plan: Any) -> Non
     assert ReportParticipant.objects.get().anonymised
 
 
-def test_the_import_replaces_lists_naming_bad_rows(order_plan: Any, make_user: Any) -> None:
+def test_the_import_replaces_lists_naming_bad_rows(order_plan: Any, make_user: Any, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
     from reports.services import import_confirm, import_dry_run
     from reports.tests.conftest import xlsx_bytes
 
@@ -260,5 +261,27 @@ def test_the_import_replaces_lists_naming_bad_rows(order_plan: Any, make_user: A
             [report.event_id, "Петров", "Пётр", None, "112-233-445 95", "взрослый", None]]
     preview = import_dry_run(user=user, kind="event_participants", file=xlsx_bytes(good), name="x.xlsx", now=now)
     assert preview.is_clean, [str(e) for e in preview.errors]
-    import_confirm(user=user, job=preview.job, now=now)
+    job = import_confirm(user=user, job=preview.job, now=now)
     assert sorted(report.participants.values_list("category", flat=True)) == ["adult", "pupil"]
+    job.refresh_from_db()
+    assert not job.file and job.payload == []  # the names are not kept once loaded
+
+
+def test_corrected_figures_must_still_hold_the_stored_list(order_plan: Any, make_user: Any) -> None:
+    from reports.services import import_dry_run
+    from reports.tests.conftest import xlsx_bytes
+
+    user = make_user("copp", organization=Organization.objects.get(key="copp"))
+    report = accepted_report(Activity.objects.get(plan=order_plan, number=17), Organization.objects.get(key="tgmk"),
+                             total=3, pupils=2, status="submitted")
+    _listed(report, "Аникин", "Белов")
+    # The service door: a correction that drops the pupils below the list is refused.
+    with pytest.raises(ValidationError) as caught:
+        services.event_report_resubmit(user=None, report=report, now=dt.datetime(2024, 12, 1, tzinfo=dt.UTC),
+                                       data=ReportData(summary="x", participants_total=3, participants_pupils_6_11=1))
+    assert "participants" in caught.value.message_dict
+    # The import door, with the same message.
+    header = ["Код мероприятия", "Краткий отчёт", "Участников, всего", "Обучающихся 6–11 классов"]
+    preview = import_dry_run(user=user, kind="event_reports", file=xlsx_bytes([header, [report.event_id, "x", 3, 1]]),
+                             name="x.xlsx", now=dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC))
+    assert any("В списке 2" in e.message for e in preview.errors)
