@@ -285,3 +285,25 @@ def test_corrected_figures_must_still_hold_the_stored_list(order_plan: Any, make
     preview = import_dry_run(user=user, kind="event_reports", file=xlsx_bytes([header, [report.event_id, "x", 3, 1]]),
                              name="x.xlsx", now=dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC))
     assert any("В списке 2" in e.message for e in preview.errors)
+
+
+def test_the_indicator_page_and_the_api_say_how_much_is_from_lists(order_plan: Any, make_user: Any) -> None:
+    from django.test import Client
+
+    from indicators.models import Indicator
+
+    org = Organization.objects.get(key="tgmk")
+    activity = Activity.objects.get(plan=order_plan, number=17)
+    _listed(accepted_report(activity, org, total=3, pupils=3), "Аникин", "Белов", "Волков")
+    _listed(accepted_report(activity, org, total=2, pupils=2), "Аникин", "Белов")
+    accepted_report(activity, org, total=2, pupils=2)  # no list: 3 listed of 5 = 60 %
+    user = make_user("ministry")
+    client = Client()
+    client.force_login(user)
+    seven = Indicator.objects.get(indicator_set__plan=order_plan, code="7")
+    page = client.get(f"/indicators/{seven.pk}/?year=2024").content.decode()
+    assert "по спискам участников: 60 %" in page
+    api = APIClient()
+    api.force_authenticate(user)
+    body = api.get("/api/v1/indicators/7/progress/?year=2024").json()
+    assert (body["actual"], body["listed"], body["deduplicated_share"]) == (5, 3, 0.6)
