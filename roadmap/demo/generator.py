@@ -28,6 +28,7 @@ from roadmap.demo.names import (
     RETURN_REASONS,
     SURNAMES,
 )
+from roadmap.demo.participant_lists import participant_lists
 from roadmap.demo.registries import RegistriesMixin
 from roadmap.demo.rules import (
     BATCH_SIZE,
@@ -333,6 +334,8 @@ class DemoGenerator(RegistriesMixin):
         for batch in chunks(reports):
             EventReport.objects.bulk_create(batch)
         self.counts["event_reports"] += len(reports)
+        if region.index == 1:
+            self.counts["listed_participants"] += participant_lists(reports, self.rng)
 
     def _report(self, event: Event, draws: tuple[float, float, float, str, float, int]) -> EventReport | None:
         """The report of one event, as of ``now`` (None: not filed, or not needed).
