@@ -197,6 +197,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EvidenceKindEnum": "roadmap.models.EvidenceFile.Kind",
         "ReviewStatusEnum": "roadmap.models.EventReport.Status",
+        "ParticipantCategoryEnum": "roadmap.models.ReportParticipant.Category",
     },
 }
 

@@ -35,7 +35,7 @@ from indicators.models import (
 )
 from roadmap.event_year import event_year_expr, event_year_q
 from roadmap.models import Organization, Plan
-from roadmap.participants import PEOPLE_FIELDS, people_figures_many
+from roadmap.participants import PEOPLE_FIELDS, Spec, people_figures_many
 
 Number = int | float
 Value = Number | bool | None
@@ -274,7 +274,7 @@ def _people_counted_once(
     carry participant lists (``roadmap.participants.people_figures``). Two
     queries for all such sources together (none when no source counts people)."""
     people = [s for s in sources if s.event_field in PEOPLE_FIELDS]
-    specs = [(frozenset(a.pk for a in s.activities.all()), s.event_field) for s in people]
+    specs: list[Spec] = [(frozenset(a.pk for a in s.activities.all()), s.event_field, None) for s in people]
     if not specs:
         return {}
     found = people_figures_many(

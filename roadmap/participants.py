@@ -291,8 +291,13 @@ class PeopleFigure:
         return round(self.listed / self.value, 4) if self.value else None
 
 
+# One figure to compute: the activities, the report field, and the organiser
+# kinds whose events count (None: every organiser).
+Spec = tuple[frozenset[int], str, "tuple[str, ...] | None"]
+
+
 def people_figures_many(
-    specs: Sequence[tuple[frozenset[int], str]],
+    specs: Sequence[Spec],
     *,
     years: Iterable[int],
     organization_ids: Iterable[int] | None = None,
@@ -309,7 +314,7 @@ def people_figures_many(
     sums of the reports without a list, and a row per listed person.
     """
     years = sorted(set(years))
-    activity_ids = set().union(*(a for a, _ in specs)) if specs else set()
+    activity_ids = set().union(*(s[0] for s in specs)) if specs else set()
     if not activity_ids or not years:
         return {}
     reports = EventReport.objects.filter(
@@ -319,43 +324,49 @@ def people_figures_many(
         reports = reports.filter(event__organizer_id__in=list(organization_ids))
     if as_of is not None:
         reports = reports.filter(accepted_at__lte=as_of)
-    fields = sorted({f for _, f in specs})
+    fields = sorted({s[1] for s in specs})
     with_year = reports.annotate(y=event_year_expr(prefix="event__"))
     # Reports without a list count their figures: summed in the database.
-    rest: dict[tuple[int, int, str], int] = defaultdict(int)  # (activity, year, field) -> unlisted people
+    # (activity, organiser kind, year, field) -> unlisted people
+    rest: dict[tuple[int, str, int, str], int] = defaultdict(int)
     unlisted = (
-        with_year.filter(participants__isnull=True).order_by().values("event__activity_id", "y")
+        with_year.filter(participants__isnull=True).order_by()
+        .values("event__activity_id", "event__organizer__kind", "y")
         .annotate(**{f"sum_{f}": Sum(f) for f in fields})
     )
     for row in unlisted:
         for f in fields:
-            rest[(row["event__activity_id"], row["y"], f)] += row[f"sum_{f}"] or 0
+            rest[(row["event__activity_id"], row["event__organizer__kind"], row["y"], f)] += row[f"sum_{f}"] or 0
     # Reports with a list: a row per listed person (the people to count once),
     # with the report's figures to count what it has beyond its list.
     listed_rows = with_year.filter(participants__isnull=False).order_by().values_list(
-        "pk", "event__activity_id", "y", "participants__category", "participants__person_key", *fields
+        "pk", "event__activity_id", "event__organizer__kind", "y", "participants__category",
+        "participants__person_key", *fields,
     )
-    figures: dict[int, tuple[int, int, tuple[int, ...]]] = {}  # report -> (activity, year, its figures)
+    figures: dict[int, tuple[int, str, int, tuple[int, ...]]] = {}  # report -> (activity, kind, year, figures)
     listed_in: dict[int, Counter[str]] = defaultdict(Counter)  # report -> listed people by category
-    keys: dict[tuple[int, int, str], set[str]] = defaultdict(set)  # (activity, year, category) -> people
-    for pk, activity_id, year, category, key, *values in listed_rows:
-        figures[pk] = (activity_id, year, tuple(v or 0 for v in values))
+    # (activity, organiser kind, year, category) -> people
+    keys: dict[tuple[int, str, int, str], set[str]] = defaultdict(set)
+    for pk, activity_id, kind, year, category, key, *values in listed_rows:
+        figures[pk] = (activity_id, kind, year, tuple(v or 0 for v in values))
         listed_in[pk][category] += 1
-        keys[(activity_id, year, category)].add(key)
-    for pk, (activity_id, year, values) in figures.items():
+        keys[(activity_id, kind, year, category)].add(key)
+    for pk, (activity_id, kind, year, values) in figures.items():
         counts = listed_in[pk]
         for i, f in enumerate(fields):
-            rest[(activity_id, year, f)] += max(values[i] - sum(counts[c] for c in FIELD_CATEGORIES[f]), 0)
+            rest[(activity_id, kind, year, f)] += max(values[i] - sum(counts[c] for c in FIELD_CATEGORIES[f]), 0)
     result: dict[tuple[int, int], PeopleFigure] = {}
-    for index, (activities, f) in enumerate(specs):
+    for index, (activities, f, kinds) in enumerate(specs):
+        categories = FIELD_CATEGORIES[f]
         for year in years:
             people: set[str] = set()
-            for a in activities:
-                for c in FIELD_CATEGORIES[f]:
-                    people |= keys.get((a, year, c), set())
-            if people or any((a, year, f) in rest for a in activities):
-                unlisted = sum(rest.get((a, year, f), 0) for a in activities)
-                result[(index, year)] = PeopleFigure(value=len(people) + unlisted, listed=len(people))
+            for (a, kind, y, c), found in keys.items():
+                if y == year and a in activities and c in categories and (kinds is None or kind in kinds):
+                    people |= found
+            counted = [n for (a, kind, y, name), n in rest.items()
+                       if y == year and name == f and a in activities and (kinds is None or kind in kinds)]
+            if people or counted:
+                result[(index, year)] = PeopleFigure(value=len(people) + sum(counted), listed=len(people))
     return result
 
 
@@ -365,10 +376,11 @@ def people_figures(
     years: Iterable[int],
     field: str,
     organization_ids: Iterable[int] | None = None,
+    organizer_kinds: tuple[str, ...] | None = None,
     as_of: dt.datetime | None = None,
 ) -> dict[int, PeopleFigure]:
     """Per year: {value, listed} of one people figure of the activities' events."""
-    spec = [(frozenset(activity_ids), field)]
+    spec: list[Spec] = [(frozenset(activity_ids), field, organizer_kinds)]
     found = people_figures_many(spec, years=years, organization_ids=organization_ids, as_of=as_of)
     return {year: figure for (_, year), figure in found.items()}
 

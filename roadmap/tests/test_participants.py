@@ -307,3 +307,19 @@ def test_the_indicator_page_and_the_api_say_how_much_is_from_lists(order_plan: A
     api.force_authenticate(user)
     body = api.get("/api/v1/indicators/7/progress/?year=2024").json()
     assert (body["actual"], body["listed"], body["deduplicated_share"]) == (5, 3, 0.6)
+
+
+def test_it_counts_only_the_organisers_of_the_scope(order_plan: Any) -> None:
+    activity = Activity.objects.get(plan=order_plan, number=17)
+    copp, college = Organization.objects.get(key="copp"), Organization.objects.get(key="tgmk")
+    _listed(accepted_report(activity, copp, total=2, pupils=2), "Аникин", "Белов")
+    _listed(accepted_report(activity, college, total=2, pupils=2), "Аникин", "Волков")
+    accepted_report(activity, college, total=4, pupils=4)
+
+    def figure(kinds: tuple[str, ...] | None) -> pl.PeopleFigure:
+        return pl.people_figures(activity_ids=[activity.pk], years=[2024], field="participants_pupils_6_11",
+                                 organizer_kinds=kinds)[2024]
+
+    assert figure(None) == pl.PeopleFigure(value=3 + 4, listed=3)
+    assert figure((copp.kind,)) == pl.PeopleFigure(value=2, listed=2)
+    assert figure((college.kind,)) == pl.PeopleFigure(value=2 + 4, listed=2)
