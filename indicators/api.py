@@ -80,6 +80,7 @@ class FigureSerializer(serializers.Serializer):
     deduplicated_share = serializers.FloatField(
         allow_null=True, help_text="listed / actual: the share of the figure deduplicated from participant lists."
     )
+    final = serializers.BooleanField(help_text="The year is over: the status is a verdict (achieved / not_achieved).")
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -54,6 +54,7 @@ def indicators_of(plan: Plan | None) -> QuerySet[Indicator]:
 
 class FigureStatus(StrEnum):
     ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"  # the year is over and the target was not reached
     ON_TRACK = "on_track"
     BEHIND = "behind"
     AT_RISK = "at_risk"
@@ -81,6 +82,7 @@ class Figure:
     deviation: Number | None
     status: str | None
     expected_share: float
+    final: bool = False  # the year is over: the status is a verdict (achieved / not achieved)
     # People of the derived part counted once from participant lists (rows of
     # «численность»; ``roadmap.participants``); None where no list counts.
     listed: int | None = None
@@ -125,6 +127,13 @@ def expected_share(year: int, moment: dt.datetime | None, weights: list[Number] 
     month_part = (local - month_start) / dt.timedelta(days=days)
     done = sum(weights[: local.month - 1]) + weights[local.month - 1] * month_part
     return float(done) / float(total)
+
+
+def year_is_over(year: int, moment: dt.datetime | None) -> bool:
+    """Whether ``year`` has ended by ``moment`` (the Moscow day); no moment: judged as finished."""
+    if moment is None:
+        return True
+    return timezone.localtime(moment, timezone.get_default_timezone()).date() > dt.date(year, 12, 31)
 
 
 def _reference_date(year: int, moment: dt.datetime | None) -> dt.date:
@@ -377,6 +386,7 @@ def figure_status(
     share: float,
     start: Number = 0,
     thresholds: dict[str, float] | None = None,
+    final: bool = False,
 ) -> str | None:
     """Status of an actual against its target at ``share`` of the year.
 
@@ -385,7 +395,8 @@ def figure_status(
     Achieved once the target is reached; otherwise the actual is compared
     with the expected value: at least ``on_track`` of it is on track, at
     least ``behind`` of it is behind, less is at risk. Before anything is
-    expected nothing is late yet.
+    expected nothing is late yet. ``final``: the year is over, so the status
+    is a verdict, achieved or not achieved (no data stays no data).
     """
     if target is None:
         return None
@@ -395,9 +406,13 @@ def figure_status(
     if isinstance(target, bool) or isinstance(actual, bool):
         if bool(actual) or not target:
             return FigureStatus.ACHIEVED
+        if final:
+            return FigureStatus.NOT_ACHIEVED
         return FigureStatus.AT_RISK if share >= 1 else FigureStatus.BEHIND
     if actual >= target:
         return FigureStatus.ACHIEVED
+    if final:
+        return FigureStatus.NOT_ACHIEVED
     expected = start + (target - start) * share if start < target else target * share
     if expected <= 0:
         return FigureStatus.ON_TRACK
@@ -489,6 +504,7 @@ def indicator_figures(
             part_manual = _plain(manual.get((indicator.pk, year)))
             actual = _add(part_derived, part_manual)
             share = expected_share(year, moment, weights)
+            final = year_is_over(year, moment)
             start = 0
             if indicator.aggregation == Indicator.Aggregation.STOCK:
                 start = targets.get(year - 1) or 0
@@ -505,9 +521,12 @@ def indicator_figures(
                 manual=part_manual,
                 percent=percent,
                 deviation=deviation,
-                status=figure_status(target=target, actual=actual, share=share, start=start, thresholds=thresholds),
+                status=figure_status(
+                    target=target, actual=actual, share=share, start=start, thresholds=thresholds, final=final
+                ),
                 expected_share=round(share, 4),
                 listed=listed.get((indicator.pk, year)),
+                final=final,
             )
     return figures
 

@@ -19,6 +19,7 @@ from roadmap.models import (
     Section,
     User,
 )
+from roadmap.plan_copy_admin import copy_plan
 from roadmap.resources import ActivityResource, OrganizationResource
 from roadmap.services import events_recompute_due_at
 
@@ -73,6 +74,7 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["is_current"]
     search_fields = ["number", "title"]
     inlines = [SectionInline]
+    actions = [copy_plan]
     fieldsets = [
         (None, {"fields": ["key", "number", "date", "issuer", "title", "roadmap_title", "first_year", "last_year", "is_current"]}),
         (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),

@@ -22,7 +22,9 @@ from django.views.decorators.http import require_POST
 
 from indicators.selectors import actuals_visible_to
 from roadmap import event_selectors, permissions, services
-from roadmap.dashboard import dashboard_context, worst_first
+from roadmap.activity_status import activity_verdict
+from roadmap.control_points import control_points_of
+from roadmap.dashboard import ACTIVITY_STATUS_CSS, dashboard_context, worst_first
 from roadmap.filters import ActivityFilter, EventFilter
 from roadmap.forms import EventForm, EvidenceForm, ReasonForm, ReportForm, apply_errors
 from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organization
@@ -117,9 +119,15 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     now = timezone.now()
+    today = timezone.localdate(now)  # the Moscow day
+    points = control_points_of([activity], today=today)[activity.pk]
+    verdict = activity_verdict(points, today=today)
     events = event_selectors.events_list(user=request.user, now=now).filter(activity=activity)
     context = {
         "activity": activity,
+        "points": points,
+        "verdict": verdict,
+        "verdict_css": ACTIVITY_STATUS_CSS.get(verdict, "") if verdict else "",
         "plan": activity.plan,
         "page": paginate(request, events),
         "evidence": permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report__event__in=events))

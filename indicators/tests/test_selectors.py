@@ -101,7 +101,7 @@ def test_it_rolls_up_yes_no_as_yes_when_any_organisation_says_yes(order_plan: An
     no, yes = OrganizationFactory(), OrganizationFactory()
     approved_actual(ind("1"), no, False)
     assert figure(order_plan, "1").actual is False
-    assert figure(order_plan, "1").status == FigureStatus.AT_RISK  # the year is looked at as finished
+    assert figure(order_plan, "1").status == FigureStatus.NOT_ACHIEVED  # the year is looked at as finished
     assert figure(order_plan, "1", now=NOW).status == FigureStatus.BEHIND
     approved_actual(ind("1"), yes, True)
     assert figure(order_plan, "1").actual is True
