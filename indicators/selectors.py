@@ -35,6 +35,7 @@ from indicators.models import (
 )
 from roadmap.event_year import event_year_expr, event_year_q
 from roadmap.models import Organization, Plan
+from roadmap.participants import PEOPLE_FIELDS, Spec, people_figures_many
 
 Number = int | float
 Value = Number | bool | None
@@ -82,6 +83,16 @@ class Figure:
     status: str | None
     expected_share: float
     final: bool = False  # the year is over: the status is a verdict (achieved / not achieved)
+    # People of the derived part counted once from participant lists (rows of
+    # «численность»; ``roadmap.participants``); None where no list counts.
+    listed: int | None = None
+
+    @property
+    def deduplicated_share(self) -> float | None:
+        """The share of the figure counted from participant lists («по спискам участников: 63 %»)."""
+        if not self.listed or not _is_number(self.actual) or not self.actual:
+            return None
+        return round(self.listed / self.actual, 4)
 
 
 # --- time ---------------------------------------------------------------------------
@@ -219,7 +230,11 @@ def _event_report_model() -> Any:
 
 
 def _derived_events(
-    sources: list[IndicatorSource], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+    sources: list[IndicatorSource],
+    years: list[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
+    listed: dict[tuple[int, int], int] | None = None,
 ) -> dict[tuple[int, int], Number | None]:
     """Sum of a report figure over accepted reports of the sources' activities' events.
 
@@ -227,10 +242,12 @@ def _derived_events(
     cancelled event counts nothing. Each report is one row of one event of one activity, so one
     query grouped by activity cannot count a report twice.
     """
+    result = _people_counted_once(sources, years, organization, as_of, listed)
+    sources = [s for s in sources if s.event_field not in PEOPLE_FIELDS]
     activity_ids = {a.pk for s in sources for a in s.activities.all()}
     fields = sorted({s.event_field for s in sources})
     if not activity_ids or not fields:
-        return {}
+        return result
     query = _event_report_model().objects.filter(
         status="accepted",
         event__activity_id__in=activity_ids,
@@ -246,12 +263,37 @@ def _derived_events(
         .annotate(reports=Count("id"), **{f"sum_{f}": Sum(f) for f in fields})
     )
     totals: dict[tuple[int, int], dict[str, Any]] = {(r["event__activity_id"], r["y"]): r for r in rows}
-    result: dict[tuple[int, int], Number | None] = {}
     for source in sources:
         for year in years:
             found = [totals[(a.pk, year)] for a in source.activities.all() if (a.pk, year) in totals]
             if found:
                 result[(source.indicator_id, year)] = sum(r[f"sum_{source.event_field}"] or 0 for r in found)
+    return result
+
+
+def _people_counted_once(
+    sources: list[IndicatorSource],
+    years: list[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
+    listed: dict[tuple[int, int], int] | None,
+) -> dict[tuple[int, int], Number | None]:
+    """Figures of people (every report figure but schools): each person once
+    across all the year's events of the source's activities, where the reports
+    carry participant lists (``roadmap.participants.people_figures``). Two
+    queries for all such sources together (none when no source counts people)."""
+    people = [s for s in sources if s.event_field in PEOPLE_FIELDS]
+    specs: list[Spec] = [(frozenset(a.pk for a in s.activities.all()), s.event_field, None) for s in people]
+    if not specs:
+        return {}
+    found = people_figures_many(
+        specs, years=years, organization_ids=None if organization is None else [organization.pk], as_of=as_of
+    )
+    result: dict[tuple[int, int], Number | None] = {}
+    for (index, year), figure in found.items():
+        result[(people[index].indicator_id, year)] = figure.value
+        if listed is not None and figure.listed:
+            listed[(people[index].indicator_id, year)] = figure.listed
     return result
 
 
@@ -416,7 +458,7 @@ def indicator_figures(
     ``as_of``: only what was approved (reports accepted, records registered)
     by that moment, with the values it had then. ``now``: the moment progress
     is judged at (defaults to ``as_of``; neither means the years are judged
-    as finished). Runs at most nine queries.
+    as finished). Runs at most ten queries.
     """
     years = sorted(set(years))
     moment = now or as_of
@@ -440,8 +482,9 @@ def indicator_figures(
             sources[source.kind].append(source)
     derived: dict[tuple[int, int], Value] = {}
     Kind = IndicatorSource.Kind
+    listed: dict[tuple[int, int], int] = {}
     if sources[Kind.EVENT_REPORTS]:
-        derived |= _derived_events(sources[Kind.EVENT_REPORTS], years, organization, as_of)
+        derived |= _derived_events(sources[Kind.EVENT_REPORTS], years, organization, as_of, listed)
     if sources[Kind.PARTNER_AGREEMENTS]:
         derived |= _derived_agreements(sources[Kind.PARTNER_AGREEMENTS], years, organization, as_of, moment)
     if sources[Kind.PROGRAMMES]:
@@ -482,6 +525,7 @@ def indicator_figures(
                     target=target, actual=actual, share=share, start=start, thresholds=thresholds, final=final
                 ),
                 expected_share=round(share, 4),
+                listed=listed.get((indicator.pk, year)),
                 final=final,
             )
     return figures

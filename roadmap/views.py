@@ -254,7 +254,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
     evidence_form.fields["files"].required = False
     if request.method == "POST" and form.is_valid() and evidence_form.is_valid():
         try:
-            report = _save_report(request, event, report, form.cleaned_data)
+            report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
         except ValidationError as exc:
             apply_errors(form, exc)
         except services.ConflictError as exc:
@@ -263,7 +263,8 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             _add_evidence(request, report, evidence_form.cleaned_data)
             messages.success(request, _("Отчёт отправлен. Спасибо!"))
             return _redirect(request, "event_detail", event.pk)
-    context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form}
+    listed = report.participants.count() if report is not None else 0
+    context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form, "listed": listed}
     return render(request, "roadmap/event_report_form.html", context)
 
 
@@ -284,7 +285,9 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     is refused as "already filed" -- never turned into a correction that
     silently overwrites what someone else has just sent.
     """
-    payload = services.ReportData(**{name: data[name] for name in services.REPORT_FIELDS})
+    payload = services.ReportData(
+        **{name: data[name] for name in services.REPORT_FIELDS}, participants=data.get("participants")
+    )
     version, now = data.get("version"), timezone.now()
     if report is None:
         return services.event_report_submit(user=request.user, event=event, data=payload, now=now)

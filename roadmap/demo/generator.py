@@ -31,6 +31,7 @@ from roadmap.demo.names import (
     RETURN_REASONS,
     SURNAMES,
 )
+from roadmap.demo.participant_lists import participant_lists
 from roadmap.demo.registries import RegistriesMixin
 from roadmap.demo.rules import (
     BATCH_SIZE,
@@ -349,6 +350,8 @@ class DemoGenerator(RegistriesMixin):
         for batch in chunks(reports):
             EventReport.objects.bulk_create(batch)
         self.counts["event_reports"] += len(reports)
+        if region.index == 1:
+            self.counts["listed_participants"] += participant_lists(reports, self.rng)
         self._evidence(reports)
 
     def _evidence(self, reports: list[EventReport]) -> None:
