@@ -2,7 +2,7 @@
 
 A plan file may carry a ``signature:`` block (head, head_position, executor,
 phone). A file without it -- and plans stored before the block existed, see
-migration 0005 -- take it from the order's own contact lines: ``signed_by``
+migration 0007 -- take it from the order's own contact lines: ``signed_by``
 ("Л.Ю. Сорокина, директор департамента ...") gives the head and position,
 ``contact`` ("Алексеенко Екатерина Витальевна, тел. 8(4872) 24-51-04") the
 executor and phone.

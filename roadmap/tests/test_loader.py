@@ -288,7 +288,7 @@ def test_the_migration_fills_the_signature_of_stored_plans_from_their_contacts(o
     Plan.objects.filter(pk=order_plan.pk).update(
         signature_head="", signature_head_position="", signature_executor="", signature_phone=""
     )
-    import_module("roadmap.migrations.0005_plan_signature").fill_from_contacts(apps, None)
+    import_module("roadmap.migrations.0007_plan_signature").fill_from_contacts(apps, None)
     order_plan.refresh_from_db()
     assert order_plan.signature_head == "Л.Ю. Сорокина"
     assert order_plan.signature_head_position.startswith("директор департамента образования")

@@ -27,7 +27,7 @@ def fill_from_contacts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmap', '0004_notification_sending_since'),
+        ('roadmap', '0006_participants_purge_task'),
     ]
 
     operations = [
