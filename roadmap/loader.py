@@ -305,10 +305,9 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
     p = data["plan"]
     rule = p.get("reporting_rule") or {}
     existing = Plan.objects.filter(key=p["key"]).first()
-    if make_current is None:
-        # The newest plan loaded becomes current unless a later one already is.
-        current = Plan.objects.filter(is_current=True).exclude(key=p["key"]).first()
-        make_current = current is None or current.first_year < p["first_year"]
+    # Loading a plan leaves every other plan's records untouched: which plan is
+    # current follows from the dates (roadmap.selectors.current_plan) unless an
+    # administrator marks one, which ``load_order --current`` does.
     if make_current:
         Plan.objects.filter(is_current=True).exclude(key=p["key"]).update(is_current=False)
     values = {
@@ -322,7 +321,7 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
         "signed_by": _text(p.get("signed_by")),
         "contact": _text(p.get("contact")),
         "contact_email": _text(p.get("contact_email")),
-        "is_current": make_current or (existing is not None and existing.is_current),
+        "is_current": bool(make_current) or (existing is not None and existing.is_current),
     }
     # The reporting rule is editable by administrators; a reload only sets it
     # on a new plan so an administrator's change is not silently undone.
