@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,6 +19,7 @@ from roadmap.models import (
     Section,
     User,
 )
+from roadmap.plan_current import plan_mark_current
 from roadmap.resources import ActivityResource, OrganizationResource
 from roadmap.services import events_recompute_due_at
 
@@ -78,6 +79,21 @@ class PlanAdmin(admin.ModelAdmin):
         (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),
         (_("Contacts"), {"fields": ["signed_by", "contact", "contact_email"]}),
     ]
+
+    actions = ["mark_current", "unmark_current"]
+
+    @admin.action(description=_("Show this plan by default (mark it current)"))
+    def mark_current(self, request: HttpRequest, queryset: Any) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one plan."), level=messages.ERROR)
+            return
+        plan_mark_current(plan=queryset.get())
+        self.message_user(request, _("The plan is marked current."))
+
+    @admin.action(description=_("Let the dates choose the current plan (clear the mark)"))
+    def unmark_current(self, request: HttpRequest, queryset: Any) -> None:
+        plan_mark_current(plan=None)
+        self.message_user(request, _("No plan is marked: the plan whose years hold today is current."))
 
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

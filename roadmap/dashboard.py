@@ -149,16 +149,27 @@ class Dashboard:
     def charts(self) -> list[dict[str, Any]]:
         return [{"id": line.indicator.pk, **line.series} for line in self.indicators]
 
-    def _events(self, status: str) -> Any:
-        return events_list(user=None, now=self.now, report_status=status, plan=self.py.plan, everything=True)
+    def _events(self, status: str, *, scoped: bool = True) -> Any:
+        """Events in ``status`` now: of the chosen plan and year (``scoped``), or of all time."""
+        if not scoped:
+            return events_list(user=None, now=self.now, report_status=status, everything=True)
+        return events_list(
+            user=None, now=self.now, report_status=status, plan=self.py.plan, year=self.py.year, everything=True
+        )
 
     @cached_property
     def overdue(self) -> list[Any]:
+        """The oldest overdue reports of the chosen plan and year (the list says so)."""
         return list(self._events(ReportStatus.OVERDUE).order_by("due_at", "id")[:10])
 
     @cached_property
     def overdue_count(self) -> int:
         return self._events(ReportStatus.OVERDUE).count()
+
+    @cached_property
+    def overdue_all_time_count(self) -> int:
+        """Overdue now across every plan and year, shown labelled as such."""
+        return self._events(ReportStatus.OVERDUE, scoped=False).count()
 
     @cached_property
     def returned_count(self) -> int:

@@ -29,6 +29,7 @@ from roadmap.models import (
     Responsibility,
     Section,
 )
+from roadmap.plan_current import plan_mark_current
 from roadmap.services import events_recompute_due_at
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -308,8 +309,6 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
     # Loading a plan leaves every other plan's records untouched: which plan is
     # current follows from the dates (roadmap.selectors.current_plan) unless an
     # administrator marks one, which ``load_order --current`` does.
-    if make_current:
-        Plan.objects.filter(is_current=True).exclude(key=p["key"]).update(is_current=False)
     values = {
         "number": str(p["number"]),
         "date": p["date"],
@@ -321,7 +320,6 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
         "signed_by": _text(p.get("signed_by")),
         "contact": _text(p.get("contact")),
         "contact_email": _text(p.get("contact_email")),
-        "is_current": bool(make_current) or (existing is not None and existing.is_current),
     }
     # The reporting rule is editable by administrators; a reload only sets it
     # on a new plan so an administrator's change is not silently undone.
@@ -331,7 +329,10 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
             "report_due_calendar": rule.get("calendar", Plan.DueCalendar.CALENDAR),
             "escalation_days": rule.get("escalation_days", 3),
         }
-    return _upsert(Plan, result, "plan", {"key": p["key"]}, values)
+    plan = _upsert(Plan, result, "plan", {"key": p["key"]}, values)
+    if make_current:
+        plan_mark_current(plan=plan)
+    return plan
 
 
 def _load_organizations(items: list[dict[str, Any]], result: LoadResult) -> dict[str, Organization]:

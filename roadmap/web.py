@@ -44,6 +44,11 @@ class PlanYear:
         return list(self.plan.years)
 
     @property
+    def label(self) -> str:
+        """«2023–2025»."""
+        return plan_years_text(self.plan)
+
+    @property
     def archive(self) -> bool:
         return is_archive(self.plan, self.today)
 
