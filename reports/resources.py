@@ -41,7 +41,15 @@ from roadmap.models import (
     Plan,
 )
 from roadmap.roles import Role, has_role
-from roadmap.selectors import current_plan, out_of_plans_message, plan_for_dates, plan_years_text, plans_ordered
+from roadmap.selectors import (
+    current_plan,
+    out_of_plans_message,
+    plan_for_dates,
+    plan_for_year,
+    plan_periods_text,
+    plan_years_text,
+    plans_ordered,
+)
 from roadmap.services import (
     REPORT_COUNT_FIELDS,
     BulkOutcome,
@@ -273,20 +281,26 @@ class ActualImport(ServiceBackedImport):
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         self.user = user
-        plan = self.plan
-        if plan is None:
+        plans = plans_ordered()
+        if not plans:
             errors.add(0, "", "план не загружен")
             return []
+        # A value's plan is the one whose years hold its year (an archived
+        # plan's values load as well); the code is read within that plan.
         indicators = {
-            i.code: i for i in Indicator.objects.filter(indicator_set__plan=plan).select_related("indicator_set__plan")
+            (i.indicator_set.plan_id, i.code): i for i in Indicator.objects.select_related("indicator_set__plan")
         }
         index = OrganizationIndex()
         items = []
         for row, v in rows:
             code = str(v["indicator"]).strip().rstrip(".")
-            indicator = indicators.get(code)
-            if indicator is None:
-                errors.add(row, self.header("indicator"), f"нет показателя с кодом «{v['indicator']}» в плане")
+            plan = plan_for_year(v["year"], plans=plans) if isinstance(v["year"], int) else None
+            indicator = indicators.get((plan.pk, code)) if plan is not None else None
+            if plan is None:
+                errors.add(row, self.header("year"), f"{v['year']} — вне периода дорожных карт ({plan_periods_text(plans)})")
+            elif indicator is None:
+                errors.add(row, self.header("indicator"),
+                           f"нет показателя с кодом «{v['indicator']}» в плане {plan_years_text(plan)}")
             org_id = self._org(index, row, "organization", v["organization"], errors)
             if org_id is None or indicator is None:
                 continue

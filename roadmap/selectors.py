@@ -90,6 +90,12 @@ def plan_for_dates(
     return max(holding, key=preference)
 
 
+def plan_for_year(year: int, *, plans: Iterable[Plan] | None = None) -> Plan | None:
+    """The plan whose years hold ``year`` (the latest to start, should two overlap), or None."""
+    holding = [p for p in plans_ordered(plans) if p.first_year <= year <= p.last_year]
+    return holding[-1] if holding else None
+
+
 def plan_years_text(plan: Plan) -> str:
     return f"{plan.first_year}–{plan.last_year}"
 

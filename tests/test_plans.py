@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.models import Indicator
+from indicators.models import Actual, Indicator
 from reports.builders import build_to, builder_class
 from reports.services import import_confirm, import_dry_run
 from reports.tests.conftest import xlsx_bytes
@@ -301,6 +301,21 @@ def test_the_events_import_refuses_a_row_outside_every_plan_by_its_column(make_u
     assert found[(2, "Дата начала")] == "10.06.2022 — вне периода дорожных карт (2023–2025, 2026–2028)"
     assert "2026–2028" in found[(3, "№ мероприятия дорожной карты")]
     assert not Event.objects.exists()
+
+
+def test_the_values_import_finds_each_rows_plan_from_its_year(make_user: Any, plans: Any, copp: Organization) -> None:
+    order, nxt = plans
+    user = make_user("copp", organization=copp)
+    header = ["Код показателя", "Год", "Период", "Организация", "Значение"]
+    rows = [header, ["3", 2024, None, "copp", 5], ["1", 2027, None, "copp", 7], ["1", 2031, None, "copp", 1]]
+    preview = import_dry_run(user=user, kind="actuals", file=xlsx_bytes(rows))
+    assert [(e.row, e.column) for e in preview.errors] == [(4, "Год")]
+    assert "2023–2025, 2026–2028" in preview.errors[0].message
+    preview = import_dry_run(user=user, kind="actuals", file=xlsx_bytes(rows[:3]))
+    assert preview.is_clean, [e.message for e in preview.errors]
+    import_confirm(user=user, job=preview.job, now=TODAY)
+    values = {(a.indicator.indicator_set.plan_id, a.indicator.code, a.year) for a in Actual.objects.select_related("indicator__indicator_set")}
+    assert values == {(order.pk, "3", 2024), (nxt.pk, "1", 2027)}
 
 
 # --- pages and reports -------------------------------------------------------------------
