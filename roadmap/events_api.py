@@ -393,7 +393,7 @@ class EventViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("report_status", str, enum=[s.value for s in ReportStatus]),
-            OpenApiParameter("plan", str, description="Plan key; every plan by default."),
+            OpenApiParameter("plan", str, description="Plan key; every plan by default. An unknown key answers 404."),
             OpenApiParameter("organizer", _ID),
             OpenApiParameter("activity", _ID),
             OpenApiParameter("municipality", _ID),
