@@ -105,16 +105,21 @@ def plan_periods_text(plans: Iterable[Plan] | None = None) -> str:
     return ", ".join(plan_years_text(p) for p in plans_ordered(plans))
 
 
+def ddmmyyyy(day: dt.date) -> str:
+    """dd.mm.yyyy with four digits of year even before 1000 (strftime gives «07.01.540»)."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+
+
 def out_of_plans_message(day: dt.date, plans: Iterable[Plan] | None = None) -> str:
     """«10.06.2022 — вне периода дорожных карт (2023–2025, 2026–2028)»."""
     ordered = plans_ordered(plans)
     if not ordered:
-        return _("%(day)s: no roadmap is loaded") % {"day": f"{day:%d.%m.%Y}"}
+        return _("%(day)s: no roadmap is loaded") % {"day": ddmmyyyy(day)}
     if len(ordered) == 1:
         text = _("%(day)s is outside the period of the roadmap (%(periods)s)")
     else:
         text = _("%(day)s is outside the periods of the roadmaps (%(periods)s)")
-    return text % {"day": f"{day:%d.%m.%Y}", "periods": plan_periods_text(ordered)}
+    return text % {"day": ddmmyyyy(day), "periods": plan_periods_text(ordered)}
 
 
 def activities_of(plan: Plan | None) -> QuerySet[Activity]:

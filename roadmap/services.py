@@ -42,7 +42,14 @@ from roadmap.models import (
     User,
 )
 from roadmap.report_status import is_on_time, moscow_date
-from roadmap.selectors import out_of_plans_message, plan_for_dates, plan_holds, plan_years_text, plans_ordered
+from roadmap.selectors import (
+    ddmmyyyy,
+    out_of_plans_message,
+    plan_for_dates,
+    plan_holds,
+    plan_years_text,
+    plans_ordered,
+)
 
 
 class ConflictError(Exception):
@@ -184,11 +191,11 @@ def event_plan_errors(
     """
     plans = plans_ordered(plans)
     plan = next((p for p in plans if p.pk == activity.plan_id), activity.plan)
-    day = f"{start_date:%d.%m.%Y}"
+    day = ddmmyyyy(start_date)
     owner = plan_for_dates(start_date, end_date, plans=plans)
     if owner is None:
         return {"start_date": [out_of_plans_message(start_date, plans)]}
-    if owner.pk != plan.pk:
+    if owner.pk != plan.pk and not _owns_as_well(plan, owner, start_date):
         return {
             "start_date": [
                 _(
@@ -207,6 +214,15 @@ def event_plan_errors(
             ]
         }
     return {}
+
+
+def _owns_as_well(plan: Plan, owner: Plan, day: date) -> bool:
+    """Whether ``plan`` has as good a claim on ``day`` as ``owner``: it holds the
+    day, and in its years when ``owner`` does (two plans over the same years)."""
+    def in_years(p: Plan) -> bool:
+        return p.first_year <= day.year <= p.last_year
+
+    return plan_holds(plan, day) and in_years(plan) >= in_years(owner)
 
 
 def _validate_event(event: Event, *, plans: list[Plan] | None = None) -> None:
