@@ -360,3 +360,22 @@ def test_an_archived_plans_excel_reports_build(plans: Any, copp: Organization) -
         build_to(builder_class(kind)(plan=order, year=2024, as_of=None, now=TODAY), out)
         sheet = load_workbook(io.BytesIO(out.getvalue())).active
         assert sheet.max_row > 3, kind
+
+
+def test_the_event_list_and_my_tasks_filter_by_plan(client: Any, make_user: Any, plans: Any, copp: Organization) -> None:
+    order, nxt = plans
+    with time_machine.travel(dt.datetime(2024, 1, 1, tzinfo=MOSCOW), tick=False):
+        event_create(user=None, activity=activity(order, 2), organizer=copp, title="Старое", start_date=dt.date(2024, 2, 1))
+        event_create(user=None, activity=activity(nxt, 2), organizer=copp, title="Новое", start_date=dt.date(2026, 2, 1))
+    client.force_login(make_user("copp", organization=copp))
+    listed = client.get(reverse("event_list"), {"plan": nxt.key})
+    assert 'name="plan"' in listed.content.decode()
+    assert [e.title for e in listed.context["page"].object_list] == ["Новое"]
+    assert len(client.get(reverse("event_list")).context["page"].object_list) == 2
+    with time_machine.travel(TODAY, tick=False):
+        tasks = client.get(reverse("tasks"))
+        assert {e.title for e in tasks.context["to_report"]} == {"Старое", "Новое"}  # every plan: both are due
+        assert "2023–2025 · архив" in tasks.content.decode()
+        scoped = client.get(reverse("tasks"), {"plan": order.key})
+        assert [e.title for e in scoped.context["to_report"]] == ["Старое"]
+        assert client.get(reverse("tasks"), {"plan": "no-such-plan"}).status_code == 404
