@@ -379,3 +379,14 @@ def test_the_event_list_and_my_tasks_filter_by_plan(client: Any, make_user: Any,
         scoped = client.get(reverse("tasks"), {"plan": order.key})
         assert [e.title for e in scoped.context["to_report"]] == ["Старое"]
         assert client.get(reverse("tasks"), {"plan": "no-such-plan"}).status_code == 404
+
+
+def test_the_scheduled_run_of_1_january_reports_december_under_the_plan_that_ended(make_user: Any, plans: Any) -> None:
+    from reports.services import scheduled_report_run
+
+    order, nxt = plans
+    make_user("ministry", email="minister@example.org")
+    (december,) = scheduled_report_run(kinds=["timeliness"], now=dt.datetime(2026, 1, 1, 7, tzinfo=MOSCOW))
+    assert (december.plan, december.year, december.as_of) == (order, 2025, dt.date(2025, 12, 31))
+    (january,) = scheduled_report_run(kinds=["timeliness"], now=dt.datetime(2026, 2, 1, 7, tzinfo=MOSCOW))
+    assert (january.plan, january.year) == (nxt, 2026) and january.status == "done"
