@@ -389,7 +389,8 @@ def _load_activity(
     have = list(activity.windows.order_by("start").values_list("start", "end"))
     if not parsed.recognized:
         # Windows an administrator set by hand for an unknown phrase are kept.
-        result.flagged_deadlines.append(f"№ {activity.number}: «{activity.deadline_text}»")
+        # The reason names the phrase and why it has no fixed window.
+        result.flagged_deadlines.append(f"№ {activity.number}: {parsed.reason}")
     elif have != wanted:
         activity.windows.all().delete()
         DeadlineWindow.objects.bulk_create(DeadlineWindow(activity=activity, start=s, end=e) for s, e in wanted)
