@@ -390,3 +390,19 @@ def test_the_scheduled_run_of_1_january_reports_december_under_the_plan_that_end
     assert (december.plan, december.year, december.as_of) == (order, 2025, dt.date(2025, 12, 31))
     (january,) = scheduled_report_run(kinds=["timeliness"], now=dt.datetime(2026, 2, 1, 7, tzinfo=MOSCOW))
     assert (january.plan, january.year) == (nxt, 2026) and january.status == "done"
+
+
+def test_the_bundled_example_plan_loads_beside_the_order_and_takes_its_events(
+    api_client: Any, make_user: Any, order_plan: Plan
+) -> None:
+    from roadmap.loader import DATA_DIR
+
+    before = dump()
+    call_command("load_order", str(DATA_DIR / "plans" / "examples" / "tula_2026_2028_example.yaml"), stdout=io.StringIO())
+    assert {key: dump().get(key) for key in before} == before
+    assert current_plan(dt.date(2026, 12, 2)).key == "tula-example-2026-2028"
+    copp = Organization.objects.get(key="copp")
+    api_client.force_authenticate(make_user("copp", organization=copp))
+    response = post_event(api_client, copp, start_date="2027-03-15")
+    assert response.status_code == 201 and response.json()["plan"] == "tula-example-2026-2028"
+    assert post_event(api_client, copp, start_date="2024-03-15").json()["plan"] == order_plan.key
