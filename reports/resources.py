@@ -313,7 +313,7 @@ class ActualImport(ServiceBackedImport):
                             "reason": v.get("reason") or ""},
                 )
             )
-        self._codes = {i.pk: code for code, i in indicators.items()}
+        self._codes = {i.pk: code for (_plan_id, code), i in indicators.items()}
         self._names = index.names
         return items
 
