@@ -76,6 +76,13 @@ class FigureSerializer(serializers.Serializer):
     deviation = serializers.JSONField()
     status = serializers.CharField(allow_null=True)
     expected_share = serializers.FloatField()
+    listed = serializers.IntegerField(
+        allow_null=True, help_text="People of the figure counted once from event reports' participant lists."
+    )
+    deduplicated_share = serializers.FloatField(
+        allow_null=True, help_text="listed / actual: the share of the figure deduplicated from participant lists."
+    )
+    final = serializers.BooleanField(help_text="The year is over: the status is a verdict (achieved / not_achieved).")
 
 
 # --- helpers ------------------------------------------------------------------------

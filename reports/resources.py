@@ -93,6 +93,8 @@ class ImportResource:
     kind: ClassVar[str]
     columns: ClassVar[list[Col]]
     key_columns: ClassVar[tuple[str, ...]]
+    # Whether a confirmed import keeps its file (False: personal data not kept once loaded).
+    keeps_file: ClassVar[bool] = True
 
     def __init__(self, plan: Plan | None = None, *, now: dt.datetime | None = None) -> None:
         self.plan = plan or current_plan()
@@ -649,6 +651,48 @@ class EventReportImport(ServiceBackedImport):
         return event_reports_import(user=user, rows=rows, now=now, commit=commit)
 
 
+class EventParticipantsImport(ServiceBackedImport):
+    """Participant lists of filed event reports: one row a person; the rows of
+    an event replace its list (``roadmap.participants_import``). Only a keyed
+    hash of surname, name and birth date (or СНИЛС) is stored."""
+
+    kind = ImportKind.EVENT_PARTICIPANTS
+    keeps_file = False  # names and birth dates: only the hashes are kept
+    columns: ClassVar[list[Col]] = [
+        Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
+        Col("surname", "Фамилия", example="Иванова", max_length=200),
+        Col("name", "Имя", example="Мария", max_length=200),
+        Col("birth_date", "Дата рождения", ColType.DATE, required=False, example=dt.date(2010, 3, 14),
+            help="дд.мм.гггг; или СНИЛС"),
+        Col("snils", "СНИЛС", required=False, example="", max_length=20, help="если нет даты рождения"),
+        Col("category", "Категория", example="школьник", help="школьник, студент, взрослый, 50+"),
+        Col("grade", "Класс", ColType.INT, required=False, example=8, max_value=11, help="6–11, только для школьников"),
+    ]
+    key_columns = ("event", "surname", "name", "birth_date", "snils")
+
+    def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
+        self.user = user
+        return [
+            Item(row=row, key=(v["event"], row), fields={k: v.get(k) for k in
+                 ("surname", "name", "birth_date", "snils", "category", "grade")})
+            for row, v in rows
+        ]
+
+    def describe(self, key: tuple[Any, ...]) -> str:
+        return f"мероприятие {key[0]}, строка {key[1]}"
+
+    def existing(self, items: list[Item]) -> dict[tuple[Any, ...], Any]:
+        return {}  # the service finds the reports the user may change
+
+    def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
+        from roadmap.participants_import import ParticipantRow, participants_import
+
+        if self.plan is None:
+            return BulkOutcome()
+        rows = [ParticipantRow(row=i.row, event_id=i.key[0], person=dict(i.fields)) for i in items]
+        return participants_import(user=user, rows=rows, plan=self.plan, commit=commit)
+
+
 RESOURCES: dict[str, type[ImportResource]] = {
     ImportKind.ORGANIZATIONS: OrganizationImport,
     ImportKind.ACTUALS: ActualImport,
@@ -656,6 +700,7 @@ RESOURCES: dict[str, type[ImportResource]] = {
     ImportKind.AGREEMENTS: AgreementImport,
     ImportKind.PROGRAMMES: ProgrammeImport,
     ImportKind.EVENT_REPORTS: EventReportImport,
+    ImportKind.EVENT_PARTICIPANTS: EventParticipantsImport,
 }
 
 

@@ -394,6 +394,12 @@ def _close_job(job: ImportJob, status: str, errors: list[CellError]) -> None:
     job.refresh_from_db()
 
 
+def _forget_file(job: ImportJob) -> None:
+    if job.file.name:
+        job.file.storage.delete(job.file.name)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
 def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None = None) -> ImportJob:
     """Write a checked, clean import in one transaction, or refuse it whole.
 
@@ -423,6 +429,8 @@ def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None =
             locked.confirmed_at = now
             locked.payload = []
             locked.save(update_fields=["status", "counts", "confirmed_at", "payload"])
+        if not resource.keeps_file:  # e.g. names of people: not kept once loaded
+            _forget_file(locked)
     except _NotReady:
         raise ImportRefused(
             [CellError(0, "", _("эту загрузку нельзя подтвердить: она не прошла проверку, уже выполнена или отменена"))]

@@ -16,6 +16,7 @@ from roadmap.models import Plan
 
 STATUS_WORDS = {
     "achieved": "достигнуто",
+    "not_achieved": "не достигнуто",
     "on_track": "по плану",
     "behind": "отстаёт",
     "at_risk": "под угрозой",
@@ -81,3 +82,14 @@ def indicator_figures_for(
             )
             broken.append(BrokenRule(year=breach.year, text=text, codes=[*rule.left_codes, *rule.right_codes]))
     return figures, broken
+
+
+def predecessor_texts(plan: Plan, *, now: dt.datetime | None) -> dict[str, str]:
+    """{indicator code: «2023: 10; 2024: 12; 2025: 15»}, the old plan's actuals of
+    the plan's indicators that name a predecessor (empty when none does)."""
+    from indicators.continuity import predecessor_facts
+    from indicators.models import Indicator
+
+    indicators = list(Indicator.objects.filter(indicator_set__plan=plan, predecessor__isnull=False))
+    facts = predecessor_facts(indicators, now=now)
+    return {i.code: facts[i.pk].text() for i in indicators if i.pk in facts}

@@ -19,6 +19,7 @@ from roadmap.models import (
     Section,
     User,
 )
+from roadmap.plan_copy_admin import copy_plan
 from roadmap.plan_current import plan_mark_current
 from roadmap.resources import ActivityResource, OrganizationResource
 from roadmap.services import events_recompute_due_at
@@ -74,13 +75,12 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["is_current"]
     search_fields = ["number", "title"]
     inlines = [SectionInline]
+    actions = [copy_plan, "mark_current", "unmark_current"]
     fieldsets = [
         (None, {"fields": ["key", "number", "date", "issuer", "title", "roadmap_title", "first_year", "last_year", "is_current"]}),
         (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),
         (_("Contacts"), {"fields": ["signed_by", "contact", "contact_email"]}),
     ]
-
-    actions = ["mark_current", "unmark_current"]
 
     @admin.action(description=_("Show this plan by default (mark it current)"))
     def mark_current(self, request: HttpRequest, queryset: Any) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -40,6 +40,7 @@ from django.utils import timezone
 from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
 from roadmap.activity_status import ActivityStatus, activity_status
+from roadmap.control_points import ControlPoint, control_points_of, points_in_year
 from roadmap.event_selectors import TimelinessRow, events_list, timeliness_figures
 from roadmap.models import Event, EventReport, Plan
 from roadmap.report_status import ReportStatus
@@ -62,6 +63,11 @@ class ActivityLine:
     status: str
     status_css: str
     figures: TimelinessRow | None
+    points: list[ControlPoint] = field(default_factory=list)
+
+    @property
+    def overdue_points(self) -> list[ControlPoint]:
+        return [p for p in self.points if p.overdue]
 
 
 @dataclass
@@ -74,17 +80,22 @@ class IndicatorLine:
 def activity_lines(py: PlanYear, now: dt.datetime) -> list[ActivityLine]:
     today = timezone.localdate(now)
     by_activity = {row.key: row for row in timeliness_figures(now=now, by="activity", plan=py.plan, year=py.year).rows}
+    activities = list(activities_of(py.plan))
+    all_points = control_points_of(activities, today=today, year=py.year)
     lines = []
-    for activity in activities_of(py.plan):
+    for activity in activities:
         windows = [w for w in activity.windows.all() if w.start.year <= py.year <= w.end.year]
         row = by_activity.get(activity.pk)
+        points = points_in_year(all_points.get(activity.pk, []), py.year)
         status = activity_status(
             windows=[(w.start, w.end) for w in windows],
             held=row.held if row else 0,
             missing=row.missing if row else 0,
             today=today,
+            points=points,
         )
-        lines.append(ActivityLine(activity, windows, status, ACTIVITY_STATUS_CSS.get(status, "no_data"), row))
+        css = ACTIVITY_STATUS_CSS.get(status, "no_data")
+        lines.append(ActivityLine(activity, windows, status, css, row, points))
     return lines
 
 
@@ -140,6 +151,11 @@ class Dashboard:
     @cached_property
     def activities(self) -> list[ActivityLine]:
         return activity_lines(self.py, self.now)
+
+    @cached_property
+    def overdue_points(self) -> list[ActivityLine]:
+        """Activities of the plan and year with a control point passed and nothing recorded."""
+        return [line for line in self.activities if line.overdue_points]
 
     @cached_property
     def indicators(self) -> list[IndicatorLine]:

@@ -39,9 +39,11 @@ from roadmap.models import (
     Municipality,
     Notification,
     Organization,
+    ReportParticipant,
     User,
 )
 from roadmap.notifications import notifications_mark_read
+from roadmap.participants import MAX_LISTED, clean_people
 from roadmap.report_status import REPORT_STATUS_LABELS, ReportStatus
 from roadmap.selectors import out_of_plans_message, plan_for_dates, plan_for_key, plan_years_text
 from roadmap.web import requested_plan
@@ -99,10 +101,31 @@ class ReportSerializer(serializers.ModelSerializer):
         )
 
 
+class ReportDetailSerializer(ReportSerializer):
+    """The report endpoint's answer: the report and how many people its stored list holds."""
+
+    participants_listed = serializers.IntegerField(source="participants.count", read_only=True)
+
+    class Meta(ReportSerializer.Meta):
+        fields = (*ReportSerializer.Meta.fields, "participants_listed")
+
+
 def _count(**kwargs: Any) -> serializers.IntegerField:
     """A count of people (or schools): the service refuses more than MAX_PARTICIPANTS
     whatever the door; declaring it here puts the bound in the published schema."""
     return serializers.IntegerField(min_value=0, max_value=MAX_PARTICIPANTS, **kwargs)
+
+
+class ParticipantInputSerializer(serializers.Serializer):
+    """One person of the list. Only a keyed hash of surname, name and birth date (or СНИЛС) is stored."""
+
+    surname = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200)
+    birth_date = serializers.DateField(required=False, allow_null=True, help_text="Required unless snils is given.")
+    snils = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="СНИЛС, 11 digits.")
+    category = serializers.ChoiceField(choices=ReportParticipant.Category.choices)
+    grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=11,
+                                     help_text="Grade 6–11, pupils only.")
 
 
 class ReportInputSerializer(serializers.Serializer):
@@ -115,12 +138,20 @@ class ReportInputSerializer(serializers.Serializer):
     schools_count = _count(required=False, allow_null=True)
     partners = serializers.CharField(required=False, allow_blank=True, default="")
     links = serializers.CharField(required=False, allow_blank=True, default="")
+    participants = ParticipantInputSerializer(
+        many=True, required=False, allow_null=True, max_length=MAX_LISTED,
+        help_text="Optional list of the people who took part, each counted once across the year's events "
+        "in the indicators. Omitted or null keeps the stored list; [] removes it.",
+    )
     version = serializers.IntegerField(required=False, min_value=1)
 
     def report_data(self) -> services.ReportData:
         data = dict(self.validated_data)
         data.pop("version", None)
-        return services.ReportData(**data)
+        people = data.pop("participants", None)
+        if people is not None:
+            people = tuple(clean_people(people, label="Участник"))
+        return services.ReportData(**data, participants=people)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$", "example": "10:00:00"})
@@ -463,15 +494,15 @@ class EventViewSet(
         )
         return self._render(event)
 
-    @extend_schema(methods=["GET"], request=None, responses=ReportSerializer)
-    @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportSerializer})
-    @extend_schema(methods=["PUT"], request=ReportInputSerializer, responses=ReportSerializer)
+    @extend_schema(methods=["GET"], request=None, responses=ReportDetailSerializer)
+    @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportDetailSerializer})
+    @extend_schema(methods=["PUT"], request=ReportInputSerializer, responses=ReportDetailSerializer)
     @action(detail=True, methods=["get", "post", "put"], url_path="report")
     def report(self, request: Request, pk: Any = None) -> Response:
         if request.method == "GET":
             event = self.get_object()
             report = get_object_or_404(EventReport.objects.prefetch_related("evidence"), event=event)
-            return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+            return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data)
         event = self._event_for_write(pk)
         data = ReportInputSerializer(data=request.data)
         if request.method == "POST":
@@ -495,7 +526,7 @@ class EventViewSet(
                 expected_version=data.validated_data.get("version"),
             )
             code = status.HTTP_200_OK
-        return Response(ReportSerializer(report, context=self.get_serializer_context()).data, status=code)
+        return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data, status=code)
 
     def _report_for_write(self, pk: Any) -> EventReport:
         query = EventReport.objects.select_related("event__activity__plan")

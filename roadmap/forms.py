@@ -125,7 +125,38 @@ class ReportForm(BootstrapMixin, forms.Form):
         label=_("Ссылки на публикации"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
         help_text=_("По одной ссылке в строке."),
     )
+    participants = forms.CharField(
+        label=_("Список участников"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Иванова; Мария; 14.03.2010; школьник; 8"}),
+        help_text=_(
+            "Необязательно. По одному человеку в строке: «Фамилия; Имя; дд.мм.гггг или СНИЛС; категория; класс» "
+            "(категория: школьник, студент, взрослый, 50+; класс — только для школьников). По списку человек, "
+            "побывавший на нескольких мероприятиях, считается в показателях один раз. Хранится только "
+            "ключевой хеш, не имена. Пусто — сохранённый список не меняется."
+        ),
+    )
+    participants_clear = forms.BooleanField(label=_("Удалить сохранённый список участников"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+    def clean_participants(self) -> tuple[Any, ...] | None:
+        """The people of the textarea, or None when it is blank (keep the stored list)."""
+        from django.core.exceptions import ValidationError
+
+        from roadmap.participants import clean_people, parse_lines
+
+        text = self.cleaned_data.get("participants") or ""
+        if not text.strip():
+            return None
+        try:
+            return tuple(clean_people(parse_lines(text)))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["participants"]) from exc
+
+    def participants_payload(self) -> tuple[Any, ...] | None:
+        """What the service gets: the new list, an empty one to remove it, or None to keep it."""
+        if self.cleaned_data.get("participants") is not None:
+            return self.cleaned_data["participants"]
+        return () if self.cleaned_data.get("participants_clear") else None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -297,7 +297,7 @@ def plan_load(
         if data.get("indicators"):
             from indicators.loader import indicator_config_load, indicator_set_load
 
-            indicator_set_load(plan, data["indicators"], result)
+            indicator_set_load(plan, data["indicators"], result, data)
             indicator_config_load(plan, data, result)
     return result
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from roadmap import participants as people_lists
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
 from roadmap.evidence import evidence_refusal
@@ -442,6 +443,9 @@ class ReportData:
     schools_count: int | None = None
     partners: str = ""
     links: str = ""
+    # The participant list (``roadmap.participants.clean_people``): None keeps
+    # the stored one (none for a new report); an empty tuple removes it.
+    participants: tuple[people_lists.Person, ...] | None = None
 
 
 def _clean_report(data: ReportData) -> ReportData:
@@ -466,6 +470,10 @@ def _clean_report(data: ReportData) -> ReportData:
             value = getattr(data, name)
             if isinstance(value, int) and name not in errors and value > total:
                 errors[name] = ["Больше общего числа участников."]
+    if not errors:
+        errors.update(_check_partition(data))
+    if not errors and data.participants is not None:
+        errors.update(people_lists.list_errors(data, data.participants))
     if errors:
         raise ValidationError(errors)
     return ReportData(
@@ -474,8 +482,39 @@ def _clean_report(data: ReportData) -> ReportData:
             "summary": data.summary.strip(),
             "partners": (data.partners or "").strip(),
             "links": (data.links or "").strip(),
+            "participants": data.participants,
         }
     )
+
+
+# The breakdowns partition the total: pupils of grades 6–11, students and
+# adults are disjoint groups of the participants (others, e.g. younger
+# pupils, may make up the rest), and the 50+ are some of the adults.
+PARTITION_PARTS = ("participants_pupils_6_11", "participants_students", "participants_adults")
+
+
+def _check_partition(data: ReportData) -> dict[str, list[str]]:
+    """Errors by field when the breakdowns add up to more than they split.
+
+    ``<=`` and not ``=``: a report may leave a group out (None) or count
+    participants outside the three groups, so the parts may fall short of
+    the total but never exceed it. Every field in a broken sum is named.
+    """
+    errors: dict[str, list[str]] = {}
+    parts = {n: getattr(data, n) for n in PARTITION_PARTS if getattr(data, n) is not None}
+    if sum(parts.values()) > data.participants_total:
+        message = (
+            f"Школьники, студенты и взрослые вместе ({' + '.join(str(v) for v in parts.values())} = "
+            f"{sum(parts.values())}) — больше общего числа участников ({data.participants_total})."
+        )
+        for name in (*parts, "participants_total"):
+            errors[name] = [message]
+    adults, seniors = data.participants_adults, data.participants_50_plus
+    if seniors is not None and adults is not None and seniors > adults:
+        message = f"Участников 50+ ({seniors}) больше, чем взрослых ({adults}): они входят в число взрослых."
+        errors.setdefault("participants_adults", []).append(message)
+        errors.setdefault("participants_50_plus", []).append(message)
+    return errors
 
 
 def _check_reportable(event: Event, now: datetime) -> None:
@@ -514,6 +553,8 @@ def event_report_submit(*, user: User | None, event: Event, data: ReportData, no
                 **{n: getattr(clean, n) for n in REPORT_FIELDS},
             )
             report.save()
+            if clean.participants:
+                people_lists.report_participants_set(report, clean.participants)
     except IntegrityError as exc:
         # The unique event_id is the last line of defence should the lock be bypassed.
         raise ConflictError(REPORT_EXISTS_MESSAGE) from exc
@@ -536,13 +577,21 @@ def event_report_resubmit(
     if user is not None and not permissions.can_report_event(user, report.event):
         raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
     clean = _clean_report(data)
+    if clean.participants is None:  # the stored list must still fit the corrected figures
+        stale = people_lists.list_errors(clean, people_lists.stored_people(report))
+        if stale:
+            raise ValidationError(stale)
     for name in REPORT_FIELDS:
         setattr(report, name, getattr(clean, name))
     report.status = EventReport.Status.SUBMITTED
     report.resubmitted_at = now
     report.resubmission_due_at = None
     fields = [*REPORT_FIELDS, "status", "resubmitted_at", "resubmission_due_at"]
-    return _transition(report, expected_version, fields, allowed=("submitted", "returned"))
+    with transaction.atomic():
+        report = _transition(report, expected_version, fields, allowed=("submitted", "returned"))
+        if clean.participants is not None:
+            people_lists.report_participants_set(report, clean.participants)
+    return report
 
 
 def _transition(
@@ -880,6 +929,7 @@ def event_reports_import(
     if commit:
         reports_qs = reports_qs.select_for_update()
     reports = {r.event_id: r for r in reports_qs} if events else {}
+    listed = people_lists.stored_lists(list(reports.values()))
     today = moscow_date(now)
     new: list[EventReport] = []
     changed: list[EventReport] = []
@@ -908,6 +958,10 @@ def event_reports_import(
                               **r.figures)  # type: ignore[arg-type]
         try:
             clean = _clean_report(data)
+            if report is not None and report.pk in listed:  # the stored list must fit the new figures
+                stale = people_lists.list_errors(clean, listed[report.pk])
+                if stale:
+                    raise ValidationError(stale)
         except ValidationError as exc:
             outcome.refuse(r.row, exc)
             continue

@@ -22,7 +22,9 @@ from django.views.decorators.http import require_POST
 
 from indicators.selectors import actuals_visible_to
 from roadmap import event_selectors, permissions, services
-from roadmap.dashboard import dashboard_context, worst_first
+from roadmap.activity_status import activity_verdict
+from roadmap.control_points import control_points_of
+from roadmap.dashboard import ACTIVITY_STATUS_CSS, dashboard_context, worst_first
 from roadmap.filters import ActivityFilter, EventFilter
 from roadmap.forms import EventForm, EvidenceForm, ReasonForm, ReportForm, apply_errors
 from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organization
@@ -134,9 +136,15 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     now = timezone.now()
+    today = timezone.localdate(now)  # the Moscow day
+    points = control_points_of([activity], today=today)[activity.pk]
+    verdict = activity_verdict(points, today=today)
     events = event_selectors.events_list(user=request.user, now=now).filter(activity=activity)
     context = {
         "activity": activity,
+        "points": points,
+        "verdict": verdict,
+        "verdict_css": ACTIVITY_STATUS_CSS.get(verdict, "") if verdict else "",
         "plan": activity.plan,
         "page": paginate(request, events),
         "evidence": permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report__event__in=events))
@@ -269,7 +277,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
     evidence_form.fields["files"].required = False
     if request.method == "POST" and form.is_valid() and evidence_form.is_valid():
         try:
-            report = _save_report(request, event, report, form.cleaned_data)
+            report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
         except ValidationError as exc:
             apply_errors(form, exc)
         except services.ConflictError as exc:
@@ -278,7 +286,8 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             _add_evidence(request, report, evidence_form.cleaned_data)
             messages.success(request, _("Отчёт отправлен. Спасибо!"))
             return _redirect(request, "event_detail", event.pk)
-    context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form}
+    listed = report.participants.count() if report is not None else 0
+    context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form, "listed": listed}
     return render(request, "roadmap/event_report_form.html", context)
 
 
@@ -299,7 +308,9 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     is refused as "already filed" -- never turned into a correction that
     silently overwrites what someone else has just sent.
     """
-    payload = services.ReportData(**{name: data[name] for name in services.REPORT_FIELDS})
+    payload = services.ReportData(
+        **{name: data[name] for name in services.REPORT_FIELDS}, participants=data.get("participants")
+    )
     version, now = data.get("version"), timezone.now()
     if report is None:
         return services.event_report_submit(user=request.user, event=event, data=payload, now=now)

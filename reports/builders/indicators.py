@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from indicators.selectors import indicators_of
 from reports.builders.base import ReportBuilder
-from reports.sources import IndicatorFigure, indicator_figures_for
+from reports.sources import IndicatorFigure, indicator_figures_for, predecessor_texts
 from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
 
 
@@ -32,6 +32,13 @@ class IndicatorsReport(ReportBuilder):
     def years(self) -> list[int]:
         return list(self.plan.years)
 
+    @property
+    def previous(self) -> dict[str, str]:
+        """The old plan's actuals of indicators with a predecessor (a column only when there are some)."""
+        if not hasattr(self, "_previous"):
+            self._previous = predecessor_texts(self.plan, now=self.moment)
+        return self._previous
+
     def fact_years(self) -> list[int]:
         return [y for y in self.years if y <= self.year]
 
@@ -42,6 +49,8 @@ class IndicatorsReport(ReportBuilder):
             Column("Наименование индикатора/показателя", 50),
             Column("Единица измерения", 11, ColumnType.CODE),
         ]
+        if self.previous:
+            columns.append(Column("Факт предыдущего плана", 22))
         groups: list[tuple[str, int]] = [(c.header, 1) for c in columns]
         for year in self.years:
             if year in self.fact_years():
@@ -77,6 +86,8 @@ class IndicatorsReport(ReportBuilder):
             level = depth[indicator.parent_id] + 1 if indicator.parent_id in depth else 0
             depth[indicator.id] = level
             values: list[object] = [indicator.printed_code or indicator.code, indicator.name, indicator.unit]
+            if self.previous:
+                values.append(self.previous.get(indicator.code, ""))
             for year in self.years:
                 figure = figures.get((indicator.code, year)) or IndicatorFigure()
                 values.append(figure.target)

@@ -85,8 +85,8 @@ def test_it_lays_out_the_roadmap_as_annex_1(order_plan: Any) -> None:
     assert section_rows == titles
     merged = {str(r) for r in ws.merged_cells.ranges}
     first_section = next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if r[0] == titles[0])
-    assert f"A{first_section}:M{first_section}" in merged
-    assert "A5:A6" in merged and "G5:M5" in merged  # № over both header rows; the year group
+    assert f"A{first_section}:N{first_section}" in merged
+    assert "A5:A6" in merged and "G5:N5" in merged  # № over both header rows; the year group
     one = next(r for r in rows if r[0] == 1)
     activity = Activity.objects.get(plan=order_plan, number=1)
     assert one[1:6] == (activity.name, activity.expected_result, activity.evidence_document,
@@ -173,3 +173,19 @@ def test_build_report_command_writes_the_file_and_prints_its_path(order_plan: An
         call_command("build_report", "roadmap", "--year", "2031", "--out", str(out))
     with pytest.raises(CommandError):
         call_command("build_report", "roadmap", "--year", "2024", "--as-of", "30.06.2024", "--out", str(out))
+
+
+def test_the_roadmap_lists_overdue_control_points_and_judges_finished_years(order_plan: Any, events: Any) -> None:
+    ws = build("roadmap", order_plan, year=2024, now=msk(2025, 2, 1, 12))
+    assert [c.value for c in ws[6]][-1] == "Просроченные контрольные точки"
+    rows = {r[0]: r for r in data_rows(ws) if isinstance(r[0], int)}
+    windows = {a.number: [w for w in a.windows.all() if w.start.year <= 2024 <= w.end.year]
+               for a in Activity.objects.filter(plan=order_plan).prefetch_related("windows")}
+    # An activity other than 14 (the only one with events) whose 2024 windows all ended in 2024.
+    empty = next(n for n, ws_ in windows.items() if ws_ and n != 14 and all(w.end.year == 2024 for w in ws_))
+    assert rows[empty][13] == ", ".join(f"{w.end:%d.%m.%Y}" for w in sorted(windows[empty], key=lambda w: w.end))
+    assert rows[empty][6] == "не выполнено"
+    spanning = next(n for n, ws_ in windows.items() if ws_ and all(w.end.year == 2025 for w in ws_))
+    assert rows[spanning][13] in (None, "")  # a point on 31.12.2025 has not come on 01.02.2025
+    # Its reports are not all accepted, so 14's finished year is not done either.
+    assert rows[14][6] == "не выполнено"
