@@ -68,7 +68,7 @@ def today() -> dt.date:
 _CURRENT = object()
 
 
-def requested_plan(key: str | None, *, default: Any = _CURRENT) -> Plan:
+def requested_plan(key: str | None, *, default: Any = _CURRENT, plans: tuple[Plan, ...] | None = None) -> Plan:
     """The plan a page or an API list asks for with ``?plan=<key>``.
 
     No key: the current plan (or ``default`` when one is given, e.g. None for
@@ -76,13 +76,13 @@ def requested_plan(key: str | None, *, default: Any = _CURRENT) -> Plan:
     pages and in the API alike (DRF answers Http404 as a 404).
     """
     if key:
-        plan = plan_for_key(key)
+        plan = next((p for p in plans if p.key == key), None) if plans is not None else plan_for_key(key)
         if plan is None:
             raise Http404("No such plan")
         return plan
     if default is not _CURRENT:
         return default  # type: ignore[no-any-return]
-    plan = current_plan(today())
+    plan = current_plan(today(), plans=plans)
     if plan is None:
         raise Http404("Plan not loaded")
     return plan
@@ -93,7 +93,7 @@ def plan_year(request: HttpRequest, plan: Plan | None = None) -> PlanYear:
     and this year, clamped into the plan's years (an archive opens on its last year)."""
     day = today()
     plans = tuple(plans_ordered())
-    plan = plan or requested_plan(request.GET.get("plan"))
+    plan = plan or requested_plan(request.GET.get("plan"), plans=plans)  # one query for every plan
     try:
         year = int(request.GET.get("year") or day.year)
     except ValueError:
