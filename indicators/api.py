@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -46,8 +46,10 @@ from indicators.selectors import (
     indicators_of,
     visible_indicator_records,
 )
+from roadmap.api import PLAN_PARAMETER
 from roadmap.models import Organization, Plan
 from roadmap.selectors import plan_by_key
+from roadmap.web import requested_plan
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -87,10 +89,7 @@ class FigureSerializer(serializers.Serializer):
 
 
 def _plan(request: Request) -> Plan:
-    plan = plan_by_key(request.query_params.get("plan"))
-    if plan is None:
-        raise NotFound(_("No such plan."))
-    return plan
+    return requested_plan(request.query_params.get("plan"))
 
 
 def _year_param(request: Request, plan: Plan, *, required: bool) -> list[int]:
@@ -182,6 +181,7 @@ class ConflictAnswersMixin:
 # --- indicators ---------------------------------------------------------------------------
 
 
+@extend_schema_view(list=extend_schema(parameters=[PLAN_PARAMETER]), retrieve=extend_schema(parameters=[PLAN_PARAMETER]))
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     """Indicators of the current plan (or ``?plan=<key>``) in the order's order."""
 
@@ -191,7 +191,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return indicators_of(plan_by_key(self.request.query_params.get("plan")))
+        return indicators_of(requested_plan(self.request.query_params.get("plan")))
 
     @extend_schema(
         parameters=[
@@ -658,7 +658,7 @@ class ProgrammeCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ProgrammeCategory]:
-        plan = plan_by_key(self.request.query_params.get("plan"))
+        plan = requested_plan(self.request.query_params.get("plan"))
         return ProgrammeCategory.objects.filter(indicator_set__plan=plan).order_by("order")
 
 

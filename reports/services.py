@@ -37,7 +37,7 @@ from reports.resources import resource_for
 from reports.xlsx_reader import FileRefused, StopReading, read_sheet, too_big_message
 from roadmap.models import Plan, User
 from roadmap.roles import GROUP_NAMES, Role
-from roadmap.selectors import current_plan
+from roadmap.selectors import current_plan, plan_for_year
 
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -232,14 +232,16 @@ def scheduled_report_run(
     month's year (the run on 1 January reports on December). "year": the
     previous year as of 31 December.
     """
-    plan = current_plan()
-    if plan is None:
-        return []
     today = timezone.localdate(now)
     as_of = today.replace(day=1) - dt.timedelta(days=1)
     if period == "year":
         as_of = dt.date(today.year - 1, 12, 31) if today.month == 1 else dt.date(today.year, 12, 31)
         as_of = min(as_of, today)
+    # The plan of the reported year: the run on 1 January 2026 reports on
+    # December 2025, under the plan that ended then.
+    plan = plan_for_year(as_of.year) or current_plan(today)
+    if plan is None:
+        return []
     year = min(max(as_of.year, plan.first_year), plan.last_year)
     recipients = ministry_recipients(plan)
     built = []

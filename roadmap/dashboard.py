@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ from indicators.selectors import indicator_figures, indicators_of
 from roadmap.activity_status import ActivityStatus, activity_status
 from roadmap.control_points import ControlPoint, control_points_of, points_in_year
 from roadmap.event_selectors import TimelinessRow, events_list, timeliness_figures
-from roadmap.event_year import EVENT_YEAR_FIELD
+from roadmap.event_year import EVENT_YEAR_FIELD, event_year_q
 from roadmap.models import Event, EventReport, Plan
 from roadmap.report_status import ReportStatus
 from roadmap.selectors import activities_of
@@ -166,16 +166,35 @@ class Dashboard:
     def charts(self) -> list[dict[str, Any]]:
         return [{"id": line.indicator.pk, **line.series} for line in self.indicators]
 
-    def _events(self, status: str) -> Any:
-        return events_list(user=None, now=self.now, report_status=status, plan=self.py.plan, everything=True)
+    def _events(self, status: str, *, scoped: bool = True) -> Any:
+        """Events in ``status`` now: of the chosen plan and year (``scoped``), or of all time."""
+        if not scoped:
+            return events_list(user=None, now=self.now, report_status=status, everything=True)
+        return events_list(
+            user=None, now=self.now, report_status=status, plan=self.py.plan, year=self.py.year, everything=True
+        )
 
     @cached_property
     def overdue(self) -> list[Any]:
+        """The oldest overdue reports of the chosen plan and year (the list says so)."""
         return list(self._events(ReportStatus.OVERDUE).order_by("due_at", "id")[:10])
 
     @cached_property
+    def _overdue_counts(self) -> dict[str, int]:
+        """Overdue now: of the chosen plan and year, and of all time (every plan), in one query."""
+        scope = Q(activity__plan=self.py.plan) & event_year_q(self.py.year)
+        return self._events(ReportStatus.OVERDUE, scoped=False).aggregate(
+            scoped=Count("id", filter=scope), all_time=Count("id")
+        )
+
+    @cached_property
     def overdue_count(self) -> int:
-        return self._events(ReportStatus.OVERDUE).count()
+        return self._overdue_counts["scoped"]
+
+    @cached_property
+    def overdue_all_time_count(self) -> int:
+        """Overdue now across every plan and year, shown labelled as such."""
+        return self._overdue_counts["all_time"]
 
     @cached_property
     def returned_count(self) -> int:

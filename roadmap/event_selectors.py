@@ -48,6 +48,7 @@ def events_list(
     now: datetime,
     report_status: str | None = None,
     plan: Plan | None = None,
+    year: int | None = None,
     organization_id: int | None = None,
     activity_number: int | None = None,
     municipality_id: int | None = None,
@@ -57,7 +58,8 @@ def events_list(
 ) -> QuerySet[Event]:
     """Visible events with ``report_status`` annotated; filtering happens in SQL.
 
-    ``date_from`` / ``date_to`` select events that overlap the period.
+    ``date_from`` / ``date_to`` select events that overlap the period;
+    ``year`` the events counted in that year (``roadmap.event_year``).
     ``everything`` skips the visibility rule, for jobs with no user behind
     them (the dashboard snapshot, whose page only all-seeing users open).
     Raises ValueError for an unknown ``report_status``.
@@ -69,6 +71,8 @@ def events_list(
         qs = qs.filter(status_q(report_status, now))
     if plan is not None:
         qs = qs.filter(activity__plan=plan)
+    if year is not None:
+        qs = qs.filter(event_year_q(year))
     if organization_id is not None:
         qs = qs.filter(organizer_id=organization_id)
     if activity_number is not None:

@@ -45,7 +45,8 @@ from roadmap.models import (
 from roadmap.notifications import notifications_mark_read
 from roadmap.participants import MAX_LISTED, clean_people
 from roadmap.report_status import REPORT_STATUS_LABELS, ReportStatus
-from roadmap.selectors import plan_by_key
+from roadmap.selectors import out_of_plans_message, plan_for_dates, plan_for_key, plan_years_text
+from roadmap.web import requested_plan
 
 # ---------------------------------------------------------------------------
 # Serializers
@@ -235,7 +236,10 @@ class EventSerializer(serializers.ModelSerializer):
 class EventInputSerializer(serializers.Serializer):
     """Input of POST /events/ and PATCH /events/{id}/; ``activity`` is the activity's number."""
 
-    plan = serializers.CharField(required=False, help_text="Plan key; the current plan by default.")
+    plan = serializers.CharField(
+        required=False,
+        help_text="Plan key. Without it, the plan whose period holds start_date; ``activity`` is a number within it.",
+    )
     activity = serializers.IntegerField(min_value=1)
     organizer = serializers.IntegerField(min_value=1)
     title = serializers.CharField(max_length=500)
@@ -255,13 +259,7 @@ class EventInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         out = dict(attrs)
         if "activity" in attrs:
-            plan = plan_by_key(attrs.get("plan"))
-            if plan is None:
-                raise ValidationError({"plan": ["Дорожная карта не найдена."]})
-            activity = Activity.objects.select_related("plan").filter(plan=plan, number=attrs["activity"]).first()
-            if activity is None:
-                raise ValidationError({"activity": [f"В дорожной карте нет пункта № {attrs['activity']}."]})
-            out["activity"] = activity
+            out["activity"] = self._activity(attrs)
         out.pop("plan", None)
         for name, model in (("organizer", Organization), ("municipality", Municipality), ("coordinator", User)):
             if attrs.get(name) is not None:
@@ -270,6 +268,30 @@ class EventInputSerializer(serializers.Serializer):
                     raise ValidationError({name: ["Не найдено."]})
                 out[name] = obj
         return out
+
+
+    def _activity(self, attrs: dict[str, Any]) -> Activity:
+        """The activity numbered ``activity`` in the plan named by ``plan``, or
+        else in the plan whose period holds the event's first day (the one
+        sent, or the stored one of the event being changed)."""
+        if attrs.get("plan"):
+            plan = plan_for_key(attrs["plan"])
+            if plan is None:
+                raise ValidationError({"plan": [f"Дорожная карта «{attrs['plan']}» не найдена."]})
+        else:
+            event = self.context.get("event")
+            start = attrs.get("start_date") or (event.start_date if event is not None else None)
+            if start is None:
+                raise ValidationError({"start_date": ["Обязательное поле."]})
+            plan = plan_for_dates(start, attrs.get("end_date"))
+            if plan is None:
+                raise ValidationError({"start_date": [out_of_plans_message(start)]})
+        activity = Activity.objects.select_related("plan").filter(plan=plan, number=attrs["activity"]).first()
+        if activity is None:
+            raise ValidationError(
+                {"activity": [f"В дорожной карте {plan_years_text(plan)} нет пункта № {attrs['activity']}."]}
+            )
+        return activity
 
 
 class CancelInputSerializer(serializers.Serializer):
@@ -402,7 +424,7 @@ class EventViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("report_status", str, enum=[s.value for s in ReportStatus]),
-            OpenApiParameter("plan", str, description="Plan key; every plan by default."),
+            OpenApiParameter("plan", str, description="Plan key; every plan by default. An unknown key answers 404."),
             OpenApiParameter("organizer", _ID),
             OpenApiParameter("activity", _ID),
             OpenApiParameter("municipality", _ID),
@@ -418,7 +440,7 @@ class EventViewSet(
         wanted = params.get("report_status") or None
         if wanted and wanted not in ReportStatus.__members__.values():
             raise ValidationError({"report_status": [f"Допустимые значения: {', '.join(s.value for s in ReportStatus)}."]})
-        plan = plan_by_key(params["plan"]) if params.get("plan") else None
+        plan = requested_plan(params.get("plan"), default=None)
         return event_selectors.events_list(
             user=self.request.user,
             now=self.now,
@@ -451,7 +473,7 @@ class EventViewSet(
     @extend_schema(request=EventInputSerializer, responses=EventSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         event = self._event_for_write(pk)
-        data = EventInputSerializer(data=request.data, partial=True)
+        data = EventInputSerializer(data=request.data, partial=True, context={"event": event})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         version = values.pop("version", None)
@@ -567,7 +589,7 @@ class EventViewSet(
         figures = event_selectors.timeliness_figures(
             now=timezone.now(),
             by=by,  # type: ignore[arg-type]
-            plan=plan_by_key(request.query_params["plan"]) if request.query_params.get("plan") else None,
+            plan=requested_plan(request.query_params.get("plan"), default=None),
             year=_int_param(request, "year", maximum=9999),
             date_from=_date_param(request, "date_from"),
             date_to=_date_param(request, "date_to"),

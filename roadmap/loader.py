@@ -29,6 +29,7 @@ from roadmap.models import (
     Responsibility,
     Section,
 )
+from roadmap.plan_current import plan_mark_current
 from roadmap.services import events_recompute_due_at
 from roadmap.signature import SIGNATURE_KEYS, signature_from_contacts
 
@@ -316,12 +317,9 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
     p = data["plan"]
     rule = p.get("reporting_rule") or {}
     existing = Plan.objects.filter(key=p["key"]).first()
-    if make_current is None:
-        # The newest plan loaded becomes current unless a later one already is.
-        current = Plan.objects.filter(is_current=True).exclude(key=p["key"]).first()
-        make_current = current is None or current.first_year < p["first_year"]
-    if make_current:
-        Plan.objects.filter(is_current=True).exclude(key=p["key"]).update(is_current=False)
+    # Loading a plan leaves every other plan's records untouched: which plan is
+    # current follows from the dates (roadmap.selectors.current_plan) unless an
+    # administrator marks one, which ``load_order --current`` does.
     values = {
         "number": str(p["number"]),
         "date": p["date"],
@@ -333,7 +331,6 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
         "signed_by": _text(p.get("signed_by")),
         "contact": _text(p.get("contact")),
         "contact_email": _text(p.get("contact_email")),
-        "is_current": make_current or (existing is not None and existing.is_current),
     }
     # The signature block: from the file's ``signature:`` or, without it, from
     # the contact lines. Administrators edit it; a reload fills only the
@@ -351,7 +348,10 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
             "report_due_calendar": rule.get("calendar", Plan.DueCalendar.CALENDAR),
             "escalation_days": rule.get("escalation_days", 3),
         }
-    return _upsert(Plan, result, "plan", {"key": p["key"]}, values)
+    plan = _upsert(Plan, result, "plan", {"key": p["key"]}, values)
+    if make_current:
+        plan_mark_current(plan=plan)
+    return plan
 
 
 def _load_organizations(items: list[dict[str, Any]], result: LoadResult) -> dict[str, Organization]:

@@ -43,6 +43,14 @@ from roadmap.models import (
     User,
 )
 from roadmap.report_status import is_on_time, moscow_date
+from roadmap.selectors import (
+    ddmmyyyy,
+    out_of_plans_message,
+    plan_for_dates,
+    plan_holds,
+    plan_years_text,
+    plans_ordered,
+)
 
 
 class ConflictError(Exception):
@@ -168,7 +176,57 @@ def _too_many() -> str:
     return _("Не больше %(max)s.") % {"max": f"{MAX_PARTICIPANTS:,}".replace(",", "\u00a0")}
 
 
-def _validate_event(event: Event) -> None:
+def event_plan_errors(
+    *, activity: Activity, start_date: date, end_date: date, plans: list[Plan] | None = None
+) -> dict[str, list[str]]:
+    """Refusals of an event's dates against the plans, by field (empty when they fit).
+
+    An event belongs to the plan whose period holds its dates, and its
+    activity is one of that plan's. A day outside every plan is a typo
+    ("0540-01-07") or a plan not loaded, and the message names the periods
+    there are; a day of another plan means the activity was taken from the
+    wrong plan. When two periods overlap (an order signed in December for
+    the next years) the plan whose years hold the day owns it
+    (``plan_for_dates``). Every door (form, API, import, admin) goes through here.
+    ``plans`` saves a query per row in bulk imports.
+    """
+    plans = plans_ordered(plans)
+    plan = next((p for p in plans if p.pk == activity.plan_id), activity.plan)
+    day = ddmmyyyy(start_date)
+    owner = plan_for_dates(start_date, end_date, plans=plans)
+    if owner is None:
+        return {"start_date": [out_of_plans_message(start_date, plans)]}
+    if owner.pk != plan.pk and not _owns_as_well(plan, owner, start_date):
+        return {
+            "start_date": [
+                _(
+                    "%(day)s belongs to the roadmap %(owner)s, but activity No %(number)s is of the roadmap "
+                    "%(plan)s: choose the activity from the roadmap %(owner)s."
+                )
+                % {"day": day, "owner": plan_years_text(owner), "plan": plan_years_text(plan), "number": activity.number}
+            ]
+        }
+    if end_date is not None and not plan_holds(plan, end_date):
+        first_day, last_day = plan.period
+        return {
+            "end_date": [
+                _("An event cannot run past the period of its roadmap (%(first)s–%(last)s).")
+                % {"first": f"{first_day:%d.%m.%Y}", "last": f"{last_day:%d.%m.%Y}"}
+            ]
+        }
+    return {}
+
+
+def _owns_as_well(plan: Plan, owner: Plan, day: date) -> bool:
+    """Whether ``plan`` has as good a claim on ``day`` as ``owner``: it holds the
+    day, and in its years when ``owner`` does (two plans over the same years)."""
+    def in_years(p: Plan) -> bool:
+        return p.first_year <= day.year <= p.last_year
+
+    return plan_holds(plan, day) and in_years(plan) >= in_years(owner)
+
+
+def _validate_event(event: Event, *, plans: list[Plan] | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if not (event.title or "").strip():
         errors.setdefault("title", []).append("Укажите название мероприятия.")
@@ -187,17 +245,11 @@ def _validate_event(event: Event) -> None:
         errors.setdefault("planned_participants", []).append(_too_many())
     if event.format not in Event.Format.values:
         errors.setdefault("format", []).append("Неизвестный формат мероприятия.")
-    # An event belongs to the plan whose period holds its dates: a date outside
-    # it is a typo ("0540-01-07") or an event of another plan.
-    plan = event.activity.plan
-    first_day, last_day = plan.period
-    for name in ("start_date", "end_date"):
-        day = getattr(event, name)
-        if not first_day <= day <= last_day and name not in errors:
-            errors.setdefault(name, []).append(
-                _("Дата вне периода дорожной карты (%(first)s–%(last)s).")
-                % {"first": f"{first_day:%d.%m.%Y}", "last": f"{last_day:%d.%m.%Y}"}
-            )
+    for name, messages in event_plan_errors(
+        activity=event.activity, start_date=event.start_date, end_date=event.end_date, plans=plans
+    ).items():
+        if name not in errors:
+            errors.setdefault(name, []).extend(messages)
     if event.coordinator_id and event.coordinator and event.coordinator.organization_id not in (
         None,
         event.organizer_id,
@@ -780,6 +832,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
     new: list[Event] = []
     changed: list[Event] = []
     changed_fields: set[str] = set()
+    plans = plans_ordered()  # once, not a query per row
     for r in rows:
         values = {
             "title": (r.title or "").strip(),
@@ -797,7 +850,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
             event = Event(activity=r.activity, organizer_id=r.organizer_id, start_date=r.start_date,
                           created_by=_actor(user), **values)
             try:
-                _validate_event(event)
+                _validate_event(event, plans=plans)
             except ValidationError as exc:
                 outcome.refuse(r.row, exc)
                 continue
@@ -823,7 +876,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
         for name in names:
             setattr(event, name, values[name])
         try:
-            _validate_event(event)
+            _validate_event(event, plans=plans)
             _refuse_moving_reported(event, old_dates, has_report=event.pk in reported)
         except ValidationError as exc:
             outcome.refuse(r.row, exc)
@@ -853,7 +906,7 @@ class ReportRow:
 
 
 def event_reports_import(
-    *, user: User | None, rows: list[ReportRow], plan: Plan, now: datetime, commit: bool
+    *, user: User | None, rows: list[ReportRow], now: datetime, commit: bool, plan: Plan | None = None
 ) -> BulkOutcome:
     """File or correct many event reports with ``event_report_submit``/``_resubmit``'s rules.
 
@@ -866,7 +919,12 @@ def event_reports_import(
     """
     outcome = BulkOutcome()
     ids = {r.event_id for r in rows}
-    events = {e.pk: e for e in Event.objects.filter(pk__in=ids, activity__plan=plan)} if ids else {}
+    # An event id names one event whatever its plan: reports of an archived
+    # plan's events are filed the same way (``plan`` narrows when given).
+    found = Event.objects.filter(pk__in=ids)
+    if plan is not None:
+        found = found.filter(activity__plan=plan)
+    events = {e.pk: e for e in found} if ids else {}
     reports_qs = EventReport.objects.filter(event_id__in=list(events))
     if commit:
         reports_qs = reports_qs.select_for_update()

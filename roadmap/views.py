@@ -31,8 +31,8 @@ from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organizat
 from roadmap.notifications import notifications_mark_read
 from roadmap.report_status import ReportStatus, status_q
 from roadmap.roles import Role, has_role, sees_everything
-from roadmap.selectors import activities_of, current_plan
-from roadmap.web import paginate, plan_year, sees_everything_required
+from roadmap.selectors import activities_of, is_archive, plan_years_text, plans_ordered
+from roadmap.web import paginate, plan_year, requested_plan, sees_everything_required, today
 
 OPEN_STATUSES = (ReportStatus.OVERDUE, ReportStatus.DUE_TODAY, ReportStatus.AWAITING, ReportStatus.RETURNED)
 
@@ -87,20 +87,37 @@ def timeliness(request: HttpRequest) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """A coordinator's work: reports to file or fix, planned events, values to submit, news."""
     now = timezone.now()
-    mine = event_selectors.events_list(user=request.user, now=now, organization_id=request.user.organization_id)
+    # Every plan by default: a report of an archived plan's event is still due.
+    plan = requested_plan(request.GET.get("plan"), default=None)
+    mine = event_selectors.events_list(
+        user=request.user, now=now, organization_id=request.user.organization_id, plan=plan
+    )
+    actuals = actuals_visible_to(request.user).filter(
+        organization_id=request.user.organization_id, status__in=["draft", "returned"]
+    )
+    if plan is not None:
+        actuals = actuals.filter(indicator__indicator_set__plan=plan)
+    plans = plans_ordered()
     open_q = Q()
     for status in OPEN_STATUSES:
         open_q |= status_q(status, now)
     context = {
         "to_report": mine.filter(open_q).order_by("due_at", "id")[:50],
         "planned": mine.filter(status_q(ReportStatus.PLANNED, now)).order_by("start_date", "id")[:10],
-        "actuals": actuals_visible_to(request.user)
-        .filter(organization_id=request.user.organization_id, status__in=["draft", "returned"])
-        .order_by("indicator__order", "year")[:20],
+        "actuals": actuals.select_related("indicator").order_by("indicator__order", "year")[:20],
+        "plan": plan,
+        "plan_choices": _plan_choices(plans),
+        "several_plans": len(plans) > 1,
         "notifications": event_selectors.inbox(request.user, unread_only=True)[:5],
         "now": now,
     }
     return render(request, "roadmap/tasks.html", context)
+
+
+def _plan_choices(plans: list[Any]) -> list[tuple[Any, str, bool]]:
+    """(plan, «2023–2025», archive) of every plan, oldest first."""
+    day = today()
+    return [(p, plan_years_text(p), is_archive(p, day)) for p in plans]
 
 
 @login_required
@@ -108,7 +125,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
     filterset = ActivityFilter(request.GET or None, queryset=activities_of(py.plan), plan=py.plan)
     page = paginate(request, filterset.qs.distinct())
-    context = {"py": py, "filter": filterset, "page": page, "keep": {"year": py.year}}
+    context = {"py": py, "filter": filterset, "page": page, "keep": {"plan": py.plan.key, "year": py.year}}
     return render(request, "roadmap/activity_list.html", context)
 
 
@@ -169,19 +186,25 @@ def event_list(request: HttpRequest) -> HttpResponse:
         if sees_everything(request.user)
         else None
     )
+    requested_plan(request.GET.get("plan"), default=None)  # an unknown ?plan= is a 404, not every plan
     events = event_selectors.events_list(user=request.user, now=now)
     filterset = EventFilter(request.GET or None, queryset=events, now=now, organizers=organizers)
-    context = {"filter": filterset, "page": paginate(request, filterset.qs), "keep": {}, "now": now}
+    context = {
+        "filter": filterset, "page": paginate(request, filterset.qs), "keep": {}, "now": now,
+        "several_plans": len(plans_ordered()) > 1,
+    }
     return render(request, "roadmap/event_list.html", context)
 
 
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
-    plan = current_plan()
+    plans = plans_ordered()
     organizers = _organizers(request.user)
-    if plan is None or not organizers.exists():
+    if not plans or not organizers.exists():
         raise PermissionDenied
-    form = EventForm(request.POST or None, plan=plan, organizers=organizers, initial=request.GET.dict())
+    form = EventForm(
+        request.POST or None, plans=plans, today=today(), organizers=organizers, initial=request.GET.dict()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_create(user=request.user, **form.cleaned_data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.management.base import CommandError
 from indicators.models import Indicator, Target
 from roadmap.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load
 from roadmap.models import Activity, Organization, Plan, Responsibility, Section
+from roadmap.selectors import current_plan
 from roadmap.tests.test_order_data_file import parse_indicators, parse_responsible, parse_roadmap
 
 ORG_SHORT_NAMES = {
@@ -199,7 +201,7 @@ def test_it_reports_a_broken_file_from_the_command(db: Any, tmp_path: Path) -> N
     assert Plan.objects.count() == 0
 
 
-def test_it_loads_a_next_plan_beside_the_first_and_makes_it_current(order_plan: Plan, tmp_path: Path) -> None:
+def test_it_loads_a_next_plan_beside_the_first_and_the_dates_make_it_current(order_plan: Plan, tmp_path: Path) -> None:
     data = _yaml()
     data["plan"].update(key="tula-next-2026", number="1999", first_year=2026, last_year=2028)
     for item in data["indicators"]["items"]:
@@ -212,7 +214,10 @@ def test_it_loads_a_next_plan_beside_the_first_and_makes_it_current(order_plan: 
     plan_load(path=_write(tmp_path, data))
     nxt = Plan.objects.get(key="tula-next-2026")
     order_plan.refresh_from_db()
-    assert nxt.is_current and not order_plan.is_current
+    # Nobody marked a plan current: today's year decides, and the load flipped nothing.
+    assert not nxt.is_current and not order_plan.is_current
+    assert current_plan(dt.date(2026, 12, 2)) == nxt
+    assert current_plan(dt.date(2025, 12, 31)) == order_plan
     assert Activity.objects.filter(plan=nxt).count() == 29
     annual = Activity.objects.get(plan=nxt, number=4)
     assert [(w.start.year, w.end.year) for w in annual.windows.all()] == [(2026, 2026), (2027, 2027), (2028, 2028)]
