@@ -27,6 +27,14 @@ DEBUG = env("DEBUG")
 # tests, and ``manage.py check --deploy`` flags it.
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+# The key of the participant lists' person hashes (roadmap/participants.py).
+# Production sets it (and keeps it: a new key makes old and new lists of the
+# same people unmatchable); the fallback exists for ``make run`` and the
+# tests, and ``manage.py check --deploy`` flags it like SECRET_KEY.
+PARTICIPANT_HASH_KEY_DEV = "development-only-participant-hash-key"
+PARTICIPANT_HASH_KEY = env("PARTICIPANT_HASH_KEY", default=PARTICIPANT_HASH_KEY_DEV)
+# Years after a plan's last year for which the person keys stay matchable.
+PARTICIPANT_KEYS_KEPT_YEARS = env.int("PARTICIPANT_KEYS_KEPT_YEARS", default=1)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -189,6 +197,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EvidenceKindEnum": "roadmap.models.EvidenceFile.Kind",
         "ReviewStatusEnum": "roadmap.models.EventReport.Status",
+        "ParticipantCategoryEnum": "roadmap.models.ReportParticipant.Category",
     },
 }
 

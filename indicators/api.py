@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -48,8 +48,10 @@ from indicators.selectors import (
     indicators_of,
     visible_indicator_records,
 )
+from roadmap.api import PLAN_PARAMETER
 from roadmap.models import Organization, Plan
 from roadmap.selectors import plan_by_key
+from roadmap.web import requested_plan
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -76,6 +78,13 @@ class FigureSerializer(serializers.Serializer):
     deviation = serializers.JSONField()
     status = serializers.CharField(allow_null=True)
     expected_share = serializers.FloatField()
+    listed = serializers.IntegerField(
+        allow_null=True, help_text="People of the figure counted once from event reports' participant lists."
+    )
+    deduplicated_share = serializers.FloatField(
+        allow_null=True, help_text="listed / actual: the share of the figure deduplicated from participant lists."
+    )
+    final = serializers.BooleanField(help_text="The year is over: the status is a verdict (achieved / not_achieved).")
 
 
 class ProgressSerializer(FigureSerializer):
@@ -88,10 +97,7 @@ class ProgressSerializer(FigureSerializer):
 
 
 def _plan(request: Request) -> Plan:
-    plan = plan_by_key(request.query_params.get("plan"))
-    if plan is None:
-        raise NotFound(_("No such plan."))
-    return plan
+    return requested_plan(request.query_params.get("plan"))
 
 
 def _year_param(request: Request, plan: Plan, *, required: bool) -> list[int]:
@@ -183,6 +189,7 @@ class ConflictAnswersMixin:
 # --- indicators ---------------------------------------------------------------------------
 
 
+@extend_schema_view(list=extend_schema(parameters=[PLAN_PARAMETER]), retrieve=extend_schema(parameters=[PLAN_PARAMETER]))
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     """Indicators of the current plan (or ``?plan=<key>``) in the order's order."""
 
@@ -192,7 +199,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return indicators_of(plan_by_key(self.request.query_params.get("plan")))
+        return indicators_of(requested_plan(self.request.query_params.get("plan")))
 
     @extend_schema(
         parameters=[
@@ -665,7 +672,7 @@ class ProgrammeCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ProgrammeCategory]:
-        plan = plan_by_key(self.request.query_params.get("plan"))
+        plan = requested_plan(self.request.query_params.get("plan"))
         return ProgrammeCategory.objects.filter(indicator_set__plan=plan).order_by("order")
 
 

@@ -11,5 +11,8 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         from indicators.permissions import register_permissions
+        from indicators.plan_copy import copy_indicator_set
+        from roadmap.plan_copy import register_plan_copy_hook
 
         register_permissions()
+        register_plan_copy_hook(copy_indicator_set)

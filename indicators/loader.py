@@ -23,7 +23,61 @@ def _target_values(value_type: str, value: Any) -> dict[str, Any]:
     return {"value_bool": None, "value_number": int(value)}
 
 
-def indicator_set_load(plan: Plan, block: dict[str, Any], result: LoadResult) -> IndicatorSet:
+def _predecessor_ref(data: dict[str, Any], item: dict[str, Any]) -> tuple[str, str] | None:
+    """(plan key, code) an item names as its predecessor, or None.
+
+    ``predecessor: {plan: tula-2714-2022, code: "6"}``, or ``predecessor: "6"``
+    with the old plan's key given once as ``predecessor_plan`` in the
+    ``indicators`` block (or in ``plan``).
+    """
+    ref = item.get("predecessor")
+    if ref is None:
+        return None
+    if isinstance(ref, dict):
+        return _text(ref.get("plan")), _text(ref.get("code"))
+    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
+    plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
+    return _text(indicators.get("predecessor_plan") or plan.get("predecessor_plan")), _text(ref)
+
+
+def validate_predecessors(data: dict[str, Any]) -> list[str]:
+    """Every predecessor that names no indicator of another loaded plan."""
+    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
+    items = indicators.get("items") if isinstance(indicators.get("items"), list) else []
+    refs = [(i, item, _predecessor_ref(data, item)) for i, item in enumerate(items) if isinstance(item, dict)]
+    refs = [(i, item, ref) for i, item, ref in refs if ref is not None]
+    if not refs:
+        return []
+    this_plan = _text((data.get("plan") or {}).get("key")) if isinstance(data.get("plan"), dict) else ""
+    wanted = {key for _, _, (key, _) in refs if key}
+    known = set(
+        Indicator.objects.filter(indicator_set__plan__key__in=wanted).values_list("indicator_set__plan__key", "code")
+    )
+    errors = []
+    for i, item, (key, code) in refs:
+        where = f"indicators.items[{i}] (code {_text(item.get('code'))}).predecessor"
+        if not key:
+            errors.append(f"{where}: name the old plan: predecessor: {{plan: <key>, code: \"{code}\"}} or predecessor_plan")
+        elif key == this_plan:
+            errors.append(f"{where}: the predecessor must be in another plan, not '{key}'")
+        elif not code:
+            errors.append(f"{where}: missing the code of the old plan's indicator")
+        elif (key, code) not in known:
+            errors.append(f"{where}: plan '{key}' has no indicator '{code}' (is that plan loaded?)")
+    return errors
+
+
+def _predecessor(data: dict[str, Any], item: dict[str, Any]) -> Indicator | None:
+    ref = _predecessor_ref(data, item)
+    if ref is None:
+        return None
+    return Indicator.objects.get(indicator_set__plan__key=ref[0], code=ref[1])
+
+
+def indicator_set_load(
+    plan: Plan, block: dict[str, Any], result: LoadResult, data: dict[str, Any] | None = None
+) -> IndicatorSet:
+    data = data if data is not None else {"indicators": block}
     indicator_set = _upsert(IndicatorSet, result, "indicator set", {"plan": plan}, {"title": _text(block.get("title"))})
     by_code: dict[str, Indicator] = {}
     for order, item in enumerate(block["items"], start=1):
@@ -44,6 +98,7 @@ def indicator_set_load(plan: Plan, block: dict[str, Any], result: LoadResult) ->
                 "aggregation": item.get("aggregation") or default_aggregation,
                 "order": order,
                 "note": _text(item.get("note")),
+                **({"predecessor": _predecessor(data, item)} if item.get("predecessor") is not None else {}),
             },
         )
         by_code[code] = indicator
@@ -238,6 +293,7 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
                     errors.append(f"{where}.{side}: unknown indicator code '{code}'")
                 elif code and value_types[code] != "number":
                     errors.append(f"{where}.{side}: '{code}' is a yes/no indicator; rules add up numbers")
+    errors.extend(validate_predecessors(data))
     return errors
 
 

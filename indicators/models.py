@@ -47,6 +47,15 @@ class Indicator(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("display order"))
     note = models.TextField(_("note"), blank=True)
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("predecessor in an earlier plan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        help_text=_("The same indicator in an earlier plan: its actuals are shown beside this plan's targets."),
+    )
 
     class Meta:
         ordering = ["indicator_set", "order"]
@@ -58,6 +67,11 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"
+
+    def clean(self) -> None:
+        if self.predecessor_id and self.indicator_set_id:
+            if self.predecessor.indicator_set_id == self.indicator_set_id:
+                raise ValidationError({"predecessor": _("The predecessor must belong to another plan.")})
 
     @property
     def is_boolean(self) -> bool:

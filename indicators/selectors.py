@@ -35,6 +35,7 @@ from indicators.models import (
 )
 from roadmap.event_year import event_year_expr, event_year_q
 from roadmap.models import Organization, Plan
+from roadmap.participants import PEOPLE_FIELDS, Spec, people_figures_many
 
 Number = int | float
 Value = Number | bool | None
@@ -53,6 +54,7 @@ def indicators_of(plan: Plan | None) -> QuerySet[Indicator]:
 
 class FigureStatus(StrEnum):
     ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"  # the year is over and the target was not reached
     ON_TRACK = "on_track"
     BEHIND = "behind"
     AT_RISK = "at_risk"
@@ -80,6 +82,17 @@ class Figure:
     deviation: Number | None
     status: str | None
     expected_share: float
+    final: bool = False  # the year is over: the status is a verdict (achieved / not achieved)
+    # People of the derived part counted once from participant lists (rows of
+    # «численность»; ``roadmap.participants``); None where no list counts.
+    listed: int | None = None
+
+    @property
+    def deduplicated_share(self) -> float | None:
+        """The share of the figure counted from participant lists («по спискам участников: 63 %»)."""
+        if not self.listed or not _is_number(self.actual) or not self.actual:
+            return None
+        return round(self.listed / self.actual, 4)
 
 
 # --- time ---------------------------------------------------------------------------
@@ -114,6 +127,13 @@ def expected_share(year: int, moment: dt.datetime | None, weights: list[Number] 
     month_part = (local - month_start) / dt.timedelta(days=days)
     done = sum(weights[: local.month - 1]) + weights[local.month - 1] * month_part
     return float(done) / float(total)
+
+
+def year_is_over(year: int, moment: dt.datetime | None) -> bool:
+    """Whether ``year`` has ended by ``moment`` (the Moscow day); no moment: judged as finished."""
+    if moment is None:
+        return True
+    return timezone.localtime(moment, timezone.get_default_timezone()).date() > dt.date(year, 12, 31)
 
 
 def _reference_date(year: int, moment: dt.datetime | None) -> dt.date:
@@ -241,18 +261,24 @@ def _event_report_model() -> Any:
 
 
 def _derived_events(
-    sources: list[IndicatorSource], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+    sources: list[IndicatorSource],
+    years: list[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
+    listed: dict[tuple[int, int], int] | None = None,
 ) -> dict[tuple[int, int], Number | None]:
     """Sum of a report figure over accepted reports of the sources' activities' events.
 
-    An event belongs to the year it starts in (``roadmap.event_year``); a
+    An event belongs to the year of its last day (``roadmap.event_year``); a
     cancelled event counts nothing. Each report is one row of one event of one activity, so one
     query grouped by activity cannot count a report twice.
     """
+    result = _people_counted_once(sources, years, organization, as_of, listed)
+    sources = [s for s in sources if s.event_field not in PEOPLE_FIELDS]
     activity_ids = {a.pk for s in sources for a in s.activities.all()}
     fields = sorted({s.event_field for s in sources})
     if not activity_ids or not fields:
-        return {}
+        return result
     query = _event_report_model().objects.filter(
         status="accepted",
         event__activity_id__in=activity_ids,
@@ -270,7 +296,6 @@ def _derived_events(
     totals: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         totals[(r["event__activity_id"], r["y"])].append(r)
-    result: dict[tuple[int, int], Number | None] = {}
     for source in sources:
         for year in years:
             found = [
@@ -281,6 +306,34 @@ def _derived_events(
             ]
             if found:
                 result[(source.indicator_id, year)] = sum(r[f"sum_{source.event_field}"] or 0 for r in found)
+    return result
+
+
+def _people_counted_once(
+    sources: list[IndicatorSource],
+    years: list[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
+    listed: dict[tuple[int, int], int] | None,
+) -> dict[tuple[int, int], Number | None]:
+    """Figures of people (every report figure but schools): each person once
+    across all the year's events of the source's activities, where the reports
+    carry participant lists (``roadmap.participants.people_figures``). Two
+    queries for all such sources together (none when no source counts people)."""
+    people = [s for s in sources if s.event_field in PEOPLE_FIELDS]
+    specs: list[Spec] = [
+        (frozenset(a.pk for a in s.activities.all()), s.event_field, scope_kinds(s.scope)) for s in people
+    ]
+    if not specs:
+        return {}
+    found = people_figures_many(
+        specs, years=years, organization_ids=None if organization is None else [organization.pk], as_of=as_of
+    )
+    result: dict[tuple[int, int], Number | None] = {}
+    for (index, year), figure in found.items():
+        result[(people[index].indicator_id, year)] = figure.value
+        if listed is not None and figure.listed:
+            listed[(people[index].indicator_id, year)] = figure.listed
     return result
 
 
@@ -388,6 +441,7 @@ def figure_status(
     share: float,
     start: Number = 0,
     thresholds: dict[str, float] | None = None,
+    final: bool = False,
 ) -> str | None:
     """Status of an actual against its target at ``share`` of the year.
 
@@ -396,7 +450,8 @@ def figure_status(
     Achieved once the target is reached; otherwise the actual is compared
     with the expected value: at least ``on_track`` of it is on track, at
     least ``behind`` of it is behind, less is at risk. Before anything is
-    expected nothing is late yet.
+    expected nothing is late yet. ``final``: the year is over, so the status
+    is a verdict, achieved or not achieved (no data stays no data).
     """
     if target is None:
         return None
@@ -406,9 +461,13 @@ def figure_status(
     if isinstance(target, bool) or isinstance(actual, bool):
         if bool(actual) or not target:
             return FigureStatus.ACHIEVED
+        if final:
+            return FigureStatus.NOT_ACHIEVED
         return FigureStatus.AT_RISK if share >= 1 else FigureStatus.BEHIND
     if actual >= target:
         return FigureStatus.ACHIEVED
+    if final:
+        return FigureStatus.NOT_ACHIEVED
     expected = start + (target - start) * share if start < target else target * share
     if expected <= 0:
         return FigureStatus.ON_TRACK
@@ -456,7 +515,7 @@ def indicator_figures(
     is judged at (defaults to ``as_of``; neither means the years are judged
     as finished). A total whose source is ``sum_of`` is the sum of its rows'
     figures (typed values of it are ignored), so the order's identities such
-    as 4 = Σ4.x hold on any data. Runs at most nine queries.
+    as 4 = Σ4.x hold on any data. Runs at most ten queries.
     """
     years = sorted(set(years))
     moment = now or as_of
@@ -480,8 +539,9 @@ def indicator_figures(
             sources[source.kind].append(source)
     derived: dict[tuple[int, int], Value] = {}
     Kind = IndicatorSource.Kind
+    listed: dict[tuple[int, int], int] = {}
     if sources[Kind.EVENT_REPORTS]:
-        derived |= _derived_events(sources[Kind.EVENT_REPORTS], years, organization, as_of)
+        derived |= _derived_events(sources[Kind.EVENT_REPORTS], years, organization, as_of, listed)
     if sources[Kind.PARTNER_AGREEMENTS]:
         derived |= _derived_agreements(sources[Kind.PARTNER_AGREEMENTS], years, organization, as_of, moment)
     if sources[Kind.PROGRAMMES]:
@@ -508,6 +568,7 @@ def indicator_figures(
                 part_manual = _plain(manual.get((indicator.pk, year)))
             actual = _add(part_derived, part_manual)
             share = expected_share(year, moment, weights)
+            final = year_is_over(year, moment)
             start = 0
             if indicator.aggregation == Indicator.Aggregation.STOCK:
                 start = targets.get(year - 1) or 0
@@ -524,8 +585,12 @@ def indicator_figures(
                 manual=part_manual,
                 percent=percent,
                 deviation=deviation,
-                status=figure_status(target=target, actual=actual, share=share, start=start, thresholds=thresholds),
+                status=figure_status(
+                    target=target, actual=actual, share=share, start=start, thresholds=thresholds, final=final
+                ),
                 expected_share=round(share, 4),
+                listed=listed.get((indicator.pk, year)),
+                final=final,
             )
     return figures
 

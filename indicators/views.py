@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from indicators import permissions, services
 from indicators.checks import actual_edit_breaches, breaches_by_code, plan_breaches
+from indicators.continuity import predecessor_facts
 from indicators.derivations import derivation, unassigned_records
 from indicators.forms import ActualFilter, ActualForm
 from indicators.models import Actual, ActualChange, Indicator, IndicatorSource, Target, ValidationRule
@@ -59,6 +60,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     py = plan_year(request, plan=plan)
     now = timezone.now()
     figures = indicator_figures(plan, years=py.years, now=now)  # all rows: a total's derivation reads them
+    previous = predecessor_facts([indicator], now=now).get(indicator.pk)
     visible = visible_indicator_records(request.user, indicator, py.year)
     records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in visible.items()}
     rules = [r for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True) if indicator.code in (*r.left_codes, *r.right_codes)]
@@ -78,6 +80,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "py": py,
         "figures": [figures.get((indicator.code, y)) for y in py.years],
+        "previous": previous,
+        "previous_years": sorted(previous.actuals.items()) if previous else [],
         "chart_list": [{"id": indicator.pk, "years": py.years, "target": [_v(figures.get((indicator.code, y)), "target") for y in py.years], "actual": [_v(figures.get((indicator.code, y)), "actual") for y in py.years]}],
         "records": records,
         "records_limited": visible_organization_ids(request.user) is not None,

@@ -20,10 +20,10 @@ class ReportRequestForm(BootstrapMixin, forms.Form):
         help_text=_("Пусто — текущие данные. Дата в прошлом — то, что было известно тогда."),
     )
 
-    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Any, year: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, y) for y in plan.years]
-        self.fields["year"].initial = min(max(timezone.localdate().year, plan.first_year), plan.last_year)
+        self.fields["year"].initial = year or min(max(timezone.localdate().year, plan.first_year), plan.last_year)
 
 
 class ImportForm(BootstrapMixin, forms.Form):

@@ -93,6 +93,7 @@ class ImportKind(models.TextChoices):
     ACTUALS = "actuals", _("Фактические значения показателей")
     AGREEMENTS = "agreements", _("Соглашения с партнёрами")
     PROGRAMMES = "programmes", _("Образовательные программы")
+    EVENT_PARTICIPANTS = "event_participants", _("Списки участников мероприятий")
 
 
 class ImportJob(models.Model):

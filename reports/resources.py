@@ -41,7 +41,15 @@ from roadmap.models import (
     Plan,
 )
 from roadmap.roles import Role, has_role
-from roadmap.selectors import current_plan
+from roadmap.selectors import (
+    current_plan,
+    out_of_plans_message,
+    plan_for_dates,
+    plan_for_year,
+    plan_periods_text,
+    plan_years_text,
+    plans_ordered,
+)
 from roadmap.services import (
     REPORT_COUNT_FIELDS,
     BulkOutcome,
@@ -85,6 +93,8 @@ class ImportResource:
     kind: ClassVar[str]
     columns: ClassVar[list[Col]]
     key_columns: ClassVar[tuple[str, ...]]
+    # Whether a confirmed import keeps its file (False: personal data not kept once loaded).
+    keeps_file: ClassVar[bool] = True
 
     def __init__(self, plan: Plan | None = None, *, now: dt.datetime | None = None) -> None:
         self.plan = plan or current_plan()
@@ -273,20 +283,26 @@ class ActualImport(ServiceBackedImport):
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         self.user = user
-        plan = self.plan
-        if plan is None:
+        plans = plans_ordered()
+        if not plans:
             errors.add(0, "", "план не загружен")
             return []
+        # A value's plan is the one whose years hold its year (an archived
+        # plan's values load as well); the code is read within that plan.
         indicators = {
-            i.code: i for i in Indicator.objects.filter(indicator_set__plan=plan).select_related("indicator_set__plan", "source")
+            (i.indicator_set.plan_id, i.code): i for i in Indicator.objects.select_related("indicator_set__plan", "source")
         }
         index = OrganizationIndex()
         items = []
         for row, v in rows:
             code = str(v["indicator"]).strip().rstrip(".")
-            indicator = indicators.get(code)
-            if indicator is None:
-                errors.add(row, self.header("indicator"), f"нет показателя с кодом «{v['indicator']}» в плане")
+            plan = plan_for_year(v["year"], plans=plans) if isinstance(v["year"], int) else None
+            indicator = indicators.get((plan.pk, code)) if plan is not None else None
+            if plan is None:
+                errors.add(row, self.header("year"), f"{v['year']} — вне периода дорожных карт ({plan_periods_text(plans)})")
+            elif indicator is None:
+                errors.add(row, self.header("indicator"),
+                           f"нет показателя с кодом «{v['indicator']}» в плане {plan_years_text(plan)}")
             org_id = self._org(index, row, "organization", v["organization"], errors)
             if org_id is None or indicator is None:
                 continue
@@ -299,7 +315,7 @@ class ActualImport(ServiceBackedImport):
                             "reason": v.get("reason") or ""},
                 )
             )
-        self._codes = {i.pk: code for code, i in indicators.items()}
+        self._codes = {i.pk: code for (_plan_id, code), i in indicators.items()}
         self._names = index.names
         return items
 
@@ -348,19 +364,27 @@ class EventImport(ServiceBackedImport):
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         self.user = user
-        plan = self.plan
-        if plan is None:
+        plans = plans_ordered()
+        if not plans:
             errors.add(0, "", "план не загружен")
             return []
-        activities = {a.number: a for a in Activity.objects.filter(plan=plan).select_related("plan")}
+        # Each row's plan is the one whose period holds its first day; the
+        # activity number is read within that plan (an archived plan's events
+        # load as well as the current one's).
+        activities = {(a.plan_id, a.number): a for a in Activity.objects.select_related("plan")}
         municipalities = {normalise(n): pk for pk, n in Municipality.objects.values_list("id", "name")}
         index = OrganizationIndex()
         items = []
         for row, v in rows:
             ok = True
-            activity = activities.get(v["activity"])
-            if activity is None:
-                errors.add(row, self.header("activity"), f"в дорожной карте нет мероприятия № {v['activity']}")
+            plan = plan_for_dates(v["start_date"], v.get("end_date"), plans=plans)
+            activity = activities.get((plan.pk, v["activity"])) if plan is not None else None
+            if plan is None:
+                errors.add(row, self.header("start_date"), out_of_plans_message(v["start_date"], plans))
+                ok = False
+            elif activity is None:
+                errors.add(row, self.header("activity"),
+                           f"в дорожной карте {plan_years_text(plan)} нет мероприятия № {v['activity']}")
                 ok = False
             org_id = self._org(index, row, "organizer", v["organizer"], errors)
             if org_id is None:
@@ -624,9 +648,49 @@ class EventReportImport(ServiceBackedImport):
                       figures={name: i.fields[name] for name in REPORT_COUNT_FIELDS})
             for i in items
         ]
+        return event_reports_import(user=user, rows=rows, now=now, commit=commit)
+
+
+class EventParticipantsImport(ServiceBackedImport):
+    """Participant lists of filed event reports: one row a person; the rows of
+    an event replace its list (``roadmap.participants_import``). Only a keyed
+    hash of surname, name and birth date (or СНИЛС) is stored."""
+
+    kind = ImportKind.EVENT_PARTICIPANTS
+    keeps_file = False  # names and birth dates: only the hashes are kept
+    columns: ClassVar[list[Col]] = [
+        Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
+        Col("surname", "Фамилия", example="Иванова", max_length=200),
+        Col("name", "Имя", example="Мария", max_length=200),
+        Col("birth_date", "Дата рождения", ColType.DATE, required=False, example=dt.date(2010, 3, 14),
+            help="дд.мм.гггг; или СНИЛС"),
+        Col("snils", "СНИЛС", required=False, example="", max_length=20, help="если нет даты рождения"),
+        Col("category", "Категория", example="школьник", help="школьник, студент, взрослый, 50+"),
+        Col("grade", "Класс", ColType.INT, required=False, example=8, max_value=11, help="6–11, только для школьников"),
+    ]
+    key_columns = ("event", "surname", "name", "birth_date", "snils")
+
+    def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
+        self.user = user
+        return [
+            Item(row=row, key=(v["event"], row), fields={k: v.get(k) for k in
+                 ("surname", "name", "birth_date", "snils", "category", "grade")})
+            for row, v in rows
+        ]
+
+    def describe(self, key: tuple[Any, ...]) -> str:
+        return f"мероприятие {key[0]}, строка {key[1]}"
+
+    def existing(self, items: list[Item]) -> dict[tuple[Any, ...], Any]:
+        return {}  # the service finds the reports the user may change
+
+    def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
+        from roadmap.participants_import import ParticipantRow, participants_import
+
         if self.plan is None:
             return BulkOutcome()
-        return event_reports_import(user=user, rows=rows, plan=self.plan, now=now, commit=commit)
+        rows = [ParticipantRow(row=i.row, event_id=i.key[0], person=dict(i.fields)) for i in items]
+        return participants_import(user=user, rows=rows, plan=self.plan, commit=commit)
 
 
 RESOURCES: dict[str, type[ImportResource]] = {
@@ -636,6 +700,7 @@ RESOURCES: dict[str, type[ImportResource]] = {
     ImportKind.AGREEMENTS: AgreementImport,
     ImportKind.PROGRAMMES: ProgrammeImport,
     ImportKind.EVENT_REPORTS: EventReportImport,
+    ImportKind.EVENT_PARTICIPANTS: EventParticipantsImport,
 }
 
 

@@ -146,7 +146,7 @@ def event_lines(
     chunk_size: int = 2000,
 ) -> Iterator[EventLine]:
     """Events of a plan in the period, with their reports: ``year`` is the
-    event's year (its first day, ``roadmap.event_year``), ``start``/``end``
+    event's year (its last day, ``roadmap.event_year``), ``start``/``end``
     bound its last day.
 
     Live reads are one query (events LEFT JOIN reports, streamed); historical

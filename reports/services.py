@@ -37,7 +37,7 @@ from reports.resources import resource_for
 from reports.xlsx_reader import FileRefused, StopReading, read_sheet, too_big_message
 from roadmap.models import Plan, User
 from roadmap.roles import GROUP_NAMES, Role
-from roadmap.selectors import current_plan
+from roadmap.selectors import current_plan, plan_for_year
 
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -232,14 +232,16 @@ def scheduled_report_run(
     month's year (the run on 1 January reports on December). "year": the
     previous year as of 31 December.
     """
-    plan = current_plan()
-    if plan is None:
-        return []
     today = timezone.localdate(now)
     as_of = today.replace(day=1) - dt.timedelta(days=1)
     if period == "year":
         as_of = dt.date(today.year - 1, 12, 31) if today.month == 1 else dt.date(today.year, 12, 31)
         as_of = min(as_of, today)
+    # The plan of the reported year: the run on 1 January 2026 reports on
+    # December 2025, under the plan that ended then.
+    plan = plan_for_year(as_of.year) or current_plan(today)
+    if plan is None:
+        return []
     year = min(max(as_of.year, plan.first_year), plan.last_year)
     recipients = ministry_recipients(plan)
     built = []
@@ -392,6 +394,12 @@ def _close_job(job: ImportJob, status: str, errors: list[CellError]) -> None:
     job.refresh_from_db()
 
 
+def _forget_file(job: ImportJob) -> None:
+    if job.file.name:
+        job.file.storage.delete(job.file.name)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
 def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None = None) -> ImportJob:
     """Write a checked, clean import in one transaction, or refuse it whole.
 
@@ -421,6 +429,8 @@ def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None =
             locked.confirmed_at = now
             locked.payload = []
             locked.save(update_fields=["status", "counts", "confirmed_at", "payload"])
+        if not resource.keeps_file:  # e.g. names of people: not kept once loaded
+            _forget_file(locked)
     except _NotReady:
         raise ImportRefused(
             [CellError(0, "", _("эту загрузку нельзя подтвердить: она не прошла проверку, уже выполнена или отменена"))]

@@ -16,6 +16,7 @@ from roadmap.models import Plan
 
 STATUS_WORDS = {
     "achieved": "достигнуто",
+    "not_achieved": "не достигнуто",
     "on_track": "по плану",
     "behind": "отстаёт",
     "at_risk": "под угрозой",
@@ -35,8 +36,9 @@ class IndicatorFigure:
 @dataclass
 class BrokenRule:
     year: int
-    text: str
+    text: str  # one sentence: «2024, факт: строка 2 = 10 706, а 3 + 5 + 6 = 18 242 (разница 7 536)»
     codes: list[str] = field(default_factory=list)
+    source: str = "plan"  # "plan" or "actual"
 
 
 def _number(value: Any) -> Any:
@@ -49,6 +51,38 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
     return getattr(obj, name, default)
+
+
+def _figure(value: Any) -> str:
+    """A figure as the ministry reads it: 18 242, 0,5."""
+    value = _number(value)
+    if isinstance(value, float):
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:,}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def _side_text(codes: list[str], expression: str) -> str:
+    return f"строка {codes[0]}" if len(codes) == 1 else expression
+
+
+# TODO(issue 11): use indicators.checks.breach_sentence (helper h4) once it is
+# on main, so the report, the dashboard and the indicator page say the same.
+def _breach_line(breach: Any, label: str) -> str:
+    """One broken rule of one year and source as a sentence, e.g.
+    «2025, факт: строка 2 = 10 706, а 3 + 5 + 6 = 18 242 (разница 7 536)»."""
+    rule = breach.rule
+    left = f"{_side_text(rule.left_codes, rule.left)} = {_figure(breach.left)}"
+    right = f"{_side_text(rule.right_codes, rule.right)} = {_figure(breach.right)}"
+    difference = _figure(abs(_number(breach.left) - _number(breach.right)))
+    if rule.operator == "<=":
+        claim = f"{left} больше, чем {right} (на {difference}), а должно быть не больше"
+    elif rule.operator == ">=":
+        claim = f"{left} меньше, чем {right} (на {difference}), а должно быть не меньше"
+    else:
+        claim = f"{left}, а {right} (разница {difference})"
+    return f"{breach.year}, {label}: {claim}"
 
 
 def indicator_figures_for(
@@ -75,9 +109,25 @@ def indicator_figures_for(
     for source, label in (("plan", "план"), ("actual", "факт")):
         for breach in broken_rules(plan, years=years, source=source, as_of=as_of):
             rule = breach.rule
-            text = (
-                f"{label}: {rule.expression} — {_number(breach.left)} {rule.get_operator_display()} "
-                f"{_number(breach.right)} не выполняется"
+            broken.append(
+                BrokenRule(
+                    year=breach.year,
+                    text=_breach_line(breach, label),
+                    codes=[*rule.left_codes, *rule.right_codes],
+                    source=source,
+                )
             )
-            broken.append(BrokenRule(year=breach.year, text=text, codes=[*rule.left_codes, *rule.right_codes]))
+    # One line per year and source, sorted by year, plan before fact.
+    broken.sort(key=lambda b: (b.year, b.source != "plan"))
     return figures, broken
+
+
+def predecessor_texts(plan: Plan, *, now: dt.datetime | None) -> dict[str, str]:
+    """{indicator code: «2023: 10; 2024: 12; 2025: 15»}, the old plan's actuals of
+    the plan's indicators that name a predecessor (empty when none does)."""
+    from indicators.continuity import predecessor_facts
+    from indicators.models import Indicator
+
+    indicators = list(Indicator.objects.filter(indicator_set__plan=plan, predecessor__isnull=False))
+    facts = predecessor_facts(indicators, now=now)
+    return {i.code: facts[i.pk].text() for i in indicators if i.pk in facts}

@@ -16,17 +16,16 @@ from reports.forms import ImportForm, ReportRequestForm
 from reports.models import ImportKind, ReportFile
 from reports.selectors import import_jobs_for, report_files_for
 from roadmap.forms import apply_errors
-from roadmap.selectors import current_plan
+from roadmap.web import plan_year
 
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     if not permissions.can_request_report(request.user):
         raise PermissionDenied
-    plan = current_plan()
-    if plan is None:
-        raise Http404
-    form = ReportRequestForm(request.POST or None, plan=plan)
+    py = plan_year(request)  # ?plan=<key>: an archived plan's reports build too
+    plan = py.plan
+    form = ReportRequestForm(request.POST or None, plan=plan, year=py.year)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_file_request(user=request.user, plan=plan, now=timezone.now(), **form.cleaned_data)
@@ -34,7 +33,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             return redirect("report_detail", report.pk)
-    return render(request, "reports/report_list.html", {"form": form, "files": report_files_for(request.user)})
+    return render(request, "reports/report_list.html", {"py": py, "form": form, "files": report_files_for(request.user)})
 
 
 @login_required

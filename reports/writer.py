@@ -4,9 +4,13 @@ Builders (``reports/builders/``) describe columns and yield rows; this module
 renders them with openpyxl's write-only mode, so a report of any length is
 streamed to disk in flat memory. Everything a ministry spreadsheet needs is
 decided here once: the title block naming the order, the report date and the
-moment the data are "as of"; frozen, repeated header rows; column widths;
-dd.mm.yyyy dates; conditional fills for status words; A4 landscape fitted to
-the page width.
+moment the data are "as of"; frozen, repeated header rows; column widths
+wide enough for the longest word of each header and of the data, so no word
+breaks; dd.mm.yyyy dates; conditional fills for status words; Calibri
+throughout (LibreOffice on Linux renders it with the metric-compatible
+Carlito); the signature block under the table (руководитель, исполнитель,
+телефон, дата); a page header and "Страница N из M" in the footer; A4
+landscape fitted to the page width.
 
 Safety: a text cell whose first character is ``=``, ``+``, ``-``, ``@``, a tab,
 CR or NUL is stored as a string with Excel's quote prefix, never as a
@@ -17,6 +21,7 @@ titles, comments, organisation names) therefore never runs in Excel.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
@@ -48,6 +53,32 @@ DATETIME_FORMAT = "dd.mm.yyyy hh:mm"
 INT_FORMAT = "#,##0"
 NUMBER_FORMAT = "#,##0.##"
 PERCENT_FORMAT = "0.0%"
+
+FONT_NAME = "Calibri"
+# Column widths are in Excel's units (the width of "0" in Calibri 11). A
+# Cyrillic letter, bold in headers, is wider than a digit: a word of n
+# letters needs about n * WORD_FACTOR + CELL_PADDING units to stay whole.
+WORD_FACTOR = 1.2
+CELL_PADDING = 2.0
+# Data words widen a column up to this (a longer word may break; headers
+# are always fitted). Widths are measured on the first MEASURE_ROWS rows;
+# the rest are streamed as they come.
+DATA_WIDTH_CAP = 30.0
+MEASURE_ROWS = 2000
+# A rotated header: points per letter along the row height (bold Calibri 11,
+# Cyrillic, with a margin) and the units of width one line of it takes.
+ROTATED_LETTER_PT = 6.5
+ROTATED_LINE_WIDTH = 2.9
+# Words as a line breaks them: at spaces, and after a hyphen or a slash.
+_WORD = re.compile(r"[^\s\-/]*[\-/]?")
+# A range of numbers ("6–11") must not break after its dash: a word joiner
+# (U+2060, invisible) follows the dash in headers.
+_RANGE = re.compile(r"(?<=\d)([–-])(?=\d)")
+WORD_JOINER = "\u2060"
+
+
+def keep_ranges(text: str) -> str:
+    return _RANGE.sub(lambda m: m.group(1) + WORD_JOINER, text)
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -91,12 +122,16 @@ class Column:
     header: str
     width: float
     type: ColumnType = ColumnType.TEXT
+    # A narrow column of figures under a long header: the header is printed
+    # bottom to top (as the ministry's forms do) and the column stays narrow.
+    rotate: bool = False
 
 
 class RowKind(StrEnum):
     DATA = "data"
     SECTION = "section"  # one text merged across the whole table
     TOTAL = "total"
+    NOTE = "note"  # one plain text merged across the whole table (a line of a closing section)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +139,64 @@ class Row:
     values: Sequence[Any]
     kind: RowKind = RowKind.DATA
     indent: int = 0  # indent of the second column (sub-rows of indicators)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who signs a report: printed under the table; an empty field leaves a line to fill by hand."""
+
+    head: str = ""
+    head_position: str = ""
+    executor: str = ""
+    phone: str = ""
+
+    def lines(self, day: dt.date) -> list[str]:
+        blank = "_" * 24
+        position = f"{self.head_position} " if self.head_position else ""
+        return [
+            f"Руководитель: {position}{blank} {self.head or blank}",
+            f"Исполнитель: {self.executor or blank}",
+            f"Телефон: {self.phone or blank}",
+            f"Дата: {day:%d.%m.%Y}",
+        ]
+
+
+def font(**kwargs: Any) -> Font:
+    """A font of the reports (always named, so every viewer uses the same metrics)."""
+    kwargs.setdefault("size", 11)
+    return Font(name=FONT_NAME, **kwargs)
+
+
+DEFAULT_FONT = font()
+
+
+def word_width(text: str, *, factor: float = WORD_FACTOR) -> float:
+    """The column width the longest word of ``text`` needs to stay on one line."""
+    longest = max((len(w) for w in _WORD.findall(text or "")), default=0)
+    return round(longest * factor + CELL_PADDING, 1) if longest else 0.0
+
+
+def _value_width(value: Any, ctype: ColumnType) -> float:
+    """The width a data value needs: its longest word, or a number as shown."""
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, str):
+        return word_width(value)
+    if isinstance(value, dt.datetime) or ctype is ColumnType.DATETIME:
+        return 16 + CELL_PADDING
+    if isinstance(value, dt.date):
+        return 10 + CELL_PADDING
+    if isinstance(value, bool):
+        return 3 + CELL_PADDING
+    if isinstance(value, int | float | Decimal):
+        if ctype is ColumnType.PERCENT:
+            text = f"{float(value) * 100:.1f}%"
+        elif isinstance(value, int) or (isinstance(value, Decimal) and value == value.to_integral_value()):
+            text = f"{int(value):,}"
+        else:
+            text = f"{float(value):,.2f}"
+        return len(text) + CELL_PADDING
+    return word_width(str(value))
 
 
 @dataclass
@@ -121,6 +214,7 @@ class ReportLayout:
     as_of: dt.date | None = None
     notes: list[str] = field(default_factory=list)
     freeze_columns: int = 2
+    signature: Signature | None = None
 
 
 class _Styles:
@@ -159,12 +253,16 @@ class _Styles:
             cell.alignment = alignment
             cell.number_format = number_format
             cell.border = BORDER
+            cell.font = font()
             if kind is RowKind.SECTION:
-                cell.font = Font(bold=True)
+                cell.font = font(bold=True)
                 cell.fill = SECTION_FILL
                 cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="left")
+            elif kind is RowKind.NOTE:
+                cell.border = Border()
+                cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
             elif kind is RowKind.TOTAL:
-                cell.font = Font(bold=True)
+                cell.font = font(bold=True)
             self.templates[key] = cell
         return cell
 
@@ -203,6 +301,24 @@ def _cell_value(value: Any, ctype: ColumnType) -> Any:
             value = value.astimezone(MOSCOW).replace(tzinfo=None)
         return value.date() if ctype is ColumnType.DATE else value
     return value
+
+
+def _wrapped_lines(text: str, per_line: int) -> int:
+    """Lines a paragraph takes when wrapped at word boundaries, ``per_line`` characters a line."""
+    per_line = max(1, per_line)
+    if len(text) <= per_line:
+        return 1
+    lines, used = 1, 0
+    for word in text.split():
+        n = len(word)
+        if used and used + 1 + n > per_line:
+            lines += 1
+            used = 0
+        if n > per_line:  # a word longer than the line breaks inside
+            lines += (n - 1) // per_line
+            n = (n - 1) % per_line + 1
+        used = used + 1 + n if used else n
+    return lines
 
 
 class _ReadyCell(Cell):
@@ -246,17 +362,66 @@ class XlsxWriter:
         self.rows_written = 0
         self._row_style_cache: dict[tuple[RowKind, int], list[Any]] = {}
         self._style_ids: dict[int, int] = {}  # id(StyleArray) -> workbook style id
-        self.table_width = sum(c.width for c in layout.columns)
-        self.widths = [c.width for c in layout.columns]
+        self.rotated_height = self._rotated_height()
+        self.widths = self.header_widths()
+        self.table_width = sum(self.widths)
         self.text_columns = [
             i for i, c in enumerate(layout.columns) if c.type in (ColumnType.TEXT, ColumnType.STATUS, ColumnType.CODE)
         ]
 
+    # -- widths -------------------------------------------------------------
+    def _rotated_height(self) -> float:
+        """The header row height (points) that holds the longest word of every rotated header."""
+        rotated = [c.header for c in self.layout.columns if c.rotate]
+        # Room for the longest word, and for each header in at most two lines.
+        letters = max((max(word_width(h, factor=1) - CELL_PADDING, len(h) / 2) for h in rotated), default=0)
+        return round(letters * ROTATED_LETTER_PT + 10, 1) if letters > 0 else 0.0
+
+    def _header_width(self, column: Column) -> float:
+        if not column.rotate:
+            return word_width(column.header, factor=WORD_FACTOR + 0.1)
+        per_line = int((self.rotated_height - 10) / ROTATED_LETTER_PT)
+        lines = sum(_wrapped_lines(part, per_line) for part in column.header.split("\n"))
+        return lines * ROTATED_LINE_WIDTH + 1.5
+
+    def header_widths(self) -> list[float]:
+        """Each column's width: the builder's, widened so that no word of its
+        header breaks (a header is bold: a little wider; a rotated one needs a
+        width per line of it), and a group header over several columns fits
+        its longest word over their sum."""
+        columns = self.layout.columns
+        widths = [max(c.width, self._header_width(c)) for c in columns]
+        first = 0
+        for text, span in self.layout.header_groups or []:
+            if span > 1:
+                need = word_width(text, factor=WORD_FACTOR + 0.1)
+                have = sum(widths[first : first + span])
+                if need > have:
+                    widths[first : first + span] = [w * need / have for w in widths[first : first + span]]
+            first += span
+        return [round(w, 1) for w in widths]
+
+    def measure(self, rows: list[Row]) -> None:
+        """Widen columns for the longest word (or number) of their data, up to
+        ``DATA_WIDTH_CAP``. Section and note rows span the table and do not count."""
+        columns = self.layout.columns
+        widths = self.widths
+        for row in rows:
+            if row.kind in (RowKind.SECTION, RowKind.NOTE):
+                continue
+            for i, value in enumerate(row.values[: self.ncols]):
+                if value is None:
+                    continue
+                need = min(DATA_WIDTH_CAP, _value_width(value, columns[i].type) + (row.indent if i == 1 else 0))
+                if need > widths[i]:
+                    widths[i] = need
+        self.table_width = sum(widths)
+
     # -- layout -------------------------------------------------------------
     def _setup_sheet(self) -> None:
         ws = self.ws
-        for i, column in enumerate(self.layout.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = column.width
+        for i, width in enumerate(self.widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
@@ -264,8 +429,29 @@ class XlsxWriter:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.5
+        # Room for the page header and footer above and below the table
+        # (Excel prints them at the header/footer margin, LibreOffice inside the page margin).
+        ws.page_margins.top = ws.page_margins.bottom = 0.75
+        ws.page_margins.header = ws.page_margins.footer = 0.3
+        # Page header: the report on the left, the moment of its data on the
+        # right; footer: page N of M.
+        ws.oddHeader.left.text = self.layout.sheet_title
+        ws.oddHeader.left.size = 8
+        ws.oddHeader.left.font = FONT_NAME
+        ws.oddHeader.right.text = self._as_of_text()
+        ws.oddHeader.right.size = 8
+        ws.oddHeader.right.font = FONT_NAME
         ws.oddFooter.center.text = "Страница &P из &N"
+        ws.oddFooter.center.size = 8
+        ws.oddFooter.center.font = FONT_NAME
+
+    def _generated(self) -> dt.datetime:
+        return (self.layout.generated_at or dt.datetime.now(tz=MOSCOW)).astimezone(MOSCOW)
+
+    def _as_of_text(self) -> str:
+        if self.layout.as_of:
+            return f"Данные на {self.layout.as_of:%d.%m.%Y}"
+        return f"Данные на {self._generated():%d.%m.%Y %H:%M}"
 
     def _merge(self, row: int, first_col: int, last_col: int, last_row: int | None = None) -> None:
         last_row = last_row or row
@@ -331,7 +517,7 @@ class XlsxWriter:
             per_line = max(1.0, (width - 1) * scale)
             if len(text) <= per_line and "\n" not in text:
                 continue
-            n = sum(max(1, -(-len(part) // int(per_line))) for part in text.split("\n"))
+            n = sum(_wrapped_lines(part, int(per_line)) for part in text.split("\n"))
             lines = max(lines, n)
         if lines == 1:
             return None
@@ -344,8 +530,7 @@ class XlsxWriter:
         if dangerous:
             cell.data_type = "s"
             cell.quotePrefix = True
-        if font is not None:
-            cell.font = font
+        cell.font = font if font is not None else DEFAULT_FONT
         if alignment is not None:
             cell.alignment = alignment
         return cell
@@ -355,26 +540,26 @@ class XlsxWriter:
         left = Alignment(wrap_text=True, vertical="top", horizontal="left")
         if layout.order_line:
             r = self._append(
-                [self._text_cell(layout.order_line, font=Font(italic=True, size=9), alignment=left)],
+                [self._text_cell(layout.order_line, font=font(italic=True, size=9), alignment=left)],
                 self._height([(layout.order_line, self.table_width)], size=9),
             )
             self._merge(r, 1, self.ncols)
         r = self._append(
-            [self._text_cell(layout.title, font=Font(bold=True, size=13), alignment=Alignment(horizontal="center", wrap_text=True))],
+            [self._text_cell(layout.title, font=font(bold=True, size=13), alignment=Alignment(horizontal="center", wrap_text=True))],
             self._height([(layout.title, self.table_width)], size=13),
         )
         self._merge(r, 1, self.ncols)
-        generated = (layout.generated_at or dt.datetime.now(tz=MOSCOW)).astimezone(MOSCOW)
+        generated = self._generated()
         parts = [f"Дата формирования: {generated:%d.%m.%Y %H:%M}"]
         if layout.as_of:
             parts.append(f"Данные по состоянию на: {layout.as_of:%d.%m.%Y} (конец дня)")
         else:
             parts.append(f"Данные по состоянию на: {generated:%d.%m.%Y %H:%M}")
-        r = self._append([self._text_cell("; ".join(parts), font=Font(size=9), alignment=left)])
+        r = self._append([self._text_cell("; ".join(parts), font=font(size=9), alignment=left)])
         self._merge(r, 1, self.ncols)
         for note in layout.notes:
             r = self._append(
-                [self._text_cell(note, font=Font(size=9, italic=True), alignment=left)],
+                [self._text_cell(note, font=font(size=9, italic=True), alignment=left)],
                 self._height([(note, self.table_width)], size=9),
             )
             self._merge(r, 1, self.ncols)
@@ -382,14 +567,24 @@ class XlsxWriter:
 
     def _header(self) -> None:
         layout = self.layout
-        bold = Font(bold=True)
+        bold = font(bold=True)
         centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-        def header_cell(text: str | None) -> Any:
-            cell = self._text_cell(text or "", font=bold, alignment=centred)
+        rotated = Alignment(horizontal="center", vertical="center", wrap_text=True, text_rotation=90)
+
+        def header_cell(text: str | None, column: Column | None = None) -> Any:
+            turn = column is not None and column.rotate
+            cell = self._text_cell(keep_ranges(text or ""), font=bold, alignment=rotated if turn else centred)
             cell.fill = HEADER_FILL
             cell.border = BORDER
             return cell
+
+        def column_height() -> float | None:
+            texts = [(c.header, w) for c, w in zip(layout.columns, self.widths, strict=True) if not c.rotate]
+            height = self._height(texts, size=12.5)
+            if self.rotated_height:
+                return max(height or 0, self.rotated_height)
+            return height
 
         self.header_first = self.row_idx + 1
         if layout.header_groups:
@@ -406,24 +601,24 @@ class XlsxWriter:
             for (first, span), _group in zip(spans, layout.header_groups, strict=True):
                 for offset in range(span):
                     column = layout.columns[first - 1 + offset]
-                    second.append(header_cell(None if span == 1 else column.header))
+                    second.append(header_cell(None if span == 1 else column.header, column))
             # A one-column group carries the column's own header.
             for (first, span), (text, _) in zip(spans, layout.header_groups, strict=True):
                 if span == 1:
-                    top[first - 1].value = layout.columns[first - 1].header or text
-            column_row = self._append(second, self._height([(c.header, c.width) for c in layout.columns], size=12.5))
+                    top[first - 1].value = keep_ranges(layout.columns[first - 1].header or text)
+            column_row = self._append(second, column_height())
             for first, span in spans:
                 if span == 1:
                     self._merge(group_row, first, first, column_row)
                 else:
                     self._merge(group_row, first, first + span - 1)
         else:
-            self._append([header_cell(c.header) for c in layout.columns], self._height([(c.header, c.width) for c in layout.columns], size=12.5))
+            self._append([header_cell(c.header, c) for c in layout.columns], column_height())
         # Column numbers under the header, as the order's tables print them.
         numbers = []
         for i in range(1, self.ncols + 1):
             cell = WriteOnlyCell(self.ws, value=i)
-            cell.font = Font(size=8, italic=True)
+            cell.font = font(size=8, italic=True)
             cell.alignment = centred
             cell.border = BORDER
             numbers.append(cell)
@@ -451,6 +646,15 @@ class XlsxWriter:
                 ws.conditional_formatting.add(
                     ref, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill)
                 )
+
+    def _signature(self) -> None:
+        """The signature block under the table: head, executor, phone, date."""
+        signature = self.layout.signature or Signature()
+        left = Alignment(wrap_text=True, vertical="bottom", horizontal="left")
+        self._append([])
+        for line in signature.lines(self._generated().date()):
+            r = self._append([self._text_cell(line, alignment=left)], self._height([(line, self.table_width)]))
+            self._merge(r, 1, self.ncols)
 
     # -- rows ---------------------------------------------------------------
     def _row_styles(self, kind: RowKind, indent: int) -> list[Any]:
@@ -516,7 +720,11 @@ class XlsxWriter:
         *,
         on_progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Write the title block, header and rows; return the data rows written."""
+        """Write the title block, header, rows and signature; return the data rows written."""
+        rows = iter(rows)
+        head = list(itertools.islice(rows, MEASURE_ROWS))
+        self.measure(head)
+        rows = itertools.chain(head, rows)
         self._setup_sheet()
         self._freeze()
         self._install_row_stream()
@@ -524,8 +732,8 @@ class XlsxWriter:
         self._header()
         every = self.PROGRESS_EVERY
         for row in rows:
-            if row.kind is RowKind.SECTION:
-                cells = self._data_row(Row([row.values[0]], kind=RowKind.SECTION))
+            if row.kind in (RowKind.SECTION, RowKind.NOTE):
+                cells = self._data_row(Row([row.values[0]], kind=row.kind))
                 r = self._append(cells, self._height([(str(row.values[0]), self.table_width)]))
                 self._merge(r, 1, self.ncols)
             else:
@@ -540,6 +748,7 @@ class XlsxWriter:
             self.rows_written += 1
             if on_progress is not None and self.rows_written % every == 0:
                 on_progress(self.rows_written)
+        self._signature()
         self._finish_sheet()
         self.wb.save(out)
         if on_progress is not None:

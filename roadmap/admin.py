@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,6 +19,8 @@ from roadmap.models import (
     Section,
     User,
 )
+from roadmap.plan_copy_admin import copy_plan
+from roadmap.plan_current import plan_mark_current
 from roadmap.resources import ActivityResource, OrganizationResource
 from roadmap.services import events_recompute_due_at
 
@@ -73,11 +75,29 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["is_current"]
     search_fields = ["number", "title"]
     inlines = [SectionInline]
+    actions = [copy_plan, "mark_current", "unmark_current"]
     fieldsets = [
         (None, {"fields": ["key", "number", "date", "issuer", "title", "roadmap_title", "first_year", "last_year", "is_current"]}),
         (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),
         (_("Contacts"), {"fields": ["signed_by", "contact", "contact_email"]}),
+        (
+            _("Signature under the reports"),
+            {"fields": ["signature_head", "signature_head_position", "signature_executor", "signature_phone"]},
+        ),
     ]
+
+    @admin.action(description=_("Show this plan by default (mark it current)"))
+    def mark_current(self, request: HttpRequest, queryset: Any) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one plan."), level=messages.ERROR)
+            return
+        plan_mark_current(plan=queryset.get())
+        self.message_user(request, _("The plan is marked current."))
+
+    @admin.action(description=_("Let the dates choose the current plan (clear the mark)"))
+    def unmark_current(self, request: HttpRequest, queryset: Any) -> None:
+        plan_mark_current(plan=None)
+        self.message_user(request, _("No plan is marked: the plan whose years hold today is current."))
 
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

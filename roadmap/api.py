@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from roadmap.models import Activity, DeadlineWindow, Organization, Responsibility
-from roadmap.selectors import activities_of, plan_by_key
+from roadmap.selectors import activities_of
+from roadmap.web import requested_plan
+
+PLAN_PARAMETER = OpenApiParameter(
+    "plan",
+    str,
+    description="Plan key (e.g. tula-2714-2022). Without it, the current plan; an unknown key answers 404.",
+)
 
 
 class WindowSerializer(serializers.ModelSerializer):
@@ -44,6 +52,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(list=extend_schema(parameters=[PLAN_PARAMETER]), retrieve=extend_schema(parameters=[PLAN_PARAMETER]))
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     """Activities of the current plan (or ``?plan=<key>``), ordered by number."""
 
@@ -53,7 +62,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Activity]:
-        return activities_of(plan_by_key(self.request.query_params.get("plan")))
+        return activities_of(requested_plan(self.request.query_params.get("plan")))
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ class RoadmapConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        import roadmap.checks
         import roadmap.permissions  # noqa: F401  (registers event permissions per role)
         from roadmap.signals import create_role_groups
 

@@ -26,21 +26,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
 from roadmap.activity_status import ActivityStatus, activity_status
+from roadmap.control_points import ControlPoint, control_points_of, points_in_year
 from roadmap.event_selectors import TimelinessRow, events_list, timeliness_figures
+from roadmap.event_year import EVENT_YEAR_FIELD, event_year_q
 from roadmap.models import Event, EventReport, Plan
 from roadmap.report_status import ReportStatus
 from roadmap.selectors import activities_of
@@ -62,6 +64,11 @@ class ActivityLine:
     status: str
     status_css: str
     figures: TimelinessRow | None
+    points: list[ControlPoint] = field(default_factory=list)
+
+    @property
+    def overdue_points(self) -> list[ControlPoint]:
+        return [p for p in self.points if p.overdue]
 
 
 @dataclass
@@ -74,17 +81,22 @@ class IndicatorLine:
 def activity_lines(py: PlanYear, now: dt.datetime) -> list[ActivityLine]:
     today = timezone.localdate(now)
     by_activity = {row.key: row for row in timeliness_figures(now=now, by="activity", plan=py.plan, year=py.year).rows}
+    activities = list(activities_of(py.plan))
+    all_points = control_points_of(activities, today=today, year=py.year)
     lines = []
-    for activity in activities_of(py.plan):
+    for activity in activities:
         windows = [w for w in activity.windows.all() if w.start.year <= py.year <= w.end.year]
         row = by_activity.get(activity.pk)
+        points = points_in_year(all_points.get(activity.pk, []), py.year)
         status = activity_status(
             windows=[(w.start, w.end) for w in windows],
             held=row.held if row else 0,
             missing=row.missing if row else 0,
             today=today,
+            points=points,
         )
-        lines.append(ActivityLine(activity, windows, status, ACTIVITY_STATUS_CSS.get(status, "no_data"), row))
+        css = ACTIVITY_STATUS_CSS.get(status, "no_data")
+        lines.append(ActivityLine(activity, windows, status, css, row, points))
     return lines
 
 
@@ -142,6 +154,11 @@ class Dashboard:
         return activity_lines(self.py, self.now)
 
     @cached_property
+    def overdue_points(self) -> list[ActivityLine]:
+        """Activities of the plan and year with a control point passed and nothing recorded."""
+        return [line for line in self.activities if line.overdue_points]
+
+    @cached_property
     def indicators(self) -> list[IndicatorLine]:
         return indicator_lines(self.py, self.now)
 
@@ -160,16 +177,35 @@ class Dashboard:
     def charts(self) -> list[dict[str, Any]]:
         return [{"id": line.indicator.pk, **line.series} for line in self.indicators]
 
-    def _events(self, status: str) -> Any:
-        return events_list(user=None, now=self.now, report_status=status, plan=self.py.plan, everything=True)
+    def _events(self, status: str, *, scoped: bool = True) -> Any:
+        """Events in ``status`` now: of the chosen plan and year (``scoped``), or of all time."""
+        if not scoped:
+            return events_list(user=None, now=self.now, report_status=status, everything=True)
+        return events_list(
+            user=None, now=self.now, report_status=status, plan=self.py.plan, year=self.py.year, everything=True
+        )
 
     @cached_property
     def overdue(self) -> list[Any]:
+        """The oldest overdue reports of the chosen plan and year (the list says so)."""
         return list(self._events(ReportStatus.OVERDUE).order_by("due_at", "id")[:10])
 
     @cached_property
+    def _overdue_counts(self) -> dict[str, int]:
+        """Overdue now: of the chosen plan and year, and of all time (every plan), in one query."""
+        scope = Q(activity__plan=self.py.plan) & event_year_q(self.py.year)
+        return self._events(ReportStatus.OVERDUE, scoped=False).aggregate(
+            scoped=Count("id", filter=scope), all_time=Count("id")
+        )
+
+    @cached_property
     def overdue_count(self) -> int:
-        return self._events(ReportStatus.OVERDUE).count()
+        return self._overdue_counts["scoped"]
+
+    @cached_property
+    def overdue_all_time_count(self) -> int:
+        """Overdue now across every plan and year, shown labelled as such."""
+        return self._overdue_counts["all_time"]
 
     @cached_property
     def returned_count(self) -> int:
@@ -240,7 +276,9 @@ def current_stamp() -> str:
 
 
 def snapshot_key(plan_id: int, year: int) -> str:
-    return f"dashboard:snapshot:{plan_id}:{year}"
+    # The year rule is part of the key: a snapshot computed under another
+    # rule (kept in a shared cache over a deploy) is never served as fresh.
+    return f"dashboard:snapshot:{EVENT_YEAR_FIELD}:{plan_id}:{year}"
 
 
 def _lock_key(plan_id: int, year: int) -> str:

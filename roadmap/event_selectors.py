@@ -48,6 +48,7 @@ def events_list(
     now: datetime,
     report_status: str | None = None,
     plan: Plan | None = None,
+    year: int | None = None,
     organization_id: int | None = None,
     activity_number: int | None = None,
     municipality_id: int | None = None,
@@ -57,7 +58,8 @@ def events_list(
 ) -> QuerySet[Event]:
     """Visible events with ``report_status`` annotated; filtering happens in SQL.
 
-    ``date_from`` / ``date_to`` select events that overlap the period.
+    ``date_from`` / ``date_to`` select events that overlap the period;
+    ``year`` the events counted in that year (``roadmap.event_year``).
     ``everything`` skips the visibility rule, for jobs with no user behind
     them (the dashboard snapshot, whose page only all-seeing users open).
     Raises ValueError for an unknown ``report_status``.
@@ -69,6 +71,8 @@ def events_list(
         qs = qs.filter(status_q(report_status, now))
     if plan is not None:
         qs = qs.filter(activity__plan=plan)
+    if year is not None:
+        qs = qs.filter(event_year_q(year))
     if organization_id is not None:
         qs = qs.filter(organizer_id=organization_id)
     if activity_number is not None:
@@ -121,7 +125,7 @@ def accepted_event_reports(
 ) -> QuerySet[EventReport]:
     """Accepted reports of events not cancelled -- the only reports whose figures count.
 
-    ``year`` selects by the event's year (its first day, ``roadmap.event_year``). With ``as_of``, reports accepted
+    ``year`` selects by the event's year (its last day, ``roadmap.event_year``). With ``as_of``, reports accepted
     after that moment are left out (their figures are current, see
     ``event_report_as_of`` for the figures as they stood).
     """
@@ -237,7 +241,7 @@ def timeliness_figures(
     Counted at ``moment`` = ``now`` or the end of ``as_of`` (a Moscow day, or
     an exact moment) when earlier: only events held by then (last day on or
     before that day) and not cancelled by then, only reports submitted by
-    then. ``year`` is the event's year (its first day, ``roadmap.event_year``,
+    then. ``year`` is the event's year (its last day, ``roadmap.event_year``,
     as in the indicators); ``date_from``/``date_to`` bound the last day.
     ``on_time``/``late`` use the verdict frozen at submission. Runs two
     queries whatever the number of events.

@@ -39,11 +39,14 @@ from roadmap.models import (
     Municipality,
     Notification,
     Organization,
+    ReportParticipant,
     User,
 )
 from roadmap.notifications import notifications_mark_read
+from roadmap.participants import MAX_LISTED, clean_people
 from roadmap.report_status import REPORT_STATUS_LABELS, ReportStatus
-from roadmap.selectors import plan_by_key
+from roadmap.selectors import out_of_plans_message, plan_for_dates, plan_for_key, plan_years_text
+from roadmap.web import requested_plan
 
 # ---------------------------------------------------------------------------
 # Serializers
@@ -98,10 +101,31 @@ class ReportSerializer(serializers.ModelSerializer):
         )
 
 
+class ReportDetailSerializer(ReportSerializer):
+    """The report endpoint's answer: the report and how many people its stored list holds."""
+
+    participants_listed = serializers.IntegerField(source="participants.count", read_only=True)
+
+    class Meta(ReportSerializer.Meta):
+        fields = (*ReportSerializer.Meta.fields, "participants_listed")
+
+
 def _count(**kwargs: Any) -> serializers.IntegerField:
     """A count of people (or schools): the service refuses more than MAX_PARTICIPANTS
     whatever the door; declaring it here puts the bound in the published schema."""
     return serializers.IntegerField(min_value=0, max_value=MAX_PARTICIPANTS, **kwargs)
+
+
+class ParticipantInputSerializer(serializers.Serializer):
+    """One person of the list. Only a keyed hash of surname, name and birth date (or СНИЛС) is stored."""
+
+    surname = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200)
+    birth_date = serializers.DateField(required=False, allow_null=True, help_text="Required unless snils is given.")
+    snils = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="СНИЛС, 11 digits.")
+    category = serializers.ChoiceField(choices=ReportParticipant.Category.choices)
+    grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=11,
+                                     help_text="Grade 6–11, pupils only.")
 
 
 class ReportInputSerializer(serializers.Serializer):
@@ -114,12 +138,20 @@ class ReportInputSerializer(serializers.Serializer):
     schools_count = _count(required=False, allow_null=True)
     partners = serializers.CharField(required=False, allow_blank=True, default="")
     links = serializers.CharField(required=False, allow_blank=True, default="")
+    participants = ParticipantInputSerializer(
+        many=True, required=False, allow_null=True, max_length=MAX_LISTED,
+        help_text="Optional list of the people who took part, each counted once across the year's events "
+        "in the indicators. Omitted or null keeps the stored list; [] removes it.",
+    )
     version = serializers.IntegerField(required=False, min_value=1)
 
     def report_data(self) -> services.ReportData:
         data = dict(self.validated_data)
         data.pop("version", None)
-        return services.ReportData(**data)
+        people = data.pop("participants", None)
+        if people is not None:
+            people = tuple(clean_people(people, label="Участник"))
+        return services.ReportData(**data, participants=people)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$", "example": "10:00:00"})
@@ -204,7 +236,10 @@ class EventSerializer(serializers.ModelSerializer):
 class EventInputSerializer(serializers.Serializer):
     """Input of POST /events/ and PATCH /events/{id}/; ``activity`` is the activity's number."""
 
-    plan = serializers.CharField(required=False, help_text="Plan key; the current plan by default.")
+    plan = serializers.CharField(
+        required=False,
+        help_text="Plan key. Without it, the plan whose period holds start_date; ``activity`` is a number within it.",
+    )
     activity = serializers.IntegerField(min_value=1)
     organizer = serializers.IntegerField(min_value=1)
     title = serializers.CharField(max_length=500)
@@ -224,13 +259,7 @@ class EventInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         out = dict(attrs)
         if "activity" in attrs:
-            plan = plan_by_key(attrs.get("plan"))
-            if plan is None:
-                raise ValidationError({"plan": ["Дорожная карта не найдена."]})
-            activity = Activity.objects.select_related("plan").filter(plan=plan, number=attrs["activity"]).first()
-            if activity is None:
-                raise ValidationError({"activity": [f"В дорожной карте нет пункта № {attrs['activity']}."]})
-            out["activity"] = activity
+            out["activity"] = self._activity(attrs)
         out.pop("plan", None)
         for name, model in (("organizer", Organization), ("municipality", Municipality), ("coordinator", User)):
             if attrs.get(name) is not None:
@@ -239,6 +268,30 @@ class EventInputSerializer(serializers.Serializer):
                     raise ValidationError({name: ["Не найдено."]})
                 out[name] = obj
         return out
+
+
+    def _activity(self, attrs: dict[str, Any]) -> Activity:
+        """The activity numbered ``activity`` in the plan named by ``plan``, or
+        else in the plan whose period holds the event's first day (the one
+        sent, or the stored one of the event being changed)."""
+        if attrs.get("plan"):
+            plan = plan_for_key(attrs["plan"])
+            if plan is None:
+                raise ValidationError({"plan": [f"Дорожная карта «{attrs['plan']}» не найдена."]})
+        else:
+            event = self.context.get("event")
+            start = attrs.get("start_date") or (event.start_date if event is not None else None)
+            if start is None:
+                raise ValidationError({"start_date": ["Обязательное поле."]})
+            plan = plan_for_dates(start, attrs.get("end_date"))
+            if plan is None:
+                raise ValidationError({"start_date": [out_of_plans_message(start)]})
+        activity = Activity.objects.select_related("plan").filter(plan=plan, number=attrs["activity"]).first()
+        if activity is None:
+            raise ValidationError(
+                {"activity": [f"В дорожной карте {plan_years_text(plan)} нет пункта № {attrs['activity']}."]}
+            )
+        return activity
 
 
 class CancelInputSerializer(serializers.Serializer):
@@ -371,7 +424,7 @@ class EventViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("report_status", str, enum=[s.value for s in ReportStatus]),
-            OpenApiParameter("plan", str, description="Plan key; every plan by default."),
+            OpenApiParameter("plan", str, description="Plan key; every plan by default. An unknown key answers 404."),
             OpenApiParameter("organizer", _ID),
             OpenApiParameter("activity", _ID),
             OpenApiParameter("municipality", _ID),
@@ -387,7 +440,7 @@ class EventViewSet(
         wanted = params.get("report_status") or None
         if wanted and wanted not in ReportStatus.__members__.values():
             raise ValidationError({"report_status": [f"Допустимые значения: {', '.join(s.value for s in ReportStatus)}."]})
-        plan = plan_by_key(params["plan"]) if params.get("plan") else None
+        plan = requested_plan(params.get("plan"), default=None)
         return event_selectors.events_list(
             user=self.request.user,
             now=self.now,
@@ -420,7 +473,7 @@ class EventViewSet(
     @extend_schema(request=EventInputSerializer, responses=EventSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         event = self._event_for_write(pk)
-        data = EventInputSerializer(data=request.data, partial=True)
+        data = EventInputSerializer(data=request.data, partial=True, context={"event": event})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         version = values.pop("version", None)
@@ -441,15 +494,15 @@ class EventViewSet(
         )
         return self._render(event)
 
-    @extend_schema(methods=["GET"], request=None, responses=ReportSerializer)
-    @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportSerializer})
-    @extend_schema(methods=["PUT"], request=ReportInputSerializer, responses=ReportSerializer)
+    @extend_schema(methods=["GET"], request=None, responses=ReportDetailSerializer)
+    @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportDetailSerializer})
+    @extend_schema(methods=["PUT"], request=ReportInputSerializer, responses=ReportDetailSerializer)
     @action(detail=True, methods=["get", "post", "put"], url_path="report")
     def report(self, request: Request, pk: Any = None) -> Response:
         if request.method == "GET":
             event = self.get_object()
             report = get_object_or_404(EventReport.objects.prefetch_related("evidence"), event=event)
-            return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+            return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data)
         event = self._event_for_write(pk)
         data = ReportInputSerializer(data=request.data)
         if request.method == "POST":
@@ -473,7 +526,7 @@ class EventViewSet(
                 expected_version=data.validated_data.get("version"),
             )
             code = status.HTTP_200_OK
-        return Response(ReportSerializer(report, context=self.get_serializer_context()).data, status=code)
+        return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data, status=code)
 
     def _report_for_write(self, pk: Any) -> EventReport:
         query = EventReport.objects.select_related("event__activity__plan")
@@ -536,7 +589,7 @@ class EventViewSet(
         figures = event_selectors.timeliness_figures(
             now=timezone.now(),
             by=by,  # type: ignore[arg-type]
-            plan=plan_by_key(request.query_params["plan"]) if request.query_params.get("plan") else None,
+            plan=requested_plan(request.query_params.get("plan"), default=None),
             year=_int_param(request, "year", maximum=9999),
             date_from=_date_param(request, "date_from"),
             date_to=_date_param(request, "date_to"),

@@ -17,6 +17,7 @@ from roadmap.report_status import (
     moscow_date,
     status_q,
 )
+from roadmap.selectors import is_archive, plan_years_text, plans_ordered
 
 
 class StyledFilterSet(django_filters.FilterSet):
@@ -82,6 +83,9 @@ class EventFilter(StyledFilterSet):
     )
 
     q = django_filters.CharFilter(label=_("Поиск"), method="search")
+    plan = django_filters.ChoiceFilter(
+        label=_("Дорожная карта"), choices=(), field_name="activity__plan__key", empty_label=_("Все")
+    )
     report_status = django_filters.ChoiceFilter(label=_("Статус отчёта"), choices=(), method="by_status", empty_label=_("Любой"))
     timeliness = django_filters.ChoiceFilter(label=_("Своевременность"), choices=TIMELINESS, method="by_timeliness", empty_label=_("Все"))
     organizer = django_filters.ModelChoiceFilter(label=_("Организатор"), queryset=Organization.objects.none(), empty_label=_("Все организации"))
@@ -111,6 +115,11 @@ class EventFilter(StyledFilterSet):
     def __init__(self, *args: Any, now: dt.datetime, organizers: QuerySet[Organization] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
+        today = moscow_date(now)
+        self.filters["plan"].extra["choices"] = [
+            (p.key, f"{plan_years_text(p)} · {_('архив')}" if is_archive(p, today) else plan_years_text(p))
+            for p in plans_ordered()
+        ]
         self.filters["report_status"].extra["choices"] = list(REPORT_STATUS_LABELS.items())
         if organizers is None:
             del self.filters["organizer"]

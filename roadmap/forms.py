@@ -79,12 +79,27 @@ class EventForm(BootstrapMixin, forms.Form):
         help_text=_("Напоминания об отчёте придут и на этот адрес."),
     )
 
-    def __init__(self, *args: Any, plan: Any, organizers: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plans: Any, today: Any, organizers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from roadmap.models import Event, Municipality
+        from roadmap.models import Activity, Event, Municipality
+        from roadmap.selectors import current_plan, is_archive, plan_years_text
 
-        self.fields["activity"].queryset = plan.activities.order_by("number")
-        self.fields["activity"].label_from_instance = lambda a: f"{a.number}. {a.name[:110]}"
+        # Activities of every plan, grouped by plan (the current one first):
+        # the service checks that the dates fall in the chosen activity's plan.
+        field = self.fields["activity"]
+        field.queryset = Activity.objects.filter(plan__in=plans).select_related("plan").order_by("plan", "number")
+        current = current_plan(today, plans=plans)
+        ordered = sorted(plans, key=lambda p: (p != current, -p.first_year))
+        by_plan: dict[int, list[tuple[int, str]]] = {p.pk: [] for p in ordered}
+        for a in field.queryset:
+            by_plan[a.plan_id].append((a.pk, f"{a.number}. {a.name[:110]}"))
+        groups = []
+        for p in ordered:
+            label = _("Дорожная карта %(years)s") % {"years": plan_years_text(p)}
+            if is_archive(p, today):
+                label = f"{label} ({_('архив')})"
+            groups.append((label, by_plan[p.pk]))
+        field.choices = [("", "---------"), *groups] if len(groups) > 1 else [("", "---------"), *groups[0][1]]
         self.fields["organizer"].queryset = organizers
         if organizers.count() == 1:
             self.fields["organizer"].initial = organizers.first()
@@ -110,7 +125,38 @@ class ReportForm(BootstrapMixin, forms.Form):
         label=_("Ссылки на публикации"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
         help_text=_("По одной ссылке в строке."),
     )
+    participants = forms.CharField(
+        label=_("Список участников"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Иванова; Мария; 14.03.2010; школьник; 8"}),
+        help_text=_(
+            "Необязательно. По одному человеку в строке: «Фамилия; Имя; дд.мм.гггг или СНИЛС; категория; класс» "
+            "(категория: школьник, студент, взрослый, 50+; класс — только для школьников). По списку человек, "
+            "побывавший на нескольких мероприятиях, считается в показателях один раз. Хранится только "
+            "ключевой хеш, не имена. Пусто — сохранённый список не меняется."
+        ),
+    )
+    participants_clear = forms.BooleanField(label=_("Удалить сохранённый список участников"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+    def clean_participants(self) -> tuple[Any, ...] | None:
+        """The people of the textarea, or None when it is blank (keep the stored list)."""
+        from django.core.exceptions import ValidationError
+
+        from roadmap.participants import clean_people, parse_lines
+
+        text = self.cleaned_data.get("participants") or ""
+        if not text.strip():
+            return None
+        try:
+            return tuple(clean_people(parse_lines(text)))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["participants"]) from exc
+
+    def participants_payload(self) -> tuple[Any, ...] | None:
+        """What the service gets: the new list, an empty one to remove it, or None to keep it."""
+        if self.cleaned_data.get("participants") is not None:
+            return self.cleaned_data["participants"]
+        return () if self.cleaned_data.get("participants_clear") else None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

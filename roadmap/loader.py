@@ -29,7 +29,9 @@ from roadmap.models import (
     Responsibility,
     Section,
 )
+from roadmap.plan_current import plan_mark_current
 from roadmap.services import events_recompute_due_at
+from roadmap.signature import SIGNATURE_KEYS, signature_from_contacts
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PLAN_FILE = DATA_DIR / "plans" / "order_2714.yaml"
@@ -115,6 +117,16 @@ def validate_plan_data(data: dict[str, Any], *, known_municipalities: set[str] |
         errors.append("plan.reporting_rule.days: must be a non-negative integer")
     if rule.get("calendar", "calendar") not in Plan.DueCalendar.values:
         errors.append(f"plan.reporting_rule.calendar: must be one of {', '.join(Plan.DueCalendar.values)}")
+    signature = plan.get("signature")
+    if signature is not None:
+        if not isinstance(signature, dict):
+            errors.append("plan.signature: must be a mapping")
+        else:
+            for key in sorted(set(signature) - set(SIGNATURE_KEYS)):
+                errors.append(f"plan.signature: unknown field '{key}' (known: {', '.join(SIGNATURE_KEYS)})")
+            for key in SIGNATURE_KEYS:
+                if key in signature and not isinstance(signature[key], str | None):
+                    errors.append(f"plan.signature.{key}: must be text")
 
     org_keys: set[str] = set()
     for i, org in enumerate(data.get("organizations") or []):
@@ -298,7 +310,7 @@ def plan_load(
         if data.get("indicators"):
             from indicators.loader import indicator_config_load, indicator_set_load
 
-            indicator_set_load(plan, data["indicators"], result)
+            indicator_set_load(plan, data["indicators"], result, data)
             indicator_config_load(plan, data, result)
     return result
 
@@ -307,12 +319,9 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
     p = data["plan"]
     rule = p.get("reporting_rule") or {}
     existing = Plan.objects.filter(key=p["key"]).first()
-    if make_current is None:
-        # The newest plan loaded becomes current unless a later one already is.
-        current = Plan.objects.filter(is_current=True).exclude(key=p["key"]).first()
-        make_current = current is None or current.first_year < p["first_year"]
-    if make_current:
-        Plan.objects.filter(is_current=True).exclude(key=p["key"]).update(is_current=False)
+    # Loading a plan leaves every other plan's records untouched: which plan is
+    # current follows from the dates (roadmap.selectors.current_plan) unless an
+    # administrator marks one, which ``load_order --current`` does.
     values = {
         "number": str(p["number"]),
         "date": p["date"],
@@ -324,8 +333,15 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
         "signed_by": _text(p.get("signed_by")),
         "contact": _text(p.get("contact")),
         "contact_email": _text(p.get("contact_email")),
-        "is_current": make_current or (existing is not None and existing.is_current),
     }
+    # The signature block: from the file's ``signature:`` or, without it, from
+    # the contact lines. Administrators edit it; a reload fills only the
+    # fields that are empty, so an administrator's change is not undone.
+    signature = p.get("signature") or signature_from_contacts(values["signed_by"], values["contact"])
+    for key in SIGNATURE_KEYS:
+        field = f"signature_{key}"
+        if existing is None or not getattr(existing, field):
+            values[field] = _text(signature.get(key))
     # The reporting rule is editable by administrators; a reload only sets it
     # on a new plan so an administrator's change is not silently undone.
     if existing is None:
@@ -334,7 +350,10 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
             "report_due_calendar": rule.get("calendar", Plan.DueCalendar.CALENDAR),
             "escalation_days": rule.get("escalation_days", 3),
         }
-    return _upsert(Plan, result, "plan", {"key": p["key"]}, values)
+    plan = _upsert(Plan, result, "plan", {"key": p["key"]}, values)
+    if make_current:
+        plan_mark_current(plan=plan)
+    return plan
 
 
 def _load_organizations(items: list[dict[str, Any]], result: LoadResult) -> dict[str, Organization]:
@@ -391,7 +410,8 @@ def _load_activity(
     have = list(activity.windows.order_by("start").values_list("start", "end"))
     if not parsed.recognized:
         # Windows an administrator set by hand for an unknown phrase are kept.
-        result.flagged_deadlines.append(f"№ {activity.number}: «{activity.deadline_text}»")
+        # The reason names the phrase and why it has no fixed window.
+        result.flagged_deadlines.append(f"№ {activity.number}: {parsed.reason}")
     elif have != wanted:
         activity.windows.all().delete()
         DeadlineWindow.objects.bulk_create(DeadlineWindow(activity=activity, start=s, end=e) for s, e in wanted)

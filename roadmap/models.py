@@ -155,6 +155,11 @@ class Plan(models.Model):
     signed_by = models.CharField(_("signed by"), max_length=255, blank=True)
     contact = models.TextField(_("ministry contact"), blank=True)
     contact_email = models.EmailField(_("ministry contact e-mail"), blank=True)
+    # The signature block printed under every Excel report (reports/writer.py).
+    signature_head = models.CharField(_("head (signs the reports)"), max_length=255, blank=True)
+    signature_head_position = models.CharField(_("head's position"), max_length=500, blank=True)
+    signature_executor = models.CharField(_("executor (prepared the reports)"), max_length=255, blank=True)
+    signature_phone = models.CharField(_("executor's phone"), max_length=100, blank=True)
     source_text = models.TextField(_("text of the order"), blank=True)
 
     class Meta:
@@ -552,3 +557,39 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class ReportParticipant(models.Model):
+    """One person on an event report's participant list, without the person.
+
+    Only a keyed hash of the identifying fields is kept (``person_key``,
+    HMAC-SHA256 with ``PARTICIPANT_HASH_KEY``), so the same pupil at three
+    профпробы is one person in the indicators, and no name, birth date or
+    СНИЛС is stored. ``anonymised``: the key was replaced by one whose secret
+    was thrown away (``participants_purge``), so it still tells people of the
+    same plan apart but can no longer be matched to anyone.
+    """
+
+    class Category(models.TextChoices):
+        PUPIL = "pupil", _("pupil of grades 6–11")
+        STUDENT = "student", _("student")
+        ADULT = "adult", _("adult")
+        SENIOR = "senior", _("adult aged 50+")
+
+    report = models.ForeignKey(
+        EventReport, verbose_name=_("event report"), on_delete=models.CASCADE, related_name="participants"
+    )
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    person_key = models.CharField(_("person key"), max_length=64, db_index=True)
+    anonymised = models.BooleanField(_("anonymised"), default=False)
+
+    class Meta:
+        verbose_name = _("listed participant")
+        verbose_name_plural = _("listed participants")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "person_key"], name="participant_once_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.person_key[:8]}"

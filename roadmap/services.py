@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from roadmap import participants as people_lists
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
 from roadmap.evidence import evidence_refusal
@@ -42,6 +43,14 @@ from roadmap.models import (
     User,
 )
 from roadmap.report_status import is_on_time, moscow_date
+from roadmap.selectors import (
+    ddmmyyyy,
+    out_of_plans_message,
+    plan_for_dates,
+    plan_holds,
+    plan_years_text,
+    plans_ordered,
+)
 
 
 class ConflictError(Exception):
@@ -167,7 +176,57 @@ def _too_many() -> str:
     return _("Не больше %(max)s.") % {"max": f"{MAX_PARTICIPANTS:,}".replace(",", "\u00a0")}
 
 
-def _validate_event(event: Event) -> None:
+def event_plan_errors(
+    *, activity: Activity, start_date: date, end_date: date, plans: list[Plan] | None = None
+) -> dict[str, list[str]]:
+    """Refusals of an event's dates against the plans, by field (empty when they fit).
+
+    An event belongs to the plan whose period holds its dates, and its
+    activity is one of that plan's. A day outside every plan is a typo
+    ("0540-01-07") or a plan not loaded, and the message names the periods
+    there are; a day of another plan means the activity was taken from the
+    wrong plan. When two periods overlap (an order signed in December for
+    the next years) the plan whose years hold the day owns it
+    (``plan_for_dates``). Every door (form, API, import, admin) goes through here.
+    ``plans`` saves a query per row in bulk imports.
+    """
+    plans = plans_ordered(plans)
+    plan = next((p for p in plans if p.pk == activity.plan_id), activity.plan)
+    day = ddmmyyyy(start_date)
+    owner = plan_for_dates(start_date, end_date, plans=plans)
+    if owner is None:
+        return {"start_date": [out_of_plans_message(start_date, plans)]}
+    if owner.pk != plan.pk and not _owns_as_well(plan, owner, start_date):
+        return {
+            "start_date": [
+                _(
+                    "%(day)s belongs to the roadmap %(owner)s, but activity No %(number)s is of the roadmap "
+                    "%(plan)s: choose the activity from the roadmap %(owner)s."
+                )
+                % {"day": day, "owner": plan_years_text(owner), "plan": plan_years_text(plan), "number": activity.number}
+            ]
+        }
+    if end_date is not None and not plan_holds(plan, end_date):
+        first_day, last_day = plan.period
+        return {
+            "end_date": [
+                _("An event cannot run past the period of its roadmap (%(first)s–%(last)s).")
+                % {"first": f"{first_day:%d.%m.%Y}", "last": f"{last_day:%d.%m.%Y}"}
+            ]
+        }
+    return {}
+
+
+def _owns_as_well(plan: Plan, owner: Plan, day: date) -> bool:
+    """Whether ``plan`` has as good a claim on ``day`` as ``owner``: it holds the
+    day, and in its years when ``owner`` does (two plans over the same years)."""
+    def in_years(p: Plan) -> bool:
+        return p.first_year <= day.year <= p.last_year
+
+    return plan_holds(plan, day) and in_years(plan) >= in_years(owner)
+
+
+def _validate_event(event: Event, *, plans: list[Plan] | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if not (event.title or "").strip():
         errors.setdefault("title", []).append("Укажите название мероприятия.")
@@ -186,17 +245,11 @@ def _validate_event(event: Event) -> None:
         errors.setdefault("planned_participants", []).append(_too_many())
     if event.format not in Event.Format.values:
         errors.setdefault("format", []).append("Неизвестный формат мероприятия.")
-    # An event belongs to the plan whose period holds its dates: a date outside
-    # it is a typo ("0540-01-07") or an event of another plan.
-    plan = event.activity.plan
-    first_day, last_day = plan.period
-    for name in ("start_date", "end_date"):
-        day = getattr(event, name)
-        if not first_day <= day <= last_day and name not in errors:
-            errors.setdefault(name, []).append(
-                _("Дата вне периода дорожной карты (%(first)s–%(last)s).")
-                % {"first": f"{first_day:%d.%m.%Y}", "last": f"{last_day:%d.%m.%Y}"}
-            )
+    for name, messages in event_plan_errors(
+        activity=event.activity, start_date=event.start_date, end_date=event.end_date, plans=plans
+    ).items():
+        if name not in errors:
+            errors.setdefault(name, []).extend(messages)
     if event.coordinator_id and event.coordinator and event.coordinator.organization_id not in (
         None,
         event.organizer_id,
@@ -390,6 +443,9 @@ class ReportData:
     schools_count: int | None = None
     partners: str = ""
     links: str = ""
+    # The participant list (``roadmap.participants.clean_people``): None keeps
+    # the stored one (none for a new report); an empty tuple removes it.
+    participants: tuple[people_lists.Person, ...] | None = None
 
 
 def _clean_report(data: ReportData) -> ReportData:
@@ -414,6 +470,10 @@ def _clean_report(data: ReportData) -> ReportData:
             value = getattr(data, name)
             if isinstance(value, int) and name not in errors and value > total:
                 errors[name] = ["Больше общего числа участников."]
+    if not errors:
+        errors.update(_check_partition(data))
+    if not errors and data.participants is not None:
+        errors.update(people_lists.list_errors(data, data.participants))
     if errors:
         raise ValidationError(errors)
     return ReportData(
@@ -422,8 +482,39 @@ def _clean_report(data: ReportData) -> ReportData:
             "summary": data.summary.strip(),
             "partners": (data.partners or "").strip(),
             "links": (data.links or "").strip(),
+            "participants": data.participants,
         }
     )
+
+
+# The breakdowns partition the total: pupils of grades 6–11, students and
+# adults are disjoint groups of the participants (others, e.g. younger
+# pupils, may make up the rest), and the 50+ are some of the adults.
+PARTITION_PARTS = ("participants_pupils_6_11", "participants_students", "participants_adults")
+
+
+def _check_partition(data: ReportData) -> dict[str, list[str]]:
+    """Errors by field when the breakdowns add up to more than they split.
+
+    ``<=`` and not ``=``: a report may leave a group out (None) or count
+    participants outside the three groups, so the parts may fall short of
+    the total but never exceed it. Every field in a broken sum is named.
+    """
+    errors: dict[str, list[str]] = {}
+    parts = {n: getattr(data, n) for n in PARTITION_PARTS if getattr(data, n) is not None}
+    if sum(parts.values()) > data.participants_total:
+        message = (
+            f"Школьники, студенты и взрослые вместе ({' + '.join(str(v) for v in parts.values())} = "
+            f"{sum(parts.values())}) — больше общего числа участников ({data.participants_total})."
+        )
+        for name in (*parts, "participants_total"):
+            errors[name] = [message]
+    adults, seniors = data.participants_adults, data.participants_50_plus
+    if seniors is not None and adults is not None and seniors > adults:
+        message = f"Участников 50+ ({seniors}) больше, чем взрослых ({adults}): они входят в число взрослых."
+        errors.setdefault("participants_adults", []).append(message)
+        errors.setdefault("participants_50_plus", []).append(message)
+    return errors
 
 
 def _check_reportable(event: Event, now: datetime) -> None:
@@ -462,6 +553,8 @@ def event_report_submit(*, user: User | None, event: Event, data: ReportData, no
                 **{n: getattr(clean, n) for n in REPORT_FIELDS},
             )
             report.save()
+            if clean.participants:
+                people_lists.report_participants_set(report, clean.participants)
     except IntegrityError as exc:
         # The unique event_id is the last line of defence should the lock be bypassed.
         raise ConflictError(REPORT_EXISTS_MESSAGE) from exc
@@ -484,13 +577,21 @@ def event_report_resubmit(
     if user is not None and not permissions.can_report_event(user, report.event):
         raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
     clean = _clean_report(data)
+    if clean.participants is None:  # the stored list must still fit the corrected figures
+        stale = people_lists.list_errors(clean, people_lists.stored_people(report))
+        if stale:
+            raise ValidationError(stale)
     for name in REPORT_FIELDS:
         setattr(report, name, getattr(clean, name))
     report.status = EventReport.Status.SUBMITTED
     report.resubmitted_at = now
     report.resubmission_due_at = None
     fields = [*REPORT_FIELDS, "status", "resubmitted_at", "resubmission_due_at"]
-    return _transition(report, expected_version, fields, allowed=("submitted", "returned"))
+    with transaction.atomic():
+        report = _transition(report, expected_version, fields, allowed=("submitted", "returned"))
+        if clean.participants is not None:
+            people_lists.report_participants_set(report, clean.participants)
+    return report
 
 
 def _transition(
@@ -731,6 +832,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
     new: list[Event] = []
     changed: list[Event] = []
     changed_fields: set[str] = set()
+    plans = plans_ordered()  # once, not a query per row
     for r in rows:
         values = {
             "title": (r.title or "").strip(),
@@ -748,7 +850,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
             event = Event(activity=r.activity, organizer_id=r.organizer_id, start_date=r.start_date,
                           created_by=_actor(user), **values)
             try:
-                _validate_event(event)
+                _validate_event(event, plans=plans)
             except ValidationError as exc:
                 outcome.refuse(r.row, exc)
                 continue
@@ -774,7 +876,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
         for name in names:
             setattr(event, name, values[name])
         try:
-            _validate_event(event)
+            _validate_event(event, plans=plans)
             _refuse_moving_reported(event, old_dates, has_report=event.pk in reported)
         except ValidationError as exc:
             outcome.refuse(r.row, exc)
@@ -804,7 +906,7 @@ class ReportRow:
 
 
 def event_reports_import(
-    *, user: User | None, rows: list[ReportRow], plan: Plan, now: datetime, commit: bool
+    *, user: User | None, rows: list[ReportRow], now: datetime, commit: bool, plan: Plan | None = None
 ) -> BulkOutcome:
     """File or correct many event reports with ``event_report_submit``/``_resubmit``'s rules.
 
@@ -817,11 +919,17 @@ def event_reports_import(
     """
     outcome = BulkOutcome()
     ids = {r.event_id for r in rows}
-    events = {e.pk: e for e in Event.objects.filter(pk__in=ids, activity__plan=plan)} if ids else {}
+    # An event id names one event whatever its plan: reports of an archived
+    # plan's events are filed the same way (``plan`` narrows when given).
+    found = Event.objects.filter(pk__in=ids)
+    if plan is not None:
+        found = found.filter(activity__plan=plan)
+    events = {e.pk: e for e in found} if ids else {}
     reports_qs = EventReport.objects.filter(event_id__in=list(events))
     if commit:
         reports_qs = reports_qs.select_for_update()
     reports = {r.event_id: r for r in reports_qs} if events else {}
+    listed = people_lists.stored_lists(list(reports.values()))
     today = moscow_date(now)
     new: list[EventReport] = []
     changed: list[EventReport] = []
@@ -850,6 +958,10 @@ def event_reports_import(
                               **r.figures)  # type: ignore[arg-type]
         try:
             clean = _clean_report(data)
+            if report is not None and report.pk in listed:  # the stored list must fit the new figures
+                stale = people_lists.list_errors(clean, listed[report.pk])
+                if stale:
+                    raise ValidationError(stale)
         except ValidationError as exc:
             outcome.refuse(r.row, exc)
             continue

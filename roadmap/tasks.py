@@ -59,3 +59,12 @@ def refresh_dashboard(plan_id: int, year: int) -> str:
 
     snapshot = refresh_snapshot(plan_id, year, now=timezone.now())
     return snapshot.computed_at.isoformat()
+
+
+@shared_task(name="roadmap.participants_purge", acks_late=True)
+def participants_purge() -> int:
+    """Anonymise the person keys of plans past their retention (daily; a no-op most days)."""
+    from roadmap.deadlines import MOSCOW
+    from roadmap.participants import participants_purge as purge
+
+    return purge(today=timezone.now().astimezone(MOSCOW).date())

@@ -22,15 +22,17 @@ from django.views.decorators.http import require_POST
 
 from indicators.selectors import actuals_visible_to
 from roadmap import event_selectors, permissions, services
-from roadmap.dashboard import dashboard_context, worst_first
+from roadmap.activity_status import activity_verdict
+from roadmap.control_points import control_points_of
+from roadmap.dashboard import ACTIVITY_STATUS_CSS, dashboard_context, worst_first
 from roadmap.filters import ActivityFilter, EventFilter
 from roadmap.forms import EventForm, EvidenceForm, ReasonForm, ReportForm, apply_errors
 from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organization
 from roadmap.notifications import notifications_mark_read
 from roadmap.report_status import ReportStatus, status_q
 from roadmap.roles import Role, has_role, sees_everything
-from roadmap.selectors import activities_of, current_plan
-from roadmap.web import paginate, plan_year, sees_everything_required
+from roadmap.selectors import activities_of, is_archive, plan_years_text, plans_ordered
+from roadmap.web import paginate, plan_year, requested_plan, sees_everything_required, today
 
 OPEN_STATUSES = (ReportStatus.OVERDUE, ReportStatus.DUE_TODAY, ReportStatus.AWAITING, ReportStatus.RETURNED)
 
@@ -85,20 +87,37 @@ def timeliness(request: HttpRequest) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """A coordinator's work: reports to file or fix, planned events, values to submit, news."""
     now = timezone.now()
-    mine = event_selectors.events_list(user=request.user, now=now, organization_id=request.user.organization_id)
+    # Every plan by default: a report of an archived plan's event is still due.
+    plan = requested_plan(request.GET.get("plan"), default=None)
+    mine = event_selectors.events_list(
+        user=request.user, now=now, organization_id=request.user.organization_id, plan=plan
+    )
+    actuals = actuals_visible_to(request.user).filter(
+        organization_id=request.user.organization_id, status__in=["draft", "returned"]
+    )
+    if plan is not None:
+        actuals = actuals.filter(indicator__indicator_set__plan=plan)
+    plans = plans_ordered()
     open_q = Q()
     for status in OPEN_STATUSES:
         open_q |= status_q(status, now)
     context = {
         "to_report": mine.filter(open_q).order_by("due_at", "id")[:50],
         "planned": mine.filter(status_q(ReportStatus.PLANNED, now)).order_by("start_date", "id")[:10],
-        "actuals": actuals_visible_to(request.user)
-        .filter(organization_id=request.user.organization_id, status__in=["draft", "returned"])
-        .order_by("indicator__order", "year")[:20],
+        "actuals": actuals.select_related("indicator").order_by("indicator__order", "year")[:20],
+        "plan": plan,
+        "plan_choices": _plan_choices(plans),
+        "several_plans": len(plans) > 1,
         "notifications": event_selectors.inbox(request.user, unread_only=True)[:5],
         "now": now,
     }
     return render(request, "roadmap/tasks.html", context)
+
+
+def _plan_choices(plans: list[Any]) -> list[tuple[Any, str, bool]]:
+    """(plan, «2023–2025», archive) of every plan, oldest first."""
+    day = today()
+    return [(p, plan_years_text(p), is_archive(p, day)) for p in plans]
 
 
 @login_required
@@ -106,7 +125,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
     filterset = ActivityFilter(request.GET or None, queryset=activities_of(py.plan), plan=py.plan)
     page = paginate(request, filterset.qs.distinct())
-    context = {"py": py, "filter": filterset, "page": page, "keep": {"year": py.year}}
+    context = {"py": py, "filter": filterset, "page": page, "keep": {"plan": py.plan.key, "year": py.year}}
     return render(request, "roadmap/activity_list.html", context)
 
 
@@ -117,9 +136,15 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     now = timezone.now()
+    today = timezone.localdate(now)  # the Moscow day
+    points = control_points_of([activity], today=today)[activity.pk]
+    verdict = activity_verdict(points, today=today)
     events = event_selectors.events_list(user=request.user, now=now).filter(activity=activity)
     context = {
         "activity": activity,
+        "points": points,
+        "verdict": verdict,
+        "verdict_css": ACTIVITY_STATUS_CSS.get(verdict, "") if verdict else "",
         "plan": activity.plan,
         "page": paginate(request, events),
         "evidence": permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report__event__in=events))
@@ -161,19 +186,25 @@ def event_list(request: HttpRequest) -> HttpResponse:
         if sees_everything(request.user)
         else None
     )
+    requested_plan(request.GET.get("plan"), default=None)  # an unknown ?plan= is a 404, not every plan
     events = event_selectors.events_list(user=request.user, now=now)
     filterset = EventFilter(request.GET or None, queryset=events, now=now, organizers=organizers)
-    context = {"filter": filterset, "page": paginate(request, filterset.qs), "keep": {}, "now": now}
+    context = {
+        "filter": filterset, "page": paginate(request, filterset.qs), "keep": {}, "now": now,
+        "several_plans": len(plans_ordered()) > 1,
+    }
     return render(request, "roadmap/event_list.html", context)
 
 
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
-    plan = current_plan()
+    plans = plans_ordered()
     organizers = _organizers(request.user)
-    if plan is None or not organizers.exists():
+    if not plans or not organizers.exists():
         raise PermissionDenied
-    form = EventForm(request.POST or None, plan=plan, organizers=organizers, initial=request.GET.dict())
+    form = EventForm(
+        request.POST or None, plans=plans, today=today(), organizers=organizers, initial=request.GET.dict()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_create(user=request.user, **form.cleaned_data)
@@ -246,7 +277,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
     evidence_form.fields["files"].required = False
     if request.method == "POST" and form.is_valid() and evidence_form.is_valid():
         try:
-            report = _save_report(request, event, report, form.cleaned_data)
+            report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
         except ValidationError as exc:
             apply_errors(form, exc)
         except services.ConflictError as exc:
@@ -255,7 +286,8 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             _add_evidence(request, report, evidence_form.cleaned_data)
             messages.success(request, _("Отчёт отправлен. Спасибо!"))
             return _redirect(request, "event_detail", event.pk)
-    context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form}
+    listed = report.participants.count() if report is not None else 0
+    context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form, "listed": listed}
     return render(request, "roadmap/event_report_form.html", context)
 
 
@@ -276,7 +308,9 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     is refused as "already filed" -- never turned into a correction that
     silently overwrites what someone else has just sent.
     """
-    payload = services.ReportData(**{name: data[name] for name in services.REPORT_FIELDS})
+    payload = services.ReportData(
+        **{name: data[name] for name in services.REPORT_FIELDS}, participants=data.get("participants")
+    )
     version, now = data.get("version"), timezone.now()
     if report is None:
         return services.event_report_submit(user=request.user, event=event, data=payload, now=now)

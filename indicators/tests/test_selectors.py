@@ -101,7 +101,7 @@ def test_it_rolls_up_yes_no_as_yes_when_any_organisation_says_yes(order_plan: An
     no, yes = OrganizationFactory(), OrganizationFactory()
     approved_actual(ind("1"), no, False)
     assert figure(order_plan, "1").actual is False
-    assert figure(order_plan, "1").status == FigureStatus.AT_RISK  # the year is looked at as finished
+    assert figure(order_plan, "1").status == FigureStatus.NOT_ACHIEVED  # the year is looked at as finished
     assert figure(order_plan, "1", now=NOW).status == FigureStatus.BEHIND
     approved_actual(ind("1"), yes, True)
     assert figure(order_plan, "1").actual is True
@@ -374,7 +374,7 @@ def test_it_computes_the_dashboard_in_the_same_few_queries_at_10_and_1000_organi
     assert figures[("8", 2024)].derived == 1  # one partner, however many holders
     assert all(f.status is not None for f in figures.values())
     assert small == large
-    assert large <= 9, large
+    assert large <= 10, large  # event figures of people: two (roadmap.participants)
 
 
 @pytest.mark.parametrize("weights", [[1] * 11, [0] * 12, [-1] + [1] * 11, ["x"] * 12])

@@ -6,13 +6,23 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import IO, ClassVar
 
-from reports.writer import MOSCOW, ReportLayout, Row, XlsxWriter
+from reports.writer import MOSCOW, ReportLayout, Row, Signature, XlsxWriter
 from roadmap.models import Plan
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
     """The last moment of a Moscow calendar day (what "as of 31.03" means)."""
     return dt.datetime.combine(day, dt.time.max, tzinfo=MOSCOW)
+
+
+def plan_signature(plan: Plan) -> Signature:
+    """The signature block of the plan's reports (set in the plan file or the admin)."""
+    return Signature(
+        head=plan.signature_head,
+        head_position=plan.signature_head_position,
+        executor=plan.signature_executor,
+        phone=plan.signature_phone,
+    )
 
 
 def order_line(plan: Plan) -> str:
@@ -58,6 +68,7 @@ class ReportBuilder:
             order_line=order_line(self.plan),
             generated_at=self.now,
             as_of=self.as_of,
+            signature=plan_signature(self.plan),
             **kwargs,  # type: ignore[arg-type]
         )
 

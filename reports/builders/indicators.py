@@ -5,8 +5,9 @@ year the planned value and, for the years up to the chosen one, fact,
 percent of plan, deviation and status. Every figure comes from the one
 selector of the indicators app (``indicator_figures``); this module only lays
 them out. Yes/no values are shown as да/нет; sub-rows are indented under
-their parent; broken rules are flagged on the rows they involve and listed
-under the table.
+their parent. The rules of the order's arithmetic broken in the report's
+year (plan and fact) are listed once, as sentences, in the closing section
+«Проверки» -- not repeated in the rows they involve, and not for other years.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 
 from indicators.selectors import indicators_of
 from reports.builders.base import ReportBuilder
-from reports.sources import IndicatorFigure, indicator_figures_for
+from reports.sources import BrokenRule, IndicatorFigure, indicator_figures_for, predecessor_texts
 from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
 
 
@@ -32,6 +33,13 @@ class IndicatorsReport(ReportBuilder):
     def years(self) -> list[int]:
         return list(self.plan.years)
 
+    @property
+    def previous(self) -> dict[str, str]:
+        """The old plan's actuals of indicators with a predecessor (a column only when there are some)."""
+        if not hasattr(self, "_previous"):
+            self._previous = predecessor_texts(self.plan, now=self.moment)
+        return self._previous
+
     def fact_years(self) -> list[int]:
         return [y for y in self.years if y <= self.year]
 
@@ -42,6 +50,8 @@ class IndicatorsReport(ReportBuilder):
             Column("Наименование индикатора/показателя", 50),
             Column("Единица измерения", 11, ColumnType.CODE),
         ]
+        if self.previous:
+            columns.append(Column("Факт предыдущего плана", 22))
         groups: list[tuple[str, int]] = [(c.header, 1) for c in columns]
         for year in self.years:
             if year in self.fact_years():
@@ -56,8 +66,6 @@ class IndicatorsReport(ReportBuilder):
             else:
                 columns.append(Column(f"{year} год, план", 10, ColumnType.NUMBER))
                 groups.append((f"{year} год, план", 1))
-        columns.append(Column("Нарушенные правила", 30))
-        groups.append(("Нарушенные правила", 1))
         return self._layout(columns, header_groups=groups, freeze_columns=3)
 
     def estimated_rows(self) -> int:
@@ -67,24 +75,27 @@ class IndicatorsReport(ReportBuilder):
         figures, broken = indicator_figures_for(
             self.plan, years=self.years, as_of=self.moment if self.as_of else None, now=self.moment
         )
-        broken_by_code: dict[str, list[str]] = {}
-        for rule in broken:
-            for code in rule.codes:
-                broken_by_code.setdefault(code, []).append(f"{rule.year}: {rule.text}")
         depth: dict[int, int] = {}
         fact_years = set(self.fact_years())
         for indicator in indicators_of(self.plan):
             level = depth[indicator.parent_id] + 1 if indicator.parent_id in depth else 0
             depth[indicator.id] = level
             values: list[object] = [indicator.printed_code or indicator.code, indicator.name, indicator.unit]
+            if self.previous:
+                values.append(self.previous.get(indicator.code, ""))
             for year in self.years:
                 figure = figures.get((indicator.code, year)) or IndicatorFigure()
                 values.append(figure.target)
                 if year in fact_years:
                     values += [figure.actual, figure.percent, figure.deviation, figure.status]
-            values.append("\n".join(broken_by_code.get(indicator.code, [])))
             yield Row(values, indent=level * 2)
-        if broken:
-            yield Row(["Нарушены правила согласованности показателей:"], kind=RowKind.SECTION)
-            for rule in broken:
-                yield Row([rule.year, rule.text], kind=RowKind.DATA)
+        yield from self.checks(broken)
+
+    def checks(self, broken: list[BrokenRule]) -> Iterator[Row]:
+        """The closing section: the rules broken in the report's year, one sentence each."""
+        yield Row(["Проверки"], kind=RowKind.SECTION)
+        lines = [rule.text for rule in broken if rule.year == self.year]
+        if not lines:
+            lines = [f"{self.year}: правила согласованности показателей приказа выполняются (план и факт)."]
+        for line in lines:
+            yield Row([line], kind=RowKind.NOTE)

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.utils import timezone
+
 from reports.builders.base import ReportBuilder
 from reports.selectors import EventLine, Timeliness, event_lines, evidence_counts
 from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
 from roadmap.activity_status import activity_status
+from roadmap.control_points import control_points_of, points_in_year
 from roadmap.selectors import activities_of
 
 
@@ -36,14 +39,15 @@ class RoadmapReport(ReportBuilder):
             Column("Срок реализации", 16),
             Column("Ответственные", 24),
             Column("Статус", 15, ColumnType.STATUS),
-            Column("Проведено мероприятий", 12, ColumnType.INT),
-            Column("Отчётов в срок", 11, ColumnType.INT),
-            Column("Отчётов с опозданием", 11, ColumnType.INT),
-            Column("Отчётов не представлено", 12, ColumnType.INT),
-            Column("Подтверждающих документов", 13, ColumnType.INT),
+            Column("Проведено мероприятий", 7, ColumnType.INT, rotate=True),
+            Column("Отчётов в срок", 7, ColumnType.INT, rotate=True),
+            Column("Отчётов с опозданием", 7, ColumnType.INT, rotate=True),
+            Column("Отчётов не представлено", 7, ColumnType.INT, rotate=True),
+            Column("Подтверждающих документов", 7, ColumnType.INT, rotate=True),
             Column("Комментарий", 36),
+            Column("Просроченные контрольные точки", 18),
         ]
-        groups = [(c.header, 1) for c in columns[:6]] + [(f"Исполнение в {self.year} году", 7)]
+        groups = [(c.header, 1) for c in columns[:6]] + [(f"Исполнение в {self.year} году", 8)]
         return self._layout(columns, header_groups=groups)
 
     def estimated_rows(self) -> int:
@@ -55,9 +59,13 @@ class RoadmapReport(ReportBuilder):
         for line in event_lines(self.plan, moment=self.moment, historical=historical, year=self.year):
             by_activity[line.activity_id].append(line)
         evidence = evidence_counts([line.id for lines in by_activity.values() for line in lines], moment=self.moment)
-        today = self.moment.date() if self.as_of is None else self.as_of
+        today = timezone.localdate(self.moment) if self.as_of is None else self.as_of  # the Moscow day
+        activities = list(activities_of(self.plan))
+        points = control_points_of(
+            activities, today=today, as_of=self.moment if historical else None, year=self.year
+        )
         section_id = None
-        for activity in activities_of(self.plan):
+        for activity in activities:
             if activity.section_id != section_id:
                 section_id = activity.section_id
                 yield Row([activity.section.title], kind=RowKind.SECTION)
@@ -68,7 +76,8 @@ class RoadmapReport(ReportBuilder):
             late = states.count(Timeliness.LATE)
             missing = states.count(Timeliness.MISSING)
             windows = [(w.start, w.end) for w in activity.windows.all() if w.start.year <= self.year <= w.end.year]
-            status = activity_status(windows=windows, held=held, missing=missing, today=today)
+            year_points = points_in_year(points.get(activity.id, []), self.year)
+            status = activity_status(windows=windows, held=held, missing=missing, today=today, points=year_points)
             comment = []
             if missing:
                 titles = [line.title for line, s in zip(lines, states, strict=True) if s == Timeliness.MISSING]
@@ -91,5 +100,6 @@ class RoadmapReport(ReportBuilder):
                     missing,
                     sum(evidence.get(line.id, 0) for line in lines),
                     "\n".join(comment),
+                    ", ".join(f"{p.date:%d.%m.%Y}" for p in year_points if p.overdue),
                 ]
             )

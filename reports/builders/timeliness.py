@@ -26,7 +26,7 @@ class TimelinessReport(ReportBuilder):
         columns = [
             Column("№", 7, ColumnType.INT),
             Column("Мероприятие", 40),
-            Column("№ мероприятия дорожной карты", 13, ColumnType.CODE),
+            Column("№ мероприятия дорожной карты", 7, ColumnType.CODE, rotate=True),
             Column("Организатор", 28),
             Column("Муниципальное образование", 22),
             Column("Дата начала", 12, ColumnType.DATE),
@@ -34,11 +34,12 @@ class TimelinessReport(ReportBuilder):
             Column("Срок отчёта", 16, ColumnType.DATETIME),
             Column("Отчёт представлен", 16, ColumnType.DATETIME),
             Column("Своевременность", 17, ColumnType.STATUS),
-            Column("Опоздание, дней", 11, ColumnType.INT),
+            Column("Опоздание, дней", 7, ColumnType.INT, rotate=True),
         ]
         rule = (
             f"Срок отчёта: {self.plan.report_due_days} дн. после дня проведения мероприятия "
-            f"({self.plan.get_report_due_calendar_display().lower()})."
+            f"({self.plan.get_report_due_calendar_display().lower()}). "
+            "Мероприятие учитывается в году своего последнего дня."
         )
         return self._layout(columns, freeze_columns=2, notes=[rule])
 

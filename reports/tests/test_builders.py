@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from reports.builders import build_to, builder_class
 from roadmap.deadlines import MOSCOW
-from roadmap.models import Activity, Municipality, Organization, Section
+from roadmap.models import Activity, Municipality, Organization, Plan, Section
 from roadmap.services import ReportData, event_create, event_report_submit
 
 
@@ -33,7 +33,20 @@ def data_rows(ws: Any) -> list[tuple[Any, ...]]:
     """Rows under the column-number row (the one reading 1, 2, 3, …)."""
     rows = list(ws.iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[0] == 1 and r[1] == 2)
-    return rows[start + 1 :]
+    return rows[start + 1 : start + 1 + table_end(rows[start + 1 :])]
+
+
+def table_end(rows: list[tuple[Any, ...]]) -> int:
+    """The table ends at the empty row before the signature block."""
+    return next((i for i, r in enumerate(rows) if all(v is None for v in r)), len(rows))
+
+
+def signature_rows(ws: Any) -> list[str]:
+    """The lines under the table (the signature block)."""
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == 1 and r[1] == 2) + 1
+    end = start + table_end(rows[start:])
+    return [r[0] for r in rows[end + 1 :] if r and r[0]]
 
 
 @pytest.fixture
@@ -85,8 +98,8 @@ def test_it_lays_out_the_roadmap_as_annex_1(order_plan: Any) -> None:
     assert section_rows == titles
     merged = {str(r) for r in ws.merged_cells.ranges}
     first_section = next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if r[0] == titles[0])
-    assert f"A{first_section}:M{first_section}" in merged
-    assert "A5:A6" in merged and "G5:M5" in merged  # № over both header rows; the year group
+    assert f"A{first_section}:N{first_section}" in merged
+    assert "A5:A6" in merged and "G5:N5" in merged  # № over both header rows; the year group
     one = next(r for r in rows if r[0] == 1)
     activity = Activity.objects.get(plan=order_plan, number=1)
     assert one[1:6] == (activity.name, activity.expected_result, activity.evidence_document,
@@ -114,9 +127,46 @@ def test_it_builds_the_indicator_table_with_printed_codes(order_plan: Any) -> No
     top = next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if r[0] == "3")
     assert ws.cell(row=sub, column=2).alignment.indent > ws.cell(row=top, column=2).alignment.indent
     four = next(r for r in rows if r[0] == "4.")
-    assert "2024: план: 4 = 4.1 + 4.2" in four[-1]  # the order's own 2024 rows break this rule
+    assert not any(isinstance(v, str) and "4.1 + 4.2" in v for v in four)  # no rule text in the rows
     groups = [c.value for c in ws[5]]
     assert "2023 год" in groups and "2024 год" in groups and "2025 год, план" in groups
+    assert "Нарушенные правила" not in groups
+
+
+def test_the_indicator_report_lists_the_breaches_of_its_year_once_in_a_closing_section(order_plan: Any) -> None:
+    rows = data_rows(build("indicators", order_plan, year=2024))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Проверки")
+    assert all(r[0] != "Проверки" for r in rows[start + 1 :])
+    checks = [r[0] for r in rows[start + 1 :]]
+    # The order's own 2024 plan breaks 4 = Σ4.x (73 against 75); stated once, as a sentence.
+    assert checks == ["2024, план: строка 4 = 73, а 4.1 + 4.2 + 4.3 + 4.4 + 4.5 + 4.6 + 4.7 = 75 (разница 2)"]
+    assert not any("2023" in line or "2025" in line for line in checks)
+    assert all(v is None for r in rows[start + 1 :] for v in r[1:])  # one merged text per line
+
+
+def test_a_year_without_breaches_says_so(order_plan: Any) -> None:
+    rows = data_rows(build("indicators", order_plan, year=2023))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Проверки")
+    assert [r[0] for r in rows[start + 1 :]] == ["2023: правила согласованности показателей приказа выполняются (план и факт)."]
+
+
+def test_every_report_ends_with_the_signature_block_of_the_plan(order_plan: Any) -> None:
+    for kind in ("roadmap", "indicators", "timeliness", "municipalities"):
+        lines = signature_rows(build(kind, order_plan))
+        assert lines == [
+            "Руководитель: директор департамента образования министерства образования Тульской области "
+            "________________________ Л.Ю. Сорокина",
+            "Исполнитель: Алексеенко Екатерина Витальевна",
+            "Телефон: 8(4872) 24-51-04 (26-23)",
+            "Дата: 20.12.2024",
+        ], kind
+
+
+def test_an_empty_signature_leaves_lines_to_fill_by_hand(order_plan: Any) -> None:
+    Plan.objects.filter(pk=order_plan.pk).update(signature_head="", signature_executor="", signature_phone="")
+    order_plan.refresh_from_db()
+    lines = signature_rows(build("timeliness", order_plan))
+    assert lines[1:3] == ["Исполнитель: ________________________", "Телефон: ________________________"]
 
 
 def test_it_registers_every_event_with_its_timeliness(order_plan: Any, events: Any) -> None:
@@ -173,3 +223,19 @@ def test_build_report_command_writes_the_file_and_prints_its_path(order_plan: An
         call_command("build_report", "roadmap", "--year", "2031", "--out", str(out))
     with pytest.raises(CommandError):
         call_command("build_report", "roadmap", "--year", "2024", "--as-of", "30.06.2024", "--out", str(out))
+
+
+def test_the_roadmap_lists_overdue_control_points_and_judges_finished_years(order_plan: Any, events: Any) -> None:
+    ws = build("roadmap", order_plan, year=2024, now=msk(2025, 2, 1, 12))
+    assert [c.value for c in ws[6]][-1] == "Просроченные контрольные точки"
+    rows = {r[0]: r for r in data_rows(ws) if isinstance(r[0], int)}
+    windows = {a.number: [w for w in a.windows.all() if w.start.year <= 2024 <= w.end.year]
+               for a in Activity.objects.filter(plan=order_plan).prefetch_related("windows")}
+    # An activity other than 14 (the only one with events) whose 2024 windows all ended in 2024.
+    empty = next(n for n, ws_ in windows.items() if ws_ and n != 14 and all(w.end.year == 2024 for w in ws_))
+    assert rows[empty][13] == ", ".join(f"{w.end:%d.%m.%Y}" for w in sorted(windows[empty], key=lambda w: w.end))
+    assert rows[empty][6] == "не выполнено"
+    spanning = next(n for n, ws_ in windows.items() if ws_ and all(w.end.year == 2025 for w in ws_))
+    assert rows[spanning][13] in (None, "")  # a point on 31.12.2025 has not come on 01.02.2025
+    # Its reports are not all accepted, so 14's finished year is not done either.
+    assert rows[14][6] == "не выполнено"

@@ -637,7 +637,7 @@ def test_the_event_import_applies_the_event_form_rules(copp_user: Any) -> None:
             [14, "tgmk", "Давно", dt.datetime(2015, 10, 5), None]]
     found = {(e.row, e.column): e.message for e in refused(copp_user, xlsx_bytes(rows), "events").errors}
     assert found[(2, "Дата окончания")] == "Последний день не может быть раньше первого."
-    assert found[(3, "Дата окончания")].startswith("Дата вне периода дорожной карты")
+    assert found[(3, "Дата начала")] == "05.10.2015 — вне периода дорожной карты (2023–2025)"
 
 
 def test_an_approved_value_changes_only_with_a_reason(copp_user: Any, ministry_user: Any) -> None:

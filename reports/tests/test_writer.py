@@ -14,7 +14,10 @@ from reports.writer import (
     ReportLayout,
     Row,
     RowKind,
+    Signature,
     XlsxWriter,
+    keep_ranges,
+    word_width,
 )
 
 
@@ -108,3 +111,56 @@ def test_it_makes_wrapped_rows_tall_enough() -> None:
     ws = load_workbook(io.BytesIO(data)).active
     assert ws.row_dimensions[7].height and ws.row_dimensions[7].height > 30
     assert ws.row_dimensions[8].height is None
+
+
+def test_a_narrow_column_widens_to_the_longest_word_of_its_header() -> None:
+    columns = [Column("№ показателя", 5, ColumnType.CODE), Column("Текст", 30), Column("Отклонение", 6, ColumnType.INT)]
+    ws = load_workbook(io.BytesIO(_write([Row(["1", "а", 3])], columns=columns))).active
+    assert ws.column_dimensions["A"].width >= word_width("показателя") > 5
+    assert ws.column_dimensions["C"].width >= word_width("Отклонение") > 6
+    assert ws.column_dimensions["B"].width == 30  # a wide enough column keeps the builder's width
+
+
+def test_a_group_header_widens_the_columns_under_it() -> None:
+    columns = [Column("А", 6), Column("Б", 4), Column("В", 4)]
+    groups = [("А", 1), ("Превышение", 2)]
+    ws = load_workbook(io.BytesIO(_write([Row(["1", 1, 2])], columns=columns, header_groups=groups))).active
+    assert ws.column_dimensions["B"].width + ws.column_dimensions["C"].width >= word_width("Превышение")
+
+
+def test_data_words_widen_a_column_up_to_a_cap_and_hyphens_may_break() -> None:
+    columns = [Column("№", 6, ColumnType.CODE), Column("Текст", 10), Column("Статус", 12, ColumnType.STATUS)]
+    rows = [Row(["1", "Электромонтажник", ""]), Row(["2", "информационно-телекоммуникационной " + "щ" * 60, ""])]
+    ws = load_workbook(io.BytesIO(_write(rows, columns=columns))).active
+    assert ws.column_dimensions["B"].width == 30  # capped: a 60-letter word may break
+    assert word_width("информационно-телекоммуникационной") == word_width("телекоммуникационной")
+
+
+def test_a_rotated_header_keeps_its_column_narrow_and_its_row_tall() -> None:
+    columns = [Column("№", 6, ColumnType.CODE), Column("Подтверждающих документов", 6, ColumnType.INT, rotate=True)]
+    ws = load_workbook(io.BytesIO(_write([Row(["1", 3])], columns=columns))).active
+    assert ws.column_dimensions["B"].width < word_width("Подтверждающих")
+    assert ws["B5"].alignment.textRotation == 90
+    assert ws.row_dimensions[5].height >= len("Подтверждающих") * 6
+
+
+def test_a_number_range_in_a_header_does_not_break_after_its_dash() -> None:
+    assert keep_ranges("обучающихся 6–11 классов") == "обучающихся 6–\u206011 классов"
+    assert keep_ranges("информационно-телекоммуникационной") == "информационно-телекоммуникационной"
+
+
+def test_it_signs_under_the_table_and_numbers_the_pages() -> None:
+    signature = Signature(head="Л.Ю. Сорокина", head_position="директор департамента", executor="Иванова И.И.", phone="8(4872) 00-00-00")
+    ws = load_workbook(io.BytesIO(_write([Row(["1", "а", "в срок"])], signature=signature))).active
+    rows = [r[0] for r in ws.iter_rows(values_only=True)]
+    assert rows[-5:] == [
+        None,
+        "Руководитель: директор департамента ________________________ Л.Ю. Сорокина",
+        "Исполнитель: Иванова И.И.",
+        "Телефон: 8(4872) 00-00-00",
+        "Дата: 01.05.2024",
+    ]
+    assert ws.oddFooter.center.text == "Страница &P из &N"
+    assert ws.oddHeader.left.text == "Лист"
+    assert ws.oddHeader.right.text == "Данные на 01.05.2024 09:30"
+    assert ws["B7"].font.name == "Calibri" and ws["B7"].font.sz == 11

@@ -12,7 +12,10 @@ from time import perf_counter
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from roadmap.deadlines import MOSCOW, report_due_at
 from roadmap.demo.names import (
@@ -28,6 +31,7 @@ from roadmap.demo.names import (
     RETURN_REASONS,
     SURNAMES,
 )
+from roadmap.demo.participant_lists import participant_lists
 from roadmap.demo.registries import RegistriesMixin
 from roadmap.demo.rules import (
     BATCH_SIZE,
@@ -49,6 +53,7 @@ from roadmap.models import (
     Activity,
     Event,
     EventReport,
+    EvidenceFile,
     Municipality,
     Organization,
     Plan,
@@ -59,6 +64,16 @@ from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
 # --------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------
+
+# Accepted reports that carry a proving document: an activity's control point
+# is proven only with one (roadmap.control_points), so without any the demo
+# would show every finished activity naming a document as «не выполнено».
+SHARE_WITH_EVIDENCE = 0.8
+DEMO_EVIDENCE_NAME = "evidence/demo/demo-protocol.pdf"
+DEMO_EVIDENCE = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 @dataclass
@@ -93,6 +108,8 @@ class DemoGenerator(RegistriesMixin):
         if self.plan is None:
             raise ValueError("no plan loaded: run `manage.py load_order` first")
         self.counts: dict[str, int] = defaultdict(int)
+        # A stream of its own, so the events and reports stay what the seed gave before.
+        self.evidence_rng = random.Random(seed + 1)
         self.password = make_password(DEMO_PASSWORD)  # hashed once, shared by every demo user
 
     # -- public -----------------------------------------------------------
@@ -333,6 +350,32 @@ class DemoGenerator(RegistriesMixin):
         for batch in chunks(reports):
             EventReport.objects.bulk_create(batch)
         self.counts["event_reports"] += len(reports)
+        if region.index == 1:
+            self.counts["listed_participants"] += participant_lists(reports, self.rng)
+        self._evidence(reports)
+
+    def _evidence(self, reports: list[EventReport]) -> None:
+        """One small shared demo file attached to most accepted reports, dated when the report was filed."""
+        accepted = [r for r in reports if r.status == EventReport.Status.ACCEPTED and r.pk]
+        chosen = [r for r in accepted if self.evidence_rng.random() < SHARE_WITH_EVIDENCE]
+        if not chosen:
+            return
+        if not default_storage.exists(DEMO_EVIDENCE_NAME):
+            default_storage.save(DEMO_EVIDENCE_NAME, ContentFile(DEMO_EVIDENCE))
+        files = [
+            EvidenceFile(
+                report=r, file=DEMO_EVIDENCE_NAME, original_name="Протокол (демо).pdf",
+                kind=EvidenceFile.Kind.PROTOCOL, size=len(DEMO_EVIDENCE), content_type="application/pdf",
+                uploaded_by=r.submitted_by,
+            )
+            for r in chosen
+        ]
+        for batch in chunks(files):
+            EvidenceFile.objects.bulk_create(batch)
+        filed = Subquery(EventReport.objects.filter(pk=OuterRef("report_id")).values("submitted_at")[:1])
+        for batch in chunks([r.pk for r in chosen]):
+            EvidenceFile.objects.filter(report_id__in=batch).update(uploaded_at=filed)
+        self.counts["evidence_files"] += len(files)
 
     def _report(self, event: Event, draws: tuple[float, float, float, str, float, int]) -> EventReport | None:
         """The report of one event, as of ``now`` (None: not filed, or not needed).

@@ -75,6 +75,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
 STATUS_LABELS: dict[str, Any] = {
     # indicator progress
     "achieved": _("достигнут"),
+    "not_achieved": _("не достигнут"),
     "on_track": _("в графике"),
     "behind": _("отстаёт"),
     "at_risk": _("под угрозой"),
@@ -120,6 +121,23 @@ def status_badge(status: str | None, label: str | None = None) -> str:
     return format_html(
         '<span class="badge status-badge status-{}">{}</span>', status, label or status_label(status)
     )
+
+
+FINAL_LABELS: dict[str, Any] = {"achieved": _("достигнуто"), "not_achieved": _("не достигнуто")}
+
+
+@register.simple_tag
+def figure_badge(figure: Any) -> str:
+    """An indicator figure's status; once its year is over, the verdict with its percentage."""
+    status = getattr(figure, "status", None)
+    if not status:
+        return ""
+    if getattr(figure, "final", False) and str(status) in FINAL_LABELS:
+        label = str(FINAL_LABELS[str(status)])
+        if getattr(figure, "percent", None) is not None:
+            label = f"{label}, {percent(figure.percent)}"
+        return status_badge(status, label)
+    return status_badge(status)
 
 
 @register.filter

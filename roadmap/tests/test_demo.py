@@ -233,3 +233,36 @@ def test_split_keeps_the_total() -> None:
     assert sum(parts) == 1001
     assert parts[3] == 0
     assert parts[1] > parts[0] > parts[2]
+
+
+@pytest.mark.django_db
+def test_it_lists_pupils_who_come_to_several_events(order_plan: Any) -> None:
+    from roadmap.models import ReportParticipant
+
+    counts = generate(replace(TINY, events=600))
+    rows = ReportParticipant.objects.filter(report__event__start_date__year=2024)
+    participations = rows.count()
+    people = rows.values("person_key").distinct().count()
+    assert counts["listed_participants"] >= participations > 100
+    assert 0.5 <= people / participations <= 0.8, people / participations
+    # Every list fits its report: the same rule the doors apply.
+    for report in EventReport.objects.filter(participants__isnull=False).distinct()[:50]:
+        assert report.participants.count() <= (report.participants_pupils_6_11 or 0)
+
+
+@pytest.mark.django_db
+def test_the_demo_proves_some_control_points_so_both_verdicts_show(order_plan: Any, settings: Any, tmp_path: Any) -> None:
+    from roadmap.activity_status import ActivityStatus, activity_verdict
+    from roadmap.control_points import control_points_of
+    from roadmap.models import Activity, EvidenceFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    counts = generate(replace(TINY, events=600))
+    assert counts["evidence_files"] > 0
+    evidence = EvidenceFile.objects.select_related("report").first()
+    assert evidence.report.status == "accepted" and evidence.uploaded_at == evidence.report.submitted_at
+    today = AFTER_PLAN.date()
+    activities = list(Activity.objects.filter(plan=order_plan))
+    points = control_points_of(activities, today=today)
+    verdicts = {activity_verdict(points[a.pk], today=today) for a in activities}
+    assert {ActivityStatus.DONE, ActivityStatus.FAILED} <= verdicts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.management.base import CommandError
 from indicators.models import Indicator, Target
 from roadmap.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load
 from roadmap.models import Activity, Organization, Plan, Responsibility, Section
+from roadmap.selectors import current_plan
 from roadmap.tests.test_order_data_file import parse_indicators, parse_responsible, parse_roadmap
 
 ORG_SHORT_NAMES = {
@@ -160,8 +162,14 @@ def test_it_updates_records_in_place_from_a_changed_file(order_plan: Plan, tmp_p
             "expected yes/no (true/false), got '3'",
         ),
         (lambda d: d["plan"].pop("first_year"), "missing field 'first_year'"),
+        (lambda d: d["plan"].update(signature=["Сорокина"]), "plan.signature: must be a mapping"),
+        (lambda d: d["plan"]["signature"].update(boss="Иванов"), "plan.signature: unknown field 'boss'"),
+        (lambda d: d["plan"]["signature"].update(phone=24_51_04), "plan.signature.phone: must be text"),
     ],
-    ids=["missing-field", "duplicate-number", "unknown-parent", "unknown-org", "negative", "bool-type", "plan-field"],
+    ids=[
+        "missing-field", "duplicate-number", "unknown-parent", "unknown-org", "negative", "bool-type", "plan-field",
+        "signature-list", "signature-unknown", "signature-number",
+    ],
 )
 def test_it_refuses_a_bad_file_naming_the_place_and_loads_nothing(
     db: Any, tmp_path: Path, mutate: Any, message: str
@@ -193,7 +201,7 @@ def test_it_reports_a_broken_file_from_the_command(db: Any, tmp_path: Path) -> N
     assert Plan.objects.count() == 0
 
 
-def test_it_loads_a_next_plan_beside_the_first_and_makes_it_current(order_plan: Plan, tmp_path: Path) -> None:
+def test_it_loads_a_next_plan_beside_the_first_and_the_dates_make_it_current(order_plan: Plan, tmp_path: Path) -> None:
     data = _yaml()
     data["plan"].update(key="tula-next-2026", number="1999", first_year=2026, last_year=2028)
     for item in data["indicators"]["items"]:
@@ -206,7 +214,10 @@ def test_it_loads_a_next_plan_beside_the_first_and_makes_it_current(order_plan: 
     plan_load(path=_write(tmp_path, data))
     nxt = Plan.objects.get(key="tula-next-2026")
     order_plan.refresh_from_db()
-    assert nxt.is_current and not order_plan.is_current
+    # Nobody marked a plan current: today's year decides, and the load flipped nothing.
+    assert not nxt.is_current and not order_plan.is_current
+    assert current_plan(dt.date(2026, 12, 2)) == nxt
+    assert current_plan(dt.date(2025, 12, 31)) == order_plan
     assert Activity.objects.filter(plan=nxt).count() == 29
     annual = Activity.objects.get(plan=nxt, number=4)
     assert [(w.start.year, w.end.year) for w in annual.windows.all()] == [(2026, 2026), (2027, 2027), (2028, 2028)]
@@ -235,3 +246,57 @@ def test_it_keeps_windows_an_administrator_set_for_an_unknown_phrase(db: Any, tm
     activity.windows.create(start="2023-02-01", end="2023-02-28")
     plan_load(path=path)
     assert [(w.start.isoformat(), w.end.isoformat()) for w in activity.windows.all()] == [("2023-02-01", "2023-02-28")]
+
+
+def test_it_loads_the_signature_block_of_the_reports(order_plan: Plan) -> None:
+    assert (
+        order_plan.signature_head,
+        order_plan.signature_head_position,
+        order_plan.signature_executor,
+        order_plan.signature_phone,
+    ) == (
+        "Л.Ю. Сорокина",
+        "директор департамента образования министерства образования Тульской области",
+        "Алексеенко Екатерина Витальевна",
+        "8(4872) 24-51-04 (26-23)",
+    )
+
+
+def test_a_reload_keeps_the_signature_an_administrator_edited_and_fills_empty_fields(
+    order_plan: Plan, tmp_path: Path
+) -> None:
+    Plan.objects.filter(pk=order_plan.pk).update(signature_executor="Петрова Анна Сергеевна", signature_phone="")
+    data = _yaml()
+    data["plan"]["signature"]["executor"] = "Из файла"
+    plan_load(path=_write(tmp_path, data))
+    order_plan.refresh_from_db()
+    assert order_plan.signature_executor == "Петрова Анна Сергеевна"
+    assert order_plan.signature_phone == "8(4872) 24-51-04 (26-23)"
+
+
+def test_a_file_without_a_signature_block_takes_it_from_the_contact_lines(db: Any, tmp_path: Path) -> None:
+    data = _yaml()
+    del data["plan"]["signature"]
+    data["plan"].update(signed_by="И.И. Иванов, министр", contact="Петров Пётр Петрович, тел. 8(4872) 00-00-00")
+    plan_load(path=_write(tmp_path, data))
+    plan = Plan.objects.get()
+    assert (plan.signature_head, plan.signature_head_position, plan.signature_executor, plan.signature_phone) == (
+        "И.И. Иванов", "министр", "Петров Пётр Петрович", "8(4872) 00-00-00"
+    )
+
+
+def test_the_migration_fills_the_signature_of_stored_plans_from_their_contacts(order_plan: Plan) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Plan.objects.filter(pk=order_plan.pk).update(
+        signature_head="", signature_head_position="", signature_executor="", signature_phone=""
+    )
+    import_module("roadmap.migrations.0007_plan_signature").fill_from_contacts(apps, None)
+    order_plan.refresh_from_db()
+    assert order_plan.signature_head == "Л.Ю. Сорокина"
+    assert order_plan.signature_head_position.startswith("директор департамента образования")
+    assert (order_plan.signature_executor, order_plan.signature_phone) == (
+        "Алексеенко Екатерина Витальевна", "8(4872) 24-51-04 (26-23)"
+    )

@@ -25,7 +25,7 @@ def totals_as_sums(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_actuals_registries_rules'),
+        ('indicators', '0004_indicator_predecessor'),
     ]
 
     operations = [
