@@ -10,6 +10,8 @@ PORT ?= 8000
 .PHONY: run test setup venv migrate load demo-users serve worker lint bench clean
 
 $(VENV)/.installed: requirements.txt
+	@# A stray symlink in place of the virtual env (never commit .venv) is replaced by a real one.
+	if [ -L $(VENV) ]; then rm $(VENV); fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
