@@ -53,38 +53,6 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def _figure(value: Any) -> str:
-    """A figure as the ministry reads it: 18 242, 0,5."""
-    value = _number(value)
-    if isinstance(value, float):
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:,}"
-    return text.replace(",", "\u00a0").replace(".", ",")
-
-
-def _side_text(codes: list[str], expression: str) -> str:
-    return f"строка {codes[0]}" if len(codes) == 1 else expression
-
-
-# TODO(issue 11): use indicators.checks.breach_sentence (helper h4) once it is
-# on main, so the report, the dashboard and the indicator page say the same.
-def _breach_line(breach: Any, label: str) -> str:
-    """One broken rule of one year and source as a sentence, e.g.
-    «2025, факт: строка 2 = 10 706, а 3 + 5 + 6 = 18 242 (разница 7 536)»."""
-    rule = breach.rule
-    left = f"{_side_text(rule.left_codes, rule.left)} = {_figure(breach.left)}"
-    right = f"{_side_text(rule.right_codes, rule.right)} = {_figure(breach.right)}"
-    difference = _figure(abs(_number(breach.left) - _number(breach.right)))
-    if rule.operator == "<=":
-        claim = f"{left} больше, чем {right} (на {difference}), а должно быть не больше"
-    elif rule.operator == ">=":
-        claim = f"{left} меньше, чем {right} (на {difference}), а должно быть не меньше"
-    else:
-        claim = f"{left}, а {right} (разница {difference})"
-    return f"{breach.year}, {label}: {claim}"
-
-
 def indicator_figures_for(
     plan: Plan, *, years: list[int], as_of: dt.datetime | None, now: dt.datetime
 ) -> tuple[dict[tuple[str, int], IndicatorFigure], list[BrokenRule]]:
@@ -93,6 +61,7 @@ def indicator_figures_for(
     Rules are checked against the plan's own targets (the order breaks one)
     and against the actual figures as of the moment.
     """
+    from indicators.checks import breach_sentence
     from indicators.selectors import broken_rules, indicator_figures
 
     result = indicator_figures(plan, years=years, as_of=as_of, now=now)
@@ -106,13 +75,16 @@ def indicator_figures_for(
             status=STATUS_WORDS.get(str(item.status), "нет данных") if item.status else "",
         )
     broken = []
-    for source, label in (("plan", "план"), ("actual", "факт")):
+    for source in ("plan", "actual"):
         for breach in broken_rules(plan, years=years, source=source, as_of=as_of):
             rule = breach.rule
+            text = breach_sentence(
+                year=breach.year, source=source, rule=rule, left=_number(breach.left), right=_number(breach.right)
+            )
             broken.append(
                 BrokenRule(
                     year=breach.year,
-                    text=_breach_line(breach, label),
+                    text=text,
                     codes=[*rule.left_codes, *rule.right_codes],
                     source=source,
                 )

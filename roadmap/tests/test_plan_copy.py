@@ -14,6 +14,7 @@ from roadmap import plan_copy as plan_copy_module
 from roadmap.models import Activity, DeadlineWindow, Plan, Responsibility, Section
 from roadmap.plan_copy import PlanCopyError, plan_copy
 from roadmap.roles import Role
+from roadmap.selectors import current_plan
 from roadmap.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +30,14 @@ def counts() -> tuple[int, ...]:
 
 def test_it_copies_sections_activities_parties_and_indicators_without_targets(order_plan: Any) -> None:
     old_windows = list(DeadlineWindow.objects.filter(activity__plan=order_plan).values_list("id", "start", "end"))
+    order_plan.is_current = True  # an administrator marked the order current
+    order_plan.save(update_fields=["is_current"])
     result = plan_copy(source_key=SOURCE, key="tula-2026", first_year=2026, last_year=2028)
     new = result.plan
     assert (new.first_year, new.last_year, new.is_current) == (2026, 2028, False)
     assert new.number == "проект" and new.date == dt.date(2026, 1, 1)
-    assert Plan.objects.get(key=SOURCE).is_current  # the old plan stays current until an admin says otherwise
+    assert Plan.objects.get(key=SOURCE).is_current  # the marked plan stays current until an admin says otherwise
+    assert current_plan(dt.date(2026, 12, 3)) == order_plan
     assert [s.title for s in new.sections.order_by("order")] == [s.title for s in order_plan.sections.order_by("order")]
     old_activities = list(order_plan.activities.order_by("number"))
     new_activities = list(new.activities.order_by("number"))
