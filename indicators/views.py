@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +35,9 @@ from indicators.selectors import (
 from roadmap.models import Organization
 from roadmap.permissions import visible_organization_ids
 from roadmap.roles import Role, has_role, sees_everything
-from roadmap.selectors import current_plan
+from roadmap.selectors import is_archive
 from roadmap.services import STALE_VERSION_MESSAGE
-from roadmap.web import paginate, plan_year
+from roadmap.web import paginate, plan_year, requested_plan
 
 RECORDS_SHOWN = 50
 
@@ -141,9 +141,8 @@ def _visible_actual(user: Any, pk: int) -> Actual:
 
 @login_required
 def actual_list(request: HttpRequest) -> HttpResponse:
-    plan = current_plan()
-    if plan is None:
-        raise Http404
+    py = plan_year(request)  # ?plan=<key>, else the current plan (an unknown key is a 404)
+    plan = py.plan
     organizations = (
         Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk")))).order_by("short_name")
         if sees_everything(request.user)
@@ -153,7 +152,8 @@ def actual_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": paginate(request, filterset.qs.order_by(*(filterset.qs.query.order_by or ["indicator__order", "year", "period"]))),
-        "keep": {},
+        "keep": {"plan": plan.key},
+        "py": py,
         "can_review": permissions.can_review_actuals(request.user),
         "can_enter": _organizations(request.user).exists() and has_role(request.user, Role.COPP, Role.ADMIN, Role.COORDINATOR),
     }
@@ -162,9 +162,9 @@ def actual_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def actual_create(request: HttpRequest) -> HttpResponse:
-    plan = current_plan()
+    plan = requested_plan(request.GET.get("plan"))  # the plan of the values list it was opened from
     organizations = _organizations(request.user)
-    if plan is None or not organizations.exists():
+    if not organizations.exists():
         raise PermissionDenied
     form = ActualForm(request.POST or None, plan=plan, organizations=organizations, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
@@ -179,7 +179,7 @@ def actual_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Значение сохранено как черновик. Отправьте его на проверку, когда будете уверены."))
             return redirect("actual_detail", actual.pk)
-    return render(request, "indicators/actual_form.html", {"form": form})
+    return render(request, "indicators/actual_form.html", {"form": form, "plan": plan, "archive": is_archive(plan)})
 
 
 @login_required

@@ -318,6 +318,28 @@ def test_the_values_import_finds_each_rows_plan_from_its_year(make_user: Any, pl
     assert values == {(order.pk, "3", 2024), (nxt.pk, "1", 2027)}
 
 
+def test_values_are_entered_and_listed_under_the_chosen_plan(
+    client: Any, make_user: Any, plans: Any, copp: Organization, clock: Any
+) -> None:
+    order, nxt = plans
+    client.force_login(make_user("copp", organization=copp))
+    listing = client.get(reverse("actual_list"), {"plan": order.key}).content.decode()
+    assert f"{reverse('actual_create')}?plan={order.key}" in listing
+    form = client.get(reverse("actual_create"), {"plan": order.key}).context["form"]
+    assert [y for y, _label in form.fields["year"].choices] == [2023, 2024, 2025]
+    assert set(form.fields["indicator"].queryset.values_list("indicator_set__plan", flat=True)) == {order.pk}
+    indicator = Indicator.objects.get(indicator_set__plan=order, code="3")
+    url = f"{reverse('actual_create')}?plan={order.key}"
+    response = client.post(url, {"indicator": indicator.pk, "year": 2024, "organization": copp.pk, "value": "5"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Actual.objects.get().indicator == indicator
+    assert client.get(reverse("actual_list"), {"plan": order.key}).context["page"].paginator.count == 1
+    assert client.get(reverse("actual_list")).context["page"].paginator.count == 0  # the current plan: 2026–2028
+    next_form = client.get(reverse("actual_create")).context["form"]
+    assert [y for y, _label in next_form.fields["year"].choices] == [2026, 2027, 2028]
+    assert client.get(reverse("actual_create"), {"plan": "no-such-plan"}).status_code == 404
+
+
 # --- pages and reports -------------------------------------------------------------------
 
 
@@ -326,7 +348,7 @@ def test_pages_with_figures_offer_the_plans_and_the_chosen_plans_years(
 ) -> None:
     order, nxt = plans
     client.force_login(make_user("ministry"))
-    for name in ("dashboard", "indicator_list", "activity_list", "timeliness", "report_list"):
+    for name in ("dashboard", "indicator_list", "activity_list", "timeliness", "report_list", "actual_list"):
         page = client.get(reverse(name)).content.decode()
         assert "2023–2025 · архив" in page and "2026–2028" in page, name
         archive = client.get(reverse(name), {"plan": order.key})
