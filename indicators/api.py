@@ -375,6 +375,12 @@ class ActualUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     evidence = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    confirm_breaches = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Save an edit of a value approved before even though it breaks a rule of the order "
+        "(without it, such an edit is a 400 on `value` naming the rule).",
+    )
 
 
 class VersionSerializer(serializers.Serializer):
@@ -468,6 +474,7 @@ class ActualViewSet(
             version=values["version"],
             evidence=values.get("evidence"),
             reason=values["reason"],
+            confirm_breaches=values["confirm_breaches"],
             user=request.user,
             now=timezone.now(),
         )

@@ -255,8 +255,14 @@ def actual_update(
     version: int | None,
     evidence: str | None = None,
     reason: str = "",
+    confirm_breaches: bool = False,
 ) -> Actual:
-    """Change a draft or returned value; a value approved before needs a reason."""
+    """Change a draft or returned value.
+
+    A value approved before needs a reason, and a new value that would break
+    one of the order's rules once approved again is refused, naming the rule,
+    unless the breach is confirmed (``confirm_breaches``).
+    """
     if not permissions.can_enter_actual(user, actual.organization_id):
         raise PermissionDenied(_("You may not edit values of this organisation."))
     if version is None:
@@ -265,6 +271,10 @@ def actual_update(
     reason = (reason or "").strip()
     if actual.was_approved and not reason:
         raise InvalidInput(_reason_required(), field="reason")
+    if actual.was_approved and not confirm_breaches:
+        refusal = edit_breach_refusal(actual, value_number)
+        if refusal:
+            raise InvalidInput(refusal, field="value")
     changes: dict[str, Any] = {"value_number": value_number, "value_bool": value_bool}
     if evidence is not None:
         changes["evidence"] = evidence
@@ -279,6 +289,20 @@ def actual_update(
         reason=reason,
         refusal=_edit_refusal(),
     )
+
+
+def edit_breach_refusal(actual: Actual, value_number: int | None) -> str:
+    """Why an edit of a value approved before is held back: the rules it would
+    break once approved again, as sentences (empty when it breaks none)."""
+    from indicators.checks import actual_edit_breaches
+
+    checks = actual_edit_breaches(actual, value_number)
+    if not checks:
+        return ""
+    return _(
+        "Когда значение утвердят, нарушится правило приказа: %(s)s. "
+        "Проверьте значение или подтвердите сохранение и укажите причину."
+    ) % {"s": "; ".join(c.sentence for c in checks)}
 
 
 def actual_submit(*, actual: Actual, user: Any, now: dt.datetime, version: int | None = None) -> Actual:
@@ -470,6 +494,11 @@ def actuals_import(*, user: Any, rows: list[ActualRow], now: dt.datetime, commit
         reason = (r.reason or "").strip()
         if actual.was_approved and not reason:
             outcome.refuse(r.row, _reason_required(), "reason")
+            continue
+        # A file cannot confirm a breach: such an edit is made on the value's page.
+        refusal = edit_breach_refusal(actual, number) if actual.was_approved else ""
+        if refusal:
+            outcome.refuse(r.row, refusal + " " + _("Из файла такое изменение не принимается: внесите его на странице значения."), "value")
             continue
         old_value = _value_json(actual)
         for name in names:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators import permissions, services
-from indicators.checks import actual_edit_breaches, breaches_by_code, plan_breaches
+from indicators.checks import breaches_by_code, plan_breaches
 from indicators.continuity import predecessor_facts
 from indicators.derivations import derivation, unassigned_records
 from indicators.forms import ActualFilter, ActualForm
@@ -197,12 +197,14 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_enter:
             raise PermissionDenied
-        if form.is_valid() and actual.was_approved and not form.cleaned_data.get("confirm_breaches"):
-            for check in actual_edit_breaches(actual, form.cleaned_data["value"]):
-                form.add_error("value", _("Когда значение утвердят, нарушится правило приказа: %(s)s. Проверьте значение или подтвердите сохранение и укажите причину.") % {"s": check.sentence})
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                services.actual_update(actual=actual, value=form.cleaned_data["value"], evidence=form.cleaned_data["evidence"], reason=form.cleaned_data["reason"], user=request.user, now=timezone.now(), version=form.cleaned_data["version"])
+                services.actual_update(
+                    actual=actual, value=data["value"], evidence=data["evidence"], reason=data["reason"],
+                    user=request.user, now=timezone.now(), version=data["version"],
+                    confirm_breaches=bool(data.get("confirm_breaches")),
+                )
             except services.ActualError as exc:
                 _add_error(form, exc)
             else:

@@ -337,6 +337,7 @@ def test_values_are_entered_and_listed_under_the_chosen_plan(
     assert client.get(reverse("actual_list")).context["page"].paginator.count == 0  # the current plan: 2026–2028
     next_form = client.get(reverse("actual_create")).context["form"]
     assert [y for y, _label in next_form.fields["year"].choices] == [2026, 2027, 2028]
+    assert set(next_form.fields["indicator"].queryset.values_list("indicator_set__plan", flat=True)) == {nxt.pk}
     assert client.get(reverse("actual_create"), {"plan": "no-such-plan"}).status_code == 404
 
 

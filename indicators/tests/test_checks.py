@@ -146,3 +146,62 @@ def test_an_edit_of_an_approved_value_that_would_break_a_rule_is_named_and_confi
     actual.refresh_from_db()
     assert actual.value == 30
     assert actual.changes.last().reason == "пересчёт"
+
+
+@pytest.fixture
+def reopened_3_1(order_plan: Any, make_user: Any) -> Any:
+    """Row 3 approved at 20 and row 3.1 approved at 10, then reopened for an edit (rule 3.1 ≤ 3)."""
+    from django.utils import timezone
+
+    from indicators import services
+
+    copp = OrganizationFactory(kind=Organization.Kind.COPP, key="copp-x")
+    approved_actual(Indicator.objects.get(code="3"), copp, 20)
+    actual = approved_actual(Indicator.objects.get(code="3.1"), copp, 10)
+    services.actual_reopen(actual=actual, user=make_user("ministry"), now=timezone.now(), reason="уточнить")
+    actual.refresh_from_db()
+    return actual
+
+
+def test_the_api_refuses_a_breaking_edit_of_an_approved_value_on_value_until_confirmed(
+    reopened_3_1: Any, api_client: Any, make_user: Any
+) -> None:
+    actual = reopened_3_1
+    api_client.force_authenticate(make_user("copp", organization=actual.organization))
+    url = f"/api/v1/actuals/{actual.pk}/"
+    body = {"value": 30, "version": actual.version, "reason": "пересчёт"}
+    response = api_client.patch(url, body, format="json")
+    assert response.status_code == 400
+    assert "2024, факт: строка 3.1 = 30 больше, чем 3 = 20" in plain(" ".join(response.json()["value"]))
+    actual.refresh_from_db()
+    assert actual.value == 10
+    confirmed = api_client.patch(url, body | {"confirm_breaches": True}, format="json")
+    assert confirmed.status_code == 200, confirmed.json()
+    actual.refresh_from_db()
+    assert actual.value == 30 and actual.changes.last().reason == "пересчёт"
+
+
+def test_an_import_refuses_a_breaking_edit_of_an_approved_value_by_row_and_loses_nothing(
+    reopened_3_1: Any, make_user: Any
+) -> None:
+    from django.utils import timezone
+
+    from reports.services import import_confirm, import_dry_run
+    from reports.tests.conftest import xlsx_bytes
+
+    actual = reopened_3_1
+    user = make_user("copp", organization=actual.organization)
+    header = ["Код показателя", "Год", "Период", "Организация", "Значение", "Причина изменения"]
+    rows = [header, ["3.1", 2024, None, actual.organization.key, 30, "пересчёт"]]
+    preview = import_dry_run(user=user, kind="actuals", file=xlsx_bytes(rows))
+    assert [(e.row, e.column) for e in preview.errors] == [(2, "Значение")]
+    assert "строка 3.1 = 30 больше, чем 3 = 20" in plain(preview.errors[0].message)
+    assert "на странице значения" in preview.errors[0].message
+    rows[1][4] = 15  # within the rule: taken
+    preview = import_dry_run(user=user, kind="actuals", file=xlsx_bytes(rows))
+    assert preview.is_clean, [e.message for e in preview.errors]
+    actual.refresh_from_db()
+    assert actual.value == 10  # the refused file changed nothing, nor does a preview
+    import_confirm(user=user, job=preview.job, now=timezone.now())
+    actual.refresh_from_db()
+    assert actual.value == 15
