@@ -152,3 +152,13 @@ def test_the_500_page_is_russian_and_needs_no_context() -> None:
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Что-то пошло не так" in response.content.decode()
+
+
+def test_logs_are_json_on_request() -> None:
+    code = "import logging; logging.getLogger('copp.probe').warning('hello %s', 'world')"
+    result = _manage("shell", "-c", code, LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if "copp.probe" in line)
+    record = json.loads(line)
+    assert record["message"] == "hello world"
+    assert record["level"] == "WARNING" and record["logger"] == "copp.probe"
