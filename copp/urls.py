@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("health/", HealthView.as_view(), name="health"),
     path("favicon.ico", favicon, name="favicon"),
+    path("", include("copp.accounts")),
     path("api/v1/", include("copp.api_urls")),
     path("", include("roadmap.urls")),
     path("", include("indicators.urls")),
