@@ -316,8 +316,7 @@ def _wrapped_lines(text: str, per_line: int) -> int:
     if len(text) <= per_line:
         return 1
     lines, used = 1, 0
-    for word in text.split():
-        n = len(word)
+    for n in map(len, text.split()):
         if used and used + 1 + n > per_line:
             lines += 1
             used = 0
@@ -676,6 +675,7 @@ class XlsxWriter:
         # A text longer than this (or with a line break) may wrap: its row's height is computed.
         limits = [(i, max(1.0, self.widths[i] - 1)) for i in self.text_columns]
         illegal = _TO_CLEAN.search
+        lines_of = _lines_of
         triggers = FORMULA_TRIGGERS
         every = self.PROGRESS_EVERY
         written = 0
@@ -698,18 +698,19 @@ class XlsxWriter:
                 n = len(values)
                 if n < ncols:
                     values = (*values, *(None,) * (ncols - n))
-                # The row height, when a text may wrap.
-                tall = None
+                # The row height, when a text may wrap (what _height() computes,
+                # inlined: most rows have no text longer than its column).
+                lines = 1
                 for i, limit in limits:
                     v = values[i]
-                    if type(v) is str and (len(v) > limit - (indent if i == 1 else 0) or "\n" in v):
-                        texts = [
-                            (values[j], self.widths[j] - (indent if j == 1 else 0))
-                            for j, _ in limits
-                            if isinstance(values[j], str)
-                        ]
-                        tall = self._height(texts)
-                        break
+                    if type(v) is str:
+                        if indent and i == 1:
+                            limit = max(1.0, limit - indent)
+                        if len(v) > limit or "\n" in v:
+                            n_lines = lines_of(v, int(limit))
+                            if n_lines > lines:
+                                lines = n_lines
+                tall = min(409.0, lines * 11 * 1.32 + 2) if lines > 1 else None
                 if tall is not None:
                     set_row(r, tall)
                 for c, v, fmt in zip(columns, values, formats, strict=False):  # extra values are dropped
