@@ -545,8 +545,7 @@ class XlsxWriter:
             parts.append(f"Данные по состоянию на: {layout.as_of:%d.%m.%Y} (конец дня)")
         else:
             parts.append(f"Данные по состоянию на: {generated:%d.%m.%Y %H:%M}")
-        r = self._next_row()
-        self.ws.merge_range(r, 0, r, max(self.ncols - 1, 1), "; ".join(parts), self.formats.get({**font(size=9), **left}))
+        self._line("; ".join(parts), {**font(size=9), **left}, size=9)
         for note in layout.notes:
             self._line(note, {**font(size=9, italic=True), **left}, size=9)
         self._next_row()  # an empty row before the table
