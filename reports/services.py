@@ -480,39 +480,41 @@ def _kinds() -> list[str]:
 
 
 def import_template(*, kind: str) -> bytes:
-    """An xlsx template of an import: the expected columns, hints and an example row."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """An xlsx template of an import: the expected columns, hints and an example row.
+
+    Written by the reports' writer (``reports.writer.write_plain``): the same
+    text safety, dd.mm.yyyy dates and fonts as the reports.
+    """
+    from reports.writer import PlainSheet, write_plain
 
     resource = resource_for(kind)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Данные"
-    for index, col in enumerate(resource.columns, start=1):
-        cell = ws.cell(row=1, column=index, value=col.header + ("*" if col.required else ""))
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+    columns = resource.columns
+    hints = []
+    for col in columns:
         hint = col.help or ""
         if col.required:
             hint = ("Обязательный столбец. " + hint).strip()
-        if hint:
-            cell.comment = Comment(hint, "ЦОПП")
-        example = ws.cell(row=2, column=index, value=col.example)
-        if isinstance(col.example, dt.date):
-            example.number_format = "dd.mm.yyyy"
-        ws.column_dimensions[get_column_letter(index)].width = max(14, min(45, len(col.header) + 4))
-    ws.freeze_panes = "A2"
-    notes = wb.create_sheet("Пояснения")
-    notes.append(["Столбец", "Обязательный", "Пояснение"])
-    for col in resource.columns:
-        notes.append([col.header, "да" if col.required else "нет", col.help])
-    notes.append([])
-    notes.append(["Заполняйте лист «Данные», начиная со второй строки (строку-пример замените своими данными)."])
-    notes.append(["Даты вводите как даты Excel, числа — как числа; формулы и объединённые ячейки не допускаются."])
-    notes.column_dimensions["A"].width = 32
-    notes.column_dimensions["C"].width = 70
+        hints.append(hint)
+    data = PlainSheet(
+        title="Данные",
+        header=[col.header + ("*" if col.required else "") for col in columns],
+        rows=[[col.example for col in columns]],
+        widths=[max(14, min(45, len(col.header) + 4)) for col in columns],
+        comments=hints,
+        comment_author="ЦОПП",
+    )
+    notes = PlainSheet(
+        title="Пояснения",
+        header=["Столбец", "Обязательный", "Пояснение"],
+        rows=[
+            *([col.header, "да" if col.required else "нет", col.help] for col in columns),
+            [],
+            ["Заполняйте лист «Данные», начиная со второй строки (строку-пример замените своими данными)."],
+            ["Даты вводите как даты Excel, числа — как числа; формулы и объединённые ячейки не допускаются."],
+        ],
+        widths=[32, None, 70],
+        styled_header=False,
+    )
     out = io.BytesIO()
-    wb.save(out)
+    write_plain([data, notes], out)
     return out.getvalue()

@@ -1,8 +1,9 @@
 """The one xlsx writer of every report: styles, widths, print setup, safety.
 
 Builders (``reports/builders/``) describe columns and yield rows; this module
-renders them with openpyxl's write-only mode, so a report of any length is
-streamed to disk in flat memory. Everything a ministry spreadsheet needs is
+renders them with XlsxWriter in ``constant_memory`` mode (public API only:
+formats, ``merge_range``, ``repeat_rows``, ``fit_to_pages``), so a report of
+any length is streamed to disk one row at a time, in flat memory. Everything a ministry spreadsheet needs is
 decided here once: the title block naming the order, the report date and the
 moment the data are "as of"; frozen, repeated header rows; column widths
 wide enough for the longest word of each header and of the data, so no word
@@ -14,7 +15,7 @@ landscape fitted to the page width.
 
 Safety: a text cell whose first character is ``=``, ``+``, ``-``, ``@``, a tab,
 CR or NUL is stored as a string with Excel's quote prefix, never as a
-formula; characters XML cannot carry are dropped. Text from users (event
+formula; characters XML cannot carry are dropped, and CR ends a line as LF. Text from users (event
 titles, comments, organisation names) therefore never runs in Excel.
 """
 
@@ -22,31 +23,30 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 # Excel starts a formula (or a DDE payload) with these when text is typed or
 # pasted; tab and CR are used to smuggle them past naive checks.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
-# Characters that XML 1.0 cannot carry (openpyxl refuses them).
+# Characters that XML 1.0 cannot carry (they are dropped, never escaped).
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What a text cell must be cleaned of: those, and CR (a line ends with LF in a
+# cell; XlsxWriter would store a lone CR as the escape "_x000D_").
+_TO_CLEAN = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 DATE_FORMAT = "dd.mm.yyyy"
 DATETIME_FORMAT = "dd.mm.yyyy hh:mm"
@@ -80,10 +80,13 @@ WORD_JOINER = "\u2060"
 def keep_ranges(text: str) -> str:
     return _RANGE.sub(lambda m: m.group(1) + WORD_JOINER, text)
 
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
-SECTION_FILL = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+# Format properties (XlsxWriter's names) shared by the cells of the tables.
+BORDER: dict[str, Any] = {"border": 1, "border_color": "#808080"}
+HEADER_FILL: dict[str, Any] = {"pattern": 1, "bg_color": "#D9E1F2"}
+SECTION_FILL: dict[str, Any] = {"pattern": 1, "bg_color": "#EDEDED"}
+PAPER_A4 = 9
+# XlsxWriter's column width arithmetic: a digit of Calibri 11 is 7 pixels.
+DIGIT_PIXELS = 7
 
 # Status words → fill colour; used for the conditional formats of status
 # columns so a cell keeps its colour when someone edits it in Excel.
@@ -161,10 +164,14 @@ class Signature:
         ]
 
 
-def font(**kwargs: Any) -> Font:
-    """A font of the reports (always named, so every viewer uses the same metrics)."""
-    kwargs.setdefault("size", 11)
-    return Font(name=FONT_NAME, **kwargs)
+def font(*, size: float = 11, bold: bool = False, italic: bool = False) -> dict[str, Any]:
+    """Format properties of a font of the reports (always named, so every viewer uses the same metrics)."""
+    props: dict[str, Any] = {"font_name": FONT_NAME, "font_size": size}
+    if bold:
+        props["bold"] = True
+    if italic:
+        props["italic"] = True
+    return props
 
 
 DEFAULT_FONT = font()
@@ -217,64 +224,62 @@ class ReportLayout:
     signature: Signature | None = None
 
 
-class _Styles:
-    """Template cells per column type; a data cell copies one style array.
+_TOP = {"valign": "top"}
+_WRAP_TOP = {"text_wrap": True, "valign": "top"}
+_CENTRED = {"align": "center", "valign": "top", "text_wrap": True}
+_RIGHT = {"align": "right", "valign": "top"}
+# Per column type: alignment and number format of its data cells.
+_BASE: dict[ColumnType, tuple[dict[str, Any], str]] = {
+    ColumnType.TEXT: (_WRAP_TOP, "General"),
+    ColumnType.CODE: (_CENTRED, "General"),
+    ColumnType.INT: (_RIGHT, INT_FORMAT),
+    ColumnType.NUMBER: (_RIGHT, NUMBER_FORMAT),
+    ColumnType.PERCENT: (_RIGHT, PERCENT_FORMAT),
+    ColumnType.DATE: (_CENTRED, DATE_FORMAT),
+    ColumnType.DATETIME: (_CENTRED, DATETIME_FORMAT),
+    ColumnType.STATUS: (_CENTRED, "General"),
+}
 
-    Copying the ready StyleArray is far cheaper than assigning font, border,
-    alignment and number format to each of half a million cells.
+
+def cell_properties(ctype: ColumnType, kind: RowKind = RowKind.DATA, indent: int = 0) -> dict[str, Any]:
+    """The format properties of a table cell of a column type in a row of ``kind``."""
+    alignment, number_format = _BASE[ctype]
+    props: dict[str, Any] = {**font(), **alignment, **BORDER, "num_format": number_format}
+    if indent:
+        props["indent"] = indent
+    if kind is RowKind.SECTION:
+        props.update(font(bold=True), **SECTION_FILL)
+        props.update(text_wrap=True, valign="vcenter", align="left")
+        props.pop("indent", None)
+    elif kind is RowKind.NOTE:
+        props.update(text_wrap=True, valign="top", align="left", border=0)
+        props.pop("border_color")
+        props.pop("indent", None)
+    elif kind is RowKind.TOTAL:
+        props.update(font(bold=True))
+    return props
+
+
+class _Formats:
+    """The workbook's formats, made once per distinct set of properties.
+
+    XlsxWriter keeps each Format object as given; the writer makes every
+    format it needs before the first row, so a data cell only picks one from
+    a list (no dictionaries, no new objects per cell).
     """
 
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        wrap_top = Alignment(wrap_text=True, vertical="top")
-        centred = Alignment(horizontal="center", vertical="top", wrap_text=True)
-        self.templates: dict[tuple[ColumnType, RowKind, int], Any] = {}
-        self._base: dict[ColumnType, tuple[Alignment, str]] = {
-            ColumnType.TEXT: (wrap_top, "General"),
-            ColumnType.CODE: (centred, "General"),
-            ColumnType.INT: (Alignment(horizontal="right", vertical="top"), INT_FORMAT),
-            ColumnType.NUMBER: (Alignment(horizontal="right", vertical="top"), NUMBER_FORMAT),
-            ColumnType.PERCENT: (Alignment(horizontal="right", vertical="top"), PERCENT_FORMAT),
-            ColumnType.DATE: (centred, DATE_FORMAT),
-            ColumnType.DATETIME: (centred, DATETIME_FORMAT),
-            ColumnType.STATUS: (centred, "General"),
-        }
-        self._quoted: dict[Any, Any] = {}
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.wb = wb
+        self._made: dict[tuple[tuple[str, Any], ...], Format] = {}
 
-    def template(self, ctype: ColumnType, kind: RowKind, indent: int) -> Any:
-        key = (ctype, kind, indent)
-        cell = self.templates.get(key)
-        if cell is None:
-            cell = WriteOnlyCell(self.ws)
-            alignment, number_format = self._base[ctype]
-            if indent:
-                alignment = copy(alignment)
-                alignment.indent = indent
-            cell.alignment = alignment
-            cell.number_format = number_format
-            cell.border = BORDER
-            cell.font = font()
-            if kind is RowKind.SECTION:
-                cell.font = font(bold=True)
-                cell.fill = SECTION_FILL
-                cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="left")
-            elif kind is RowKind.NOTE:
-                cell.border = Border()
-                cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
-            elif kind is RowKind.TOTAL:
-                cell.font = font(bold=True)
-            self.templates[key] = cell
-        return cell
-
-    def quoted(self, style: Any) -> Any:
-        """The same style with Excel's quote prefix (the cell is text)."""
-        cell = self._quoted.get(style)
-        if cell is None:
-            cell = WriteOnlyCell(self.ws)
-            cell._style = copy(style)
-            cell.quotePrefix = True
-            self._quoted[style] = cell
-        return cell._style
+    def get(self, props: dict[str, Any], *, quoted: bool = False) -> Format:
+        if quoted:
+            props = {**props, "quote_prefix": True}
+        key = tuple(sorted(props.items()))
+        fmt = self._made.get(key)
+        if fmt is None:
+            fmt = self._made[key] = self.wb.add_format(props)
+        return fmt
 
 
 def safe_text(value: str) -> tuple[str, bool]:
@@ -284,8 +289,8 @@ def safe_text(value: str) -> tuple[str, bool]:
     formula is flagged so the writer stores it as a string with a quote prefix.
     """
     dangerous = value.startswith(FORMULA_TRIGGERS)
-    if _ILLEGAL_XML.search(value):
-        value = _ILLEGAL_XML.sub("", value)
+    if _TO_CLEAN.search(value):
+        value = _ILLEGAL_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     return value, dangerous
 
 
@@ -300,7 +305,9 @@ def _cell_value(value: Any, ctype: ColumnType) -> Any:
         if value.tzinfo is not None:
             value = value.astimezone(MOSCOW).replace(tzinfo=None)
         return value.date() if ctype is ColumnType.DATE else value
-    return value
+    if isinstance(value, int | float | dt.date | str):
+        return value
+    return str(value)
 
 
 def _wrapped_lines(text: str, per_line: int) -> int:
@@ -309,8 +316,7 @@ def _wrapped_lines(text: str, per_line: int) -> int:
     if len(text) <= per_line:
         return 1
     lines, used = 1, 0
-    for word in text.split():
-        n = len(word)
+    for n in map(len, text.split()):
         if used and used + 1 + n > per_line:
             lines += 1
             used = 0
@@ -321,53 +327,70 @@ def _wrapped_lines(text: str, per_line: int) -> int:
     return lines
 
 
-class _ReadyCell(Cell):
-    """A cell whose style id is known in advance (looked up once per style)."""
-
-    __slots__ = ("_style_id",)
-
-    @property
-    def style_id(self) -> int:
-        return self._style_id
+def width_pixels(width: float) -> int:
+    """Pixels of a column ``width`` units wide, rounded up: XlsxWriter stores
+    ``pixels / 7`` (to 1/256), so the file keeps the width asked for, or a
+    fraction of a pixel more, never less."""
+    return math.ceil(round(width * DIGIT_PIXELS, 6))
 
 
-def _new_cell(ws: Any, value: Any, data_type: str, style: Any, style_id: int) -> Cell:
-    cell = _ReadyCell.__new__(_ReadyCell)
-    cell._style_id = style_id
-    cell.parent = ws
-    cell.row = None
-    cell.column = None
-    cell._value = value
-    cell.data_type = data_type
-    cell._style = style
-    cell._hyperlink = None
-    cell._comment = None
-    return cell
+# Excel's day 0 in the 1900 date system as a proleptic ordinal; serials from
+# 1 March 1900 on count days since then (Excel's phantom 29.02.1900 included).
+_EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+_FIRST_SERIAL_DAY = dt.date(1900, 3, 1).toordinal()
+
+
+def excel_serial(value: dt.date) -> float | None:
+    """A naive datetime or a date as Excel's serial number (what XlsxWriter's
+    ``write_datetime`` stores, to the last bit), or None before March 1900."""
+    days = value.toordinal()
+    if days < _FIRST_SERIAL_DAY:
+        return None
+    if type(value) is dt.date:
+        return days - _EXCEL_EPOCH
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6  # type: ignore[attr-defined]
+    return days - _EXCEL_EPOCH + seconds / 86400
+
+
+@lru_cache(maxsize=4096)
+def _moscow_serial(value: dt.datetime) -> float | None:
+    """An aware moment as the serial of its Moscow wall time (bounded cache:
+    deadlines repeat across the events of a day)."""
+    return excel_serial(value.astimezone(MOSCOW).replace(tzinfo=None))
+
+
+@lru_cache(maxsize=4096)
+def _lines_of(text: str, per_line: int) -> int:
+    """Lines ``text`` takes when wrapped (bounded cache: names repeat from row to row)."""
+    return sum(_wrapped_lines(part, per_line) for part in text.split("\n"))
 
 
 class XlsxWriter:
-    """Renders one report layout and its rows into an xlsx file."""
+    """Renders one report layout and its rows into an xlsx file.
+
+    Rows go to XlsxWriter's ``constant_memory`` worksheet, which keeps only the
+    current row and writes each finished row to a temporary file: nothing of
+    the table is held in memory but the merged ranges and the heights of
+    tall rows.
+    """
 
     PROGRESS_EVERY = 500
 
     def __init__(self, layout: ReportLayout) -> None:
         self.layout = layout
-        self.wb = Workbook(write_only=True)
-        self.ws = self.wb.create_sheet(title=layout.sheet_title[:31])
-        self.styles = _Styles(self.ws)
         self.ncols = len(layout.columns)
-        self.row_idx = 0
+        self.row_idx = 0  # rows written so far (1-based number of the last)
         self.header_first = 0
         self.header_last = 0
         self.rows_written = 0
-        self._row_style_cache: dict[tuple[RowKind, int], list[Any]] = {}
-        self._style_ids: dict[int, int] = {}  # id(StyleArray) -> workbook style id
         self.rotated_height = self._rotated_height()
         self.widths = self.header_widths()
         self.table_width = sum(self.widths)
         self.text_columns = [
             i for i, c in enumerate(layout.columns) if c.type in (ColumnType.TEXT, ColumnType.STATUS, ColumnType.CODE)
         ]
+        self.wb: xlsxwriter.Workbook | None = None
+        self.ws: Worksheet | None = None
 
     # -- widths -------------------------------------------------------------
     def _rotated_height(self) -> float:
@@ -417,33 +440,44 @@ class XlsxWriter:
                     widths[i] = need
         self.table_width = sum(widths)
 
+
     # -- layout -------------------------------------------------------------
+    def _open(self, out: str | IO[bytes]) -> None:
+        self.wb = xlsxwriter.Workbook(
+            out,
+            {
+                "constant_memory": True,
+                # Text is text: never a formula, a link or a number.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.ws = self.wb.add_worksheet(self.layout.sheet_title[:31])
+        self.formats = _Formats(self.wb)
+
     def _setup_sheet(self) -> None:
         ws = self.ws
-        for i, width in enumerate(self.widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        # Room for the page header and footer above and below the table
-        # (Excel prints them at the header/footer margin, LibreOffice inside the page margin).
-        ws.page_margins.top = ws.page_margins.bottom = 0.75
-        ws.page_margins.header = ws.page_margins.footer = 0.3
+        for i, width in enumerate(self.widths):
+            ws.set_column_pixels(i, i, width_pixels(width))
+        ws.set_landscape()
+        ws.set_paper(PAPER_A4)
+        ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
         # Page header: the report on the left, the moment of its data on the
-        # right; footer: page N of M.
-        ws.oddHeader.left.text = self.layout.sheet_title
-        ws.oddHeader.left.size = 8
-        ws.oddHeader.left.font = FONT_NAME
-        ws.oddHeader.right.text = self._as_of_text()
-        ws.oddHeader.right.size = 8
-        ws.oddHeader.right.font = FONT_NAME
-        ws.oddFooter.center.text = "Страница &P из &N"
-        ws.oddFooter.center.size = 8
-        ws.oddFooter.center.font = FONT_NAME
+        # right; footer: page N of M. The header and footer stand 0.3" from the
+        # edge, inside the page margins (Excel prints them at the header/footer
+        # margin, LibreOffice inside the page margin).
+        small = f'&"{FONT_NAME}"&8 '
+
+        def literal(text: str) -> str:
+            return text.replace("&", "&&")
+
+        ws.set_header(
+            f"&L{small}{literal(self.layout.sheet_title)}&R{small}{literal(self._as_of_text())}", {"margin": 0.3}
+        )
+        ws.set_footer(f"&C{small}Страница &P из &N", {"margin": 0.3})
 
     def _generated(self) -> dt.datetime:
         return (self.layout.generated_at or dt.datetime.now(tz=MOSCOW)).astimezone(MOSCOW)
@@ -453,55 +487,13 @@ class XlsxWriter:
             return f"Данные на {self.layout.as_of:%d.%m.%Y}"
         return f"Данные на {self._generated():%d.%m.%Y %H:%M}"
 
-    def _merge(self, row: int, first_col: int, last_col: int, last_row: int | None = None) -> None:
-        last_row = last_row or row
-        if first_col == last_col and row == last_row:
-            return
-        self.ws.merged_cells.add(
-            f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{last_row}"
-        )
-
-    def _install_row_stream(self) -> None:
-        """Stream rows of ready cells straight to openpyxl's sheet writer.
-
-        ``WriteOnlyWorksheet.append`` re-binds every value and, for a cell
-        object, goes through a ValueError per cell; our cells are complete
-        (row, column, type, style), so they are handed to the writer as they
-        are. The sheet views and column widths are written first, hence this
-        runs after the sheet setup and before the first row.
-        """
-        ws = self.ws
-        ws._get_writer()
-
-        def rows() -> Any:
-            xf = ws._writer.xf.send(True)
-            with xf.element("sheetData"):
-                try:
-                    while True:
-                        idx, cells = yield
-                        ws._writer.write_row(xf, cells, idx)
-                except GeneratorExit:
-                    pass
-            ws._writer.xf.send(None)
-
-        stream = rows()
-        next(stream)
-        ws._rows = stream
-
-    def _append(self, cells: list[Any], height: float | None = None) -> int:
-        idx = self.row_idx + 1
-        dims = self.ws.row_dimensions
+    def _next_row(self, height: float | None = None) -> int:
+        """The zero-based index of a new row (its height set before its cells)."""
+        r = self.row_idx
+        self.row_idx = r + 1
         if height is not None:
-            dims[idx].height = height
-        for column, cell in enumerate(cells, start=1):
-            cell.row = idx
-            cell.column = column
-        self.ws._rows.send((idx, cells))
-        if height is not None:
-            # The row is already streamed out; keep memory flat.
-            del dims[idx]
-        self.row_idx = idx
-        return idx
+            self.ws.set_row(r, height)
+        return r
 
     def _height(self, texts: Iterable[tuple[str, float]], *, size: float = 11) -> float | None:
         """Row height fitting wrapped texts: (text, column width) pairs.
@@ -517,67 +509,59 @@ class XlsxWriter:
             per_line = max(1.0, (width - 1) * scale)
             if len(text) <= per_line and "\n" not in text:
                 continue
-            n = sum(_wrapped_lines(part, int(per_line)) for part in text.split("\n"))
-            lines = max(lines, n)
+            lines = max(lines, _lines_of(text, int(per_line)))
         if lines == 1:
             return None
         return min(409.0, lines * size * 1.32 + 2)
 
-    def _text_cell(self, value: str, *, font: Font | None = None, alignment: Alignment | None = None) -> Any:
+    def _text(self, r: int, c: int, value: str | None, props: dict[str, Any]) -> None:
+        """One text cell: formula-like text gets the quote prefix; None is a formatted blank."""
+        if value is None:
+            self.ws.write_blank(r, c, None, self.formats.get(props))
+            return
         text, dangerous = safe_text(value)
-        cell = WriteOnlyCell(self.ws, value=None)
-        cell.value = text
-        if dangerous:
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        cell.font = font if font is not None else DEFAULT_FONT
-        if alignment is not None:
-            cell.alignment = alignment
-        return cell
+        self.ws.write_string(r, c, text, self.formats.get(props, quoted=dangerous))
+
+    def _line(self, value: Any, props: dict[str, Any], *, size: float = 11) -> int:
+        """A row of one text merged across the table; returns its index."""
+        text, dangerous = safe_text("" if value is None else str(value))
+        r = self._next_row(self._height([(text, self.table_width)], size=size))
+        fmt = self.formats.get(props, quoted=dangerous)
+        if self.ncols > 1:
+            self.ws.merge_range(r, 0, r, self.ncols - 1, text, fmt)
+        else:
+            self.ws.write_string(r, 0, text, fmt)
+        return r
 
     def _title_block(self) -> None:
         layout = self.layout
-        left = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        left = {"text_wrap": True, "valign": "top", "align": "left"}
         if layout.order_line:
-            r = self._append(
-                [self._text_cell(layout.order_line, font=font(italic=True, size=9), alignment=left)],
-                self._height([(layout.order_line, self.table_width)], size=9),
-            )
-            self._merge(r, 1, self.ncols)
-        r = self._append(
-            [self._text_cell(layout.title, font=font(bold=True, size=13), alignment=Alignment(horizontal="center", wrap_text=True))],
-            self._height([(layout.title, self.table_width)], size=13),
-        )
-        self._merge(r, 1, self.ncols)
+            self._line(layout.order_line, {**font(italic=True, size=9), **left}, size=9)
+        self._line(layout.title, {**font(bold=True, size=13), "align": "center", "text_wrap": True}, size=13)
         generated = self._generated()
         parts = [f"Дата формирования: {generated:%d.%m.%Y %H:%M}"]
         if layout.as_of:
             parts.append(f"Данные по состоянию на: {layout.as_of:%d.%m.%Y} (конец дня)")
         else:
             parts.append(f"Данные по состоянию на: {generated:%d.%m.%Y %H:%M}")
-        r = self._append([self._text_cell("; ".join(parts), font=font(size=9), alignment=left)])
-        self._merge(r, 1, self.ncols)
+        self._line("; ".join(parts), {**font(size=9), **left}, size=9)
         for note in layout.notes:
-            r = self._append(
-                [self._text_cell(note, font=font(size=9, italic=True), alignment=left)],
-                self._height([(note, self.table_width)], size=9),
-            )
-            self._merge(r, 1, self.ncols)
-        self._append([])
+            self._line(note, {**font(size=9, italic=True), **left}, size=9)
+        self._next_row()  # an empty row before the table
 
     def _header(self) -> None:
         layout = self.layout
-        bold = font(bold=True)
-        centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws = self.ws
+        centred = {"align": "center", "valign": "vcenter", "text_wrap": True}
+        plain = {**font(bold=True), **centred, **HEADER_FILL, **BORDER}
+        rotated = {**plain, "rotation": 90}
 
-        rotated = Alignment(horizontal="center", vertical="center", wrap_text=True, text_rotation=90)
+        def props_of(column: Column | None) -> dict[str, Any]:
+            return rotated if column is not None and column.rotate else plain
 
-        def header_cell(text: str | None, column: Column | None = None) -> Any:
-            turn = column is not None and column.rotate
-            cell = self._text_cell(keep_ranges(text or ""), font=bold, alignment=rotated if turn else centred)
-            cell.fill = HEADER_FILL
-            cell.border = BORDER
-            return cell
+        def header_text(text: str | None) -> str | None:
+            return keep_ranges(text) if text else None
 
         def column_height() -> float | None:
             texts = [(c.header, w) for c, w in zip(layout.columns, self.widths, strict=True) if not c.rotate]
@@ -588,130 +572,189 @@ class XlsxWriter:
 
         self.header_first = self.row_idx + 1
         if layout.header_groups:
-            top: list[Any] = []
             spans: list[tuple[int, int]] = []
-            col = 1
-            for text, span in layout.header_groups:
-                top.append(header_cell(text))
-                top.extend(header_cell(None) for _ in range(span - 1))
+            col = 0
+            for _text, span in layout.header_groups:
                 spans.append((col, span))
                 col += span
-            group_row = self._append(top, self._height([(t, self.widths[f - 1] * s) for (t, s), (f, _) in zip(layout.header_groups, spans, strict=True) if s > 1]))
-            second = []
-            for (first, span), _group in zip(spans, layout.header_groups, strict=True):
-                for offset in range(span):
-                    column = layout.columns[first - 1 + offset]
-                    second.append(header_cell(None if span == 1 else column.header, column))
-            # A one-column group carries the column's own header.
+            group_row = self._next_row(
+                self._height(
+                    [(t, self.widths[f] * s) for (t, s), (f, _) in zip(layout.header_groups, spans, strict=True) if s > 1]
+                )
+            )
+            # A one-column group is merged down over the column header row and
+            # carries the column's own header. The merge is registered first
+            # with no data and no format (so nothing of the next row is
+            # written yet: the rows stream in order), then the cell is written.
             for (first, span), (text, _) in zip(spans, layout.header_groups, strict=True):
                 if span == 1:
-                    top[first - 1].value = keep_ranges(layout.columns[first - 1].header or text)
-            column_row = self._append(second, column_height())
-            for first, span in spans:
-                if span == 1:
-                    self._merge(group_row, first, first, column_row)
+                    ws.merge_range(group_row, first, group_row + 1, first, "", None)
+                    self._text(group_row, first, header_text(layout.columns[first].header or text), plain)
                 else:
-                    self._merge(group_row, first, first + span - 1)
+                    fmt = self.formats.get(plain)
+                    value, dangerous = safe_text(header_text(text) or "")
+                    ws.merge_range(group_row, first, group_row, first + span - 1, value,
+                                   self.formats.get(plain, quoted=dangerous) if dangerous else fmt)
+            column_row = self._next_row(column_height())
+            for first, span in spans:
+                for offset in range(span):
+                    column = layout.columns[first + offset]
+                    self._text(column_row, first + offset, None if span == 1 else header_text(column.header), props_of(column))
         else:
-            self._append([header_cell(c.header, c) for c in layout.columns], column_height())
+            r = self._next_row(column_height())
+            for i, column in enumerate(layout.columns):
+                self._text(r, i, header_text(column.header) or None, props_of(column))
         # Column numbers under the header, as the order's tables print them.
-        numbers = []
-        for i in range(1, self.ncols + 1):
-            cell = WriteOnlyCell(self.ws, value=i)
-            cell.font = font(size=8, italic=True)
-            cell.alignment = centred
-            cell.border = BORDER
-            numbers.append(cell)
-        self.header_last = self._append(numbers)
+        r = self._next_row()
+        numbers = self.formats.get({**font(size=8, italic=True), **centred, **BORDER})
+        for i in range(self.ncols):
+            ws.write_number(r, i, i + 1, numbers)
+        self.header_last = r + 1
 
     def _freeze(self) -> None:
-        """Freeze below the header: sheet views are streamed first, so before any row."""
+        """Freeze below the header and right of the first ``freeze_columns`` columns."""
         layout = self.layout
         title_rows = (1 if layout.order_line else 0) + 2 + len(layout.notes) + 1
         header_rows = (2 if layout.header_groups else 1) + 1
-        freeze_col = get_column_letter(layout.freeze_columns + 1)
-        self.ws.freeze_panes = f"{freeze_col}{title_rows + header_rows + 1}"
+        self.ws.freeze_panes(title_rows + header_rows, layout.freeze_columns)
 
     def _finish_sheet(self) -> None:
         ws = self.ws
-        ws.print_title_rows = f"{self.header_first}:{self.header_last}"
-        last = max(self.row_idx, self.header_last + 1)
-        for i, column in enumerate(self.layout.columns, start=1):
+        ws.repeat_rows(self.header_first - 1, self.header_last - 1)
+        first, last = self.header_last, max(self.row_idx, self.header_last + 1) - 1  # zero-based
+        fills = {colour: self.wb.add_format({"bg_color": f"#{colour}", "pattern": 1}) for colour in set(STATUS_COLOURS.values())}
+        for i, column in enumerate(self.layout.columns):
             if column.type is not ColumnType.STATUS:
                 continue
-            letter = get_column_letter(i)
-            ref = f"{letter}{self.header_last + 1}:{letter}{last}"
             for word, colour in STATUS_COLOURS.items():
-                fill = PatternFill("solid", start_color=colour, end_color=colour)
-                ws.conditional_formatting.add(
-                    ref, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill)
+                ws.conditional_format(
+                    first, i, last, i, {"type": "cell", "criteria": "equal to", "value": f'"{word}"', "format": fills[colour]}
                 )
 
     def _signature(self) -> None:
         """The signature block under the table: head, executor, phone, date."""
         signature = self.layout.signature or Signature()
-        left = Alignment(wrap_text=True, vertical="bottom", horizontal="left")
-        self._append([])
+        props = {**font(), "text_wrap": True, "valign": "bottom", "align": "left"}
+        self._next_row()
         for line in signature.lines(self._generated().date()):
-            r = self._append([self._text_cell(line, alignment=left)], self._height([(line, self.table_width)]))
-            self._merge(r, 1, self.ncols)
+            self._line(line, props)
 
     # -- rows ---------------------------------------------------------------
-    def _row_styles(self, kind: RowKind, indent: int) -> list[Any]:
+    def _row_formats(self, kind: RowKind, indent: int) -> tuple[list[Format], list[Format]]:
+        """Formats of the cells of a row, and the same with the quote prefix."""
         key = (kind, indent)
-        styles = self._row_style_cache.get(key)
-        if styles is None:
-            styles = [
-                self.styles.template(c.type, kind, indent if i == 1 else 0)._style
-                for i, c in enumerate(self.layout.columns)
-            ]
-            self._row_style_cache[key] = styles
-        return styles
+        got = self._row_format_cache.get(key)
+        if got is None:
+            props = [cell_properties(c.type, kind, indent if i == 1 else 0) for i, c in enumerate(self.layout.columns)]
+            got = self._row_format_cache[key] = (
+                [self.formats.get(p) for p in props],
+                [self.formats.get(p, quoted=True) for p in props],
+            )
+        return got
 
-    def _data_row(self, row: Row) -> list[Any]:
-        """Cells of one row, made directly (no per-cell type guessing or style copies).
+    def _body(self, rows: Iterable[Row], on_progress: Callable[[int], None] | None) -> None:
+        """The table body: the hot loop of a report of any length.
 
-        Styles are shared, never-mutated StyleArrays of the column's template;
-        every str is stored as an inline string (data type "s"), so no text
-        can ever become a formula, and formula-like text also gets the quote
-        prefix so Excel keeps it as text when the cell is edited.
+        Every format is made before the first cell; a cell costs one type
+        test and one XlsxWriter call. Every str is written with
+        ``write_string`` (so no text can ever become a formula), and
+        formula-like text also gets the quote prefix, so Excel keeps it as
+        text when the cell is edited.
         """
-        styles = self._row_styles(row.kind, row.indent)
         ws = self.ws
-        ids = self._style_ids
-        cell_styles = self.wb._cell_styles
-        cells = []
-        values = row.values
-        n = len(values)
-        for i in range(self.ncols):
-            value = values[i] if i < n else None
-            style = styles[i]
-            t = type(value)
-            if t is str:
-                if value.startswith(FORMULA_TRIGGERS) or _ILLEGAL_XML.search(value):
-                    value, dangerous = safe_text(value)
-                    if dangerous:
-                        style = self.styles.quoted(style)
-                data_type = "s"
-            elif value is None or t is int or t is float:
-                data_type = "n"
-            elif t is dt.datetime:
-                if value.tzinfo is not None:
-                    value = value.astimezone(MOSCOW).replace(tzinfo=None)
-                data_type = "d"
-            elif t is dt.date:
-                data_type = "d"
+        write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+        set_row = ws.set_row
+        ncols = self.ncols
+        columns = range(ncols)
+        data_formats = self._row_formats(RowKind.DATA, 0)
+        section_props = {
+            RowKind.SECTION: cell_properties(ColumnType.TEXT, RowKind.SECTION),
+            RowKind.NOTE: cell_properties(ColumnType.TEXT, RowKind.NOTE),
+        }
+        # A text longer than this (or with a line break) may wrap: its row's height is computed.
+        limits = [(i, max(1.0, self.widths[i] - 1)) for i in self.text_columns]
+        illegal = _TO_CLEAN.search
+        lines_of = _lines_of
+        triggers = FORMULA_TRIGGERS
+        every = self.PROGRESS_EVERY
+        written = 0
+        r = self.row_idx
+        date_t, datetime_t = dt.date, dt.datetime
+        serial_of, moscow_serial = excel_serial, _moscow_serial
+        for row in rows:
+            kind = row.kind
+            values = row.values
+            if kind is RowKind.SECTION or kind is RowKind.NOTE:
+                self.row_idx = r
+                self._line(values[0] if values else None, section_props[kind])
+                r = self.row_idx
             else:
-                value = _cell_value(value, ColumnType.TEXT)
-                data_type = "s" if isinstance(value, str) else "n"
-                if isinstance(value, str):
-                    value, _ = safe_text(value)
-            style_id = ids.get(id(style))
-            if style_id is None:
-                style_id = ids[id(style)] = cell_styles.add(style)
-            cell = _new_cell(ws, value, data_type, style, style_id)
-            cells.append(cell)
-        return cells
+                indent = row.indent
+                if kind is RowKind.DATA and not indent:
+                    formats, quoted = data_formats
+                else:
+                    formats, quoted = self._row_formats(kind, indent)
+                n = len(values)
+                if n < ncols:
+                    values = (*values, *(None,) * (ncols - n))
+                # The row height, when a text may wrap (what _height() computes,
+                # inlined: most rows have no text longer than its column).
+                lines = 1
+                for i, limit in limits:
+                    v = values[i]
+                    if type(v) is str:
+                        if indent and i == 1:
+                            limit = max(1.0, limit - indent)
+                        if len(v) > limit or "\n" in v:
+                            n_lines = lines_of(v, int(limit))
+                            if n_lines > lines:
+                                lines = n_lines
+                tall = min(409.0, lines * 11 * 1.32 + 2) if lines > 1 else None
+                if tall is not None:
+                    set_row(r, tall)
+                for c, v, fmt in zip(columns, values, formats, strict=False):  # extra values are dropped
+                    t = type(v)
+                    if t is str:
+                        if v.startswith(triggers) or (not v.isprintable() and illegal(v)):
+                            v, dangerous = safe_text(v)
+                            write_string(r, c, v, quoted[c] if dangerous else fmt)
+                        elif v:
+                            write_string(r, c, v, fmt)
+                        else:
+                            write_blank(r, c, None, fmt)
+                    elif t is int or t is float:
+                        write_number(r, c, v, fmt)
+                    elif v is None:
+                        write_blank(r, c, None, fmt)
+                    elif t is date_t or t is datetime_t:
+                        # A date is a number with a date format: its serial is computed here.
+                        serial = serial_of(v) if t is date_t or v.tzinfo is None else moscow_serial(v)
+                        if serial is None:
+                            self._other(r, c, v, fmt, quoted[c])
+                        else:
+                            write_number(r, c, serial, fmt)
+                    else:
+                        self._other(r, c, v, fmt, quoted[c])
+                r += 1
+            written += 1
+            if on_progress is not None and written % every == 0:
+                self.rows_written = written
+                on_progress(written)
+        self.row_idx = r
+        self.rows_written = written
+
+    def _other(self, r: int, c: int, value: Any, fmt: Format, quoted: Format) -> None:
+        """A value of any other type: bool as да/нет, Decimal as a number, the rest as text."""
+        value = _cell_value(value, ColumnType.TEXT)
+        if isinstance(value, str):
+            text, dangerous = safe_text(value)
+            self.ws.write_string(r, c, text, quoted if dangerous else fmt)
+        elif isinstance(value, dt.date):
+            self.ws.write_datetime(r, c, value, fmt)
+        elif isinstance(value, int | float):
+            self.ws.write_number(r, c, value, fmt)
+        else:
+            self.ws.write_blank(r, c, None, fmt)
 
     def write(
         self,
@@ -725,32 +768,86 @@ class XlsxWriter:
         head = list(itertools.islice(rows, MEASURE_ROWS))
         self.measure(head)
         rows = itertools.chain(head, rows)
-        self._setup_sheet()
-        self._freeze()
-        self._install_row_stream()
-        self._title_block()
-        self._header()
-        every = self.PROGRESS_EVERY
-        for row in rows:
-            if row.kind in (RowKind.SECTION, RowKind.NOTE):
-                cells = self._data_row(Row([row.values[0]], kind=row.kind))
-                r = self._append(cells, self._height([(str(row.values[0]), self.table_width)]))
-                self._merge(r, 1, self.ncols)
-            else:
-                values = row.values
-                widths = self.widths
-                texts = [
-                    (values[i], widths[i] - row.indent * (i == 1))
-                    for i in self.text_columns
-                    if i < len(values) and isinstance(values[i], str)
-                ]
-                self._append(self._data_row(row), self._height(texts) if texts else None)
-            self.rows_written += 1
-            if on_progress is not None and self.rows_written % every == 0:
-                on_progress(self.rows_written)
-        self._signature()
-        self._finish_sheet()
-        self.wb.save(out)
+        self._row_format_cache: dict[tuple[RowKind, int], tuple[list[Format], list[Format]]] = {}
+        self._open(out)
+        try:
+            self._setup_sheet()
+            self._freeze()
+            self._title_block()
+            self._header()
+            self._body(rows, on_progress)
+            self._signature()
+            self._finish_sheet()
+        finally:
+            self.wb.close()
         if on_progress is not None:
             on_progress(self.rows_written)
         return self.rows_written
+
+
+# -- plain sheets (import templates) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlainSheet:
+    """A sheet without the report's title block: a header row, then rows.
+
+    The import templates a coordinator downloads to fill are such sheets; they
+    are written by the same machinery and the same rules as the reports
+    (text stays text, dates are dd.mm.yyyy, Calibri, XlsxWriter streaming).
+    """
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]] = ()
+    # Width of each column (Excel units); None keeps Excel's default.
+    widths: Sequence[float | None] = ()
+    # A note on each header cell ("" for none), shown when the cell is pointed at.
+    comments: Sequence[str] = ()
+    comment_author: str = ""
+    # A bold, filled header row, frozen at the top of the sheet.
+    styled_header: bool = True
+
+
+def write_plain(sheets: Sequence[PlainSheet], out: str | IO[bytes]) -> None:
+    """Write plain sheets into one xlsx file (streamed, like the reports)."""
+    wb = xlsxwriter.Workbook(
+        out,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    formats = _Formats(wb)
+    plain = {**font(), "num_format": "General"}
+    dated = {**font(), "num_format": DATE_FORMAT}
+    moment = {**font(), "num_format": DATETIME_FORMAT}
+    header = {**font(bold=True), **HEADER_FILL}
+    try:
+        for sheet in sheets:
+            ws = wb.add_worksheet(sheet.title[:31])
+            for i, width in enumerate(sheet.widths):
+                if width is not None:
+                    ws.set_column_pixels(i, i, width_pixels(width))
+            if sheet.styled_header:
+                ws.freeze_panes(1, 0)
+            head = header if sheet.styled_header else plain
+            for c, text in enumerate(sheet.header):
+                value, dangerous = safe_text(text)
+                ws.write_string(0, c, value, formats.get(head, quoted=dangerous))
+                note = sheet.comments[c] if c < len(sheet.comments) else ""
+                if note:
+                    ws.write_comment(0, c, safe_text(note)[0], {"author": sheet.comment_author})
+            for r, values in enumerate(sheet.rows, start=1):
+                for c, value in enumerate(values):
+                    value = _cell_value(value, ColumnType.TEXT)
+                    if value is None or value == "":
+                        continue
+                    if isinstance(value, str):
+                        text, dangerous = safe_text(value)
+                        ws.write_string(r, c, text, formats.get(plain, quoted=dangerous))
+                    elif isinstance(value, dt.datetime):
+                        ws.write_datetime(r, c, value, formats.get(moment))
+                    elif isinstance(value, dt.date):
+                        ws.write_datetime(r, c, value, formats.get(dated))
+                    else:
+                        ws.write_number(r, c, value, formats.get(plain))
+    finally:
+        wb.close()

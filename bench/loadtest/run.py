@@ -193,7 +193,7 @@ def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, mini
             gunicorn.kill()
     _django("--verify", db_url, "--fixture", str(fixture), "--out", str(out), "--result", str(result))
     check = json.loads(result.read_text())
-    rows = _rows(workdir / "locust_stats.csv", check, seconds=seconds, workers=workers)
+    rows = _stats_rows(workdir / "locust_stats.csv", check, seconds=seconds, workers=workers)
     for row in rows:
         row["name"] = f"[{pace}] {row['name']}"
         row["pace"] = pace
@@ -202,7 +202,7 @@ def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, mini
     return rows
 
 
-def _rows(stats_csv: Path, check: dict[str, Any], *, seconds: int, workers: int) -> list[dict[str, Any]]:
+def _stats_rows(stats_csv: Path, check: dict[str, Any], *, seconds: int, workers: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with stats_csv.open(encoding="utf-8") as f:
         for rec in csv.DictReader(f):
