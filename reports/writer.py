@@ -389,8 +389,9 @@ class XlsxWriter:
         self.text_columns = [
             i for i, c in enumerate(layout.columns) if c.type in (ColumnType.TEXT, ColumnType.STATUS, ColumnType.CODE)
         ]
-        self.wb: xlsxwriter.Workbook | None = None
-        self.ws: Worksheet | None = None
+        # Opened by write(): one workbook and sheet per call.
+        self.wb: xlsxwriter.Workbook
+        self.ws: Worksheet
 
     # -- widths -------------------------------------------------------------
     def _rotated_height(self) -> float:
