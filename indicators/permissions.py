@@ -76,11 +76,6 @@ def can_edit_registry_record(user: Any, organization_id: int | None) -> bool:
     return can_act_for_organization(user, organization_id)
 
 
-def can_configure(user: Any) -> bool:
-    """Rules, sources and seasons are configured by administrators."""
-    return has_role(user, Role.ADMIN)
-
-
 # --- scoped querysets: every list, detail, records view and export reads through these ---
 
 

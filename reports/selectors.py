@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from reports.models import ImportJob, ReportFile
-from roadmap.deadlines import MOSCOW
 from roadmap.event_year import event_year_q
 from roadmap.models import Event, EventReport, EvidenceFile, Plan
 from roadmap.report_status import late_from, moscow_date
@@ -207,6 +206,3 @@ def import_jobs_for(user: object, *, limit: int = 50) -> list[ImportJob]:
 
     return list(visible_import_jobs(user)[:limit])
 
-
-def local_now(now: dt.datetime) -> dt.datetime:
-    return now.astimezone(MOSCOW)
