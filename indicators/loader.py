@@ -14,7 +14,7 @@ from indicators.models import (
     ValidationRule,
 )
 from roadmap.loader import LoadResult, _sync, _text, _upsert
-from roadmap.models import Activity, Plan
+from roadmap.models import REPORT_FIGURE_FIELDS, Activity, Plan
 
 
 def _target_values(value_type: str, value: Any) -> dict[str, Any]:
@@ -129,14 +129,7 @@ def indicator_set_load(
 CONFIG_BLOCKS = ("programme_categories", "sources", "seasons", "rules")
 SOURCE_KINDS = ("event_reports", "partner_agreements", "programmes", "cohorts", "sum_of")
 SCOPES = ("copp", "copp_and_colleges", "everyone")
-EVENT_FIELDS = (
-    "participants_total",
-    "participants_pupils_6_11",
-    "participants_students",
-    "participants_adults",
-    "participants_50_plus",
-    "schools_count",
-)
+EVENT_FIELDS = REPORT_FIGURE_FIELDS
 OPERATORS = ("=", "<=", ">=")
 IMPORTANCE = ("high", "medium", "low")
 MISSING = ("skip_if_any_missing", "skip_if_all_missing", "never_skip")

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from reports.models import ImportJob, ReportFile
 from roadmap.event_year import event_year_q
-from roadmap.models import Event, EventReport, EvidenceFile, Plan
+from roadmap.models import REPORT_FIGURE_FIELDS, Event, EventReport, EvidenceFile, Plan
 from roadmap.report_status import late_from, moscow_date
 
 EVENT_FIELDS = (
@@ -35,12 +35,7 @@ REPORT_FIELDS = (
     "status",
     "submitted_at",
     "on_time",
-    "participants_total",
-    "participants_pupils_6_11",
-    "participants_students",
-    "participants_adults",
-    "participants_50_plus",
-    "schools_count",
+    *REPORT_FIGURE_FIELDS,
 )
 
 

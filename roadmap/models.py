@@ -379,6 +379,18 @@ class Event(models.Model):
         return f"{self.title} ({self.start_date:%d.%m.%Y})"
 
 
+# The figures of a report, in the order forms, imports and exports show them;
+# what indicators may sum (indicators.loader) and what reports read (reports.selectors).
+REPORT_FIGURE_FIELDS = (
+    "participants_total",
+    "participants_pupils_6_11",
+    "participants_students",
+    "participants_adults",
+    "participants_50_plus",
+    "schools_count",
+)
+
+
 class EventReport(models.Model):
     """What happened at an event, filed by a coordinator of the organiser.
 

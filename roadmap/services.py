@@ -33,6 +33,7 @@ from roadmap.deadlines import report_due_at
 from roadmap.evidence import evidence_refusal
 from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import (
+    REPORT_FIGURE_FIELDS,
     Activity,
     Event,
     EventReport,
@@ -419,17 +420,9 @@ def event_cancel(
 # Reports
 # ---------------------------------------------------------------------------
 
-REPORT_COUNT_FIELDS = (
-    "participants_total",
-    "participants_pupils_6_11",
-    "participants_students",
-    "participants_adults",
-    "participants_50_plus",
-    "schools_count",
-)
-REPORT_BREAKDOWN_FIELDS = REPORT_COUNT_FIELDS[1:5]
+REPORT_BREAKDOWN_FIELDS = REPORT_FIGURE_FIELDS[1:5]
 REPORT_TEXT_FIELDS = ("summary", "partners", "links")
-REPORT_FIELDS = (*REPORT_TEXT_FIELDS, *REPORT_COUNT_FIELDS)
+REPORT_FIELDS = (*REPORT_TEXT_FIELDS, *REPORT_FIGURE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -452,7 +445,7 @@ def _clean_report(data: ReportData) -> ReportData:
     errors: dict[str, list[str]] = {}
     if not (data.summary or "").strip():
         errors["summary"] = ["Опишите, как прошло мероприятие."]
-    for name in REPORT_COUNT_FIELDS:
+    for name in REPORT_FIGURE_FIELDS:
         value = getattr(data, name)
         if value is None:
             if name == "participants_total":
@@ -478,7 +471,7 @@ def _clean_report(data: ReportData) -> ReportData:
         raise ValidationError(errors)
     return ReportData(
         **{
-            **{n: getattr(data, n) for n in REPORT_COUNT_FIELDS},
+            **{n: getattr(data, n) for n in REPORT_FIGURE_FIELDS},
             "summary": data.summary.strip(),
             "partners": (data.partners or "").strip(),
             "links": (data.links or "").strip(),
