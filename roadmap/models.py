@@ -498,7 +498,9 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DUE_TOMORROW = "due_tomorrow", _("Report due soon (event's last day)")
+        # The first reminder, on the event's last day: the report is due within the
+        # plan's rule (N days, roadmap.deadlines), not "tomorrow"; the stored value is historical.
+        DUE_WITHIN_RULE = "due_tomorrow", _("Report due soon (event's last day)")
         DUE_SOON = "due_soon", _("Report due in a few hours")
         OVERDUE = "overdue", _("Report overdue")
         ESCALATION = "escalation", _("Report overdue: escalation")
