@@ -36,7 +36,6 @@ from roadmap.models import Organization
 from roadmap.permissions import visible_organization_ids
 from roadmap.roles import Role, has_role, sees_everything
 from roadmap.selectors import is_archive
-from roadmap.services import STALE_VERSION_MESSAGE
 from roadmap.web import paginate, plan_year, requested_plan
 
 RECORDS_SHOWN = 50
@@ -174,7 +173,7 @@ def actual_create(request: HttpRequest) -> HttpResponse:
                 indicator=data["indicator"], year=data["year"], organization=data["organization"], value=data["value"],
                 period=data["period"], evidence=data["evidence"], user=request.user, now=timezone.now(),
             )
-        except services.ActualError as exc:
+        except services.Refusal as exc:
             _add_error(form, exc)
         else:
             messages.success(request, _("Значение сохранено как черновик. Отправьте его на проверку, когда будете уверены."))
@@ -205,7 +204,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     user=request.user, now=timezone.now(), version=data["version"],
                     confirm_breaches=bool(data.get("confirm_breaches")),
                 )
-            except services.ActualError as exc:
+            except services.Refusal as exc:
                 _add_error(form, exc)
             else:
                 messages.success(request, _("Значение изменено."))
@@ -221,7 +220,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/actual_detail.html", context)
 
 
-def _add_error(form: Any, exc: services.ActualError) -> None:
+def _add_error(form: Any, exc: services.Refusal) -> None:
     """Put a refusal on the field at fault; one about a hidden field (the
     version of a stale form) goes on top of the form, where it is seen."""
     field = form.fields.get(exc.field) if exc.field else None
@@ -256,9 +255,9 @@ def actual_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kwargs["reason"] = request.POST.get("reason", "")
     try:
         if kwargs["version"] is None:
-            raise services.StaleVersion(str(STALE_VERSION_MESSAGE), field="version")
+            raise services.StaleVersion(field="version")
         service(**kwargs)
-    except services.ActualError as exc:
+    except services.Refusal as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, str(done))

@@ -356,11 +356,9 @@ def _django_errors(exc: DjangoValidationError) -> dict[str, Any]:
 
 
 class ServiceErrorsMixin:
-    """Maps service exceptions onto HTTP: 400 by field, 403, 409."""
+    """Maps service exceptions onto HTTP: 400 by field, 403 (a conflict's 409: ``copp.rest``)."""
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, services.ConflictError):
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, DjangoValidationError):
             return Response(_django_errors(exc), status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)  # type: ignore[misc]

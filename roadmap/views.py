@@ -280,7 +280,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
         except ValidationError as exc:
             apply_errors(form, exc)
-        except services.ConflictError as exc:
+        except services.Conflict as exc:
             form.add_error(None, str(exc))
         else:
             _add_evidence(request, report, evidence_form.cleaned_data)
@@ -315,7 +315,7 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     if report is None:
         return services.event_report_submit(user=request.user, event=event, data=payload, now=now)
     if version is None:
-        raise services.ConflictError(services.REPORT_EXISTS_MESSAGE)
+        raise services.Conflict(services.REPORT_EXISTS_MESSAGE)
     return services.event_report_resubmit(user=request.user, report=report, data=payload, now=now, expected_version=version)
 
 
@@ -323,7 +323,7 @@ def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any
     for upload in data.get("files") or []:
         try:
             services.evidence_add(user=request.user, report=report, upload=upload, kind=data["kind"])
-        except (ValidationError, services.ConflictError) as exc:
+        except (ValidationError, services.Conflict) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             messages.error(request, _("Файл «%(name)s» не принят: %(error)s") % {"name": upload.name, "error": text})
 
@@ -370,7 +370,7 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             reason = form.cleaned_data["reason"]
             services.event_report_return(user=request.user, report=report, reason=reason, now=now, expected_version=version)
             messages.success(request, _("Отчёт возвращён на доработку; координатор получит уведомление."))
-    except (ValidationError, services.ConflictError) as exc:
+    except (ValidationError, services.Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
 
@@ -387,7 +387,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             raise services.StaleVersion()
         services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now(), expected_version=version)
         messages.success(request, _("Событие отменено: отчёт по нему не нужен."))
-    except (ValidationError, services.ConflictError) as exc:
+    except (ValidationError, services.Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
 
