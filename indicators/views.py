@@ -34,7 +34,7 @@ from indicators.selectors import (
 )
 from roadmap.models import Organization
 from roadmap.permissions import visible_organization_ids
-from roadmap.roles import Role, has_role, sees_everything
+from roadmap.roles import sees_everything
 from roadmap.selectors import is_archive
 from roadmap.web import paginate, plan_year, requested_plan
 
@@ -127,12 +127,6 @@ def _visible_changes(user: Any, indicator: Indicator) -> Any:
 # ---------------------------------------------------------------------------
 
 
-def _organizations(user: Any) -> Any:
-    if has_role(user, Role.COPP, Role.ADMIN):
-        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
-    return Organization.objects.filter(pk=user.organization_id)
-
-
 def _visible_actual(user: Any, pk: int) -> Actual:
     actual = get_object_or_404(actuals_visible_to(user).select_related("indicator__indicator_set__plan", "created_by", "approved_by"), pk=pk)
     return actual
@@ -154,7 +148,7 @@ def actual_list(request: HttpRequest) -> HttpResponse:
         "keep": {"plan": plan.key},
         "py": py,
         "can_review": permissions.can_review_actuals(request.user),
-        "can_enter": _organizations(request.user).exists() and has_role(request.user, Role.COPP, Role.ADMIN, Role.COORDINATOR),
+        "can_enter": permissions.actual_organization_choices(request.user).exists(),
     }
     return render(request, "indicators/actual_list.html", context)
 
@@ -162,7 +156,7 @@ def actual_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def actual_create(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request.GET.get("plan"))  # the plan of the values list it was opened from
-    organizations = _organizations(request.user)
+    organizations = permissions.actual_organization_choices(request.user)
     if not organizations.exists():
         raise PermissionDenied
     form = ActualForm(request.POST or None, plan=plan, organizations=organizations, initial=request.GET.dict())
@@ -188,7 +182,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actual.indicator.indicator_set.plan
     can_enter = permissions.can_enter_actual(request.user, actual.organization_id)
     form = ActualForm(
-        request.POST or None, plan=plan, organizations=_organizations(request.user), editing=True,
+        request.POST or None, plan=plan, organizations=permissions.actual_organization_choices(request.user), editing=True,
         initial={"value": _value_text(actual), "evidence": actual.evidence, "version": actual.version, "indicator_obj": actual.indicator},
     )
     if not actual.was_approved:

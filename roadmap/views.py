@@ -161,13 +161,6 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-def _organizers(user: Any) -> Any:
-    """Organisations the user may register events for."""
-    if has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN):
-        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
-    return Organization.objects.filter(pk=user.organization_id)
-
-
 def _visible_event(user: Any, pk: int) -> Event:
     """The event if this user may see it; another organisation's is simply not found."""
     query = Event.objects.select_related(
@@ -199,7 +192,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
     plans = plans_ordered()
-    organizers = _organizers(request.user)
+    organizers = permissions.event_organizer_choices(request.user)
     if not plans or not organizers.exists():
         raise PermissionDenied
     form = EventForm(
