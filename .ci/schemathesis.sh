@@ -33,6 +33,9 @@ export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${DB_NAME}"
 # Tasks run in-process: the fuzzer exercises the web layer, not the queue.
 unset REDIS_URL
 export DEBUG=False
+# DEBUG off needs a SECRET_KEY (copp/settings.py): a random one for this run.
+SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
+export SECRET_KEY
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-copp.settings}"
 export MEDIA_ROOT="${REPORT_DIR}/media"

@@ -384,10 +384,19 @@ def throwaway_database(base_url: str | None, name: str) -> Iterator[str]:
         drop_database(url)
 
 
+def bench_secret_key() -> None:
+    """A random SECRET_KEY for this run unless one is set: the settings refuse DEBUG off without one."""
+    import secrets
+
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+
+
 def django_setup(url: str | None = None) -> None:
-    """Point Django at ``url`` (if given) and set it up; DEBUG stays off."""
+    """Point Django at ``url`` (if given) and set it up; DEBUG stays off, so a
+    random SECRET_KEY is set for the run (and the servers it starts) unless one is given."""
     if url:
         os.environ["DATABASE_URL"] = url
+    bench_secret_key()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
     import django
 
