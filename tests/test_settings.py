@@ -52,3 +52,10 @@ def test_it_takes_a_real_key_and_check_deploy_does_not_flag_it() -> None:
     assert done.returncode == 0, done.stderr
     assert "security.W009" not in done.stdout + done.stderr
     assert "System check identified" in done.stdout + done.stderr  # the deploy checks did run
+
+
+def test_manage_py_says_the_key_is_missing() -> None:
+    done = _run("manage.py", "check", DEBUG="0")
+    assert done.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in done.stderr
+    assert "Models aren't loaded yet" not in done.stderr
