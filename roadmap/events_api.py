@@ -567,6 +567,21 @@ class EventViewSet(
         return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(
+        parameters=[OpenApiParameter("evidence_id", _ID, OpenApiParameter.PATH, description="Evidence file id")],
+        request=None,
+        responses={204: None},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"report/evidence/(?P<evidence_id>[0-9]+)")
+    def delete_evidence(self, request: Request, pk: Any = None, evidence_id: Any = None) -> Response:
+        """Delete an evidence file of the report while it is not accepted (409 once it is)."""
+        report = self._report_for_write(pk)
+        evidence = get_object_or_404(
+            permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report=report)), pk=evidence_id
+        )
+        services.evidence_delete(user=request.user, evidence=evidence)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
         parameters=[
             OpenApiParameter("by", str, enum=["organization", "activity", "municipality", "month", "total"]),
             OpenApiParameter("plan", str),

@@ -478,6 +478,9 @@ class EvidenceFile(models.Model):
         "roadmap.User", verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Who attached and who deleted which file, and when (the event page's history).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["report", "uploaded_at", "id"]
         verbose_name = _("evidence file")

@@ -120,6 +120,13 @@ def can_report_event(user: Any, event: Any) -> bool:
     return can_act_for_organization(user, event.organizer_id)
 
 
+def can_delete_evidence(user: Any, report: Any) -> bool:
+    """Evidence of a report is deleted by whoever may file and correct the
+    report (a coordinator of the organiser, ЦОПП staff, administrators); the
+    service also refuses once the report is accepted."""
+    return can_report_event(user, report.event)
+
+
 def can_review_report(user: Any, report: Any) -> bool:
     """ЦОПП and ministry staff (and administrators) accept or return reports."""
     return has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN)

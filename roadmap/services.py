@@ -714,12 +714,29 @@ def evidence_add(
 
 
 def evidence_delete(*, user: User | None, evidence: EvidenceFile) -> None:
-    if user is not None and not permissions.can_report_event(user, evidence.report.event):
-        raise PermissionDenied("Удалять файлы может координатор организации-организатора.")
-    if evidence.report.status == EventReport.Status.ACCEPTED:
-        raise Conflict("Отчёт уже принят: файлы к нему не удаляются.")
-    evidence.file.delete(save=False)
-    evidence.delete()
+    """Delete an evidence file of a report that is not accepted yet.
+
+    The report row is locked, so an acceptance either comes first (and the
+    file stays) or after. The deletion is kept in the file's history (which
+    file, who, when); the stored file leaves the storage only once the
+    transaction commits, so a rolled-back deletion loses nothing. A file
+    someone has just deleted is a conflict, not an error.
+    """
+    with transaction.atomic():
+        report = EventReport.objects.select_for_update().filter(pk=evidence.report_id).first()
+        if report is None:
+            raise Conflict("Отчёт удалён.")
+        if user is not None and not permissions.can_delete_evidence(user, report):
+            raise PermissionDenied("Удалять файлы может координатор организации-организатора.")
+        if report.status == EventReport.Status.ACCEPTED:
+            raise Conflict("Отчёт уже принят: файлы к нему не удаляются.")
+        current = EvidenceFile.objects.filter(pk=evidence.pk, report=report).first()
+        if current is None:
+            raise Conflict(_("The file has already been deleted."))
+        storage, name = current.file.storage, current.file.name
+        current._history_user = _actor(user)  # type: ignore[attr-defined]  # django-simple-history
+        current.delete()
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # ---------------------------------------------------------------------------

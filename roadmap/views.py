@@ -222,6 +222,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_report": permissions.can_report_event(request.user, event),
         "can_review": report is not None and permissions.can_review_report(request.user, report),
         "can_change": permissions.can_change_event(request.user, event),
+        "can_delete_evidence": report is not None and report.status != EventReport.Status.ACCEPTED
+        and permissions.can_delete_evidence(request.user, report),
         "evidence_form": EvidenceForm(),
         "reason_form": ReasonForm(),
         "history": _event_history(event, report),
@@ -242,19 +244,28 @@ def _event_history(event: Event, report: EventReport | None) -> list[dict[str, A
         ("event", "~"): _("событие изменено"),
         ("report", "+"): _("отчёт подан"),
         ("report", "~"): _("отчёт изменён"),
+        ("evidence", "+"): _("file attached: %(name)s"),
+        ("evidence", "-"): _("file deleted: %(name)s"),
     }
     rows = [("event", h) for h in event.history.select_related("history_user").order_by("-history_date")[:20]]
     if report is not None:
         rows += [("report", h) for h in report.history.select_related("history_user").order_by("-history_date")[:20]]
+        files = EvidenceFile.history.filter(report_id=report.pk, history_type__in=["+", "-"])
+        rows += [("evidence", h) for h in files.select_related("history_user").order_by("-history_date")[:20]]
     return sorted(
         (
-            {"at": h.history_date, "what": labels.get((kind, h.history_type), _("удалено")), "user": h.history_user,
-             "status": getattr(h, "status", "")}
+            {"at": h.history_date, "user": h.history_user, "status": getattr(h, "status", ""),
+             "what": _history_label(labels, kind, h)}
             for kind, h in rows
         ),
         key=lambda row: row["at"],
         reverse=True,
     )
+
+
+def _history_label(labels: dict[tuple[str, str], str], kind: str, row: Any) -> str:
+    label = labels.get((kind, row.history_type), _("удалено"))
+    return label % {"name": row.original_name} if kind == "evidence" else label
 
 
 @login_required
@@ -334,6 +345,22 @@ def event_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Выберите файлы для загрузки."))
     return redirect("event_detail", event.pk)
+
+
+@login_required
+@require_POST
+def event_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an evidence file (the button on the event page); another organisation's file is not found."""
+    query = EvidenceFile.objects.select_related("report__event")
+    evidence = get_object_or_404(permissions.visible_evidence(request.user, query), pk=pk)
+    event_id, name = evidence.report.event_id, evidence.original_name
+    try:
+        services.evidence_delete(user=request.user, evidence=evidence)
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("File “%(name)s” deleted.") % {"name": name})
+    return redirect("event_detail", event_id)
 
 
 @login_required
