@@ -31,7 +31,7 @@ EVENT_FIELDS = (
     "due_at",
     "cancelled_at",
 )
-REPORT_FIELDS = (
+REPORT_LINE_FIELDS = (
     "status",
     "submitted_at",
     "on_time",
@@ -152,12 +152,12 @@ def event_lines(
         where &= Q(activity_id__in=list(activity_ids))
     order = ("end_date", "start_date", "id")
     if not historical:
-        fields = [*EVENT_FIELDS, *(f"report__{f}" for f in REPORT_FIELDS)]
+        fields = [*EVENT_FIELDS, *(f"report__{f}" for f in REPORT_LINE_FIELDS)]
         qs = Event.objects.filter(where).order_by(*order).values_list(*fields)
         n = len(EVENT_FIELDS)
         for values in qs.iterator(chunk_size=chunk_size):
             event = dict(zip(EVENT_FIELDS, values[:n], strict=True))
-            report = dict(zip(REPORT_FIELDS, values[n:], strict=True))
+            report = dict(zip(REPORT_LINE_FIELDS, values[n:], strict=True))
             yield _line(event, report if report["status"] is not None else None)
         return
     events = list(Event.history.as_of(moment).filter(where).order_by(*order).values(*EVENT_FIELDS))
@@ -165,7 +165,7 @@ def event_lines(
     reports: dict[int, dict] = {}
     for i in range(0, len(ids), chunk_size):
         chunk = ids[i : i + chunk_size]
-        for row in EventReport.history.as_of(moment).filter(event_id__in=chunk).values("event_id", *REPORT_FIELDS):
+        for row in EventReport.history.as_of(moment).filter(event_id__in=chunk).values("event_id", *REPORT_LINE_FIELDS):
             reports[row["event_id"]] = row
     for event in events:
         yield _line(event, reports.get(event["id"]))
