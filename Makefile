@@ -18,6 +18,9 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
+# Development runs with DEBUG on (the settings refuse DEBUG off without a SECRET_KEY).
+setup run worker: export DEBUG ?= 1
+
 setup: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_order

@@ -7,7 +7,17 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    # Django's command line swallows a settings error and then fails with an
+    # unrelated "Models aren't loaded yet": say what is wrong instead.
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 (imports the settings module)
+    except ImproperlyConfigured as exc:
+        sys.exit(f"ImproperlyConfigured: {exc}")
 
     execute_from_command_line(sys.argv)
 

@@ -130,8 +130,10 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
 
 if __name__ == "__main__":  # against an already migrated database: DATABASE_URL=... python bench/bench_chase.py
     import os
+    import secrets
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # DEBUG stays off
     import django
 
     django.setup()

@@ -387,7 +387,6 @@ def throwaway_database(base_url: str | None, name: str) -> Iterator[str]:
 # The production profile (DEBUG off) over plain HTTP on loopback: no HTTPS
 # redirect or secure-only cookies, static files unhashed (no collectstatic).
 LOOPBACK_ENV = {
-    "SECRET_KEY": "bench-on-loopback-only-not-a-production-secret-0123456789",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_HSTS_SECONDS": "0",
     "SECURE_PROXY_SSL_HEADER": "0",
@@ -397,12 +396,21 @@ LOOPBACK_ENV = {
 }
 
 
+def bench_secret_key() -> None:
+    """A random SECRET_KEY for this run unless one is set: the settings refuse DEBUG off without one."""
+    import secrets
+
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+
+
 def django_setup(url: str | None = None) -> None:
-    """Point Django at ``url`` (if given) and set it up; DEBUG stays off."""
+    """Point Django at ``url`` (if given) and set it up; DEBUG stays off, so a
+    random SECRET_KEY is set for the run (and the servers it starts) unless one is given."""
     if url:
         os.environ["DATABASE_URL"] = url
     for name, value in LOOPBACK_ENV.items():
         os.environ.setdefault(name, value)
+    bench_secret_key()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
     import django
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import secrets
 import sys
 import time
 import tracemalloc
@@ -24,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # DEBUG stays off
 
 import django
 

@@ -47,6 +47,7 @@ from bench.common import (
     PROJECT_DIR,
     RESULTS_DIR,
     SCALES,
+    bench_secret_key,
     clone_database,
     create_database,
     database_url,
@@ -255,6 +256,7 @@ def git_commit() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    bench_secret_key()  # every command and server below runs with DEBUG off
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=SCALES, default="small")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (median, min, max)")

@@ -19,14 +19,13 @@ import datetime as dt
 import io
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from import_export.formats import base_formats
 
 # Excel starts a formula (or a DDE payload) with these; the same list as reports/writer.py.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def _text_cell(ws: Any, value: str) -> Any:
@@ -44,7 +43,7 @@ def _value(ws: Any, value: Any) -> Any:
     if isinstance(value, str):
         return _text_cell(ws, value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(MOSCOW).replace(tzinfo=None)
+        return value.astimezone(timezone.get_default_timezone()).replace(tzinfo=None)  # TIME_ZONE: Moscow
     if value is None or isinstance(value, (bool, int, float, dt.date, dt.time)):
         return value
     return _text_cell(ws, str(value))

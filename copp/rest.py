@@ -17,6 +17,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from roadmap.errors import Conflict
+
 
 def _delete_refused(exc: ProtectedError | RestrictedError) -> Response:
     blockers = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
@@ -34,7 +36,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     the current state (409 with the reason), not a server error; services
     should check first and explain better, this is the safety net. A Django
     ``ValidationError`` from a service is bad input (400, messages by field).
+    A service's ``Conflict`` (``roadmap.errors``: a stale version, a step not
+    allowed now) is 409 with the reason, and the field when it names one.
     """
+    if isinstance(exc, Conflict):
+        body = {"detail": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return _delete_refused(exc)
     if isinstance(exc, DjangoValidationError):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from copp.admin_exports import SafeXLSX
 
@@ -26,9 +27,17 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env("DEBUG")
-# Production sets SECRET_KEY; the fallback exists for ``make run`` and the
-# tests, and ``manage.py check --deploy`` flags it.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key")
+# Production sets SECRET_KEY; the fallback exists for development (``make run``
+# turns DEBUG on) and is refused with DEBUG off, so a server never signs
+# sessions and password-reset links with a key published in this file. The
+# tests set their own key (copp/test_settings.py).
+SECRET_KEY_DEV = "django-insecure-development-only-key"
+SECRET_KEY = env("SECRET_KEY", default=SECRET_KEY_DEV)
+if not DEBUG and SECRET_KEY.strip() in ("", SECRET_KEY_DEV):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: with DEBUG off, set the SECRET_KEY environment variable to a long random "
+        "string (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or set DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 # The key of the participant lists' person hashes (roadmap/participants.py).
 # Production sets it (and keeps it: a new key makes old and new lists of the

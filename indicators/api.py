@@ -153,7 +153,7 @@ def _figure_data(figure: Figure) -> dict[str, Any]:
 
 
 def _service_call(func: Any, **kwargs: Any) -> Any:
-    """Run a service, turning its refusals into HTTP answers: 400 by field, 403, 409."""
+    """Run a service, turning its refusals into HTTP answers: 400 by field, 403 (a ``Conflict`` goes on to ``copp.rest``: 409)."""
     try:
         return func(**kwargs)
     except services.InvalidInput as exc:
@@ -163,27 +163,8 @@ def _service_call(func: Any, **kwargs: Any) -> Any:
         raise ValidationError(
             {("non_field_errors" if name == NON_FIELD_ERRORS else name): messages for name, messages in errors.items()}
         ) from exc
-    except services.Conflict as exc:
-        raise ConflictError(exc.message, field=exc.field) from exc
     except DjangoPermissionDenied as exc:
         raise PermissionDenied(str(exc) or None) from exc
-
-
-class ConflictError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        self.message, self.field = message, field
-
-
-class ConflictAnswersMixin:
-    """A service's conflict (``_service_call``) answers 409 with the reason and the field, if any."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ConflictError):
-            body = {"detail": exc.message}
-            if exc.field:
-                body["field"] = exc.field
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 # --- indicators ---------------------------------------------------------------------------
@@ -405,7 +386,6 @@ class ActualChangeSerializer(serializers.ModelSerializer):
 
 
 class ActualViewSet(
-    ConflictAnswersMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Actual values: create a draft, edit it, submit, approve, return, reopen.
@@ -600,7 +580,7 @@ def _registry_schema(serializer: type[serializers.Serializer]) -> Any:
     )
 
 
-class RegistryViewSet(ConflictAnswersMixin, viewsets.ModelViewSet):
+class RegistryViewSet(viewsets.ModelViewSet):
     """Anyone signed in reads what they may see; every write goes through ``indicators.registries``.
 
     The services own the permission (the holder decides), the rules, history

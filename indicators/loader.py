@@ -14,7 +14,7 @@ from indicators.models import (
     ValidationRule,
 )
 from roadmap.loader import LoadResult, _sync, _text, _upsert
-from roadmap.models import Activity, Plan
+from roadmap.models import REPORT_FIGURE_FIELDS, Activity, Plan
 
 
 def _target_values(value_type: str, value: Any) -> dict[str, Any]:
@@ -141,14 +141,6 @@ def indicator_set_load(
 CONFIG_BLOCKS = ("programme_categories", "sources", "seasons", "rules")
 SOURCE_KINDS = ("event_reports", "partner_agreements", "programmes", "cohorts", "sum_of")
 SCOPES = ("copp", "copp_and_colleges", "everyone")
-EVENT_FIELDS = (
-    "participants_total",
-    "participants_pupils_6_11",
-    "participants_students",
-    "participants_adults",
-    "participants_50_plus",
-    "schools_count",
-)
 OPERATORS = ("=", "<=", ">=")
 IMPORTANCE = ("high", "medium", "low")
 MISSING = ("skip_if_any_missing", "skip_if_all_missing", "never_skip")
@@ -225,8 +217,8 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
         if kind not in SOURCE_KINDS:
             errors.append(f"{where}: kind must be one of {', '.join(SOURCE_KINDS)}")
         if kind == "event_reports":
-            if item.get("field") not in EVENT_FIELDS:
-                errors.append(f"{where}: field must be one of {', '.join(EVENT_FIELDS)}")
+            if item.get("field") not in REPORT_FIGURE_FIELDS:
+                errors.append(f"{where}: field must be one of {', '.join(REPORT_FIGURE_FIELDS)}")
             if not item.get("activities"):
                 errors.append(f"{where}: event reports need 'activities'")
         for number in item.get("activities") or []:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from indicators.models import Actual, EducationalProgramme, PartnerAgreement, ProgrammeCohort
+from roadmap.models import Organization
 from roadmap.permissions import can_act_for_organization, scoped_to_organizations, visible_organization_ids
 from roadmap.roles import Role, has_role, register_role_permissions
 
@@ -52,6 +53,19 @@ def can_enter_actual(user: Any, organization_id: int | None) -> bool:
     return can_act_for_organization(user, organization_id)
 
 
+def actual_organization_choices(user: Any) -> QuerySet[Organization]:
+    """Organisations the user may enter values for (``can_enter_actual``): every
+    active one for ЦОПП staff and administrators, a coordinator's own, none for
+    anyone else (ministry staff review)."""
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if has_role(user, Role.COPP, Role.ADMIN):
+        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
+    if has_role(user, Role.COORDINATOR) and user.organization_id:
+        return Organization.objects.filter(pk=user.organization_id)
+    return Organization.objects.none()
+
+
 def can_view_actual(user: Any, organization_id: int) -> bool:
     visible = visible_organization_ids(user)
     return visible is None or organization_id in visible
@@ -74,11 +88,6 @@ def can_edit_registry_record(user: Any, organization_id: int | None) -> bool:
     administrators for any organisation, a coordinator for their own.
     """
     return can_act_for_organization(user, organization_id)
-
-
-def can_configure(user: Any) -> bool:
-    """Rules, sources and seasons are configured by administrators."""
-    return has_role(user, Role.ADMIN)
 
 
 # --- scoped querysets: every list, detail, records view and export reads through these ---

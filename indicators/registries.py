@@ -15,7 +15,7 @@ spreadsheet imports — calls these services, which own:
 
 They raise ``django.core.exceptions.PermissionDenied``,
 ``django.core.exceptions.ValidationError`` (messages by field) and
-``indicators.services.Conflict`` (HTTP 409: a protected delete, a duplicate
+``roadmap.errors.Conflict`` (HTTP 409: a protected delete, a duplicate
 written concurrently, a record deleted meanwhile).
 
 The bulk services (``agreements_import``, ``programmes_import``) apply the
@@ -40,7 +40,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCategory, ProgrammeCohort
 from indicators.permissions import can_edit_registry_record
-from indicators.services import Conflict
+from roadmap.errors import Conflict
 from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import Activity, Organization
 

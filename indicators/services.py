@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from indicators import permissions
 from indicators.models import Actual, ActualChange, Indicator
+from roadmap.errors import Conflict, Refusal, StaleVersion
 from roadmap.limits import MAX_INDICATOR_VALUE
 from roadmap.models import Organization
 from roadmap.services import BulkOutcome
@@ -26,25 +27,8 @@ from roadmap.services import BulkOutcome
 Status = Actual.Status
 
 
-class ActualError(Exception):
-    """A refused write; ``field`` names the input at fault when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        self.message = message
-        self.field = field
-        super().__init__(message)
-
-
-class InvalidInput(ActualError):
+class InvalidInput(Refusal):
     """Bad input (HTTP 400)."""
-
-
-class Conflict(ActualError):
-    """The value is not in a state that allows this (HTTP 409)."""
-
-
-class StaleVersion(Conflict):
-    """Someone else changed the value since the form was opened (HTTP 409)."""
 
 
 # --- validation -----------------------------------------------------------------
@@ -409,7 +393,7 @@ def actuals_bulk_approve(*, actual_ids: list[int], user: Any, now: dt.datetime) 
             continue
         try:
             actual_approve(actual=actual, user=user, now=now)
-        except ActualError as exc:
+        except Refusal as exc:
             result.refused[actual_id] = exc.message
         else:
             result.approved.append(actual_id)

@@ -36,9 +36,8 @@ from indicators.selectors import (
 )
 from roadmap.models import Organization
 from roadmap.permissions import visible_organization_ids
-from roadmap.roles import Role, has_role, sees_everything
+from roadmap.roles import sees_everything
 from roadmap.selectors import is_archive
-from roadmap.services import STALE_VERSION_MESSAGE
 from roadmap.web import paginate, plan_year, requested_plan
 
 RECORDS_SHOWN = 50
@@ -133,12 +132,6 @@ def _visible_changes(user: Any, indicator: Indicator) -> Any:
 # ---------------------------------------------------------------------------
 
 
-def _organizations(user: Any) -> Any:
-    if has_role(user, Role.COPP, Role.ADMIN):
-        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
-    return Organization.objects.filter(pk=user.organization_id)
-
-
 def _visible_actual(user: Any, pk: int) -> Actual:
     actual = get_object_or_404(actuals_visible_to(user).select_related("indicator__indicator_set__plan", "created_by", "approved_by"), pk=pk)
     return actual
@@ -160,7 +153,7 @@ def actual_list(request: HttpRequest) -> HttpResponse:
         "keep": {"plan": plan.key},
         "py": py,
         "can_review": permissions.can_review_actuals(request.user),
-        "can_enter": _organizations(request.user).exists() and has_role(request.user, Role.COPP, Role.ADMIN, Role.COORDINATOR),
+        "can_enter": permissions.actual_organization_choices(request.user).exists(),
     }
     return render(request, "indicators/actual_list.html", context)
 
@@ -168,7 +161,7 @@ def actual_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def actual_create(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request.GET.get("plan"))  # the plan of the values list it was opened from
-    organizations = _organizations(request.user)
+    organizations = permissions.actual_organization_choices(request.user)
     if not organizations.exists():
         raise PermissionDenied
     form = ActualForm(request.POST or None, plan=plan, organizations=organizations, initial=request.GET.dict())
@@ -179,7 +172,7 @@ def actual_create(request: HttpRequest) -> HttpResponse:
                 indicator=data["indicator"], year=data["year"], organization=data["organization"], value=data["value"],
                 period=data["period"], evidence=data["evidence"], user=request.user, now=timezone.now(),
             )
-        except services.ActualError as exc:
+        except services.Refusal as exc:
             _add_error(form, exc)
         else:
             messages.success(request, _("Значение сохранено как черновик. Отправьте его на проверку, когда будете уверены."))
@@ -194,7 +187,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actual.indicator.indicator_set.plan
     can_enter = permissions.can_enter_actual(request.user, actual.organization_id)
     form = ActualForm(
-        request.POST or None, plan=plan, organizations=_organizations(request.user), editing=True,
+        request.POST or None, plan=plan, organizations=permissions.actual_organization_choices(request.user), editing=True,
         initial={"value": _value_text(actual), "evidence": actual.evidence, "version": actual.version, "indicator_obj": actual.indicator},
     )
     if not actual.was_approved:
@@ -210,7 +203,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     user=request.user, now=timezone.now(), version=data["version"],
                     confirm_breaches=bool(data.get("confirm_breaches")),
                 )
-            except services.ActualError as exc:
+            except services.Refusal as exc:
                 _add_error(form, exc)
             else:
                 messages.success(request, _("Значение изменено."))
@@ -226,7 +219,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/actual_detail.html", context)
 
 
-def _add_error(form: Any, exc: services.ActualError) -> None:
+def _add_error(form: Any, exc: services.Refusal) -> None:
     """Put a refusal on the field at fault; one about a hidden field (the
     version of a stale form) goes on top of the form, where it is seen."""
     field = form.fields.get(exc.field) if exc.field else None
@@ -261,9 +254,9 @@ def actual_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kwargs["reason"] = request.POST.get("reason", "")
     try:
         if kwargs["version"] is None:
-            raise services.StaleVersion(str(STALE_VERSION_MESSAGE), field="version")
+            raise services.StaleVersion(field="version")
         service(**kwargs)
-    except services.ActualError as exc:
+    except services.Refusal as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, str(done))

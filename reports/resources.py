@@ -34,6 +34,7 @@ from reports.importing import Col, ColType, Errors, ImportRefused, Item, normali
 from reports.models import ImportKind
 from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import (
+    REPORT_FIGURE_FIELDS,
     Activity,
     Event,
     Municipality,
@@ -51,7 +52,6 @@ from roadmap.selectors import (
     plans_ordered,
 )
 from roadmap.services import (
-    REPORT_COUNT_FIELDS,
     BulkOutcome,
     EventRow,
     ReportRow,
@@ -633,7 +633,7 @@ class EventReportImport(ServiceBackedImport):
         self.user = user
         return [
             Item(row=row, key=(v["event"],),
-                 fields={"summary": v.get("summary"), **{name: v.get(name) for name in REPORT_COUNT_FIELDS}})
+                 fields={"summary": v.get("summary"), **{name: v.get(name) for name in REPORT_FIGURE_FIELDS}})
             for row, v in rows
         ]
 
@@ -646,7 +646,7 @@ class EventReportImport(ServiceBackedImport):
     def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
         rows = [
             ReportRow(row=i.row, event_id=i.key[0], summary=i.fields["summary"],
-                      figures={name: i.fields[name] for name in REPORT_COUNT_FIELDS})
+                      figures={name: i.fields[name] for name in REPORT_FIGURE_FIELDS})
             for i in items
         ]
         return event_reports_import(user=user, rows=rows, now=now, commit=commit)

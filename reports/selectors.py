@@ -17,9 +17,8 @@ from typing import Any
 from django.db.models import Count, Q
 
 from reports.models import ImportJob, ReportFile
-from roadmap.deadlines import MOSCOW
 from roadmap.event_year import event_year_q
-from roadmap.models import Event, EventReport, EvidenceFile, Plan
+from roadmap.models import REPORT_FIGURE_FIELDS, Event, EventReport, EvidenceFile, Plan
 from roadmap.report_status import late_from, moscow_date
 
 EVENT_FIELDS = (
@@ -33,16 +32,11 @@ EVENT_FIELDS = (
     "due_at",
     "cancelled_at",
 )
-REPORT_FIELDS = (
+REPORT_LINE_FIELDS = (
     "status",
     "submitted_at",
     "on_time",
-    "participants_total",
-    "participants_pupils_6_11",
-    "participants_students",
-    "participants_adults",
-    "participants_50_plus",
-    "schools_count",
+    *REPORT_FIGURE_FIELDS,
 )
 
 
@@ -159,12 +153,12 @@ def event_lines(
         where &= Q(activity_id__in=list(activity_ids))
     order = ("end_date", "start_date", "id")
     if not historical:
-        fields = [*EVENT_FIELDS, *(f"report__{f}" for f in REPORT_FIELDS)]
+        fields = [*EVENT_FIELDS, *(f"report__{f}" for f in REPORT_LINE_FIELDS)]
         qs = Event.objects.filter(where).order_by(*order).values_list(*fields)
         n = len(EVENT_FIELDS)
         for values in qs.iterator(chunk_size=chunk_size):
             event = dict(zip(EVENT_FIELDS, values[:n], strict=True))
-            report = dict(zip(REPORT_FIELDS, values[n:], strict=True))
+            report = dict(zip(REPORT_LINE_FIELDS, values[n:], strict=True))
             yield _line(event, report if report["status"] is not None else None)
         return
     events = list(Event.history.as_of(moment).filter(where).order_by(*order).values(*EVENT_FIELDS))
@@ -172,7 +166,7 @@ def event_lines(
     reports: dict[int, dict[str, Any]] = {}
     for i in range(0, len(ids), chunk_size):
         chunk = ids[i : i + chunk_size]
-        for row in EventReport.history.as_of(moment).filter(event_id__in=chunk).values("event_id", *REPORT_FIELDS):
+        for row in EventReport.history.as_of(moment).filter(event_id__in=chunk).values("event_id", *REPORT_LINE_FIELDS):
             reports[row["event_id"]] = row
     for event in events:
         yield _line(event, reports.get(event["id"]))
@@ -208,6 +202,3 @@ def import_jobs_for(user: object, *, limit: int = 50) -> list[ImportJob]:
 
     return list(visible_import_jobs(user)[:limit])
 
-
-def local_now(now: dt.datetime) -> dt.datetime:
-    return now.astimezone(MOSCOW)

@@ -120,25 +120,6 @@ def event_report_as_of(*, event_id: int, as_of: datetime) -> Any | None:
     )
 
 
-def accepted_event_reports(
-    *, plan: Plan | None = None, year: int | None = None, as_of: datetime | None = None
-) -> QuerySet[EventReport]:
-    """Accepted reports of events not cancelled -- the only reports whose figures count.
-
-    ``year`` selects by the event's year (its last day, ``roadmap.event_year``). With ``as_of``, reports accepted
-    after that moment are left out (their figures are current, see
-    ``event_report_as_of`` for the figures as they stood).
-    """
-    qs = EventReport.objects.filter(status=EventReport.Status.ACCEPTED, event__cancelled_at__isnull=True)
-    if plan is not None:
-        qs = qs.filter(event__activity__plan=plan)
-    if year is not None:
-        qs = qs.filter(event_year_q(year, prefix="event__"))
-    if as_of is not None:
-        qs = qs.filter(accepted_at__lte=as_of)
-    return qs.select_related("event__activity", "event__organizer", "event__municipality")
-
-
 # ---------------------------------------------------------------------------
 # Timeliness
 # ---------------------------------------------------------------------------
@@ -373,9 +354,3 @@ def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
 def unread_count(user: Any) -> int:
     return visible_notifications(user).filter(read_at__isnull=True).count()
 
-
-def failed_notifications() -> QuerySet[Notification]:
-    """Notices that did not go out (for administrators)."""
-    return Notification.objects.filter(
-        status__in=[Notification.Status.FAILED, Notification.Status.GAVE_UP]
-    ).order_by("-created_at")

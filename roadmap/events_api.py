@@ -356,11 +356,9 @@ def _django_errors(exc: DjangoValidationError) -> dict[str, Any]:
 
 
 class ServiceErrorsMixin:
-    """Maps service exceptions onto HTTP: 400 by field, 403, 409."""
+    """Maps service exceptions onto HTTP: 400 by field, 403 (a conflict's 409: ``copp.rest``)."""
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, services.ConflictError):
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, DjangoValidationError):
             return Response(_django_errors(exc), status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)  # type: ignore[misc]
@@ -567,6 +565,21 @@ class EventViewSet(
             user=request.user, report=report, upload=upload, kind=str(request.data.get("kind") or "other")
         )
         return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("evidence_id", _ID, OpenApiParameter.PATH, description="Evidence file id")],
+        request=None,
+        responses={204: None},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"report/evidence/(?P<evidence_id>[0-9]+)")
+    def delete_evidence(self, request: Request, pk: Any = None, evidence_id: Any = None) -> Response:
+        """Delete an evidence file of the report while it is not accepted (409 once it is)."""
+        report = self._report_for_write(pk)
+        evidence = get_object_or_404(
+            permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report=report)), pk=evidence_id
+        )
+        services.evidence_delete(user=request.user, evidence=evidence)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         parameters=[

@@ -379,6 +379,18 @@ class Event(models.Model):
         return f"{self.title} ({self.start_date:%d.%m.%Y})"
 
 
+# The figures of a report, in the order forms, imports and exports show them;
+# what indicators may sum (indicators.loader) and what reports read (reports.selectors).
+REPORT_FIGURE_FIELDS = (
+    "participants_total",
+    "participants_pupils_6_11",
+    "participants_students",
+    "participants_adults",
+    "participants_50_plus",
+    "schools_count",
+)
+
+
 class EventReport(models.Model):
     """What happened at an event, filed by a coordinator of the organiser.
 
@@ -466,6 +478,9 @@ class EvidenceFile(models.Model):
         "roadmap.User", verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Who attached and who deleted which file, and when (the event page's history).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["report", "uploaded_at", "id"]
         verbose_name = _("evidence file")
@@ -486,7 +501,9 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DUE_TOMORROW = "due_tomorrow", _("Report due soon (event's last day)")
+        # The first reminder, on the event's last day: the report is due within the
+        # plan's rule (N days, roadmap.deadlines), not "tomorrow"; the stored value is historical.
+        DUE_WITHIN_RULE = "due_tomorrow", _("Report due soon (event's last day)")
         DUE_SOON = "due_soon", _("Report due in a few hours")
         OVERDUE = "overdue", _("Report overdue")
         ESCALATION = "escalation", _("Report overdue: escalation")

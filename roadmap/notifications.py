@@ -242,8 +242,8 @@ def _event_candidates(now: datetime, conf: ChaseSettings, plans: list[Plan]) -> 
 
     if local.hour >= conf.first_reminder_hour:
         # On the last day: "the report is due by ...", unless the second reminder window has begun.
-        qs = pending.filter(end_date=today, due_at__gt=now + soon).filter(~_not_yet(Kind.DUE_TOMORROW))
-        found += [(Kind.DUE_TOMORROW, e) for e in qs]
+        qs = pending.filter(end_date=today, due_at__gt=now + soon).filter(~_not_yet(Kind.DUE_WITHIN_RULE))
+        found += [(Kind.DUE_WITHIN_RULE, e) for e in qs]
     qs = pending.filter(end_date__lte=today, due_at__gt=overdue_cut, due_at__lte=now + soon).filter(
         ~_not_yet(Kind.DUE_SOON)
     )

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from roadmap.models import Event, EventReport, EvidenceFile, Notification
+from roadmap.models import Event, EventReport, EvidenceFile, Notification, Organization
 from roadmap.roles import Role, has_role, sees_everything
 
 M = TypeVar("M", bound=Model)
@@ -96,6 +96,19 @@ def can_register_event(user: Any, organization_id: int | None) -> bool:
     return has_role(user, Role.COORDINATOR) and user.organization_id == organization_id
 
 
+def event_organizer_choices(user: Any) -> QuerySet[Organization]:
+    """Organisations the user may register events for (``can_register_event``):
+    every active one for ministry, ЦОПП staff and administrators, a
+    coordinator's own, none for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN):
+        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
+    if has_role(user, Role.COORDINATOR) and user.organization_id:
+        return Organization.objects.filter(pk=user.organization_id)
+    return Organization.objects.none()
+
+
 def can_change_event(user: Any, event: Any) -> bool:
     """Moving, editing and cancelling follow the same rule as registering."""
     return can_register_event(user, event.organizer_id)
@@ -105,6 +118,13 @@ def can_report_event(user: Any, event: Any) -> bool:
     """A report is filed by a coordinator of the organiser (or by ЦОПП staff
     and administrators acting for it)."""
     return can_act_for_organization(user, event.organizer_id)
+
+
+def can_delete_evidence(user: Any, report: Any) -> bool:
+    """Evidence of a report is deleted by whoever may file and correct the
+    report (a coordinator of the organiser, ЦОПП staff, administrators); the
+    service also refuses once the report is accepted."""
+    return can_report_event(user, report.event)
 
 
 def can_review_report(user: Any, report: Any) -> bool:

@@ -6,7 +6,7 @@ the API, the web UI, the admin and imports obey the same rules), takes
 
 * ``django.core.exceptions.PermissionDenied`` -- the user may not do this;
 * ``django.core.exceptions.ValidationError`` -- bad input, with messages by field;
-* ``ConflictError`` -- the write collides with another one (a second report);
+* ``Conflict`` -- the write collides with another one (a second report);
   ``StaleVersion``, a kind of it, when the caller's ``expected_version`` is
   out of date (the message says «изменено другим пользователем»).
 """
@@ -24,15 +24,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from roadmap import participants as people_lists
 from roadmap import permissions
 from roadmap.deadlines import report_due_at
+from roadmap.errors import Conflict, StaleVersion
 from roadmap.evidence import evidence_refusal
 from roadmap.limits import MAX_PARTICIPANTS
 from roadmap.models import (
+    REPORT_FIGURE_FIELDS,
     Activity,
     Event,
     EventReport,
@@ -51,24 +52,6 @@ from roadmap.selectors import (
     plan_years_text,
     plans_ordered,
 )
-
-
-class ConflictError(Exception):
-    """The write collides with the current state (HTTP 409)."""
-
-
-# One wording for every stale form, web and API, roadmap and indicators alike.
-STALE_VERSION_MESSAGE = gettext_lazy(
-    "Not saved: changed by another user since you opened the form. Reload the page and make your changes again."
-)
-
-
-class StaleVersion(ConflictError):
-    """Someone else saved the row since the caller read it (HTTP 409); nothing was changed."""
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or str(STALE_VERSION_MESSAGE))
-
 
 REPORT_EXISTS_MESSAGE = "Отчёт по этому мероприятию уже подан."
 
@@ -316,7 +299,7 @@ def event_update(
     The dates of an event that already has a report cannot change: the report
     (and whether it was on time) is about those dates. ``expected_version``
     enables optimistic locking: when someone else saved the event meanwhile,
-    ``ConflictError`` is raised and nothing changes.
+    ``Conflict`` is raised and nothing changes.
     """
     if user is not None and not permissions.can_change_event(user, event):
         raise PermissionDenied("Нельзя изменять мероприятия другой организации.")
@@ -343,7 +326,7 @@ def event_update(
             if _lock_event(event).cancelled_at is not None:  # cancelled since it was loaded
                 raise ValidationError({"event": ["Мероприятие отменено."]})
             return _save_versioned(event, expected_version, [*changes, "due_at"])
-    except ConflictError:
+    except Conflict:
         event.refresh_from_db()
         raise
 
@@ -366,7 +349,7 @@ def _save_versioned(obj: Event | EventReport, expected_version: int | None, fiel
         # Take the row lock first so history and the version bump stay consistent.
         locked = model.objects.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
         if locked is None:
-            raise ConflictError("Запись удалена.")
+            raise Conflict("Запись удалена.")
         if expected_version is not None and locked != expected_version:
             raise StaleVersion()
         obj.version = locked + 1
@@ -383,7 +366,7 @@ def _lock_event(event: Event) -> Event:
     """
     locked = Event.objects.select_for_update().filter(pk=event.pk).first()
     if locked is None:
-        raise ConflictError("Мероприятие удалено.")
+        raise Conflict("Мероприятие удалено.")
     return locked
 
 
@@ -402,7 +385,7 @@ def event_cancel(
     with transaction.atomic():
         locked = _lock_event(event)
         if locked.cancelled_at is not None:
-            raise ConflictError("Мероприятие уже отменено.")
+            raise Conflict("Мероприятие уже отменено.")
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion()
         if EventReport.objects.filter(event_id=event.pk).exists():
@@ -419,17 +402,9 @@ def event_cancel(
 # Reports
 # ---------------------------------------------------------------------------
 
-REPORT_COUNT_FIELDS = (
-    "participants_total",
-    "participants_pupils_6_11",
-    "participants_students",
-    "participants_adults",
-    "participants_50_plus",
-    "schools_count",
-)
-REPORT_BREAKDOWN_FIELDS = REPORT_COUNT_FIELDS[1:5]
+REPORT_BREAKDOWN_FIELDS = REPORT_FIGURE_FIELDS[1:5]
 REPORT_TEXT_FIELDS = ("summary", "partners", "links")
-REPORT_FIELDS = (*REPORT_TEXT_FIELDS, *REPORT_COUNT_FIELDS)
+REPORT_FIELDS = (*REPORT_TEXT_FIELDS, *REPORT_FIGURE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -452,7 +427,7 @@ def _clean_report(data: ReportData) -> ReportData:
     errors: dict[str, list[str]] = {}
     if not (data.summary or "").strip():
         errors["summary"] = ["Опишите, как прошло мероприятие."]
-    for name in REPORT_COUNT_FIELDS:
+    for name in REPORT_FIGURE_FIELDS:
         value = getattr(data, name)
         if value is None:
             if name == "participants_total":
@@ -478,7 +453,7 @@ def _clean_report(data: ReportData) -> ReportData:
         raise ValidationError(errors)
     return ReportData(
         **{
-            **{n: getattr(data, n) for n in REPORT_COUNT_FIELDS},
+            **{n: getattr(data, n) for n in REPORT_FIGURE_FIELDS},
             "summary": data.summary.strip(),
             "partners": (data.partners or "").strip(),
             "links": (data.links or "").strip(),
@@ -528,7 +503,7 @@ def event_report_submit(*, user: User | None, event: Event, data: ReportData, no
     """File the report on an event; whether it is on time is decided here, once.
 
     Only one report per event: a second one (even a concurrent one) raises
-    ``ConflictError``; a returned report is corrected with
+    ``Conflict``; a returned report is corrected with
     ``event_report_resubmit`` instead. The event's row is locked while the
     report is written, so a concurrent cancellation or move is seen (see
     ``_lock_event``): the verdict uses the due moment stored at that instant.
@@ -542,7 +517,7 @@ def event_report_submit(*, user: User | None, event: Event, data: ReportData, no
             locked = _lock_event(event)
             _check_reportable(locked, now)
             if EventReport.objects.filter(event_id=event.pk).exists():
-                raise ConflictError(REPORT_EXISTS_MESSAGE)
+                raise Conflict(REPORT_EXISTS_MESSAGE)
             report = EventReport(
                 event=event,
                 submitted_at=now,
@@ -557,7 +532,7 @@ def event_report_submit(*, user: User | None, event: Event, data: ReportData, no
                 people_lists.report_participants_set(report, clean.participants)
     except IntegrityError as exc:
         # The unique event_id is the last line of defence should the lock be bypassed.
-        raise ConflictError(REPORT_EXISTS_MESSAGE) from exc
+        raise Conflict(REPORT_EXISTS_MESSAGE) from exc
     return report
 
 
@@ -599,7 +574,7 @@ def _transition(
 ) -> EventReport:
     try:
         return _transition_locked(report, expected_version, fields, allowed)
-    except ConflictError:
+    except Conflict:
         # Forget the refused in-memory changes so the caller sees the stored state.
         report.refresh_from_db()
         raise
@@ -616,12 +591,12 @@ def _transition_locked(
             .first()
         )
         if row is None:
-            raise ConflictError("Отчёт удалён.")
+            raise Conflict("Отчёт удалён.")
         status, version = row
         if expected_version is not None and version != expected_version:
             raise StaleVersion()
         if status not in allowed:
-            raise ConflictError(f"Действие недоступно: отчёт в статусе «{EventReport.Status(status).label}».")
+            raise Conflict(f"Действие недоступно: отчёт в статусе «{EventReport.Status(status).label}».")
         report.version = version + 1
         report.save(update_fields=sorted({*fields, "version", "updated_at"}))
     return report
@@ -699,7 +674,7 @@ def evidence_add(
     if user is not None and not permissions.can_report_event(user, report.event):
         raise PermissionDenied("Прикладывать файлы может координатор организации-организатора.")
     if report.status == EventReport.Status.ACCEPTED:
-        raise ConflictError("Отчёт уже принят: файлы к нему не добавляются.")
+        raise Conflict("Отчёт уже принят: файлы к нему не добавляются.")
     if kind not in EvidenceFile.Kind.values:
         raise ValidationError({"kind": ["Неизвестный вид документа."]})
     size = upload.size or 0
@@ -739,12 +714,29 @@ def evidence_add(
 
 
 def evidence_delete(*, user: User | None, evidence: EvidenceFile) -> None:
-    if user is not None and not permissions.can_report_event(user, evidence.report.event):
-        raise PermissionDenied("Удалять файлы может координатор организации-организатора.")
-    if evidence.report.status == EventReport.Status.ACCEPTED:
-        raise ConflictError("Отчёт уже принят: файлы к нему не удаляются.")
-    evidence.file.delete(save=False)
-    evidence.delete()
+    """Delete an evidence file of a report that is not accepted yet.
+
+    The report row is locked, so an acceptance either comes first (and the
+    file stays) or after. The deletion is kept in the file's history (which
+    file, who, when); the stored file leaves the storage only once the
+    transaction commits, so a rolled-back deletion loses nothing. A file
+    someone has just deleted is a conflict, not an error.
+    """
+    with transaction.atomic():
+        report = EventReport.objects.select_for_update().filter(pk=evidence.report_id).first()
+        if report is None:
+            raise Conflict("Отчёт удалён.")
+        if user is not None and not permissions.can_delete_evidence(user, report):
+            raise PermissionDenied("Удалять файлы может координатор организации-организатора.")
+        if report.status == EventReport.Status.ACCEPTED:
+            raise Conflict("Отчёт уже принят: файлы к нему не удаляются.")
+        current = EvidenceFile.objects.filter(pk=evidence.pk, report=report).first()
+        if current is None:
+            raise Conflict(_("The file has already been deleted."))
+        storage, name = current.file.storage, current.file.name
+        current._history_user = _actor(user)  # type: ignore[attr-defined]  # django-simple-history
+        current.delete()
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # ---------------------------------------------------------------------------

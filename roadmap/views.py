@@ -161,13 +161,6 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-def _organizers(user: Any) -> Any:
-    """Organisations the user may register events for."""
-    if has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN):
-        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
-    return Organization.objects.filter(pk=user.organization_id)
-
-
 def _visible_event(user: Any, pk: int) -> Event:
     """The event if this user may see it; another organisation's is simply not found."""
     query = Event.objects.select_related(
@@ -199,7 +192,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
     plans = plans_ordered()
-    organizers = _organizers(request.user)
+    organizers = permissions.event_organizer_choices(request.user)
     if not plans or not organizers.exists():
         raise PermissionDenied
     form = EventForm(
@@ -229,6 +222,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_report": permissions.can_report_event(request.user, event),
         "can_review": report is not None and permissions.can_review_report(request.user, report),
         "can_change": permissions.can_change_event(request.user, event),
+        "can_delete_evidence": report is not None and report.status != EventReport.Status.ACCEPTED
+        and permissions.can_delete_evidence(request.user, report),
         "evidence_form": EvidenceForm(),
         "reason_form": ReasonForm(),
         "history": _event_history(event, report),
@@ -249,19 +244,28 @@ def _event_history(event: Event, report: EventReport | None) -> list[dict[str, A
         ("event", "~"): _("событие изменено"),
         ("report", "+"): _("отчёт подан"),
         ("report", "~"): _("отчёт изменён"),
+        ("evidence", "+"): _("file attached: %(name)s"),
+        ("evidence", "-"): _("file deleted: %(name)s"),
     }
     rows = [("event", h) for h in event.history.select_related("history_user").order_by("-history_date")[:20]]
     if report is not None:
         rows += [("report", h) for h in report.history.select_related("history_user").order_by("-history_date")[:20]]
+        files = EvidenceFile.history.filter(report_id=report.pk, history_type__in=["+", "-"])
+        rows += [("evidence", h) for h in files.select_related("history_user").order_by("-history_date")[:20]]
     return sorted(
         (
-            {"at": h.history_date, "what": labels.get((kind, h.history_type), _("удалено")), "user": h.history_user,
-             "status": getattr(h, "status", "")}
+            {"at": h.history_date, "user": h.history_user, "status": getattr(h, "status", ""),
+             "what": _history_label(labels, kind, h)}
             for kind, h in rows
         ),
         key=lambda row: row["at"],
         reverse=True,
     )
+
+
+def _history_label(labels: dict[tuple[str, str], str], kind: str, row: Any) -> str:
+    label = labels.get((kind, row.history_type), _("удалено"))
+    return label % {"name": row.original_name} if kind == "evidence" else label
 
 
 @login_required
@@ -280,7 +284,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
         except ValidationError as exc:
             apply_errors(form, exc)
-        except services.ConflictError as exc:
+        except services.Conflict as exc:
             form.add_error(None, str(exc))
         else:
             _add_evidence(request, report, evidence_form.cleaned_data)
@@ -315,7 +319,7 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     if report is None:
         return services.event_report_submit(user=request.user, event=event, data=payload, now=now)
     if version is None:
-        raise services.ConflictError(services.REPORT_EXISTS_MESSAGE)
+        raise services.Conflict(services.REPORT_EXISTS_MESSAGE)
     return services.event_report_resubmit(user=request.user, report=report, data=payload, now=now, expected_version=version)
 
 
@@ -323,7 +327,7 @@ def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any
     for upload in data.get("files") or []:
         try:
             services.evidence_add(user=request.user, report=report, upload=upload, kind=data["kind"])
-        except (ValidationError, services.ConflictError) as exc:
+        except (ValidationError, services.Conflict) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             messages.error(request, _("Файл «%(name)s» не принят: %(error)s") % {"name": upload.name, "error": text})
 
@@ -341,6 +345,22 @@ def event_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Выберите файлы для загрузки."))
     return redirect("event_detail", event.pk)
+
+
+@login_required
+@require_POST
+def event_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an evidence file (the button on the event page); another organisation's file is not found."""
+    query = EvidenceFile.objects.select_related("report__event")
+    evidence = get_object_or_404(permissions.visible_evidence(request.user, query), pk=pk)
+    event_id, name = evidence.report.event_id, evidence.original_name
+    try:
+        services.evidence_delete(user=request.user, evidence=evidence)
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("File “%(name)s” deleted.") % {"name": name})
+    return redirect("event_detail", event_id)
 
 
 @login_required
@@ -370,7 +390,7 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             reason = form.cleaned_data["reason"]
             services.event_report_return(user=request.user, report=report, reason=reason, now=now, expected_version=version)
             messages.success(request, _("Отчёт возвращён на доработку; координатор получит уведомление."))
-    except (ValidationError, services.ConflictError) as exc:
+    except (ValidationError, services.Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
 
@@ -387,7 +407,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             raise services.StaleVersion()
         services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now(), expected_version=version)
         messages.success(request, _("Событие отменено: отчёт по нему не нужен."))
-    except (ValidationError, services.ConflictError) as exc:
+    except (ValidationError, services.Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from roadmap.models import Plan
-from roadmap.roles import Role, has_role, sees_everything
+from roadmap.roles import sees_everything
 from roadmap.selectors import current_plan, is_archive, plan_for_key, plan_years_text, plans_ordered
 
 PAGE_SIZE = 25
@@ -118,6 +118,3 @@ def sees_everything_required(view: Callable[..., HttpResponse]) -> Callable[...,
 
     return wrapped
 
-
-def is_coordinator(user: Any) -> bool:
-    return has_role(user, Role.COORDINATOR) and not sees_everything(user)

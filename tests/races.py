@@ -170,7 +170,7 @@ def cancel_against_submit(rounds: int = 10) -> dict[str, Any]:
                     return "cancelled"
                 services.event_report_submit(user=coordinator, event=copies[1], data=data, now=now)
                 return "reported"
-            except (ValidationError, services.ConflictError):
+            except (ValidationError, services.Conflict):
                 return "refused"
 
         outcomes.update(run_together(2, act))

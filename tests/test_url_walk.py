@@ -176,6 +176,7 @@ RULES: dict[str, Rule] = {
     "event_return": EVENT,
     "event_cancel": EVENT,
     "evidence_download": EVIDENCE,
+    "event_evidence_delete": EVIDENCE,
     # web: indicators
     "indicator_list": Rule(),
     "indicator_detail": Rule(lambda o: [{"pk": i.pk} for i in o.registries.indicators.values()], query=_year),
@@ -217,6 +218,7 @@ RULES: dict[str, Rule] = {
     "event-accept-report": EVENT,
     "event-return-report": EVENT,
     "event-add-evidence": EVENT,
+    "event-delete-evidence": Rule(lambda o: [{"pk": o.event.pk, "evidence_id": o.evidence.pk}], owned=True),
     "event-cancel": EVENT,
     "notification-list": Rule(),
     "notification-read-all": Rule(),

@@ -160,6 +160,9 @@ RAMP_SECONDS = 10  # users arrive over this time, as people do; 0 = all in the f
 
 def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, ministry: int = 10,
                  workers: int | None = None, pace: str = "human", ramp: int = RAMP_SECONDS) -> list[dict[str, Any]]:
+    from bench.common import bench_secret_key
+
+    bench_secret_key()  # the servers run with DEBUG off
     workdir = Path(tempfile.mkdtemp(prefix="copp-loadtest-"))
     fixture, out, result = workdir / "fixture.json", workdir / "out.json", workdir / "result.json"
     _django("--prepare", db_url, "--fixture", str(fixture), "--coordinators", str(coordinators),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.urls import reverse
 
 from indicators.models import EducationalProgramme, IndicatorSource, PartnerAgreement, ProgrammeCategory
@@ -15,7 +15,7 @@ from indicators.tests.factories import (
     approved_actual,
 )
 from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
-from roadmap.tests.factories import OrganizationFactory
+from roadmap.tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,30 @@ def test_the_admin_bulk_approves_through_the_service(order_plan: Any, client: An
     assert response.status_code == 302
     actual.refresh_from_db()
     assert (actual.status, actual.approved_by) == (Actual.Status.APPROVED, admin)
+
+
+@pytest.mark.parametrize("role", ["copp", "admin"])
+def test_it_offers_every_active_organisation_to_staff_entering_values(role: str, db: Any) -> None:
+    from indicators.permissions import actual_organization_choices
+
+    own, other = OrganizationFactory(), OrganizationFactory()
+    OrganizationFactory(is_active=False)
+    user = UserFactory(role=role, organization=own)
+    assert set(actual_organization_choices(user)) == {own, other}
+
+
+def test_it_offers_a_coordinator_only_their_own_organisation_for_values(db: Any) -> None:
+    from indicators.permissions import actual_organization_choices
+
+    own = OrganizationFactory()
+    OrganizationFactory()
+    assert list(actual_organization_choices(UserFactory(role="coordinator", organization=own))) == [own]
+
+
+@pytest.mark.parametrize("role", ["ministry", None])
+def test_it_offers_reviewers_and_users_without_a_role_no_organisation_for_values(role: str | None, db: Any) -> None:
+    from indicators.permissions import actual_organization_choices
+
+    user = UserFactory(role=role, organization=OrganizationFactory())
+    assert not actual_organization_choices(user).exists()
+    assert not actual_organization_choices(AnonymousUser()).exists()

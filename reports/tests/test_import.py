@@ -737,3 +737,11 @@ def test_a_value_for_a_derived_total_is_refused_by_row(copp_user: Any) -> None:
     preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
     assert not preview.is_clean
     assert "сумма строк 4.1, 4.2" in messages(preview)
+
+
+def test_it_offers_every_report_figure_as_a_column_of_the_report_import() -> None:
+    from reports.resources import EventReportImport
+    from roadmap.models import REPORT_FIGURE_FIELDS
+
+    names = [column.key for column in EventReportImport.columns]
+    assert names == ["event", "summary", *REPORT_FIGURE_FIELDS]

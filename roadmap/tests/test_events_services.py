@@ -15,7 +15,7 @@ from roadmap.event_selectors import event_report_as_of, event_report_status
 from roadmap.models import Event, EventReport, Plan
 from roadmap.report_status import ReportStatus
 from roadmap.roles import Role
-from roadmap.services import ConflictError, ReportData
+from roadmap.services import Conflict, ReportData
 from roadmap.tests.event_factories import (
     eager_celery,  # noqa: F401 (fixture)
     msk,
@@ -115,7 +115,7 @@ def test_it_refuses_a_stale_version(coordinator, college) -> None:
     event = make_event(coordinator, college)
     services.event_update(user=coordinator, event=event, expected_version=1, title="Новое")
     stale = Event.objects.get(pk=event.pk)
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         services.event_update(user=coordinator, event=stale, expected_version=1, title="Другое")
     assert Event.objects.get(pk=event.pk).title == "Новое"
 
@@ -149,7 +149,7 @@ def test_it_freezes_on_time_at_submission(coordinator, college, now, on_time) ->
 def test_it_refuses_a_second_report(coordinator, college) -> None:
     event = make_event(coordinator, college)
     services.event_report_submit(user=coordinator, event=event, data=REPORT, now=msk(2026, 3, 11))
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         services.event_report_submit(user=coordinator, event=event, data=REPORT, now=msk(2026, 3, 11, 1))
     assert EventReport.objects.count() == 1
 
@@ -208,7 +208,7 @@ def test_it_walks_submitted_returned_resubmitted_accepted(coordinator, college, 
     # Due again within one day of the return.
     assert report.resubmission_due_at == msk(2026, 3, 14, 23, 59, 59)
     assert event_report_status(Event.objects.get(pk=event.pk), msk(2026, 3, 13, 16)) is ReportStatus.RETURNED
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         services.event_report_accept(user=copp_user, report=report, now=msk(2026, 3, 13, 16))
     fixed = ReportData(**{**REPORT.__dict__, "summary": "С фото"})
     before_fix = timezone.now()  # history is stamped by the clock
@@ -217,9 +217,9 @@ def test_it_walks_submitted_returned_resubmitted_accepted(coordinator, college, 
     assert report.submitted_at == msk(2026, 3, 11, 10)
     report = services.event_report_accept(user=copp_user, report=report, now=msk(2026, 3, 14, 12))
     assert event_report_status(Event.objects.get(pk=event.pk), msk(2026, 3, 15)) is ReportStatus.ACCEPTED
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         services.event_report_return(user=copp_user, report=report, reason="ещё", now=msk(2026, 3, 15))
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         services.event_report_resubmit(user=coordinator, report=report, data=fixed, now=msk(2026, 3, 15))
     # The report as it stood before the correction.
     old = event_report_as_of(event_id=event.pk, as_of=before_fix)
@@ -244,7 +244,7 @@ def test_it_cancels_with_a_reason_and_needs_no_report(coordinator, college) -> N
     assert event_report_status(event, msk(2026, 4, 1)) is ReportStatus.CANCELLED
     with pytest.raises(ValidationError):
         services.event_report_submit(user=coordinator, event=event, data=REPORT, now=msk(2026, 3, 11))
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         services.event_cancel(user=coordinator, event=event, reason="again", now=msk(2026, 3, 6))
 
 
