@@ -17,7 +17,9 @@ GOOD_KEY = "k3Y-f0r-Th3-t3sts-0nly-" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123"[:27]
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests in this process; check --deploy flags it (async.E001).
+    dropped = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT_DIR,
