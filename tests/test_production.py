@@ -162,3 +162,16 @@ def test_logs_are_json_on_request() -> None:
     record = json.loads(line)
     assert record["message"] == "hello world"
     assert record["level"] == "WARNING" and record["logger"] == "copp.probe"
+
+
+def test_no_template_carries_an_inline_script_or_handler() -> None:
+    """The CSP refuses inline scripts: every script is a static file, every handler is bound by one."""
+    offenders = []
+    for path in [*ROOT.glob("templates/**/*.html"), *ROOT.glob("*/templates/**/*.html")]:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<script\b([^>]*)>(.*?)</script>", text, re.S):
+            if "src=" not in match.group(1) and match.group(2).strip():
+                offenders.append(f"{path.relative_to(ROOT)}: inline <script>")
+        if re.search(r"""\son[a-z]+\s*=\s*["']""", text):
+            offenders.append(f"{path.relative_to(ROOT)}: inline on… handler")
+    assert offenders == []
