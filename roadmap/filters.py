@@ -35,7 +35,7 @@ class StyledFilterSet(django_filters.FilterSet):
 
 
 class ActivityFilter(StyledFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Text search"), method="search")
     section = django_filters.ModelChoiceFilter(label=_("Section"), queryset=Section.objects.none(), empty_label=_("All sections"))
     organization = django_filters.ModelChoiceFilter(
         label=_("Responsible"),
@@ -82,7 +82,7 @@ class EventFilter(StyledFilterSet):
         ("missing", _("no report, deadline passed")),
     )
 
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Text search"), method="search")
     plan = django_filters.ChoiceFilter(
         label=_("Roadmap"), choices=(), field_name="activity__plan__key", empty_label=_("All")
     )

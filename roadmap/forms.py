@@ -33,7 +33,7 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Username")
+        self.fields["username"].label = _("Login name")
         self.fields["password"].label = _("Password")
 
 

@@ -68,6 +68,10 @@ FROZEN_IN_MIGRATIONS = {
     "Отменён",
 }
 
+# English msgids of ours that Django or an installed app translates differently; ours wins
+# everywhere (LOCALE_PATHS come first), so a new msgid must not join this list.
+OVERRIDES_OF_INSTALLED_APPS = {"name", "active", "Created", "Order"}
+
 TRANSLATE_TAG = re.compile(r"""\{%\s*(?:translate|trans)\s+(["'])(.*?)\1""")
 BLOCK_TAG = re.compile(
     r"\{%\s*(?:blocktranslate|blocktrans)\b([^%]*)%\}(.*?)\{%\s*end(?:blocktranslate|blocktrans)\s*%\}", re.S
@@ -182,8 +186,8 @@ def po_entries() -> list[dict]:
     return entries
 
 
-def mo_messages() -> dict[str, str]:
-    data = MO.read_bytes()
+def mo_messages(path: Path = MO) -> dict[str, str]:
+    data = path.read_bytes()
     magic = struct.unpack("<I", data[:4])[0]
     order = "<" if magic == 0x950412DE else ">"
     _revision, count, originals, translations = struct.unpack(order + "4I", data[4:20])
@@ -264,3 +268,32 @@ def test_it_has_the_compiled_catalogue_up_to_date() -> None:
     compiled = mo_messages()
     stale = sorted(key for key in expected.keys() | compiled.keys() if expected.get(key) != compiled.get(key))
     assert stale == [], "run compilemessages -l ru -i .venv (CONTRIBUTING.md): " + repr(stale[:5])
+
+
+def test_it_does_not_retranslate_what_django_and_installed_apps_translate() -> None:
+    import django
+    from django.apps import apps
+
+    catalogues = [Path(django.__file__).parent / "conf" / "locale" / "ru" / "LC_MESSAGES" / "django.mo"]
+    catalogues += [
+        Path(config.path) / "locale" / "ru" / "LC_MESSAGES" / "django.mo"
+        for config in apps.get_app_configs()
+        if not Path(config.path).is_relative_to(ROOT)
+    ]
+    theirs: dict[str, set[str]] = {}
+    for path in catalogues:
+        if path.exists():
+            for key, value in mo_messages(path).items():
+                if key and "\x04" not in key:
+                    theirs.setdefault(key, set()).add(value)
+    clashes = []
+    for entry in po_entries():
+        key = entry["msgid"]
+        if not key or "msgctxt" in entry or key in OVERRIDES_OF_INSTALLED_APPS:
+            continue
+        if "msgid_plural" in entry:
+            key += "\x00" + entry["msgid_plural"]
+        value = "\x00".join(entry["msgstr"]) if isinstance(entry["msgstr"], list) else entry["msgstr"]
+        if key in theirs and value not in theirs[key]:
+            clashes.append(f"{entry['msgid']}: ours {value!r}, theirs {sorted(theirs[key])}")
+    assert clashes == [], "choose another English msgid:\n" + "\n".join(clashes)

@@ -34,7 +34,7 @@ _NAV: list[tuple[str, Any, str]] = [
     ("indicator_list", _("Indicators"), "any"),
     ("actual_list", _("Actuals"), "any"),
     ("report_list", _("Reports"), "sees_all"),
-    ("import_start", _("Import"), "imports"),
+    ("import_start", _("Data import"), "imports"),
     ("inbox", _("Inbox"), "any"),
 ]
 
