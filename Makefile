@@ -28,7 +28,7 @@ run: setup
 	@# The report chase on schedule: Celery worker + beat with REDIS_URL, else the embedded scheduler.
 	if [ -n "$$REDIS_URL" ]; then $(VENV)/bin/celery -A copp worker -B -l info & else $(PY) manage.py run_scheduler & fi; \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	$(PY) -m pytest

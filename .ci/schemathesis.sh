@@ -33,6 +33,10 @@ export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${DB_NAME}"
 # Tasks run in-process: the fuzzer exercises the web layer, not the queue.
 unset REDIS_URL
 export DEBUG=False
+# The production profile over plain HTTP on loopback (no HTTPS redirect, unhashed static files).
+export SECRET_KEY="${SECRET_KEY:-schemathesis-on-loopback-only-not-a-production-secret-0123}"
+export SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 SECURE_PROXY_SSL_HEADER=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+export STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-copp.settings}"
 export MEDIA_ROOT="${REPORT_DIR}/media"

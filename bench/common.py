@@ -384,10 +384,25 @@ def throwaway_database(base_url: str | None, name: str) -> Iterator[str]:
         drop_database(url)
 
 
+# The production profile (DEBUG off) over plain HTTP on loopback: no HTTPS
+# redirect or secure-only cookies, static files unhashed (no collectstatic).
+LOOPBACK_ENV = {
+    "SECRET_KEY": "bench-on-loopback-only-not-a-production-secret-0123456789",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "SECURE_PROXY_SSL_HEADER": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+}
+
+
 def django_setup(url: str | None = None) -> None:
     """Point Django at ``url`` (if given) and set it up; DEBUG stays off."""
     if url:
         os.environ["DATABASE_URL"] = url
+    for name, value in LOOPBACK_ENV.items():
+        os.environ.setdefault(name, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
     import django
 

@@ -43,6 +43,7 @@ import itertools
 from bench.common import (
     BENCH_DIR,
     DEFAULT_SEED,
+    LOOPBACK_ENV,
     PROJECT_DIR,
     RESULTS_DIR,
     SCALES,
@@ -65,7 +66,7 @@ def discover() -> list[str]:
 
 def manage(url: str, *args: str) -> tuple[float, str]:
     """Run a management command against ``url``; (seconds, stdout)."""
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", **LOOPBACK_ENV}
     t0 = time.perf_counter()
     proc = subprocess.run(
         [PYTHON, "manage.py", *args], check=False, cwd=PROJECT_DIR, env=env, capture_output=True, text=True
@@ -120,7 +121,7 @@ def _parse_counts(out: str) -> dict[str, int]:
 def run_module_subprocess(name: str, url: str, scale: str, runs: int) -> list[dict[str, Any]]:
     with tempfile.NamedTemporaryFile("r", suffix=".json", delete=False) as out:
         out_path = out.name
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", **LOOPBACK_ENV}
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(

@@ -6,7 +6,7 @@ app gets the same answers to bad input without importing anything from here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -50,7 +50,7 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> H
         return JsonResponse({"detail": _("Not found.")}, status=404)
     from django.views.defaults import page_not_found
 
-    return page_not_found(request, exception)  # type: ignore[arg-type]
+    return page_not_found(request, exception)
 
 
 _ERROR_BODY = {
@@ -76,7 +76,7 @@ class ErrorDocumentingAutoSchema(AutoSchema):
     Declared once here so the published schema matches what the API does.
     """
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses

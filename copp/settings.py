@@ -7,9 +7,12 @@ inside the project; without ``REDIS_URL`` Celery tasks run in-process.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from copp.admin_exports import SafeXLSX
 
@@ -32,7 +35,14 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 # same people unmatchable); the fallback exists for ``make run`` and the
 # tests, and ``manage.py check --deploy`` flags it like SECRET_KEY.
 PARTICIPANT_HASH_KEY_DEV = "development-only-participant-hash-key"
-PARTICIPANT_HASH_KEY = env("PARTICIPANT_HASH_KEY", default=PARTICIPANT_HASH_KEY_DEV)
+# In production without PARTICIPANT_HASH_KEY the key is derived from SECRET_KEY;
+# set it explicitly before SECRET_KEY is ever rotated (README, "Participant data").
+PARTICIPANT_HASH_KEY = env(
+    "PARTICIPANT_HASH_KEY",
+    default=PARTICIPANT_HASH_KEY_DEV
+    if DEBUG
+    else hmac.new(SECRET_KEY.encode(), b"copp participant hash key", hashlib.sha256).hexdigest(),
+)
 # Years after a plan's last year for which the person keys stay matchable.
 PARTICIPANT_KEYS_KEPT_YEARS = env.int("PARTICIPANT_KEYS_KEPT_YEARS", default=1)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -209,10 +219,21 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 EXPORT_FORMATS = [SafeXLSX]
 
+# LOG_FORMAT=json writes one JSON object per line (for a log collector).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
@@ -248,3 +269,64 @@ AXES_LOCKOUT_CALLABLE = "copp.signin.lockout_response"
 REPORT_BUILD_STUCK_AFTER = env.int("REPORT_BUILD_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
 # Evidence images above this many pixels are refused as decompression bombs.
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=50_000_000)
+
+# --- Production profile --------------------------------------------------------
+# With DEBUG off every transport setting is secure by default; each one can be
+# overridden from the environment (README, "Production settings"). The app sits
+# behind nginx, which terminates TLS and sets X-Forwarded-Proto.
+_PRODUCTION = not DEBUG
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if env.bool("SECURE_PROXY_SSL_HEADER", default=_PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_PRODUCTION)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_PRODUCTION)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_PRODUCTION)
+# The health endpoint answers plain HTTP probes from the host itself.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# Static files: whitenoise serves the collected, compressed and hashed files
+# (``collectstatic``); in development runserver serves them from the apps.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env(
+            "STATICFILES_BACKEND",
+            default="django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+
+# Content Security Policy (django-csp): nothing from outside the app, and no
+# inline scripts. Inline style attributes (progress bars) are allowed.
+MIDDLEWARE.append("csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+
+# API docs in a closed network: Swagger UI and Redoc from the app's own static files.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS |= {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

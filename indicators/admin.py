@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -56,7 +57,7 @@ class TargetInline(admin.TabularInline):
 
     model = Target
     extra = 0
-    fields = ["year", "value_number", "value_bool"]
+    fields = ("year", "value_number", "value_bool")
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -101,6 +102,7 @@ class TargetForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean() returns cleaned_data
         indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
         year = data.get("year", self.instance.year)
         if indicator is None or year is None:
@@ -181,6 +183,7 @@ class ValidationRuleForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean() returns cleaned_data
         indicator_set = data.get("indicator_set")
         if indicator_set is None:
             return data
@@ -223,7 +226,7 @@ class RegistryAdminForm(forms.ModelForm):
     """The registry services' rules as form errors, so the page shows them by field."""
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # django-stubs' BaseModelForm lacks _post_clean
         for name, messages_ in registries.registry_errors(self.instance).items():
             field = name if name in self.fields else None
             if field is None or field not in self.errors:
@@ -244,7 +247,7 @@ class RegistryAdmin(ScopedByOrganizationAdminMixin, ExportMixin, SimpleHistoryAd
     update_service: Any = None
     delete_service: Any = None
     record_arg = ""
-    visible = staticmethod(visible_agreements)
+    visible: Callable[[Any, QuerySet[Any]], QuerySet[Any]] = staticmethod(visible_agreements)
 
     def _holder_id(self, obj: Any) -> int | None:
         value = obj
@@ -339,7 +342,7 @@ class ActualChangeInline(ServiceOnlyAdminMixin, admin.TabularInline):
     model = ActualChange
     extra = 0
     can_delete = False
-    fields = ["at", "action", "user", "old_value", "new_value", "old_status", "new_status", "reason"]
+    fields = ("at", "action", "user", "old_value", "new_value", "old_status", "new_status", "reason")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -55,7 +55,7 @@ from roadmap.web import requested_plan
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)  # type: ignore[assignment]  # a declared field; the stubs see Field.parent
     targets = serializers.SerializerMethodField()
 
     class Meta:
@@ -236,7 +236,8 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         records = visible_indicator_records(
             request.user, indicator, year, organization=_organization_param(request), as_of=_as_of_param(request)
         )
-        data: dict[str, list[dict[str, Any]]] = {"actuals": ActualSerializer(records.pop("actuals"), many=True).data}
+        actuals = cast(list[dict[str, Any]], ActualSerializer(records.pop("actuals"), many=True).data)  # many=True: a list
+        data: dict[str, list[dict[str, Any]]] = {"actuals": actuals}
         for kind, query in records.items():
             data[kind] = [_record_data(kind, r) for r in query]
         return Response(data)
@@ -582,7 +583,7 @@ class ProgrammeCohortSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None and "programme" in fields:
-            fields["programme"].queryset = permissions.visible_programmes(request.user)
+            cast(serializers.PrimaryKeyRelatedField, fields["programme"]).queryset = permissions.visible_programmes(request.user)
         return fields
 
 
@@ -617,10 +618,10 @@ class RegistryViewSet(ConflictAnswersMixin, viewsets.ModelViewSet):
     def _call(self, func: Any, **kwargs: Any) -> Any:
         return _service_call(func, user=self.request.user, **kwargs)
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = self._call(type(self).create_service, **serializer.validated_data)
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = self._call(
             type(self).update_service, **{self.record_arg: serializer.instance}, **serializer.validated_data
         )

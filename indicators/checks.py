@@ -269,5 +269,6 @@ def actual_edit_breaches(actual: Any, value: Any) -> list[Check]:
             results.append((broken, left, right))
         (was, _l, _r), (now_broken, left, right) = results
         if now_broken and not was:
+            assert left is not None and right is not None  # broken: both sides have values
             pairs.append(("actual", RuleBreach(rule=rule, year=year, left=left, right=right)))
     return checks_from(pairs)

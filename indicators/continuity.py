@@ -61,14 +61,16 @@ def predecessor_facts(indicators: Iterable[Indicator], *, now: dt.datetime | Non
         p.pk: p for p in Indicator.objects.filter(pk__in=ids).select_related("indicator_set__plan")
     }
     by_plan: dict[int, list[Indicator]] = defaultdict(list)
-    for p in predecessors.values():
-        by_plan[p.indicator_set.plan_id].append(p)
+    for old in predecessors.values():
+        by_plan[old.indicator_set.plan_id].append(old)
     figures: dict[int, dict[tuple[str, int], Any]] = {}
     for plan_id, items in by_plan.items():
         plan = items[0].indicator_set.plan
         figures[plan_id] = indicator_figures(plan, years=plan.years, now=now, codes=[p.code for p in items])
     result = {}
     for indicator in indicators:
+        if indicator.predecessor_id is None:
+            continue
         p = predecessors.get(indicator.predecessor_id)
         if p is None:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -22,7 +22,7 @@ PERIOD_CHOICES = [("", _("whole year")), *[(f"q{q}", _("quarter %(q)s") % {"q": 
 
 class ActualForm(BootstrapMixin, forms.Form):
     indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
-    organization = forms.ModelChoiceField(label=_("Organisation"), queryset=None)  # type: ignore[arg-type]
+    organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
     value = forms.CharField(
@@ -41,13 +41,14 @@ class ActualForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, plan: Any, organizations: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = Indicator.objects.filter(indicator_set__plan=plan).order_by("order")
-        self.fields["indicator"].label_from_instance = lambda i: f"{i.code}. {i.name[:100]}"
-        self.fields["organization"].queryset = organizations
+        indicator_field = cast("forms.ModelChoiceField[Indicator]", self.fields["indicator"])
+        indicator_field.queryset = Indicator.objects.filter(indicator_set__plan=plan).order_by("order")
+        indicator_field.label_from_instance = lambda i: f"{i.code}. {i.name[:100]}"  # type: ignore[method-assign, assignment]  # a per-instance label function; mypy sees a method
+        cast("forms.ModelChoiceField[Any]", self.fields["organization"]).queryset = organizations
         if organizations.count() == 1:
             self.fields["organization"].initial = organizations.first()
             self.fields["organization"].widget = forms.HiddenInput()
-        self.fields["year"].choices = [(y, y) for y in plan.years]
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [(y, y) for y in plan.years]
         if editing:
             for name in ("indicator", "organization", "year", "period"):
                 del self.fields[name]

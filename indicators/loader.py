@@ -23,6 +23,18 @@ def _target_values(value_type: str, value: Any) -> dict[str, Any]:
     return {"value_bool": None, "value_number": int(value)}
 
 
+def _dict_at(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` when the file has a mapping there, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list_at(data: dict[str, Any], key: str) -> list[Any]:
+    """``data[key]`` when the file has a list there, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _predecessor_ref(data: dict[str, Any], item: dict[str, Any]) -> tuple[str, str] | None:
     """(plan key, code) an item names as its predecessor, or None.
 
@@ -35,17 +47,17 @@ def _predecessor_ref(data: dict[str, Any], item: dict[str, Any]) -> tuple[str, s
         return None
     if isinstance(ref, dict):
         return _text(ref.get("plan")), _text(ref.get("code"))
-    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
-    plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
+    indicators = _dict_at(data, "indicators")
+    plan = _dict_at(data, "plan")
     return _text(indicators.get("predecessor_plan") or plan.get("predecessor_plan")), _text(ref)
 
 
 def validate_predecessors(data: dict[str, Any]) -> list[str]:
     """Every predecessor that names no indicator of another loaded plan."""
-    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
-    items = indicators.get("items") if isinstance(indicators.get("items"), list) else []
-    refs = [(i, item, _predecessor_ref(data, item)) for i, item in enumerate(items) if isinstance(item, dict)]
-    refs = [(i, item, ref) for i, item, ref in refs if ref is not None]
+    indicators = _dict_at(data, "indicators")
+    items = _list_at(indicators, "items")
+    named = [(i, item, _predecessor_ref(data, item)) for i, item in enumerate(items) if isinstance(item, dict)]
+    refs = [(i, item, ref) for i, item, ref in named if ref is not None]
     if not refs:
         return []
     this_plan = _text((data.get("plan") or {}).get("key")) if isinstance(data.get("plan"), dict) else ""
@@ -172,8 +184,8 @@ def _sum_cycles(sums: dict[str, list[str]]) -> list[str]:
 def validate_indicator_config(data: dict[str, Any]) -> list[str]:
     """Every problem of the rules, sources, seasons and programme categories of a plan file."""
     errors: list[str] = []
-    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
-    items = indicators.get("items") if isinstance(indicators.get("items"), list) else []
+    indicators = _dict_at(data, "indicators")
+    items = _list_at(indicators, "items")
     value_types = {_text(i.get("code")): i.get("value_type") for i in items if isinstance(i, dict)}
     activity_numbers = {
         a.get("number")

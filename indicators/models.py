@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -70,7 +72,7 @@ class Indicator(models.Model):
 
     def clean(self) -> None:
         if self.predecessor_id and self.indicator_set_id:
-            if self.predecessor.indicator_set_id == self.indicator_set_id:
+            if self.predecessor is not None and self.predecessor.indicator_set_id == self.indicator_set_id:
                 raise ValidationError({"predecessor": _("The predecessor must belong to another plan.")})
 
     @property
@@ -86,6 +88,9 @@ class Target(models.Model):
     value_number = models.PositiveBigIntegerField(_("planned value"), null=True, blank=True)
     value_bool = models.BooleanField(_("planned yes / no"), null=True, blank=True)
     history = HistoricalRecords()
+    # Who changed it and why: set before save() or delete(), read by simple_history.
+    _history_user: Any
+    _change_reason: str
 
     class Meta:
         ordering = ["indicator", "year"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -174,7 +174,7 @@ def _organization_year_value(aggregation: str, values: dict[str, Value]) -> Valu
         return values[latest]
     quarters = [v for p, v in values.items() if p.startswith("q")]
     chosen = quarters or [v for p, v in values.items() if p.startswith("m")]
-    return sum(chosen)
+    return sum(cast(list[Number], chosen))  # a flow's approved values are numbers
 
 
 def _approved_values(
@@ -479,7 +479,7 @@ def figure_status(
     return FigureStatus.AT_RISK
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[Number]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -493,7 +493,7 @@ def _add(a: Value, b: Value) -> Value:
     return a + b
 
 
-def _plain(value: Any) -> Value:
+def _plain(value: Decimal | Value) -> Value:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -623,7 +623,7 @@ def _sum_totals(
     nothing rather than looping.
     """
     by_code = {i.code: i for i in indicators}
-    rows = {i.pk: active_source(i).row_codes for i in indicators if is_derived_total(i)}
+    rows = {i.pk: cast(IndicatorSource, active_source(i)).row_codes for i in indicators if is_derived_total(i)}
     done: dict[int, dict[int, Value]] = {}
 
     def value(indicator: Indicator, year: int, path: frozenset[int]) -> Value:
@@ -762,7 +762,7 @@ def visible_indicator_records(
     from indicators import permissions
     from roadmap.permissions import visible_event_reports
 
-    scope = {
+    scope: dict[str, Callable[[Any, QuerySet[Any]], QuerySet[Any]]] = {
         "actuals": permissions.visible_actuals,
         IndicatorSource.Kind.EVENT_REPORTS.value: visible_event_reports,
         IndicatorSource.Kind.PARTNER_AGREEMENTS.value: permissions.visible_agreements,

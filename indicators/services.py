@@ -102,7 +102,7 @@ def clean_value(indicator: Indicator, value: Any) -> tuple[int | None, bool | No
     return value, None
 
 
-def clean_year(indicator: Indicator, year: Any) -> int:
+def clean_year(indicator: Indicator, year: object) -> int:
     plan = indicator.indicator_set.plan
     if isinstance(year, bool) or not isinstance(year, int) or not plan.first_year <= year <= plan.last_year:
         raise InvalidInput(
@@ -113,7 +113,7 @@ def clean_year(indicator: Indicator, year: Any) -> int:
     return year
 
 
-def clean_period(period: Any) -> str:
+def clean_period(period: object) -> str:
     period = "" if period is None else str(period).strip().lower()
     if period not in Actual.PERIODS:
         raise InvalidInput(

@@ -6,15 +6,17 @@ that computes them); writes go through ``indicators.services``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -66,7 +68,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rules = [r for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True) if indicator.code in (*r.left_codes, *r.right_codes)]
     year_figure = figures.get((indicator.code, py.year))
     how = derivation(indicator, py.year, value=getattr(year_figure, "actual", None), figures=figures)
-    scoped = {"programmes": permissions.visible_programmes, "cohorts": permissions.visible_cohorts}
+    scoped: dict[str, Callable[[Any, QuerySet[Any]], QuerySet[Any]]] = {
+        "programmes": permissions.visible_programmes,
+        "cohorts": permissions.visible_cohorts,
+    }
     unassigned = {
         kind: (qs[:RECORDS_SHOWN], qs.count())
         for kind, query in unassigned_records(indicator, py.year).items()
@@ -234,7 +239,7 @@ def _value_text(actual: Actual) -> str:
     return "" if actual.value_number is None else str(actual.value_number)
 
 
-ACTIONS = {
+ACTIONS: dict[str, tuple[Callable[..., Any], bool, Promise]] = {
     "submit": (services.actual_submit, False, gettext_lazy("The value has been submitted for review.")),
     "approve": (services.actual_approve, False, gettext_lazy("The value is approved: it now counts.")),
     "return": (services.actual_return, True, gettext_lazy("The value has been returned to the organisation with a reason.")),

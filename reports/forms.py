@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -22,7 +22,7 @@ class ReportRequestForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, plan: Any, year: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, y) for y in plan.years]
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [(y, y) for y in plan.years]
         self.fields["year"].initial = year or min(max(timezone.localdate().year, plan.first_year), plan.last_year)
 
 

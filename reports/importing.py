@@ -130,12 +130,12 @@ def _header_key(text: Any) -> str:
 def match_header(sheet: Sheet, columns: list[Col], errors: Errors) -> dict[int, Col] | None:
     """Map sheet column positions to the kind's columns, or record the errors."""
     by_name: dict[str, Col] = {}
-    for col in columns:
-        by_name[_header_key(col.header)] = col
-        by_name[_header_key(col.key)] = col
+    for column in columns:
+        by_name[_header_key(column.header)] = column
+        by_name[_header_key(column.key)] = column
     mapping: dict[int, Col] = {}
     seen: dict[str, int] = {}
-    unknown = []
+    unknown: list[str] = []
     for index, name in enumerate(sheet.header):
         if name is None or not str(name).strip():
             continue

@@ -395,7 +395,7 @@ class EventImport(ServiceBackedImport):
                 if municipality_id is None:
                     errors.add(row, self.header("municipality"), f"муниципальное образование «{v['municipality']}» не найдено")
                     ok = False
-            fmt = Event.Format.IN_PERSON
+            fmt: str | None = Event.Format.IN_PERSON
             if v.get("format"):
                 fmt = FORMAT_WORDS.get(normalise(v["format"]))
                 if fmt is None:
@@ -403,6 +403,7 @@ class EventImport(ServiceBackedImport):
                     ok = False
             if not ok:
                 continue
+            assert activity is not None  # a row without its activity is refused above
             start = v["start_date"]
             items.append(
                 Item(
@@ -510,7 +511,7 @@ class AgreementImport(RegistryImport):
             fields = {"partner_id": partner_id, "valid_from": v["valid_from"], "valid_to": v.get("valid_to"),
                       "subject": v["subject"], "activity_id": activity_id}
             # The rules of the registry service, as the confirm will apply them.
-            record = PartnerAgreement(organization_id=key[0], number=key[1], date=key[2], **fields)
+            record = PartnerAgreement(organization_id=key[0], number=key[1], date=key[2], **fields)  # type: ignore[misc]  # None when not found: checked, then refused
             if not self._rules_hold(record, row, errors) or not ok:
                 continue
             items.append(Item(row=row, key=key, fields=fields))
@@ -551,8 +552,8 @@ class ProgrammeImport(RegistryImport):
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         index = OrganizationIndex()
         categories: dict[str, int] = {}
-        for pk, key, name in ProgrammeCategory.objects.filter(indicator_set__plan=self.plan).values_list("id", "key", "name"):
-            categories[key.lower()] = pk
+        for pk, code, name in ProgrammeCategory.objects.filter(indicator_set__plan=self.plan).values_list("id", "key", "name"):
+            categories[code.lower()] = pk
             categories[normalise(name)] = pk
         items = []
         for row, v in rows:
@@ -567,7 +568,7 @@ class ProgrammeImport(RegistryImport):
             elif not can_edit_registry_record(user, developer_id):
                 errors.add(row, self.header("developer"), "вы можете загружать программы только своей организации")
                 ok = False
-            form = EducationalProgramme.Form.FULL_TIME
+            form: str | None = EducationalProgramme.Form.FULL_TIME
             if v.get("form"):
                 form = FORM_WORDS.get(normalise(v["form"]))
                 if form is None:
@@ -576,7 +577,7 @@ class ProgrammeImport(RegistryImport):
             key = (developer_id, normalise(v["name"]), v["approved_on"])
             fields = {"name": v["name"], "category_id": category_id, "hours": v["hours"], "form": form}
             # The rules of the registry service, as the confirm will apply them.
-            record = EducationalProgramme(developer_id=developer_id, approved_on=key[2], **fields)
+            record = EducationalProgramme(developer_id=developer_id, approved_on=key[2], **fields)  # type: ignore[misc]  # None when not found: checked, then refused
             if not self._rules_hold(record, row, errors) or not ok:
                 continue
             items.append(Item(row=row, key=key, fields=fields))

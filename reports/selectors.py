@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -99,7 +100,7 @@ class EventLine:
         return None
 
 
-def _line(event: dict, report: dict | None) -> EventLine:
+def _line(event: dict[str, Any], report: dict[str, Any] | None) -> EventLine:
     report = report or {}
     return EventLine(
         id=event["id"],
@@ -168,7 +169,7 @@ def event_lines(
         return
     events = list(Event.history.as_of(moment).filter(where).order_by(*order).values(*EVENT_FIELDS))
     ids = [e["id"] for e in events]
-    reports: dict[int, dict] = {}
+    reports: dict[int, dict[str, Any]] = {}
     for i in range(0, len(ids), chunk_size):
         chunk = ids[i : i + chunk_size]
         for row in EventReport.history.as_of(moment).filter(event_id__in=chunk).values("event_id", *REPORT_FIELDS):

@@ -21,7 +21,6 @@ from reports.builders import build_to, builder_class
 from reports.importing import (
     CellError,
     Errors,
-    ImportRefused,
     Item,
     check_duplicates,
     classify,
@@ -30,6 +29,9 @@ from reports.importing import (
     match_header,
     rows_from_sheet,
     to_json,
+)
+from reports.importing import (
+    ImportRefused as ImportRefused,  # re-exported: the pages and the command catch it from here
 )
 from reports.models import ImportJob, ImportKind, ReportFile, ReportKind, ReportSettings
 from reports.permissions import can_confirm_import, can_request_report

@@ -29,7 +29,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from django.conf import settings
@@ -179,7 +179,7 @@ class _Dtd(Exception):
     pass
 
 
-def _refuse_dtd(*args: Any) -> None:
+def _refuse_dtd(*args: Any) -> NoReturn:
     raise _Dtd
 
 

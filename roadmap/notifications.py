@@ -166,7 +166,7 @@ def _event_people(event: Event, directory: _Directory, report: EventReport | Non
 
 
 def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return str(settings.SITE_URL).rstrip("/")
 
 
 _EVENT_URL_NAMES = ("event_detail", "roadmap:event_detail", "events:detail")

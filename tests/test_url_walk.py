@@ -198,6 +198,14 @@ RULES: dict[str, Rule] = {
     # API: the published schema is public on purpose (schemathesis and client generators read it)
     "schema": Rule(public=True),
     "api-docs": Rule(public=True),
+    "api-redoc": Rule(public=True),
+    # monitoring probes it without signing in; it names no record
+    "health": Rule(public=True),
+    "favicon": Rule(public=True),
+    "password_reset": Rule(public=True),
+    "password_reset_done": Rule(public=True),
+    "password_reset_confirm": Rule(lambda o: [{"uidb64": "MQ", "token": "set-password"}], public=True),
+    "password_reset_complete": Rule(public=True),
     "activity-list": Rule(),
     "activity-detail": Rule(lambda o: [{"number": o.world.activity.number}]),
     "organization-list": Rule(),

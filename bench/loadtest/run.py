@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.common import PROJECT_DIR, value_row
+from bench.common import LOOPBACK_ENV, PROJECT_DIR, value_row
 
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
@@ -138,7 +138,7 @@ def verify(fixture_path: str, out_path: str, result_path: str) -> None:
 
 
 def _django(mode: str, db_url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0"}
+    env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", **LOOPBACK_ENV}
     subprocess.run([sys.executable, str(Path(__file__).resolve()), mode, *args], check=True, cwd=PROJECT_DIR,
                    env=env)
 
@@ -166,7 +166,7 @@ def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, mini
             "--ministry", str(ministry))
     port = _free_port()
     workers = workers or min(2 * (os.cpu_count() or 1) + 1, 9)
-    env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0"}
+    env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", **LOOPBACK_ENV}
     print(f"  loadtest: gunicorn with {workers} workers on 127.0.0.1:{port}, {seconds} s, "
           f"{coordinators} coordinators + {ministry} ministry users arriving over {ramp} s, {pace} pace", flush=True)
     gunicorn = subprocess.Popen(
