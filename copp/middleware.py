@@ -30,7 +30,7 @@ class DatabaseBusyMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError) or "database is locked" not in str(exception):
             return None
-        message = _("Сервер занят другой записью. Ничего не сохранено: повторите действие через несколько секунд.")
+        message = _("The server is busy with another write. Nothing was saved: repeat the action in a few seconds.")
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse({"detail": message}, status=503)
         else:

@@ -36,10 +36,10 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         raw = raw.strip()
         # isdigit() also takes "²" and other Unicode digits that int() refuses
         if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
-            raise ValidationError({name: [_("Целое число не меньше %(min)s.") % {"min": minimum}]})
+            raise ValidationError({name: [_("A whole number not less than %(min)s.") % {"min": minimum}]})
         value = int(raw)
         if maximum is not None and value > maximum:
-            raise ValidationError({name: [_("Не больше %(max)s.") % {"max": maximum}]})
+            raise ValidationError({name: [_("Not more than %(max)s.") % {"max": maximum}]})
         return value
 
     def get_limit(self, request: Request) -> int | None:

@@ -23,7 +23,7 @@ from roadmap.errors import Conflict
 def _delete_refused(exc: ProtectedError | RestrictedError) -> Response:
     blockers = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
     names = sorted({str(obj._meta.verbose_name_plural) for obj in blockers})
-    reason = _("Удалить нельзя: на запись ссылаются другие данные")
+    reason = _("Cannot delete: other data refers to this record")
     if names:
         reason += f" ({', '.join(names)})"
     return Response({"detail": reason + "."}, status=status.HTTP_409_CONFLICT)
@@ -56,7 +56,7 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> H
     """404 of a URL no pattern matches (e.g. ``/api/v1/events/abc/``): JSON under
     /api/, as the API's own 404s are; the site's HTML page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Не найдено.")}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)

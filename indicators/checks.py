@@ -38,13 +38,13 @@ def number_text(value: Any) -> str:
 
 
 def source_label(source: str) -> str:
-    return _("план") if source == "plan" else _("факт")
+    return _("plan") if source == "plan" else _("actual")
 
 
 def breach_sentence(*, year: int, source: str, rule: ValidationRule, left: Number, right: Number) -> str:
     """One broken rule in one year as a sentence, naming plan or fact and the difference."""
     codes = rule.left_codes
-    row = (_("строка %(codes)s") if len(codes) == 1 else _("строки %(codes)s")) % {"codes": rule.left}
+    row = (_("row %(codes)s") if len(codes) == 1 else _("rows %(codes)s")) % {"codes": rule.left}
     values = {
         "year": year,
         "source": source_label(source),
@@ -56,11 +56,11 @@ def breach_sentence(*, year: int, source: str, rule: ValidationRule, left: Numbe
         "rule": rule.expression.replace("<=", "≤").replace(">=", "≥"),
     }
     if rule.operator == ValidationRule.Operator.LESS_OR_EQUAL:
-        text = _("%(year)s, %(source)s: %(row)s = %(left)s больше, чем %(right_side)s = %(right)s (на %(difference)s); по правилу %(rule)s")
+        text = _("%(year)s, %(source)s: %(row)s = %(left)s is greater than %(right_side)s = %(right)s (by %(difference)s); rule %(rule)s")
     elif rule.operator == ValidationRule.Operator.GREATER_OR_EQUAL:
-        text = _("%(year)s, %(source)s: %(row)s = %(left)s меньше, чем %(right_side)s = %(right)s (на %(difference)s); по правилу %(rule)s")
+        text = _("%(year)s, %(source)s: %(row)s = %(left)s is less than %(right_side)s = %(right)s (by %(difference)s); rule %(rule)s")
     else:
-        text = _("%(year)s, %(source)s: %(row)s = %(left)s, а %(right_side)s = %(right)s (разница %(difference)s)")
+        text = _("%(year)s, %(source)s: %(row)s = %(left)s, while %(right_side)s = %(right)s (difference %(difference)s)")
     return text % values
 
 
@@ -191,7 +191,7 @@ class Unassigned:
     def sentence(self) -> str:
         source = self.indicator.source
         return _(
-            "%(year)s, факт: записей, не распределённых по строкам %(rows)s: %(count)s — они не входят в строку %(code)s"
+            "%(year)s, actual: records not assigned to rows %(rows)s: %(count)s; they are not counted in row %(code)s"
         ) % {"year": self.year, "rows": ", ".join(source.row_codes), "count": self.count, "code": self.indicator.code}
 
 

@@ -15,27 +15,27 @@ from roadmap.forms import BootstrapMixin
 YES = {"да", "yes", "true", "1", "д", "y"}
 NO = {"нет", "no", "false", "0", "н", "n"}
 
-PERIOD_CHOICES = [("", _("весь год")), *[(f"q{q}", _("%(q)s квартал") % {"q": q}) for q in range(1, 5)]] + [
+PERIOD_CHOICES = [("", _("whole year")), *[(f"q{q}", _("quarter %(q)s") % {"q": q}) for q in range(1, 5)]] + [
     (f"m{m:02d}", f"{m:02d}") for m in range(1, 13)
 ]
 
 
 class ActualForm(BootstrapMixin, forms.Form):
-    indicator = forms.ModelChoiceField(label=_("Показатель"), queryset=Indicator.objects.none())
-    organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Организация"), queryset=None)
-    year = forms.TypedChoiceField(label=_("Год"), coerce=int, choices=())
-    period = forms.ChoiceField(label=_("Период"), choices=PERIOD_CHOICES, required=False)
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
+    organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
+    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
     value = forms.CharField(
-        label=_("Значение"), max_length=20, help_text=_("Целое неотрицательное число; для показателей «да/нет» — да или нет.")
+        label=_("Value"), max_length=20, help_text=_("A whole non-negative number; for yes/no indicators, yes or no.")
     )
     evidence = forms.CharField(
-        label=_("Подтверждение"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Документ или ссылка, подтверждающие значение."),
+        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A document or link that supports the value."),
     )
-    reason = forms.CharField(label=_("Причина изменения"), required=False, help_text=_("Обязательна, если значение уже утверждалось."))
+    reason = forms.CharField(label=_("Reason for the change"), required=False, help_text=_("Required if the value has been approved before."))
     confirm_breaches = forms.BooleanField(
-        label=_("Сохранить, несмотря на нарушение правила"), required=False,
-        help_text=_("Нужно, только если с новым значением факт нарушит правило приказа."),
+        label=_("Save despite the broken rule"), required=False,
+        help_text=_("Needed only if the new value makes the actual break a rule of the order."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
 
@@ -65,19 +65,19 @@ class ActualForm(BootstrapMixin, forms.Form):
                 return True
             if raw.lower() in NO:
                 return False
-            raise forms.ValidationError(_("Введите «да» или «нет»."))
+            raise forms.ValidationError(_("Enter “yes” or “no”."))
         return raw
 
 
 class ActualFilter(StyledFilterSet):
-    indicator = django_filters.ModelChoiceFilter(label=_("Показатель"), queryset=Indicator.objects.none(), empty_label=_("Все"))
-    year = django_filters.NumberFilter(label=_("Год"))
-    status = django_filters.ChoiceFilter(label=_("Статус"), choices=Actual.Status.choices, empty_label=_("Любой"))
-    organization = django_filters.ModelChoiceFilter(label=_("Организация"), queryset=None, empty_label=_("Все"))
+    indicator = django_filters.ModelChoiceFilter(label=_("Indicator"), queryset=Indicator.objects.none(), empty_label=_("All"))
+    year = django_filters.NumberFilter(label=_("Year"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Actual.Status.choices, empty_label=_("Any"))
+    organization = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=None, empty_label=_("All"))
     ordering = django_filters.OrderingFilter(
-        label=_("Сортировка"),
+        label=_("Sort"),
         fields=(("indicator__order", "indicator"), ("year", "year"), ("updated_at", "updated"), ("organization__short_name", "organization")),
-        field_labels={"indicator__order": _("по показателю"), "year": _("по году"), "updated_at": _("по изменению"), "organization__short_name": _("по организации")},
+        field_labels={"indicator__order": _("by indicator"), "year": _("by year"), "updated_at": _("by last change"), "organization__short_name": _("by organisation")},
         empty_label=None,
     )
 

@@ -95,7 +95,7 @@ def _check_date(errors: Errors, name: str, value: Any) -> None:
         _add(
             errors,
             name,
-            _("Дата %(date)s вне допустимого диапазона (%(first)s–%(last)s).")
+            _("Date %(date)s is outside the allowed range (%(first)s–%(last)s).")
             % {"date": f"{value:%d.%m.%Y}", "first": f"{EARLIEST_DATE:%d.%m.%Y}", "last": f"{LATEST_DATE:%d.%m.%Y}"},
         )
 
@@ -117,7 +117,7 @@ def _programme_rules(programme: EducationalProgramme) -> Errors:
         _add(
             errors,
             "hours",
-            _("Объём программы — от 1 до %(max)s часов, а не %(hours)s.") % {"max": MAX_PROGRAMME_HOURS, "hours": hours},
+            _("Programme length must be from 1 to %(max)s hours, not %(hours)s.") % {"max": MAX_PROGRAMME_HOURS, "hours": hours},
         )
     return errors
 
@@ -129,7 +129,7 @@ def _cohort_rules(cohort: ProgrammeCohort) -> Errors:
         _add(
             errors,
             "year",
-            _("Год выпуска — от %(first)s до %(last)s, а не %(year)s.")
+            _("Year of completion must be from %(first)s to %(last)s, not %(year)s.")
             % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year, "year": year},
         )
     completed = cohort.completed
@@ -137,7 +137,7 @@ def _cohort_rules(cohort: ProgrammeCohort) -> Errors:
         _add(
             errors,
             "completed",
-            _("Число окончивших — не больше %(max)s, а не %(value)s.") % {"max": MAX_PARTICIPANTS, "value": completed},
+            _("People completed must be at most %(max)s, not %(value)s.") % {"max": MAX_PARTICIPANTS, "value": completed},
         )
     return errors
 
@@ -233,7 +233,7 @@ def _save(record: Any, user: Any) -> None:
         with transaction.atomic():
             record.save()
     except IntegrityError as exc:  # a concurrent write of the same key won
-        raise Conflict(_("Такая запись уже есть (её только что сохранил кто-то другой).")) from exc
+        raise Conflict(_("This record already exists (someone else has just saved it).")) from exc
 
 
 def _set(kind: _Kind, record: Any, values: Mapping[str, Any]) -> None:
@@ -258,7 +258,7 @@ def _update(kind: _Kind, *, user: Any, record: Any, changes: Mapping[str, Any]) 
     with transaction.atomic():
         current = kind.model._default_manager.select_for_update().filter(pk=record.pk).first()
         if current is None:
-            raise Conflict(_("Запись уже удалена."))
+            raise Conflict(_("The record has already been deleted."))
         _check(kind, user, kind.holder(current))
         _set(kind, current, changes)
         _check(kind, user, kind.holder(current))
@@ -277,7 +277,7 @@ def _delete(kind: _Kind, *, user: Any, record: Any) -> None:
         blockers = list(exc.protected_objects)
         what = blockers[0]._meta.verbose_name_plural if blockers else ""
         raise ProtectedRecord(
-            _("Запись «%(record)s» нельзя удалить: на неё ссылаются %(what)s (%(count)s). Сначала удалите их.")
+            _("Record “%(record)s” cannot be deleted: %(what)s refer to it (%(count)s). Delete them first.")
             % {"record": record, "what": what, "count": len(blockers)}
         ) from exc
 

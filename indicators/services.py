@@ -41,7 +41,7 @@ def refuse_derived_total(indicator: Indicator) -> None:
     source = active_source(indicator)
     if source is not None and source.is_sum:
         raise InvalidInput(
-            _("Показатель %(code)s считается как сумма строк %(rows)s и не вводится вручную; введите значения этих строк.")
+            _("Indicator %(code)s is the sum of rows %(rows)s and is not entered by hand; enter the values of those rows.")
             % {"code": indicator.code, "rows": ", ".join(source.row_codes)},
             field="indicator",
         )
@@ -80,7 +80,7 @@ def clean_value(indicator: Indicator, value: Any) -> tuple[int | None, bool | No
         # Beyond any real figure of one region, and beyond a 64-bit column soon after.
         # (A Russian msgid: no .po/.mo change for one message.)
         raise InvalidInput(
-            _("Значение не может быть больше %(max)s.") % {"max": f"{MAX_INDICATOR_VALUE:,}".replace(",", "\u00a0")},
+            _("The value cannot be greater than %(max)s.") % {"max": f"{MAX_INDICATOR_VALUE:,}".replace(",", "\u00a0")},
             field="value",
         )
     return value, None
@@ -284,8 +284,8 @@ def edit_breach_refusal(actual: Actual, value_number: int | None) -> str:
     if not checks:
         return ""
     return _(
-        "Когда значение утвердят, нарушится правило приказа: %(s)s. "
-        "Проверьте значение или подтвердите сохранение и укажите причину."
+        "Once the value is approved, a rule of the order will be broken: %(s)s. Check the value, or confirm saving "
+        "and give a reason."
     ) % {"s": "; ".join(c.sentence for c in checks)}
 
 
@@ -309,7 +309,7 @@ def actual_submit(*, actual: Actual, user: Any, now: dt.datetime, version: int |
 def actual_approve(*, actual: Actual, user: Any, now: dt.datetime, version: int | None = None) -> Actual:
     """Approve a submitted value: it counts from now on and is locked."""
     if not permissions.can_review_actuals(user):
-        raise PermissionDenied(_("Only ЦОПП and ministry staff approve values."))
+        raise PermissionDenied(_("Only COPP and ministry staff approve values."))
     return _transition(
         actual,
         allowed_from=(Status.SUBMITTED,),
@@ -339,7 +339,7 @@ def actual_return(
 ) -> Actual:
     """Send a submitted value back to its organisation with a reason."""
     if not permissions.can_review_actuals(user):
-        raise PermissionDenied(_("Only ЦОПП and ministry staff return values."))
+        raise PermissionDenied(_("Only COPP and ministry staff return values."))
     reason = _required_reason(reason)
     return _transition(
         actual,
@@ -383,7 +383,7 @@ class BulkResult:
 def actuals_bulk_approve(*, actual_ids: list[int], user: Any, now: dt.datetime) -> BulkResult:
     """Approve many submitted values; each one that cannot be approved is reported, the others are."""
     if not permissions.can_review_actuals(user):
-        raise PermissionDenied(_("Only ЦОПП and ministry staff approve values."))
+        raise PermissionDenied(_("Only COPP and ministry staff approve values."))
     result = BulkResult()
     found = {a.pk: a for a in Actual.objects.filter(pk__in=actual_ids).select_related("indicator")}
     for actual_id in dict.fromkeys(actual_ids):
@@ -482,7 +482,7 @@ def actuals_import(*, user: Any, rows: list[ActualRow], now: dt.datetime, commit
         # A file cannot confirm a breach: such an edit is made on the value's page.
         refusal = edit_breach_refusal(actual, number) if actual.was_approved else ""
         if refusal:
-            outcome.refuse(r.row, refusal + " " + _("Из файла такое изменение не принимается: внесите его на странице значения."), "value")
+            outcome.refuse(r.row, refusal + " " + _("Such a change is not accepted from a file: make it on the value's page."), "value")
             continue
         old_value = _value_json(actual)
         for name in names:

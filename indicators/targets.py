@@ -29,15 +29,15 @@ def target_errors(*, indicator: Indicator, year: Any, value_number: Any, value_b
     plan = indicator.indicator_set.plan
     if not isinstance(year, int) or not plan.first_year <= year <= plan.last_year:
         errors["year"] = [
-            _("Год должен быть одним из годов плана (%(first)s–%(last)s).") % {"first": plan.first_year, "last": plan.last_year}
+            _("The year must be one of the plan's years (%(first)s–%(last)s).") % {"first": plan.first_year, "last": plan.last_year}
         ]
     if indicator.is_boolean:
         if value_bool is None or value_number is not None:
-            errors["value_bool"] = [_("Показатель %(code)s — «да/нет»: укажите только плановое «да» или «нет».") % {"code": indicator.code}]
+            errors["value_bool"] = [_("Indicator %(code)s is yes/no: give only the planned “yes” or “no”.") % {"code": indicator.code}]
     elif value_bool is not None or value_number is None:
-        errors["value_number"] = [_("Показатель %(code)s — число: укажите только плановое значение.") % {"code": indicator.code}]
+        errors["value_number"] = [_("Indicator %(code)s is a number: give only the planned value.") % {"code": indicator.code}]
     elif not 0 <= value_number <= MAX_INDICATOR_VALUE:
-        errors["value_number"] = [_("Плановое значение — от 0 до %(max)s.") % {"max": MAX_INDICATOR_VALUE}]
+        errors["value_number"] = [_("The planned value must be from 0 to %(max)s.") % {"max": MAX_INDICATOR_VALUE}]
     return errors
 
 
@@ -60,9 +60,9 @@ def target_breach_errors(
         return {}
     return {
         "confirm_breaches": [
-            _("С этим значением нарушается правило приказа: %(sentence)s.") % {"sentence": c.sentence} for c in checks
+            _("This value breaks a rule of the order: %(sentence)s.") % {"sentence": c.sentence} for c in checks
         ]
-        + [_("Проверьте значение или подтвердите сохранение с нарушением и укажите причину.")]
+        + [_("Check the value, or confirm saving despite the broken rule and give a reason.")]
     }
 
 
@@ -83,7 +83,7 @@ def target_set(
     confirmed.
     """
     if not user.has_perm("indicators.change_target"):
-        raise PermissionDenied(_("Плановые значения меняют администраторы."))
+        raise PermissionDenied(_("Planned values are changed by administrators."))
     errors = target_errors(indicator=indicator, year=year, value_number=value_number, value_bool=value_bool)
     if not errors:
         errors |= target_breach_errors(
@@ -93,9 +93,9 @@ def target_set(
     with transaction.atomic():
         target = Target.objects.select_for_update().filter(indicator=indicator, year=year).first()
         if not reason:
-            errors["reason"] = [_("Укажите причину изменения планового значения.")]
+            errors["reason"] = [_("Give a reason for changing the planned value.")]
         elif len(reason) > REASON_MAX_LENGTH:
-            errors["reason"] = [_("Причина — не длиннее %(n)s знаков.") % {"n": REASON_MAX_LENGTH}]
+            errors["reason"] = [_("The reason must be at most %(n)s characters.") % {"n": REASON_MAX_LENGTH}]
         if errors:
             raise ValidationError(errors)
         if target is None:
@@ -109,7 +109,7 @@ def target_set(
 
 def target_delete(*, user: Any, target: Target, reason: str = "") -> None:
     if not user.has_perm("indicators.delete_target"):
-        raise PermissionDenied(_("Плановые значения удаляют администраторы."))
+        raise PermissionDenied(_("Planned values are deleted by administrators."))
     target._history_user = user
     target._change_reason = (reason or "").strip() or "admin"
     target.delete()

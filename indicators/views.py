@@ -106,13 +106,13 @@ def _scope_label(scope: str | None) -> str:
     if scope is None:
         return ""
     if scope == "mixed":
-        return _("у каждой строки своя (см. ниже)")
+        return _("each row has its own (see below)")
     return str(dict(IndicatorSource.Scope.choices).get(scope, scope))
 
 
 def _kind_label(kind: str) -> str:
     if kind == "actuals":
-        return _("утверждённые значения, введённые организациями")
+        return _("approved values entered by organisations")
     return str(dict(IndicatorSource.Kind.choices).get(kind, kind))
 
 
@@ -175,7 +175,7 @@ def actual_create(request: HttpRequest) -> HttpResponse:
         except services.Refusal as exc:
             _add_error(form, exc)
         else:
-            messages.success(request, _("Значение сохранено как черновик. Отправьте его на проверку, когда будете уверены."))
+            messages.success(request, _("The value is saved as a draft. Submit it for review when you are sure."))
             return redirect("actual_detail", actual.pk)
     return render(request, "indicators/actual_form.html", {"form": form, "plan": plan, "archive": is_archive(plan)})
 
@@ -206,7 +206,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except services.Refusal as exc:
                 _add_error(form, exc)
             else:
-                messages.success(request, _("Значение изменено."))
+                messages.success(request, _("The value has been changed."))
                 return redirect("actual_detail", actual.pk)
     context = {
         "actual": actual,
@@ -233,10 +233,10 @@ def _value_text(actual: Actual) -> str:
 
 
 ACTIONS: dict[str, tuple[Callable[..., Any], bool, Promise]] = {
-    "submit": (services.actual_submit, False, gettext_lazy("Значение отправлено на проверку.")),
-    "approve": (services.actual_approve, False, gettext_lazy("Значение утверждено: теперь оно учитывается.")),
-    "return": (services.actual_return, True, gettext_lazy("Значение возвращено организации с причиной.")),
-    "reopen": (services.actual_reopen, True, gettext_lazy("Значение открыто для исправления.")),
+    "submit": (services.actual_submit, False, gettext_lazy("The value has been submitted for review.")),
+    "approve": (services.actual_approve, False, gettext_lazy("The value is approved: it now counts.")),
+    "return": (services.actual_return, True, gettext_lazy("The value has been returned to the organisation with a reason.")),
+    "reopen": (services.actual_reopen, True, gettext_lazy("The value is open for correction.")),
 }
 
 
@@ -271,7 +271,7 @@ def actual_bulk_approve(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     result = services.actuals_bulk_approve(actual_ids=ids, user=request.user, now=timezone.now())
     if result.approved:
-        messages.success(request, _("Утверждено значений: %(n)s.") % {"n": len(result.approved)})
+        messages.success(request, _("Values approved: %(n)s.") % {"n": len(result.approved)})
     for actual_id, reason in result.refused.items():
-        messages.error(request, _("Значение №%(id)s не утверждено: %(reason)s") % {"id": actual_id, "reason": reason})
+        messages.error(request, _("Value no. %(id)s is not approved: %(reason)s") % {"id": actual_id, "reason": reason})
     return redirect(request.POST.get("next") or "actual_list")

@@ -13,11 +13,11 @@ from roadmap.forms import BootstrapMixin, DateInput
 
 
 class ReportRequestForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Отчёт"), choices=ReportKind.choices)
-    year = forms.TypedChoiceField(label=_("Год"), coerce=int, choices=())
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
     as_of = forms.DateField(
-        label=_("По состоянию на"), required=False, widget=DateInput(),
-        help_text=_("Пусто — текущие данные. Дата в прошлом — то, что было известно тогда."),
+        label=_("As of"), required=False, widget=DateInput(),
+        help_text=_("Empty: current data. A date in the past: what was known then."),
     )
 
     def __init__(self, *args: Any, plan: Any, year: int | None = None, **kwargs: Any) -> None:
@@ -27,5 +27,5 @@ class ReportRequestForm(BootstrapMixin, forms.Form):
 
 
 class ImportForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Что загружаем"), choices=ImportKind.choices)
-    file = forms.FileField(label=_("Файл Excel (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    kind = forms.ChoiceField(label=_("What to import"), choices=ImportKind.choices)
+    file = forms.FileField(label=_("Excel file (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))

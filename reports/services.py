@@ -310,7 +310,7 @@ def _read(data: bytes, kind: str, errors: Errors) -> list[tuple[int, dict[str, A
         return []
     rows = rows_from_sheet(sheet, resource.columns, errors)
     if not rows and not errors:
-        errors.add(0, "", _("в файле нет строк с данными под заголовком"))
+        errors.add(0, "", _("the file has no data rows under the header"))
     return rows
 
 
@@ -415,7 +415,7 @@ def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None =
         job = ImportJob.objects.get(pk=job)
     now = now or timezone.now()
     if not can_confirm_import(user, job):
-        raise PermissionDenied(_("Подтвердить загрузку может только тот, кто её проверил."))
+        raise PermissionDenied(_("Only the person who checked the import can confirm it."))
     errors = Errors()
     try:
         with transaction.atomic():
@@ -435,7 +435,7 @@ def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None =
             _forget_file(locked)
     except _NotReady:
         raise ImportRefused(
-            [CellError(0, "", _("эту загрузку нельзя подтвердить: она не прошла проверку, уже выполнена или отменена"))]
+            [CellError(0, "", _("this import cannot be confirmed: it failed the check, is already done or was cancelled"))]
         ) from None
     except ImportRefused as exc:
         _close_job(job, ImportJob.Status.REFUSED, exc.errors)
@@ -445,7 +445,7 @@ def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None =
         problem = CellError(
             0,
             "",
-            _("загрузка не выполнена из-за ошибки на сервере (%(error)s); данные не изменены. Проверьте файл снова.")
+            _("the import failed because of a server error (%(error)s); no data was changed. Check the file again.")
             % {"error": exc.__class__.__name__},
         )
         _close_job(job, ImportJob.Status.FAILED, [problem])
@@ -460,9 +460,9 @@ class _NotReady(Exception):
 def import_discard(*, user: Any, job: ImportJob) -> ImportJob:
     """Drop a checked import that will not be confirmed; its stored file is deleted."""
     if not can_confirm_import(user, job):
-        raise PermissionDenied(_("Отменить загрузку может только тот, кто её проверил."))
+        raise PermissionDenied(_("Only the person who checked the import can cancel it."))
     if job.status != ImportJob.Status.READY:
-        raise ImportRefused([CellError(0, "", _("отменить можно только проверенную, но не загруженную загрузку"))])
+        raise ImportRefused([CellError(0, "", _("only an import that was checked but not yet done can be cancelled"))])
     _close_job(job, ImportJob.Status.DISCARDED, [])
     return job
 

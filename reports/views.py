@@ -93,12 +93,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "discard" in request.POST:
                 services.import_discard(user=request.user, job=job)
-                messages.success(request, _("Загрузка отменена, файл удалён."))
+                messages.success(request, _("The import is cancelled and the file deleted."))
             else:
                 services.import_confirm(user=request.user, job=job, now=timezone.now())
-                messages.success(request, _("Данные загружены."))
+                messages.success(request, _("The data has been imported."))
         except services.ImportRefused as exc:
-            messages.error(request, _("Загрузка отклонена, данные не изменены: %(e)s") % {"e": exc})
+            messages.error(request, _("The import was rejected, no data was changed: %(e)s") % {"e": exc})
         return redirect("import_detail", job.pk)
     return render(request, "reports/import_detail.html", {"job": job, "can_confirm": permissions.can_confirm_import(request.user, job)})
 

@@ -106,15 +106,15 @@ class Sheet:
 def human_size(size: int) -> str:
     """A size as people read it: "512 байт", "4,9 КБ", "50,0 МБ"."""
     if size < 1024:
-        return _("%(n)s байт") % {"n": size}
+        return _("%(n)s bytes") % {"n": size}
     if size < 1024 * 1024:
-        return (_("%(n).1f КБ") % {"n": size / 1024}).replace(".", ",")
-    return (_("%(n).1f МБ") % {"n": size / 1048576}).replace(".", ",")
+        return (_("%(n).1f KB") % {"n": size / 1024}).replace(".", ",")
+    return (_("%(n).1f MB") % {"n": size / 1048576}).replace(".", ",")
 
 
 def too_big_message(size: int) -> str:
     max_bytes = limit("REPORTS_IMPORT_MAX_BYTES", MAX_UPLOAD_BYTES)
-    return _("Файл слишком большой: %(size)s, допускается не более %(limit)s.") % {
+    return _("The file is too large: %(size)s; at most %(limit)s is allowed.") % {
         "size": human_size(size),
         "limit": human_size(max_bytes).replace(",0 ", " "),
     }
@@ -122,8 +122,8 @@ def too_big_message(size: int) -> str:
 
 def dtd_message(part: str) -> str:
     return _(
-        "Файл отклонён: часть «%(part)s» содержит объявление DTD или сущностей XML. DTD запрещены в загружаемых файлах: "
-        "сохраните таблицу заново в Excel или LibreOffice."
+        "File rejected: part “%(part)s” contains a DTD or XML entity declaration. DTDs are not allowed in uploaded "
+        "files: save the spreadsheet again in Excel or LibreOffice."
     ) % {"part": part}
 
 
@@ -132,32 +132,32 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
     if len(data) > max_bytes:
         raise FileRefused(too_big_message(len(data)))
     if not data:
-        raise FileRefused(_("Файл пустой."))
+        raise FileRefused(_("The file is empty."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise FileRefused(
-            _("Это не файл Excel (.xlsx): файл не является zip-архивом. Сохраните таблицу в формате .xlsx.")
+            _("This is not an Excel file (.xlsx): the file is not a zip archive. Save the spreadsheet in .xlsx format.")
         ) from None
     entries = archive.infolist()
     if len(entries) > limit("REPORTS_IMPORT_MAX_ZIP_ENTRIES", MAX_ZIP_ENTRIES):
-        raise FileRefused(_("Файл отклонён: в архиве xlsx слишком много частей (%(n)s).") % {"n": len(entries)})
+        raise FileRefused(_("File rejected: the xlsx archive has too many parts (%(n)s).") % {"n": len(entries)})
     total = sum(e.file_size for e in entries)
     if total > limit("REPORTS_IMPORT_MAX_UNCOMPRESSED", MAX_UNCOMPRESSED_BYTES):
         raise FileRefused(
-            _("Файл отклонён: после распаковки он занимает %(size)s — это больше допустимого.") % {"size": human_size(total)}
+            _("File rejected: unpacked, it takes %(size)s, which is more than allowed.") % {"size": human_size(total)}
         )
     max_ratio = limit("REPORTS_IMPORT_MAX_RATIO", MAX_COMPRESSION_RATIO)
     for entry in entries:
         # Small parts compress well legitimately; the ratio matters for big ones.
         if entry.file_size > 1024 * 1024 and entry.file_size > max_ratio * max(entry.compress_size, 1):
             raise FileRefused(
-                _("Файл отклонён: часть «%(part)s» сжата в %(ratio)s раз (похоже на zip-бомбу).")
+                _("File rejected: part “%(part)s” is compressed %(ratio)s times (looks like a zip bomb).")
                 % {"part": entry.filename, "ratio": entry.file_size // max(entry.compress_size, 1)}
             )
     names = {e.filename for e in entries}
     if "xl/workbook.xml" not in names:
-        raise FileRefused(_("Это не файл Excel (.xlsx): в архиве нет книги xl/workbook.xml."))
+        raise FileRefused(_("This is not an Excel file (.xlsx): the archive has no workbook xl/workbook.xml."))
     for entry in entries:
         # A quick look at every part's start; the parts we read are checked
         # in full by the parser (a DTD may follow a long comment).
@@ -166,7 +166,7 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
                 with archive.open(entry) as fh:
                     head = fh.read(4096)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
-                raise FileRefused(_("Файл Excel повреждён: часть «%(part)s» не распаковывается.") % {"part": entry.filename}) from None
+                raise FileRefused(_("The Excel file is damaged: part “%(part)s” cannot be unpacked.") % {"part": entry.filename}) from None
             if _DTD.search(head):
                 raise FileRefused(dtd_message(entry.filename))
     return archive
@@ -225,8 +225,8 @@ def _stream(
                 if fed - max(parser.CurrentByteIndex, 0) > max_token:
                     raise FileRefused(
                         _(
-                            "Файл отклонён: в части «%(part)s» слишком длинный элемент XML (атрибут, комментарий "
-                            "или имя длиннее %(limit)s)."
+                            "File rejected: part “%(part)s” has an XML item that is too long (an attribute, "
+                            "comment or name longer than %(limit)s)."
                         )
                         % {"part": part, "limit": human_size(max_token).replace(",0 ", " ")}
                     )
@@ -235,7 +235,7 @@ def _stream(
         raise FileRefused(dtd_message(part)) from None
     except expat.ExpatError as exc:
         raise FileRefused(
-            _("Файл Excel повреждён: часть «%(part)s» не является правильным XML (%(error)s).")
+            _("The Excel file is damaged: part “%(part)s” is not well-formed XML (%(error)s).")
             % {"part": part, "error": expat.ErrorString(exc.code)}
         ) from None
 
@@ -263,7 +263,7 @@ def _workbook_parts(archive: zipfile.ZipFile) -> _Parts:
 
     _stream(archive, "xl/workbook.xml", on_workbook)
     if not sheets:
-        raise FileRefused(_("В книге нет ни одного листа."))
+        raise FileRefused(_("The workbook has no sheets."))
     targets: dict[str, str] = {}
     by_type: dict[str, str] = {}
     rels = "xl/_rels/workbook.xml.rels"
@@ -280,7 +280,7 @@ def _workbook_parts(archive: zipfile.ZipFile) -> _Parts:
         _stream(archive, rels, on_rel)
     sheet = targets.get(sheets[0]) or "xl/worksheets/sheet1.xml"
     if sheet not in names:
-        raise FileRefused(_("Файл Excel повреждён: нет листа «%(part)s».") % {"part": sheet})
+        raise FileRefused(_("The Excel file is damaged: there is no sheet “%(part)s”.") % {"part": sheet})
     strings = by_type.get("sharedStrings") or "xl/sharedStrings.xml"
     styles = by_type.get("styles") or "xl/styles.xml"
     return _Parts(
@@ -304,7 +304,7 @@ def _date_styles(archive: zipfile.ZipFile, part: str | None) -> tuple[set[int], 
         local = _local(name)
         if local == "numFmt":
             if len(custom) >= max_styles:
-                raise FileRefused(_("Файл отклонён: слишком много форматов чисел."))
+                raise FileRefused(_("File rejected: too many number formats."))
             try:
                 custom[int(attrs.get("numFmtId", ""))] = attrs.get("formatCode", "")[:255]
             except ValueError:
@@ -313,7 +313,7 @@ def _date_styles(archive: zipfile.ZipFile, part: str | None) -> tuple[set[int], 
             in_cell_xfs[0] = True
         elif local == "xf" and in_cell_xfs[0]:
             if len(xf_formats) >= max_styles:
-                raise FileRefused(_("Файл отклонён: слишком много стилей ячеек."))
+                raise FileRefused(_("File rejected: too many cell styles."))
             try:
                 xf_formats.append(int(attrs.get("numFmtId", "0")))
             except ValueError:
@@ -336,7 +336,7 @@ def _date_styles(archive: zipfile.ZipFile, part: str | None) -> tuple[set[int], 
 
 def _text_too_long(where: str, max_length: int) -> FileRefused:
     return FileRefused(
-        _("Файл отклонён: %(where)s — текст длиннее %(limit)s знаков (предел Excel для одной ячейки).")
+        _("File rejected: %(where)s has text longer than %(limit)s characters (the Excel limit for one cell).")
         % {"where": where, "limit": max_length}
     )
 
@@ -358,7 +358,7 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
         if local == "si":
             if len(strings) >= max_count:
                 raise FileRefused(
-                    _("Файл отклонён: в нём больше %(limit)s разных текстовых значений.") % {"limit": max_count}
+                    _("File rejected: it has more than %(limit)s distinct text values.") % {"limit": max_count}
                 )
             state["si"], state["length"] = True, 0
             parts.clear()
@@ -384,10 +384,10 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
         state["length"] += len(data)
         state["total"] += len(data)
         if state["length"] > max_length:
-            raise _text_too_long(_("текстовое значение № %(n)s") % {"n": len(strings) + 1}, max_length)
+            raise _text_too_long(_("text value no. %(n)s") % {"n": len(strings) + 1}, max_length)
         if state["total"] > max_total:
             raise FileRefused(
-                _("Файл отклонён: текста в нём больше %(limit)s знаков; разделите его на части.") % {"limit": max_total}
+                _("File rejected: it has more than %(limit)s characters of text; split it into parts.") % {"limit": max_total}
             )
         parts.append(data)
 
@@ -465,7 +465,7 @@ class _SheetReader:
 
     def too_many_rows(self) -> FileRefused:
         return FileRefused(
-            _("В файле больше %(limit)s строк данных; разделите его на части.") % {"limit": self.max_rows}
+            _("The file has more than %(limit)s data rows; split it into parts.") % {"limit": self.max_rows}
         )
 
     def current_column(self) -> int:
@@ -480,12 +480,12 @@ class _SheetReader:
                         column = column * 26 + ord(ch) - 64
                 if not 0 < column <= _EXCEL_COLUMNS or not self.ref[len(letters):].isdigit():
                     raise FileRefused(
-                        _("Файл Excel повреждён: неверный адрес ячейки «%(ref)s».") % {"ref": self.ref[:20]}
+                        _("The Excel file is damaged: invalid cell reference “%(ref)s”.") % {"ref": self.ref[:20]}
                     )
                 if len(self.columns) < 1000:
                     self.columns[letters] = column
             elif not self.ref[len(letters):].isdigit():
-                raise FileRefused(_("Файл Excel повреждён: неверный адрес ячейки «%(ref)s».") % {"ref": self.ref[:20]})
+                raise FileRefused(_("The Excel file is damaged: invalid cell reference “%(ref)s”.") % {"ref": self.ref[:20]})
             self.column = column
         return self.column
 
@@ -500,7 +500,7 @@ class _SheetReader:
             self.elements += 1
             if self.elements > self.max_elements:
                 raise FileRefused(
-                    _("Файл отклонён: на листе больше %(limit)s ячеек (в том числе пустых, но оформленных).")
+                    _("File rejected: the sheet has more than %(limit)s cells (counting empty but formatted ones).")
                     % {"limit": self.max_elements}
                 )
             ref = attrs.get("r")
@@ -524,13 +524,13 @@ class _SheetReader:
             self.scanned += 1
             if self.scanned > self.max_scanned:
                 raise FileRefused(
-                    _("Файл отклонён: на листе больше %(limit)s строк (в том числе пустых, но оформленных).")
+                    _("File rejected: the sheet has more than %(limit)s rows (counting empty but formatted ones).")
                     % {"limit": self.max_scanned}
                 )
             number = attrs.get("r")
             if number is not None:
                 if not number.isdigit() or not 0 < int(number) <= _EXCEL_ROWS:
-                    raise FileRefused(_("Файл Excel повреждён: неверный номер строки «%(n)s».") % {"n": number[:20]})
+                    raise FileRefused(_("The Excel file is damaged: invalid row number “%(n)s”.") % {"n": number[:20]})
                 self.row_number = int(number)
             else:
                 self.row_number += 1
@@ -548,12 +548,12 @@ class _SheetReader:
             return
         self.length += len(data)
         if self.length > self.max_length:
-            raise _text_too_long(_("ячейка %(ref)s") % {"ref": self.where()}, self.max_length)
+            raise _text_too_long(_("cell %(ref)s") % {"ref": self.where()}, self.max_length)
         if self.collect == "is":
             self.inline_total += len(data)
             if self.inline_total > self.max_total:
                 raise FileRefused(
-                    _("Файл отклонён: текста в нём больше %(limit)s знаков; разделите его на части.")
+                    _("File rejected: it has more than %(limit)s characters of text; split it into parts.")
                     % {"limit": self.max_total}
                 )
         self.parts.append(data)
@@ -585,15 +585,15 @@ class _SheetReader:
         if column > self.max_columns:
             raise FileRefused(
                 _(
-                    "Файл отклонён: в строке %(row)s есть значение в столбце %(column)s, а допускается не более "
-                    "%(limit)s столбцов. Удалите лишние столбцы."
+                    "File rejected: row %(row)s has a value in column %(column)s, but at most %(limit)s columns "
+                    "are allowed. Delete the extra columns."
                 )
                 % {"row": self.row_number, "column": get_column_letter(column), "limit": self.max_columns}
             )
         self.filled += 1
         if self.filled > self.max_cells:
             raise FileRefused(
-                _("Файл отклонён: в нём больше %(limit)s заполненных ячеек; разделите его на части.")
+                _("File rejected: it has more than %(limit)s filled cells; split it into parts.")
                 % {"limit": self.max_cells}
             )
         self.cells[column - 1] = self.cell()
@@ -631,7 +631,7 @@ class _SheetReader:
                 return RawCell(text, "e", False)
         except (ValueError, IndexError, OverflowError):
             pass
-        raise FileRefused(_("Файл Excel повреждён: неверное значение в ячейке %(ref)s.") % {"ref": self.where()})
+        raise FileRefused(_("The Excel file is damaged: invalid value in cell %(ref)s.") % {"ref": self.where()})
 
     def end_row(self) -> None:
         cells = self.cells
@@ -672,10 +672,10 @@ def read_sheet(data: bytes, *, on_header: Callable[[list[Any], int], None] | Non
     except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError) as exc:
         # A damaged archive member (bad CRC, truncated stream) or a missing part.
         raise FileRefused(
-            _("Файл Excel повреждён или имеет неизвестный формат (%(error)s).") % {"error": exc.__class__.__name__}
+            _("The Excel file is damaged or has an unknown format (%(error)s).") % {"error": exc.__class__.__name__}
         ) from None
     if reader.header is None:
-        raise FileRefused(_("Лист пустой: нет строки заголовков."))
+        raise FileRefused(_("The sheet is empty: there is no header row."))
     sheet = reader.sheet
     sheet.header = reader.header
     return sheet

@@ -24,9 +24,9 @@ from roadmap.plan_current import plan_mark_current
 from roadmap.resources import ActivityResource, OrganizationResource
 from roadmap.services import events_recompute_due_at
 
-admin.site.site_header = _("ЦОПП: дорожная карта и целевые показатели")
-admin.site.site_title = _("ЦОПП")
-admin.site.index_title = _("Администрирование")
+admin.site.site_header = _("COPP: roadmap and target indicators")
+admin.site.site_title = _("COPP")
+admin.site.index_title = _("Administration")
 
 
 @admin.register(Municipality)

@@ -34,10 +34,10 @@ class PointState(StrEnum):
 
 
 POINT_LABELS = {
-    PointState.UPCOMING: _("ожидается"),
-    PointState.RECORDED: _("событие зарегистрировано, не подтверждено"),
-    PointState.PROVEN: _("подтверждена"),
-    PointState.OVERDUE: _("просрочена: событий нет"),
+    PointState.UPCOMING: _("expected"),
+    PointState.RECORDED: _("event registered, not confirmed"),
+    PointState.PROVEN: _("confirmed"),
+    PointState.OVERDUE: _("overdue: no events"),
 }
 POINT_CSS = {
     PointState.UPCOMING: "not_started",

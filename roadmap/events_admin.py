@@ -56,7 +56,7 @@ class EventAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, SimpleHi
     list_select_related = ("activity", "organizer")
     readonly_fields = ("where_to_change",)
 
-    @admin.display(description=_("Где изменить"))
+    @admin.display(description=_("Where to change"))
     def where_to_change(self, obj: Event) -> str:
         return _event_page(obj.pk)
 
@@ -77,7 +77,7 @@ class EventReportAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, Si
     readonly_fields = ("where_to_change",)
     inlines = (EvidenceInline,)
 
-    @admin.display(description=_("Где изменить"))
+    @admin.display(description=_("Where to change"))
     def where_to_change(self, obj: EventReport) -> str:
         return _event_page(obj.event_id)
 
@@ -88,7 +88,7 @@ class EventReportAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, Si
 class InDoubtFilter(admin.SimpleListFilter):
     """Notices a worker died while sending: the message may or may not have left."""
 
-    title = _("отправка под вопросом")
+    title = _("sending in doubt")
     parameter_name = "in_doubt"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:

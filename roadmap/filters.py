@@ -35,18 +35,18 @@ class StyledFilterSet(django_filters.FilterSet):
 
 
 class ActivityFilter(StyledFilterSet):
-    q = django_filters.CharFilter(label=_("Поиск"), method="search")
-    section = django_filters.ModelChoiceFilter(label=_("Раздел"), queryset=Section.objects.none(), empty_label=_("Все разделы"))
+    q = django_filters.CharFilter(label=_("Text search"), method="search")
+    section = django_filters.ModelChoiceFilter(label=_("Section"), queryset=Section.objects.none(), empty_label=_("All sections"))
     organization = django_filters.ModelChoiceFilter(
-        label=_("Ответственный"),
+        label=_("Responsible"),
         queryset=Organization.objects.none(),
         field_name="responsibilities__organization",
-        empty_label=_("Все организации"),
+        empty_label=_("All organisations"),
     )
     ordering = django_filters.OrderingFilter(
-        label=_("Сортировка"),
+        label=_("Sort"),
         fields=(("number", "number"), ("name", "name"), ("section__order", "section")),
-        field_labels={"number": _("по номеру"), "name": _("по названию"), "section__order": _("по разделу")},
+        field_labels={"number": _("by number"), "name": _("by title"), "section__order": _("by section")},
         empty_label=None,
     )
 
@@ -75,35 +75,35 @@ class EventFilter(StyledFilterSet):
     events it counts."""
 
     TIMELINESS = (
-        ("held", _("проведены")),
-        ("due", _("отчёт требовался")),
-        ("on_time", _("отчёт в срок")),
-        ("late", _("отчёт с опозданием")),
-        ("missing", _("отчёта нет, срок прошёл")),
+        ("held", _("held")),
+        ("due", _("report required")),
+        ("on_time", _("report on time")),
+        ("late", _("report late")),
+        ("missing", _("no report, deadline passed")),
     )
 
-    q = django_filters.CharFilter(label=_("Поиск"), method="search")
+    q = django_filters.CharFilter(label=_("Text search"), method="search")
     plan = django_filters.ChoiceFilter(
-        label=_("Дорожная карта"), choices=(), field_name="activity__plan__key", empty_label=_("Все")
+        label=_("Roadmap"), choices=(), field_name="activity__plan__key", empty_label=_("All")
     )
-    report_status = django_filters.ChoiceFilter(label=_("Статус отчёта"), choices=(), method="by_status", empty_label=_("Любой"))
-    timeliness = django_filters.ChoiceFilter(label=_("Своевременность"), choices=TIMELINESS, method="by_timeliness", empty_label=_("Все"))
-    organizer = django_filters.ModelChoiceFilter(label=_("Организатор"), queryset=Organization.objects.none(), empty_label=_("Все организации"))
-    activity = django_filters.NumberFilter(label=_("№ мероприятия"), field_name="activity__number")
-    municipality = django_filters.ModelChoiceFilter(label=_("Муниципалитет"), queryset=None, empty_label=_("Все"))
-    year = django_filters.NumberFilter(label=_("Год"), field_name=EVENT_YEAR_FIELD, lookup_expr="year")
+    report_status = django_filters.ChoiceFilter(label=_("Report status"), choices=(), method="by_status", empty_label=_("Any"))
+    timeliness = django_filters.ChoiceFilter(label=_("Timeliness"), choices=TIMELINESS, method="by_timeliness", empty_label=_("All"))
+    organizer = django_filters.ModelChoiceFilter(label=_("Organiser"), queryset=Organization.objects.none(), empty_label=_("All organisations"))
+    activity = django_filters.NumberFilter(label=_("Activity no."), field_name="activity__number")
+    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=None, empty_label=_("All"))
+    year = django_filters.NumberFilter(label=_("Year"), field_name=EVENT_YEAR_FIELD, lookup_expr="year")
     ordering = django_filters.OrderingFilter(
-        label=_("Сортировка"),
+        label=_("Sort"),
         fields=(("end_date", "end_date"), ("due_at", "due_at"), ("title", "title"), ("organizer__short_name", "organizer")),
         field_labels={
-            "end_date": _("по дате"),
-            "-end_date": _("по дате, сначала новые"),
-            "due_at": _("по сроку отчёта"),
-            "-due_at": _("по сроку отчёта, сначала поздние"),
-            "title": _("по названию"),
-            "-title": _("по названию (Я–А)"),
-            "organizer__short_name": _("по организатору"),
-            "-organizer__short_name": _("по организатору (Я–А)"),
+            "end_date": _("by date"),
+            "-end_date": _("by date, newest first"),
+            "due_at": _("by report deadline"),
+            "-due_at": _("by report deadline, latest first"),
+            "title": _("by title"),
+            "-title": _("by title (Z–A)"),
+            "organizer__short_name": _("by organiser"),
+            "-organizer__short_name": _("by organiser (Z–A)"),
         },
         empty_label=None,
     )
@@ -117,7 +117,7 @@ class EventFilter(StyledFilterSet):
         self.now = now
         today = moscow_date(now)
         self.filters["plan"].extra["choices"] = [
-            (p.key, f"{plan_years_text(p)} · {_('архив')}" if is_archive(p, today) else plan_years_text(p))
+            (p.key, f"{plan_years_text(p)} · {_('archive')}" if is_archive(p, today) else plan_years_text(p))
             for p in plans_ordered()
         ]
         self.filters["report_status"].extra["choices"] = list(REPORT_STATUS_LABELS.items())

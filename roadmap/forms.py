@@ -27,14 +27,14 @@ class BootstrapMixin:
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
     error_messages: ClassVar[dict[str, Any]] = {
-        "invalid_login": _("Неверный логин или пароль. Проверьте раскладку клавиатуры и Caps Lock."),
-        "inactive": _("Учётная запись отключена. Обратитесь к администратору."),
+        "invalid_login": _("Wrong username or password. Check the keyboard layout and Caps Lock."),
+        "inactive": _("The account is disabled. Contact the administrator."),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Логин")
-        self.fields["password"].label = _("Пароль")
+        self.fields["username"].label = _("Login name")
+        self.fields["password"].label = _("Password")
 
 
 class DateInput(forms.DateInput):
@@ -54,29 +54,29 @@ class TimeInput(forms.TimeInput):
 
 
 class EventForm(BootstrapMixin, forms.Form):
-    activity = forms.ModelChoiceField(label=_("Мероприятие дорожной карты"), queryset=None)  # type: ignore[arg-type]
-    organizer = forms.ModelChoiceField(label=_("Организатор"), queryset=None)  # type: ignore[arg-type]
-    title = forms.CharField(label=_("Название события"), max_length=500)
-    start_date = forms.DateField(label=_("Первый день"), widget=DateInput())
+    activity = forms.ModelChoiceField(label=_("Roadmap activity"), queryset=None)  # type: ignore[arg-type]
+    organizer = forms.ModelChoiceField(label=_("Organiser"), queryset=None)  # type: ignore[arg-type]
+    title = forms.CharField(label=_("Event title"), max_length=500)
+    start_date = forms.DateField(label=_("First day"), widget=DateInput())
     end_date = forms.DateField(
-        label=_("Последний день"), required=False, widget=DateInput(), help_text=_("Пусто — однодневное событие.")
+        label=_("Last day"), required=False, widget=DateInput(), help_text=_("Empty: a one-day event.")
     )
-    start_time = forms.TimeField(label=_("Время начала"), required=False, widget=TimeInput())
-    end_time = forms.TimeField(label=_("Время окончания"), required=False, widget=TimeInput())
-    place = forms.CharField(label=_("Место проведения"), max_length=500, required=False)
+    start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
+    end_time = forms.TimeField(label=_("End time"), required=False, widget=TimeInput())
+    place = forms.CharField(label=_("Place of the event"), max_length=500, required=False)
     municipality = forms.ModelChoiceField(
-        label=_("Муниципальное образование"),
+        label=_("Municipal entity"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
-        help_text=_("Пусто — муниципалитет организатора."),
+        help_text=_("Empty: the organiser's municipality."),
     )
-    format = forms.ChoiceField(label=_("Формат"), choices=())
-    audience = forms.CharField(label=_("Аудитория"), max_length=500, required=False)
-    planned_participants = forms.IntegerField(label=_("Планируемое число участников"), min_value=0, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=())
+    audience = forms.CharField(label=_("Audience"), max_length=500, required=False)
+    planned_participants = forms.IntegerField(label=_("Planned number of participants"), min_value=0, required=False)
     responsible_email = forms.EmailField(
-        label=_("E-mail ответственного за отчёт"),
+        label=_("E-mail of the person responsible for the report"),
         required=False,
-        help_text=_("Напоминания об отчёте придут и на этот адрес."),
+        help_text=_("Report reminders will also go to this address."),
     )
 
     def __init__(self, *args: Any, plans: Any, today: Any, organizers: Any, **kwargs: Any) -> None:
@@ -95,9 +95,9 @@ class EventForm(BootstrapMixin, forms.Form):
             by_plan[a.plan_id].append((a.pk, f"{a.number}. {a.name[:110]}"))
         groups = []
         for p in ordered:
-            label = _("Дорожная карта %(years)s") % {"years": plan_years_text(p)}
+            label = _("Roadmap %(years)s") % {"years": plan_years_text(p)}
             if is_archive(p, today):
-                label = f"{label} ({_('архив')})"
+                label = f"{label} ({_('archive')})"
             groups.append((label, by_plan[p.pk]))
         field.choices = [("", "---------"), *groups] if len(groups) > 1 else [("", "---------"), *groups[0][1]]
         self.fields["organizer"].queryset = organizers
@@ -111,31 +111,31 @@ class EventForm(BootstrapMixin, forms.Form):
 
 class ReportForm(BootstrapMixin, forms.Form):
     summary = forms.CharField(
-        label=_("Как прошло мероприятие"), widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Что сделано, кто участвовал, какой результат."),
+        label=_("How the activity went"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done, who took part, what the result was."),
     )
-    participants_total = forms.IntegerField(label=_("Участников всего"), min_value=0)
-    participants_pupils_6_11 = forms.IntegerField(label=_("из них школьников 6–11 классов"), min_value=0, required=False)
-    participants_students = forms.IntegerField(label=_("из них студентов"), min_value=0, required=False)
-    participants_adults = forms.IntegerField(label=_("из них взрослых"), min_value=0, required=False)
-    participants_50_plus = forms.IntegerField(label=_("из них в возрасте 50+"), min_value=0, required=False)
-    schools_count = forms.IntegerField(label=_("Школ-участниц"), min_value=0, required=False)
-    partners = forms.CharField(label=_("Партнёры"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    participants_total = forms.IntegerField(label=_("Participants, total"), min_value=0)
+    participants_pupils_6_11 = forms.IntegerField(label=_("of them, pupils of grades 6–11"), min_value=0, required=False)
+    participants_students = forms.IntegerField(label=_("of them, students"), min_value=0, required=False)
+    participants_adults = forms.IntegerField(label=_("of them, adults"), min_value=0, required=False)
+    participants_50_plus = forms.IntegerField(label=_("of them, aged 50+"), min_value=0, required=False)
+    schools_count = forms.IntegerField(label=_("Participating schools"), min_value=0, required=False)
+    partners = forms.CharField(label=_("Partners"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     links = forms.CharField(
-        label=_("Ссылки на публикации"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
-        help_text=_("По одной ссылке в строке."),
+        label=_("Links to publications"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text=_("One link per line."),
     )
     participants = forms.CharField(
-        label=_("Список участников"), required=False,
+        label=_("Participant list"), required=False,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Иванова; Мария; 14.03.2010; школьник; 8"}),
         help_text=_(
-            "Необязательно. По одному человеку в строке: «Фамилия; Имя; дд.мм.гггг или СНИЛС; категория; класс» "
-            "(категория: школьник, студент, взрослый, 50+; класс — только для школьников). По списку человек, "
-            "побывавший на нескольких мероприятиях, считается в показателях один раз. Хранится только "
-            "ключевой хеш, не имена. Пусто — сохранённый список не меняется."
+            "Optional. One person per line: “Surname; Name; dd.mm.yyyy or SNILS; category; grade” (category: "
+            "pupil, student, adult, 50+; grade only for pupils). By the list, a person who attended several "
+            "activities counts once in the indicators. Only a keyed hash is stored, not the names. Empty: the "
+            "saved list does not change."
         ),
     )
-    participants_clear = forms.BooleanField(label=_("Удалить сохранённый список участников"), required=False)
+    participants_clear = forms.BooleanField(label=_("Delete the saved participant list"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
 
     def clean_participants(self) -> tuple[Any, ...] | None:
@@ -184,9 +184,9 @@ class MultipleFileField(forms.FileField):
 
 
 class EvidenceForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Вид документа"), choices=())
+    kind = forms.ChoiceField(label=_("Document type"), choices=())
     files = MultipleFileField(
-        label=_("Файлы"), help_text=_("Фото (JPEG, PNG, HEIC), PDF, Word, Excel; можно выбрать несколько.")
+        label=_("Files"), help_text=_("Photos (JPEG, PNG, HEIC), PDF, Word, Excel; you can choose several.")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -197,7 +197,7 @@ class EvidenceForm(BootstrapMixin, forms.Form):
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label=_("Причина"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
 
 

@@ -11,21 +11,21 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from roadmap.plan_copy import MAX_YEAR, MIN_YEAR, PlanCopyError, plan_copy
 
 
 class PlanCopyForm(forms.Form):
-    key = forms.SlugField(label=_lazy("Ключ нового плана"), max_length=64)
-    first_year = forms.IntegerField(label=_lazy("Первый год"), min_value=MIN_YEAR, max_value=MAX_YEAR)
-    last_year = forms.IntegerField(label=_lazy("Последний год"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    key = forms.SlugField(label=gettext_lazy("Key of the new plan"), max_length=64)
+    first_year = forms.IntegerField(label=gettext_lazy("First year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    last_year = forms.IntegerField(label=gettext_lazy("Last year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
 
 
-@admin.action(description=_lazy("Начать новый план на основе выбранного"))
+@admin.action(description=gettext_lazy("Start a new plan based on the selected one"))
 def copy_plan(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
     if queryset.count() != 1:
-        modeladmin.message_user(request, _("Выберите один план для копирования."), messages.ERROR)
+        modeladmin.message_user(request, _("Select exactly one plan to copy."), messages.ERROR)
         return None
     source = queryset.get()
     form = PlanCopyForm(request.POST if "apply" in request.POST else None)
@@ -37,16 +37,16 @@ def copy_plan(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) ->
         else:
             modeladmin.message_user(
                 request,
-                _("План «%(key)s» создан из «%(source)s»: %(summary)s. Цели не заданы: заполните их.")
+                _("Plan “%(key)s” was created from “%(source)s”: %(summary)s. Targets are not set: fill them in.")
                 % {"key": result.plan.key, "source": source.key, "summary": result.summary()},
                 messages.SUCCESS,
             )
             for flagged in result.flagged_deadlines:
-                modeladmin.message_user(request, _("Проверьте срок: %(s)s") % {"s": flagged}, messages.WARNING)
+                modeladmin.message_user(request, _("Check the deadline: %(s)s") % {"s": flagged}, messages.WARNING)
             return None
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": _("Новый план на основе «%(plan)s»") % {"plan": source},
+        "title": _("New plan based on “%(plan)s”") % {"plan": source},
         "opts": modeladmin.model._meta,
         "source": source,
         "form": form,

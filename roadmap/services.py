@@ -156,7 +156,7 @@ EVENT_EDITABLE_FIELDS = ("title", "start_date", "end_date", "activity", *EVENT_O
 
 
 def _too_many() -> str:
-    return _("Не больше %(max)s.") % {"max": f"{MAX_PARTICIPANTS:,}".replace(",", "\u00a0")}
+    return _("Not more than %(max)s.") % {"max": f"{MAX_PARTICIPANTS:,}".replace(",", "\u00a0")}
 
 
 def event_plan_errors(

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators.selectors import actuals_visible_to
@@ -68,7 +68,7 @@ def dashboard_body(request: HttpRequest) -> HttpResponse:
     return render(request, "roadmap/_dashboard_snapshot.html", context)
 
 
-TIMELINESS_GROUPS = {"organization": ("organizer", _lazy("Организация")), "municipality": ("municipality", _lazy("Муниципалитет"))}
+TIMELINESS_GROUPS = {"organization": ("organizer", gettext_lazy("Organisation")), "municipality": ("municipality", gettext_lazy("Municipality"))}
 
 
 @sees_everything_required
@@ -204,7 +204,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Событие зарегистрировано. Отчёт нужно подать до %(due)s.") % {"due": timezone.localtime(event.due_at).strftime("%d.%m.%Y %H:%M")})
+            messages.success(request, _("The event is registered. The report is due by %(due)s.") % {"due": timezone.localtime(event.due_at).strftime("%d.%m.%Y %H:%M")})
             return redirect("event_detail", event.pk)
     return render(request, "roadmap/event_form.html", {"form": form})
 
@@ -240,10 +240,10 @@ def _status_of(event: Event, report: EventReport, now: Any) -> ReportStatus:
 def _event_history(event: Event, report: EventReport | None) -> list[dict[str, Any]]:
     """What happened to the event and its report, newest first (django-simple-history)."""
     labels = {
-        ("event", "+"): _("событие зарегистрировано"),
-        ("event", "~"): _("событие изменено"),
-        ("report", "+"): _("отчёт подан"),
-        ("report", "~"): _("отчёт изменён"),
+        ("event", "+"): _("event registered"),
+        ("event", "~"): _("event changed"),
+        ("report", "+"): _("report filed"),
+        ("report", "~"): _("report changed"),
         ("evidence", "+"): _("file attached: %(name)s"),
         ("evidence", "-"): _("file deleted: %(name)s"),
     }
@@ -264,7 +264,7 @@ def _event_history(event: Event, report: EventReport | None) -> list[dict[str, A
 
 
 def _history_label(labels: dict[tuple[str, str], str], kind: str, row: Any) -> str:
-    label = labels.get((kind, row.history_type), _("удалено"))
+    label = labels.get((kind, row.history_type), _("deleted"))
     return label % {"name": row.original_name} if kind == "evidence" else label
 
 
@@ -288,7 +288,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             _add_evidence(request, report, evidence_form.cleaned_data)
-            messages.success(request, _("Отчёт отправлен. Спасибо!"))
+            messages.success(request, _("The report has been sent. Thank you!"))
             return _redirect(request, "event_detail", event.pk)
     listed = report.participants.count() if report is not None else 0
     context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form, "listed": listed}
@@ -329,7 +329,7 @@ def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any
             services.evidence_add(user=request.user, report=report, upload=upload, kind=data["kind"])
         except (ValidationError, services.Conflict) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, _("Файл «%(name)s» не принят: %(error)s") % {"name": upload.name, "error": text})
+            messages.error(request, _("File “%(name)s” was not accepted: %(error)s") % {"name": upload.name, "error": text})
 
 
 @login_required
@@ -343,7 +343,7 @@ def event_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         _add_evidence(request, report, form.cleaned_data)
     else:
-        messages.error(request, _("Выберите файлы для загрузки."))
+        messages.error(request, _("Choose files to upload."))
     return redirect("event_detail", event.pk)
 
 
@@ -379,17 +379,17 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form.fields["reason"].required = action == "return"
     try:
         if not form.is_valid():
-            raise ValidationError(_("Укажите, что нужно исправить."))
+            raise ValidationError(_("Say what needs to be corrected."))
         version, now = form.cleaned_data.get("version"), timezone.now()
         if version is None:  # every review button carries the version it was shown
             raise services.StaleVersion()
         if action == "accept":
             services.event_report_accept(user=request.user, report=report, now=now, expected_version=version)
-            messages.success(request, _("Отчёт принят: его цифры учтены в показателях."))
+            messages.success(request, _("The report is accepted: its figures count in the indicators."))
         else:
             reason = form.cleaned_data["reason"]
             services.event_report_return(user=request.user, report=report, reason=reason, now=now, expected_version=version)
-            messages.success(request, _("Отчёт возвращён на доработку; координатор получит уведомление."))
+            messages.success(request, _("The report is returned for revision; the coordinator will be notified."))
     except (ValidationError, services.Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
@@ -406,7 +406,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         if version is None:  # the cancel form carries the version of the event it was shown
             raise services.StaleVersion()
         services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now(), expected_version=version)
-        messages.success(request, _("Событие отменено: отчёт по нему не нужен."))
+        messages.success(request, _("The event is cancelled: no report is needed for it."))
     except (ValidationError, services.Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)

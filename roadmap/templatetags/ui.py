@@ -27,15 +27,15 @@ class NavItem:
 
 # (url name, label, who sees it); a url that is not wired yet is left out.
 _NAV: list[tuple[str, Any, str]] = [
-    ("tasks", _("Мои задачи"), "acts"),
-    ("dashboard", _("Сводка"), "sees_all"),
-    ("event_list", _("События"), "any"),
-    ("activity_list", _("Мероприятия"), "any"),
-    ("indicator_list", _("Показатели"), "any"),
-    ("actual_list", _("Факты"), "any"),
-    ("report_list", _("Отчёты"), "sees_all"),
-    ("import_start", _("Загрузка"), "imports"),
-    ("inbox", _("Входящие"), "any"),
+    ("tasks", _("My tasks"), "acts"),
+    ("dashboard", _("Dashboard"), "sees_all"),
+    ("event_list", _("Events"), "any"),
+    ("activity_list", _("Activities"), "any"),
+    ("indicator_list", _("Indicators"), "any"),
+    ("actual_list", _("Actuals"), "any"),
+    ("report_list", _("Reports"), "sees_all"),
+    ("import_start", _("Data import"), "imports"),
+    ("inbox", _("Inbox"), "any"),
 ]
 
 
@@ -74,35 +74,35 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
 
 STATUS_LABELS: dict[str, Any] = {
     # indicator progress
-    "achieved": _("достигнут"),
-    "not_achieved": _("не достигнут"),
-    "on_track": _("в графике"),
-    "behind": _("отстаёт"),
-    "at_risk": _("под угрозой"),
-    "no_data": _("нет данных"),
+    "achieved": _("achieved"),
+    "not_achieved": _("not achieved"),
+    "on_track": _("on track"),
+    "behind": _("behind"),
+    "at_risk": _("at risk"),
+    "no_data": _("no data"),
     # event report
-    "planned": _("запланировано"),
-    "awaiting": _("ждёт отчёта"),
-    "due_today": _("отчёт сегодня"),
-    "overdue": _("отчёт просрочен"),
-    "on_time": _("сдан вовремя"),
-    "late": _("сдан с опозданием"),
-    "accepted": _("принят"),
-    "returned": _("возвращён"),
-    "cancelled": _("отменено"),
+    "planned": _("planned"),
+    "awaiting": _("awaiting report"),
+    "due_today": _("report due today"),
+    "overdue": _("report overdue"),
+    "on_time": _("filed on time"),
+    "late": _("filed late"),
+    "accepted": _("accepted"),
+    "returned": _("returned"),
+    "cancelled": _("cancelled"),
     # actuals and report files
-    "draft": _("черновик"),
-    "submitted": _("на проверке"),
-    "approved": _("утверждён"),
-    "pending": _("в очереди"),
-    "running": _("формируется"),
-    "done": _("готов"),
-    "failed": _("ошибка"),
-    "queued": _("в очереди"),
+    "draft": _("draft"),
+    "submitted": _("in review"),
+    "approved": _("approved"),
+    "pending": _("queued"),
+    "running": _("building"),
+    "done": _("ready"),
+    "failed": _("error"),
+    "queued": _("queued"),
     # activities
-    "not_started": _("не начато"),
-    "in_progress": _("выполняется"),
-    "missing": _("нет отчёта"),
+    "not_started": _("not started"),
+    "in_progress": _("in progress"),
+    "missing": _("no report"),
 }
 
 
@@ -123,7 +123,7 @@ def status_badge(status: str | None, label: str | None = None) -> str:
     )
 
 
-FINAL_LABELS: dict[str, Any] = {"achieved": _("достигнуто"), "not_achieved": _("не достигнуто")}
+FINAL_LABELS: dict[str, Any] = {"achieved": _("reached"), "not_achieved": _("not reached")}
 
 
 @register.simple_tag
