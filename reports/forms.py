@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import ImportKind, ReportKind
-from roadmap.forms import BootstrapMixin, DateInput
+from roadmap.events.forms import BootstrapMixin, DateInput
 
 
 class ReportRequestForm(BootstrapMixin, forms.Form):

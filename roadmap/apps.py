@@ -12,9 +12,8 @@ class RoadmapConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        import roadmap.checks
-        import roadmap.permissions  # noqa: F401  (registers event permissions per role)
-        from roadmap.signals import create_role_groups
+        import roadmap.accounts.permissions  # noqa: F401  (registers event permissions per role)
+        from roadmap.accounts.signals import create_role_groups
 
         # After every migrate (all apps), so other apps' permissions exist.
         post_migrate.connect(create_role_groups, dispatch_uid="roadmap.create_role_groups")

@@ -294,8 +294,8 @@ class Event(models.Model):
     """A concrete occurrence under a roadmap activity, organised by one organisation.
 
     ``due_at`` is the moment the report about the event is due. It is computed
-    once by ``roadmap.deadlines.report_due_at`` from the plan's reporting rule
-    (see ``roadmap.services.event_create`` / ``event_update``) and stored with an
+    once by ``roadmap.plans.deadlines.report_due_at`` from the plan's reporting rule
+    (see ``roadmap.events.services.event_create`` / ``event_update``) and stored with an
     index, so "which reports are late" is one indexed query.
     """
 

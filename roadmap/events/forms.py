@@ -1,0 +1,210 @@
+"""Forms of the roadmap's HTML pages."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes (errors are marked by ``{% field %}``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    error_messages: ClassVar[dict[str, Any]] = {
+        "invalid_login": _("Неверный логин или пароль. Проверьте раскладку клавиатуры и Caps Lock."),
+        "inactive": _("Учётная запись отключена. Обратитесь к администратору."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Логин")
+        self.fields["password"].label = _("Пароль")
+
+
+class DateInput(forms.DateInput):
+    """A date typed as дд.мм.гггг whatever the browser's own locale (a native
+    picker would show mm/dd/yyyy on an English system)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "autocomplete": "off",
+                    "pattern": r"\d{2}\.\d{2}\.\d{4}", "title": "дд.мм.гггг"}
+        super().__init__({**defaults, **(attrs or {})}, format="%d.%m.%Y")
+
+
+class TimeInput(forms.TimeInput):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {"placeholder": "чч:мм", "inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({**defaults, **(attrs or {})}, format="%H:%M")
+
+
+class EventForm(BootstrapMixin, forms.Form):
+    activity = forms.ModelChoiceField(label=_("Мероприятие дорожной карты"), queryset=None)  # type: ignore[arg-type]
+    organizer = forms.ModelChoiceField(label=_("Организатор"), queryset=None)  # type: ignore[arg-type]
+    title = forms.CharField(label=_("Название события"), max_length=500)
+    start_date = forms.DateField(label=_("Первый день"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("Последний день"), required=False, widget=DateInput(), help_text=_("Пусто — однодневное событие.")
+    )
+    start_time = forms.TimeField(label=_("Время начала"), required=False, widget=TimeInput())
+    end_time = forms.TimeField(label=_("Время окончания"), required=False, widget=TimeInput())
+    place = forms.CharField(label=_("Место проведения"), max_length=500, required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципальное образование"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        help_text=_("Пусто — муниципалитет организатора."),
+    )
+    format = forms.ChoiceField(label=_("Формат"), choices=())
+    audience = forms.CharField(label=_("Аудитория"), max_length=500, required=False)
+    planned_participants = forms.IntegerField(label=_("Планируемое число участников"), min_value=0, required=False)
+    responsible_email = forms.EmailField(
+        label=_("E-mail ответственного за отчёт"),
+        required=False,
+        help_text=_("Напоминания об отчёте придут и на этот адрес."),
+    )
+
+    def __init__(self, *args: Any, plans: Any, today: Any, organizers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from roadmap.models import Activity, Event, Municipality
+        from roadmap.plans.selectors import current_plan, is_archive, plan_years_text
+
+        # Activities of every plan, grouped by plan (the current one first):
+        # the service checks that the dates fall in the chosen activity's plan.
+        field = self.fields["activity"]
+        field.queryset = Activity.objects.filter(plan__in=plans).select_related("plan").order_by("plan", "number")
+        current = current_plan(today, plans=plans)
+        ordered = sorted(plans, key=lambda p: (p != current, -p.first_year))
+        by_plan: dict[int, list[tuple[int, str]]] = {p.pk: [] for p in ordered}
+        for a in field.queryset:
+            by_plan[a.plan_id].append((a.pk, f"{a.number}. {a.name[:110]}"))
+        groups = []
+        for p in ordered:
+            label = _("Дорожная карта %(years)s") % {"years": plan_years_text(p)}
+            if is_archive(p, today):
+                label = f"{label} ({_('архив')})"
+            groups.append((label, by_plan[p.pk]))
+        field.choices = [("", "---------"), *groups] if len(groups) > 1 else [("", "---------"), *groups[0][1]]
+        self.fields["organizer"].queryset = organizers
+        if organizers.count() == 1:
+            self.fields["organizer"].initial = organizers.first()
+            self.fields["organizer"].widget = forms.HiddenInput()
+        self.fields["municipality"].queryset = Municipality.objects.all()
+        self.fields["format"].choices = Event.Format.choices
+        self.fields["format"].initial = Event.Format.IN_PERSON
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    summary = forms.CharField(
+        label=_("Как прошло мероприятие"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Что сделано, кто участвовал, какой результат."),
+    )
+    participants_total = forms.IntegerField(label=_("Участников всего"), min_value=0)
+    participants_pupils_6_11 = forms.IntegerField(label=_("из них школьников 6–11 классов"), min_value=0, required=False)
+    participants_students = forms.IntegerField(label=_("из них студентов"), min_value=0, required=False)
+    participants_adults = forms.IntegerField(label=_("из них взрослых"), min_value=0, required=False)
+    participants_50_plus = forms.IntegerField(label=_("из них в возрасте 50+"), min_value=0, required=False)
+    schools_count = forms.IntegerField(label=_("Школ-участниц"), min_value=0, required=False)
+    partners = forms.CharField(label=_("Партнёры"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    links = forms.CharField(
+        label=_("Ссылки на публикации"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text=_("По одной ссылке в строке."),
+    )
+    participants = forms.CharField(
+        label=_("Список участников"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Иванова; Мария; 14.03.2010; школьник; 8"}),
+        help_text=_(
+            "Необязательно. По одному человеку в строке: «Фамилия; Имя; дд.мм.гггг или СНИЛС; категория; класс» "
+            "(категория: школьник, студент, взрослый, 50+; класс — только для школьников). По списку человек, "
+            "побывавший на нескольких мероприятиях, считается в показателях один раз. Хранится только "
+            "ключевой хеш, не имена. Пусто — сохранённый список не меняется."
+        ),
+    )
+    participants_clear = forms.BooleanField(label=_("Удалить сохранённый список участников"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+    def clean_participants(self) -> tuple[Any, ...] | None:
+        """The people of the textarea, or None when it is blank (keep the stored list)."""
+        from django.core.exceptions import ValidationError
+
+        from roadmap.events.participants import clean_people, parse_lines
+
+        text = self.cleaned_data.get("participants") or ""
+        if not text.strip():
+            return None
+        try:
+            return tuple(clean_people(parse_lines(text)))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["participants"]) from exc
+
+    def participants_payload(self) -> tuple[Any, ...] | None:
+        """What the service gets: the new list, an empty one to remove it, or None to keep it."""
+        if self.cleaned_data.get("participants") is not None:
+            return self.cleaned_data["participants"]
+        return () if self.cleaned_data.get("participants_clear") else None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("participants_total", "participants_pupils_6_11", "participants_students",
+                     "participants_adults", "participants_50_plus", "schools_count"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Вид документа"), choices=())
+    files = MultipleFileField(
+        label=_("Файлы"), help_text=_("Фото (JPEG, PNG, HEIC), PDF, Word, Excel; можно выбрать несколько.")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from roadmap.models import EvidenceFile
+
+        self.fields["kind"].choices = EvidenceFile.Kind.choices
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Причина"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+
+def apply_errors(form: forms.Form, error: Any) -> None:
+    """Put a service's ValidationError on the form: by field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages if hasattr(error, "messages") else [str(error)])

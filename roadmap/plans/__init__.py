@@ -1,0 +1,10 @@
+"""Plans of the roadmap app: plans, sections, activities, organisations, the plan data file
+loader (``loader`` with the section registry ``sections``), the deadline grammar
+(``deadline_grammar``, ``deadline_windows``, ``deadlines``: where an event's report due
+moment is computed, ``report_due_at``), control points and activity status, plan copy and
+the current plan.
+
+May import: ``roadmap.models``, ``roadmap.accounts`` and, for a reload's recomputation of
+open events' due moments only, ``roadmap.events.services``. Never ``indicators`` or
+``reports``: they register what they load through ``roadmap.plans.sections``.
+"""
