@@ -151,5 +151,6 @@ class ActivityAdmin(ExportMixin, admin.ModelAdmin):
     inlines = [DeadlineWindowInline, ResponsibilityInline]
 
 
-# Events, reports and notifications: roadmap/events/admin.py
+# Events and reports: roadmap/events/admin.py; notifications: roadmap/chase/admin.py
+import roadmap.chase.admin  # noqa: E402
 import roadmap.events.admin  # noqa: E402, F401

@@ -87,8 +87,9 @@ router = SimpleRouter()
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("organizations", OrganizationViewSet, basename="organization")
 
-# Events, reports and the inbox live in their own module (roadmap/events/api.py).
-from roadmap.events.api import EventViewSet, NotificationViewSet  # noqa: E402
+# Events and reports live in roadmap/events/api.py, the inbox in roadmap/chase/api.py.
+from roadmap.chase.api import NotificationViewSet  # noqa: E402
+from roadmap.events.api import EventViewSet  # noqa: E402
 
 router.register("events", EventViewSet, basename="event")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -31,7 +31,6 @@ from rest_framework.response import Response
 
 from copp.web import requested_plan
 from roadmap.accounts import permissions
-from roadmap.chase.notifications import notifications_mark_read
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.limits import MAX_PARTICIPANTS
@@ -43,7 +42,6 @@ from roadmap.models import (
     EventReport,
     EvidenceFile,
     Municipality,
-    Notification,
     Organization,
     ReportParticipant,
     User,
@@ -347,10 +345,6 @@ class TimelinessSerializer(serializers.Serializer):
     total = TimelinessRowSerializer()
 
 
-class UnreadSerializer(serializers.Serializer):
-    unread = serializers.IntegerField(min_value=0)
-
-
 def _django_errors(exc: DjangoValidationError) -> dict[str, Any]:
     if hasattr(exc, "message_dict"):
         return exc.message_dict
@@ -623,43 +617,3 @@ class EventViewSet(
                 "total": row(figures.total),
             }
         )
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ("id", "kind", "event", "subject", "body", "created_at", "read_at",)
-
-
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The current user's in-app inbox; ``?unread=1`` for unread only."""
-
-    serializer_class = NotificationSerializer
-    lookup_value_regex = r"[0-9]+"
-
-    def get_queryset(self) -> QuerySet[Notification]:
-        return event_selectors.inbox(self.request.user, unread_only=self.request.query_params.get("unread") == "1")
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        if isinstance(response.data, dict):
-            response.data["unread"] = event_selectors.unread_count(request.user)
-        return response
-
-    @extend_schema(request=None, responses=UnreadSerializer)
-    @action(detail=True, methods=["post"])
-    def read(self, request: Request, pk: Any = None) -> Response:
-        notification = self.get_object()
-        notifications_mark_read(user=request.user, now=timezone.now(), ids=[notification.pk])
-        return Response({"unread": event_selectors.unread_count(request.user)})
-
-    @extend_schema(request=None, responses=UnreadSerializer)
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request: Request) -> Response:
-        notifications_mark_read(user=request.user, now=timezone.now())
-        return Response({"unread": 0})
-
-    @extend_schema(responses=UnreadSerializer)
-    @action(detail=False, methods=["get"], url_path="unread-count", pagination_class=None)
-    def unread_count(self, request: Request) -> Response:
-        return Response({"unread": event_selectors.unread_count(request.user)})

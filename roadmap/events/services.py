@@ -13,6 +13,7 @@ the API, the web UI, the admin and imports obey the same rules), takes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -170,6 +171,16 @@ EVENT_OPTIONAL_FIELDS = (
     "responsible_email",
 )
 EVENT_EDITABLE_FIELDS = ("title", "start_date", "end_date", "activity", *EVENT_OPTIONAL_FIELDS)
+
+
+def plan_written_recompute(*, plan: Plan, result: Any, now: datetime) -> None:
+    """After a plan data file is (re)loaded: open events follow the plan's rule as it now stands
+    (registered with ``roadmap.plans.sections.register_plan_written``; counts go to the load result)."""
+    moved = events_recompute_due_at(plan=plan, now=now)
+    if moved.events:
+        result.counts["event due moment:recomputed"] += moved.events
+    if moved.returned_reports:
+        result.counts["correction due moment:recomputed"] += moved.returned_reports
 
 
 def _too_many() -> str:
@@ -662,10 +673,21 @@ def event_report_return(
     fields = ["status", "returned_at", "returned_by", "return_reason", "return_count", "resubmission_due_at"]
     with transaction.atomic():
         _transition(report, expected_version, fields, allowed=("submitted",))
-        from roadmap.chase.notifications import notify_report_returned
-
-        notify_report_returned(report=report, now=now)
+        for hook in _REPORT_RETURNED:
+            hook(report=report, now=now)
     return report
+
+
+# Who is told at once when a report is returned: the chase registers its notice
+# (roadmap.chase.notifications.notify_report_returned) in RoadmapConfig.ready(), so the
+# events never import the chase. A hook runs inside the return's transaction.
+_REPORT_RETURNED: list[Callable[..., Any]] = []
+
+
+def register_report_returned(hook: Callable[..., Any]) -> None:
+    """Call ``hook(report=..., now=...)`` whenever a report is returned for correction."""
+    if hook not in _REPORT_RETURNED:
+        _REPORT_RETURNED.append(hook)
 
 
 # ---------------------------------------------------------------------------

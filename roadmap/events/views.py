@@ -1,4 +1,4 @@
-"""HTML pages of the roadmap: home per role, activities, events, inbox.
+"""HTML pages of the roadmap: home per role, activities, events (the inbox: roadmap/chase/views.py).
 
 The dashboard, the timeliness table and «my tasks» are pages of ``reports.dashboard.views``.
 
@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from copp.web import paginate, plan_year, requested_plan, today
 from roadmap.accounts import permissions
 from roadmap.accounts.roles import Role, has_role, sees_everything
-from roadmap.chase.notifications import notifications_mark_read
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.filters import ActivityFilter, EventFilter
@@ -316,19 +315,3 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, services.ConflictError) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
-
-
-# ---------------------------------------------------------------------------
-# Inbox
-# ---------------------------------------------------------------------------
-
-
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
-        notifications_mark_read(user=request.user, now=timezone.now(), ids=ids)
-        return redirect("inbox")
-    unread_only = request.GET.get("unread") == "1"
-    page = paginate(request, event_selectors.inbox(request.user, unread_only=unread_only))
-    return render(request, "roadmap/inbox.html", {"page": page, "unread_only": unread_only})

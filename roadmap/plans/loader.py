@@ -17,7 +17,6 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from roadmap.events.services import events_recompute_due_at
 from roadmap.models import (
     Activity,
     DeadlineWindow,
@@ -29,7 +28,7 @@ from roadmap.models import (
 )
 from roadmap.plans.deadlines import parse_deadline
 from roadmap.plans.plan_current import plan_mark_current
-from roadmap.plans.sections import LoadResult, section_loaders, text, upsert
+from roadmap.plans.sections import LoadResult, plan_written_hooks, section_loaders, text, upsert
 from roadmap.plans.signature import SIGNATURE_KEYS, signature_from_contacts
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # roadmap/data
@@ -235,7 +234,8 @@ def plan_load(
     """Validate and load one plan data file; idempotent.
 
     After the load, the open events of the plan get their report due moment
-    under the plan's rule as it now stands (``events_recompute_due_at``): a
+    under the plan's rule as it now stands (``events_recompute_due_at``, registered by
+    ``roadmap.events`` as a plan-written hook): a
     reload leaves an administrator's rule alone, but whatever the rule or the
     production calendar says now is what every open event is due by.
     """
@@ -248,11 +248,9 @@ def plan_load(
         if errors:
             raise PlanDataError([f"{path.name}: {e}" for e in errors])
         plan = _load_plan(data, result, make_current=make_current)
-        moved = events_recompute_due_at(plan=plan, now=now or timezone.now())
-        if moved.events:
-            result.counts["event due moment:recomputed"] += moved.events
-        if moved.returned_reports:
-            result.counts["correction due moment:recomputed"] += moved.returned_reports
+        # The open events of the plan follow its rule (roadmap.events registers the recomputation).
+        for hook in plan_written_hooks():
+            hook(plan=plan, result=result, now=now or timezone.now())
         orgs = _load_organizations(data.get("organizations") or [], result)
         _load_sections(plan, data["sections"], orgs, result)
         # Then each section another app owns, by the app that registered it (roadmap.plans.sections).

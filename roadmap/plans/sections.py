@@ -80,6 +80,21 @@ def section_loaders() -> list[SectionLoader]:
     return sorted(_LOADERS.values(), key=lambda s: (s.order, s.name))
 
 
+# Called with (plan=, result=, now=) right after a file's plan record is written, before its
+# organisations and sections: roadmap.events recomputes its open events' due moments here.
+_PLAN_WRITTEN: list[Callable[..., None]] = []
+
+
+def register_plan_written(hook: Callable[..., None]) -> None:
+    """Call ``hook(plan=..., result=..., now=...)`` each time ``plan_load`` writes a plan."""
+    if hook not in _PLAN_WRITTEN:
+        _PLAN_WRITTEN.append(hook)
+
+
+def plan_written_hooks() -> list[Callable[..., None]]:
+    return list(_PLAN_WRITTEN)
+
+
 def text(value: Any) -> str:
     """A value of the file as stripped text; None is empty."""
     return "" if value is None else str(value).strip()
