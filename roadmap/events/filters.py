@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from copp.forms import StyledFilterSet
 from roadmap.events.event_year import EVENT_YEAR_FIELD
 from roadmap.events.status import (
     DEADLINE_SECOND,
@@ -18,20 +19,6 @@ from roadmap.events.status import (
 )
 from roadmap.models import Activity, Event, Municipality, Organization, Plan, Section
 from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
-
-
-class StyledFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form carries Bootstrap's classes."""
-
-    @property
-    def form(self) -> Any:
-        form = super().form
-        if not getattr(form, "_styled", False):
-            for field in form.fields.values():
-                is_select = hasattr(field, "choices")
-                field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
-            form._styled = True
-        return form
 
 
 class ActivityFilter(StyledFilterSet):

@@ -1,4 +1,4 @@
-"""Forms of the roadmap's HTML pages."""
+"""Forms of the roadmap's HTML pages (the shared mixin and widgets: copp/forms.py)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-
-class BootstrapMixin:
-    """Give every widget Bootstrap's classes (errors are marked by ``{% field %}``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
-                css = "form-check-input"
-            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+from copp.forms import BootstrapMixin, DateInput, TimeInput
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -35,22 +21,6 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Логин")
         self.fields["password"].label = _("Пароль")
-
-
-class DateInput(forms.DateInput):
-    """A date typed as дд.мм.гггг whatever the browser's own locale (a native
-    picker would show mm/dd/yyyy on an English system)."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "autocomplete": "off",
-                    "pattern": r"\d{2}\.\d{2}\.\d{4}", "title": "дд.мм.гггг"}
-        super().__init__({**defaults, **(attrs or {})}, format="%d.%m.%Y")
-
-
-class TimeInput(forms.TimeInput):
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "чч:мм", "inputmode": "numeric", "autocomplete": "off"}
-        super().__init__({**defaults, **(attrs or {})}, format="%H:%M")
 
 
 class EventForm(BootstrapMixin, forms.Form):
@@ -199,12 +169,3 @@ class EvidenceForm(BootstrapMixin, forms.Form):
 class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("Причина"), widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
-
-
-def apply_errors(form: forms.Form, error: Any) -> None:
-    """Put a service's ValidationError on the form: by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages if hasattr(error, "messages") else [str(error)])

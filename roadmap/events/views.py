@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from copp.forms import apply_errors
 from copp.web import paginate, plan_year, requested_plan, today
 from roadmap.accounts import permissions
 from roadmap.accounts.roles import Role, has_role, sees_everything
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.filters import ActivityFilter, EventFilter
-from roadmap.events.forms import EventForm, EvidenceForm, ReasonForm, ReportForm, apply_errors
+from roadmap.events.forms import EventForm, EvidenceForm, ReasonForm, ReportForm
 from roadmap.events.status import ReportStatus
 from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organization
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_verdict

@@ -4,7 +4,8 @@ loader (``loader`` with the section registry ``sections``), the deadline grammar
 moment is computed, ``report_due_at``), control points and activity status, plan copy and
 the current plan.
 
-May import: ``roadmap.models``, ``roadmap.accounts`` and, for a reload's recomputation of
-open events' due moments only, ``roadmap.events.services``. Never ``indicators`` or
-``reports``: they register what they load through ``roadmap.plans.sections``.
+May import: ``roadmap.models`` and ``roadmap.accounts``. Never ``roadmap.events``/``chase``
+(a reload's recomputation of open events' due moments is a hook the events register in
+``roadmap.plans.sections``), never ``indicators`` or ``reports`` (they register the plan
+file sections they load there).
 """

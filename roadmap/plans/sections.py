@@ -4,7 +4,7 @@ A plan file holds the roadmap (``plan``, ``organizations``, ``sections``: loaded
 ``roadmap.plans.loader``) and sections other apps own (``indicators`` and its rules,
 sources, seasons). An app that owns a section registers it in its ``AppConfig.ready()``::
 
-    register_section_loader("indicators", validate=validate_indicators, load=load_indicators, order=10)
+    register_section_loader("indicators", validate=validate_indicator_config, load=indicators_load, order=10)
 
 ``plan_load`` then validates the whole file (every registered ``validate(data)`` returns
 its errors, each naming its place) before anything is written, and inside the same
