@@ -38,6 +38,7 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 worker: venv
 	$(VENV)/bin/celery -A copp worker -B -l info

@@ -10,8 +10,8 @@ import pytest
 @pytest.fixture
 def order_plan(db: Any) -> Any:
     """Order No 2714 loaded from the bundled data file."""
-    from roadmap.loader import plan_load
     from roadmap.models import Plan
+    from roadmap.plans.loader import plan_load
 
     plan_load()
     return Plan.objects.get(key="tula-2714-2022")

@@ -60,7 +60,7 @@ psql -h "${PGHOST}" -p "${PGPORT}" -U "${PGUSER}" -qc "CREATE DATABASE ${DB_NAME
 TOKENS="$(.venv/bin/python manage.py shell -v0 -c '
 from rest_framework.authtoken.models import Token
 from roadmap.models import Event, User
-from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
+from roadmap.accounts.roles import GROUP_NAMES, Role, ensure_role_groups
 from django.contrib.auth.models import Group
 from django.db.models import Count
 ensure_role_groups()

@@ -29,8 +29,8 @@ NOW = dt.datetime(2026, 3, 12, 0, 10, tzinfo=dt.timezone(dt.timedelta(hours=3)))
 def _world() -> dict[str, Any]:
     from django.contrib.auth.models import Group
 
+    from roadmap.accounts.roles import GROUP_NAMES, Role, ensure_role_groups
     from roadmap.models import Activity, Organization, Plan, User
-    from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
 
     ensure_role_groups()
     plan = Plan.objects.filter(is_current=True).first() or Plan.objects.first()
@@ -52,8 +52,8 @@ def _world() -> dict[str, Any]:
 
 def _fill(world: dict[str, Any], total: int) -> None:
     """Grow the bench college's events to ``total`` (bulk; idempotent per size)."""
+    from roadmap.events.services import event_due_at
     from roadmap.models import Event, EventReport, Notification
-    from roadmap.services import event_due_at
 
     college, activity, plan = world["college"], world["activity"], world["plan"]
     have = Event.objects.filter(organizer=college).count()
@@ -98,8 +98,8 @@ def _fill(world: dict[str, Any], total: int) -> None:
 def run(scale: str, runs: int) -> list[dict[str, Any]]:
     from django.conf import settings
 
+    from roadmap.chase.notifications import chase_run
     from roadmap.models import Event, Notification
-    from roadmap.notifications import chase_run
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     world = _world()

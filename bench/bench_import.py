@@ -64,7 +64,7 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
 
     from indicators.models import Actual, ActualChange
     from reports.services import import_confirm, import_dry_run
-    from roadmap.selectors import current_plan
+    from roadmap.plans.selectors import current_plan
 
     plan = current_plan()
     user = demo_user("copp")

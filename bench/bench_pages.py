@@ -8,7 +8,7 @@ same layout: the ministry user's inbox filtered to unread notices (an empty
 list). Target: the dashboard at the large scale within 3× the baseline.
 
 The dashboard is served from a snapshot of its rendered body (see
-``roadmap.dashboard``). Three more rows: the first view after a write (the
+``reports.dashboard.snapshot``). Three more rows: the first view after a write (the
 stale snapshot is served and one background refresh is requested; the
 refresh itself is handed to a recorder here, as a Celery worker would take
 it, so the row is what the ministry user waits for); the refresh job itself
@@ -40,7 +40,7 @@ def _pages() -> list[tuple[str, str, str]]:
 
     from indicators.models import Indicator
     from roadmap.models import Activity, Event
-    from roadmap.selectors import current_plan
+    from roadmap.plans.selectors import current_plan
 
     plan = current_plan()
     busiest_year = (
@@ -93,7 +93,7 @@ def _dashboard_rows(client: Any, url: str, baseline: Any, n_events: int, runs: i
     from django.core.cache import cache
     from django.utils import timezone
 
-    from roadmap import dashboard
+    from reports.dashboard import snapshot as dashboard
     from roadmap.models import Event, Plan
 
     event = Event.objects.order_by("-id").first()
@@ -119,7 +119,7 @@ def _dashboard_rows(client: Any, url: str, baseline: Any, n_events: int, runs: i
                  baseline=baseline, baseline_name="trivial page", n=n_events, note=url,
                  refreshes_requested=len(requested)),
         make_row("dashboard refresh (background job: all figures recomputed)", job, baseline=baseline,
-                 baseline_name="trivial page", n=n_events, note="roadmap.dashboard.build_snapshot"),
+                 baseline_name="trivial page", n=n_events, note="reports.dashboard.snapshot.build_snapshot"),
         make_row("dashboard, no snapshot yet (first view of a plan and year)", first, baseline=baseline,
                  baseline_name="trivial page", n=n_events, note=url),
     ]

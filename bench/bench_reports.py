@@ -34,8 +34,8 @@ SUMMARY_KINDS = ("roadmap", "indicators", "municipalities")
 
 def _top_up(plan: Any, year: int, wanted: int) -> int:
     """Make the plan have exactly ``wanted`` events ending in ``year`` (bulk)."""
+    from roadmap.events.services import event_due_at
     from roadmap.models import Activity, Event, EventReport, Organization
-    from roadmap.services import event_due_at
 
     existing = Event.objects.filter(activity__plan=plan, end_date__year=year)
     have = existing.count()
@@ -73,7 +73,7 @@ def _top_up(plan: Any, year: int, wanted: int) -> int:
 def _plain(value: Any) -> Any:
     """What raw openpyxl can store: aware datetimes become naive (Excel has no zones)."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        from roadmap.deadlines import MOSCOW
+        from roadmap.plans.deadlines import MOSCOW
 
         return value.astimezone(MOSCOW).replace(tzinfo=None)
     return value
@@ -121,9 +121,9 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
 
     from reports.builders import build_to
     from reports.builders.timeliness import TimelinessReport
-    from roadmap.deadlines import MOSCOW
     from roadmap.models import Event
-    from roadmap.selectors import current_plan
+    from roadmap.plans.deadlines import MOSCOW
+    from roadmap.plans.selectors import current_plan
 
     plan = current_plan()
     now = timezone.now()

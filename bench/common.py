@@ -239,7 +239,7 @@ def demo_user(role: str = "ministry") -> Any:
 
     user = User.objects.filter(username=role).first()
     if user is None:
-        from roadmap.roles import GROUP_NAMES, Role
+        from roadmap.accounts.roles import GROUP_NAMES, Role
 
         user = User.objects.filter(groups__name=GROUP_NAMES[Role(role)]).order_by("id").first()
     if user is None:
@@ -252,8 +252,8 @@ def coordinator_user() -> Any:
     from django.core.exceptions import FieldError
     from django.db.models import Count
 
+    from roadmap.accounts.roles import GROUP_NAMES, Role
     from roadmap.models import User
-    from roadmap.roles import GROUP_NAMES, Role
 
     qs = User.objects.filter(groups__name=GROUP_NAMES[Role.COORDINATOR], organization__isnull=False)
     try:

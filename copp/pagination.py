@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
-from roadmap.limits import MAX_PAGE_LIMIT
+from roadmap.events.limits import MAX_PAGE_LIMIT
 
 # An offset beyond every table we hold; larger ones are typos or probes.
 MAX_PAGE_OFFSET = 2**31 - 1

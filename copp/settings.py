@@ -39,7 +39,7 @@ if not DEBUG and SECRET_KEY.strip() in ("", SECRET_KEY_DEV):
         "string (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or set DEBUG=1 for development."
     )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
-# The key of the participant lists' person hashes (roadmap/participants.py).
+# The key of the participant lists' person hashes (roadmap/events/participants.py).
 # Production sets it (and keeps it: a new key makes old and new lists of the
 # same people unmatchable); the fallback exists for ``make run`` and the
 # tests, and ``manage.py check --deploy`` flags it like SECRET_KEY.
@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "roadmap",
     "indicators",
     "reports",
+    # The shared template tags ({% load ui %}) and the generate_demo command; no models.
+    "copp",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +178,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# The cache holds the dashboard snapshot (roadmap.dashboard). The default is
+# The cache holds the dashboard snapshot (reports.dashboard.snapshot). The default is
 # per process; with several server processes set CACHE_URL (e.g.
 # redis://127.0.0.1:6379/1) so that all of them share one snapshot.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

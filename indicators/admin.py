@@ -44,7 +44,7 @@ from indicators.resources import (
     TargetResource,
 )
 from indicators.services import actuals_bulk_approve
-from roadmap.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
+from roadmap.accounts.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
 
 
 @admin.register(IndicatorSet)

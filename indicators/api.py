@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from copp.web import requested_plan
 from indicators import permissions, registries, services
 from indicators.checks import breach_sentence
 from indicators.derivations import derivation
@@ -50,8 +51,7 @@ from indicators.selectors import (
 )
 from roadmap.api import PLAN_PARAMETER
 from roadmap.models import Organization, Plan
-from roadmap.selectors import plan_by_key
-from roadmap.web import requested_plan
+from roadmap.plans.selectors import plan_by_key
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

@@ -8,9 +8,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from copp.forms import BootstrapMixin, StyledFilterSet
 from indicators.models import Actual, Indicator
-from roadmap.filters import StyledFilterSet
-from roadmap.forms import BootstrapMixin
 
 YES = {"да", "yes", "true", "1", "д", "y"}
 NO = {"нет", "no", "false", "0", "н", "n"}

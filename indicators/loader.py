@@ -1,4 +1,8 @@
-"""Loading a plan's indicator set and targets (called by ``roadmap.loader``)."""
+"""Loading a plan's indicator set and targets: the ``indicators`` section of a plan data file.
+
+Registered with ``roadmap.plans.sections`` in ``IndicatorsConfig.ready()``; ``roadmap.plans.loader``
+calls ``validate_indicator_config`` and ``indicators_load`` through that registry.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ from indicators.models import (
     Target,
     ValidationRule,
 )
-from roadmap.loader import LoadResult, _sync, _text, _upsert
 from roadmap.models import REPORT_FIGURE_FIELDS, Activity, Plan
+from roadmap.plans.sections import LoadResult, sync, text, upsert
 
 
 def _target_values(value_type: str, value: Any) -> dict[str, Any]:
@@ -46,10 +50,10 @@ def _predecessor_ref(data: dict[str, Any], item: dict[str, Any]) -> tuple[str, s
     if ref is None:
         return None
     if isinstance(ref, dict):
-        return _text(ref.get("plan")), _text(ref.get("code"))
+        return text(ref.get("plan")), text(ref.get("code"))
     indicators = _dict_at(data, "indicators")
     plan = _dict_at(data, "plan")
-    return _text(indicators.get("predecessor_plan") or plan.get("predecessor_plan")), _text(ref)
+    return text(indicators.get("predecessor_plan") or plan.get("predecessor_plan")), text(ref)
 
 
 def validate_predecessors(data: dict[str, Any]) -> list[str]:
@@ -60,14 +64,14 @@ def validate_predecessors(data: dict[str, Any]) -> list[str]:
     refs = [(i, item, ref) for i, item, ref in named if ref is not None]
     if not refs:
         return []
-    this_plan = _text((data.get("plan") or {}).get("key")) if isinstance(data.get("plan"), dict) else ""
+    this_plan = text((data.get("plan") or {}).get("key")) if isinstance(data.get("plan"), dict) else ""
     wanted = {key for _, _, (key, _) in refs if key}
     known = set(
         Indicator.objects.filter(indicator_set__plan__key__in=wanted).values_list("indicator_set__plan__key", "code")
     )
     errors = []
     for i, item, (key, code) in refs:
-        where = f"indicators.items[{i}] (code {_text(item.get('code'))}).predecessor"
+        where = f"indicators.items[{i}] (code {text(item.get('code'))}).predecessor"
         if not key:
             errors.append(f"{where}: name the old plan: predecessor: {{plan: <key>, code: \"{code}\"}} or predecessor_plan")
         elif key == this_plan:
@@ -90,26 +94,26 @@ def indicator_set_load(
     plan: Plan, block: dict[str, Any], result: LoadResult, data: dict[str, Any] | None = None
 ) -> IndicatorSet:
     data = data if data is not None else {"indicators": block}
-    indicator_set = _upsert(IndicatorSet, result, "indicator set", {"plan": plan}, {"title": _text(block.get("title"))})
+    indicator_set = upsert(IndicatorSet, result, "indicator set", {"plan": plan}, {"title": text(block.get("title"))})
     by_code: dict[str, Indicator] = {}
     for order, item in enumerate(block["items"], start=1):
-        code = _text(item["code"])
+        code = text(item["code"])
         value_type = item["value_type"]
         default_aggregation = "boolean" if value_type == "boolean" else "flow"
-        indicator = _upsert(
+        indicator = upsert(
             Indicator,
             result,
             "indicator",
             {"indicator_set": indicator_set, "code": code},
             {
-                "printed_code": _text(item.get("printed_code")) or code,
-                "parent": by_code[_text(item["parent"])] if item.get("parent") is not None else None,
-                "name": _text(item["name"]),
-                "unit": _text(item["unit"]),
+                "printed_code": text(item.get("printed_code")) or code,
+                "parent": by_code[text(item["parent"])] if item.get("parent") is not None else None,
+                "name": text(item["name"]),
+                "unit": text(item["unit"]),
                 "value_type": value_type,
                 "aggregation": item.get("aggregation") or default_aggregation,
                 "order": order,
-                "note": _text(item.get("note")),
+                "note": text(item.get("note")),
                 **({"predecessor": _predecessor(data, item)} if item.get("predecessor") is not None else {}),
             },
         )
@@ -123,7 +127,7 @@ def indicator_set_load(
                 target._change_reason = "load_order"
                 target.save()
                 result.note("target", "created")
-            elif _sync(target, values):
+            elif sync(target, values):
                 target._change_reason = "load_order"
                 target.save()
                 result.note("target", "updated")
@@ -178,7 +182,7 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
     errors: list[str] = []
     indicators = _dict_at(data, "indicators")
     items = _list_at(indicators, "items")
-    value_types = {_text(i.get("code")): i.get("value_type") for i in items if isinstance(i, dict)}
+    value_types = {text(i.get("code")): i.get("value_type") for i in items if isinstance(i, dict)}
     activity_numbers = {
         a.get("number")
         for s in (data.get("sections") or [])
@@ -190,7 +194,7 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
     categories: set[str] = set()
     for i, item in enumerate(_list_block(data, "programme_categories", errors)):
         where = f"programme_categories[{i}]"
-        if not isinstance(item, dict) or not _text(item.get("key")) or not _text(item.get("name")):
+        if not isinstance(item, dict) or not text(item.get("key")) or not text(item.get("name")):
             errors.append(f"{where}: needs 'key' and 'name'")
             continue
         if item["key"] in categories:
@@ -204,7 +208,7 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
         if not isinstance(item, dict):
             errors.append(f"{where}: must be a mapping")
             continue
-        code = _text(item.get("indicator"))
+        code = text(item.get("indicator"))
         where = f"{where} (indicator {code})"
         if code not in value_types:
             errors.append(f"{where}: unknown indicator code '{code}'")
@@ -239,13 +243,13 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
                 errors.append(f"{where}: a sum needs 'rows' (a list of indicator codes)")
                 rows = []
             for row in rows:
-                if _text(row) not in value_types:
+                if text(row) not in value_types:
                     errors.append(f"{where}: unknown row '{row}'")
-                elif value_types[_text(row)] != "number":
+                elif value_types[text(row)] != "number":
                     errors.append(f"{where}: row '{row}' is a yes/no indicator")
-                elif _text(row) == code:
+                elif text(row) == code:
                     errors.append(f"{where}: a row cannot be a part of itself")
-            sums[code] = [_text(r) for r in rows]
+            sums[code] = [text(r) for r in rows]
         elif rows is not None:
             errors.append(f"{where}: only kind sum_of takes 'rows'")
     errors += _sum_cycles(sums)
@@ -257,11 +261,11 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
             errors.append(f"{where}: must be a mapping")
             continue
         for code in item.get("indicators") or []:
-            if _text(code) not in value_types:
+            if text(code) not in value_types:
                 errors.append(f"{where}: unknown indicator code '{code}'")
-            if _text(code) in seasoned:
+            if text(code) in seasoned:
                 errors.append(f"{where}: indicator '{code}' has two seasons")
-            seasoned.add(_text(code))
+            seasoned.add(text(code))
         weights = item.get("monthly_weights")
         if not (
             isinstance(weights, list)
@@ -277,10 +281,10 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
         if not isinstance(item, dict):
             errors.append(f"{where}: must be a mapping")
             continue
-        key = _text(item.get("key"))
+        key = text(item.get("key"))
         where = f"{where} ({key})" if key else where
         for name in ("key", "name", "left", "operator", "right"):
-            if not _text(item.get(name)):
+            if not text(item.get(name)):
                 errors.append(f"{where}: missing field '{name}'")
         if key in keys:
             errors.append(f"{where}: duplicate rule key '{key}'")
@@ -292,7 +296,7 @@ def validate_indicator_config(data: dict[str, Any]) -> list[str]:
         if item.get("missing", "skip_if_any_missing") not in MISSING:
             errors.append(f"{where}: missing must be one of {', '.join(MISSING)}")
         for side in ("left", "right"):
-            for code in ValidationRule.parse_side(_text(item.get(side))):
+            for code in ValidationRule.parse_side(text(item.get(side))):
                 if code and code not in value_types:
                     errors.append(f"{where}.{side}: unknown indicator code '{code}'")
                 elif code and value_types[code] != "number":
@@ -309,17 +313,17 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
 
     categories: dict[str, ProgrammeCategory] = {}
     for order, item in enumerate(data.get("programme_categories") or [], start=1):
-        categories[item["key"]] = _upsert(
+        categories[item["key"]] = upsert(
             ProgrammeCategory,
             result,
             "programme category",
             {"indicator_set": indicator_set, "key": item["key"]},
-            {"name": _text(item["name"]), "order": order},
+            {"name": text(item["name"]), "order": order},
         )
 
     have_sources = set(IndicatorSource.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True))
     for item in data.get("sources") or []:
-        code = _text(item["indicator"])
+        code = text(item["indicator"])
         if code in have_sources:
             result.note("indicator source", "unchanged")
             continue
@@ -327,9 +331,9 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
             indicator=indicators[code],
             kind=item["kind"],
             event_field=item.get("field") or "",
-            rows=" + ".join(_text(r) for r in item.get("rows") or []),
+            rows=" + ".join(text(r) for r in item.get("rows") or []),
             scope=item.get("scope") or IndicatorSource.Scope.EVERYONE,
-            note=_text(item.get("note")),
+            note=text(item.get("note")),
         )
         source.activities.set([activities[n] for n in item.get("activities") or []])
         source.categories.set([categories[k] for k in item.get("categories") or []])
@@ -338,11 +342,11 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
     have_seasons = set(IndicatorSeason.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True))
     for item in data.get("seasons") or []:
         for code in item["indicators"]:
-            if _text(code) in have_seasons:
+            if text(code) in have_seasons:
                 result.note("indicator season", "unchanged")
                 continue
             IndicatorSeason.objects.create(
-                indicator=indicators[_text(code)], monthly_weights=item["monthly_weights"], note=_text(item.get("note"))
+                indicator=indicators[text(code)], monthly_weights=item["monthly_weights"], note=text(item.get("note"))
             )
             result.note("indicator season", "created")
 
@@ -354,10 +358,10 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
         ValidationRule.objects.create(
             indicator_set=indicator_set,
             key=item["key"],
-            name=_text(item["name"]),
-            left=" + ".join(ValidationRule.parse_side(_text(item["left"]))),
+            name=text(item["name"]),
+            left=" + ".join(ValidationRule.parse_side(text(item["left"]))),
             operator=item["operator"],
-            right=" + ".join(ValidationRule.parse_side(_text(item["right"]))),
+            right=" + ".join(ValidationRule.parse_side(text(item["right"]))),
             importance=item.get("importance", "medium"),
             missing=item.get("missing", "skip_if_any_missing"),
             order=order,
@@ -367,3 +371,10 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
     from indicators.checks import plan_breaches
 
     result.warnings += [c.sentence for c in plan_breaches(plan, sources=["plan"])]
+
+
+def indicators_load(plan: Plan, data: dict[str, Any], result: LoadResult) -> None:
+    """The ``indicators`` section of a plan file: the indicator set and targets, then its rules,
+    sources and seasons (registered as the section loader of ``indicators``)."""
+    indicator_set_load(plan, data["indicators"], result, data)
+    indicator_config_load(plan, data, result)

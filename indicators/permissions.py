@@ -10,11 +10,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from indicators.models import Actual, EducationalProgramme, PartnerAgreement, ProgrammeCohort
+from roadmap.accounts.permissions import can_act_for_organization, scoped_to_organizations, visible_organization_ids
+from roadmap.accounts.roles import Role, has_role, register_role_permissions
 from roadmap.models import Organization
-from roadmap.permissions import can_act_for_organization, scoped_to_organizations, visible_organization_ids
-from roadmap.roles import Role, has_role, register_role_permissions
 
-# Model permissions per role (granted by ``roadmap.roles.ensure_role_groups``).
+# Model permissions per role (granted by ``roadmap.accounts.roles.ensure_role_groups``).
 _VIEW = [
     "indicators.view_actual",
     "indicators.view_actualchange",

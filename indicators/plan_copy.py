@@ -1,4 +1,4 @@
-"""The indicators' part of a plan copy (``roadmap.plan_copy``), registered in ``IndicatorsConfig.ready``.
+"""The indicators' part of a plan copy (``roadmap.plans.plan_copy``), registered in ``IndicatorsConfig.ready``.
 
 The new plan gets the old indicator set: every indicator with its parent,
 unit and value type, and the old indicator as its predecessor, but no

@@ -41,7 +41,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCategory, ProgrammeCohort
 from indicators.permissions import can_edit_registry_record
 from roadmap.errors import Conflict
-from roadmap.limits import MAX_PARTICIPANTS
+from roadmap.events.limits import MAX_PARTICIPANTS
 from roadmap.models import Activity, Organization
 
 # Sanity bounds of what people type: outside them a value is a typo (or an

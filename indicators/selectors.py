@@ -33,9 +33,9 @@ from indicators.models import (
     ProgrammeCohort,
     ValidationRule,
 )
-from roadmap.event_year import event_year_expr, event_year_q
+from roadmap.events.event_year import event_year_expr, event_year_q
+from roadmap.events.participants import PEOPLE_FIELDS, Spec, people_figures_many
 from roadmap.models import Organization, Plan
-from roadmap.participants import PEOPLE_FIELDS, Spec, people_figures_many
 
 Number = int | float
 Value = Number | bool | None
@@ -84,7 +84,7 @@ class Figure:
     expected_share: float
     final: bool = False  # the year is over: the status is a verdict (achieved / not achieved)
     # People of the derived part counted once from participant lists (rows of
-    # «численность»; ``roadmap.participants``); None where no list counts.
+    # «численность»; ``roadmap.events.participants``); None where no list counts.
     listed: int | None = None
 
     @property
@@ -269,7 +269,7 @@ def _derived_events(
 ) -> dict[tuple[int, int], Number | None]:
     """Sum of a report figure over accepted reports of the sources' activities' events.
 
-    An event belongs to the year of its last day (``roadmap.event_year``); a
+    An event belongs to the year of its last day (``roadmap.events.event_year``); a
     cancelled event counts nothing. Each report is one row of one event of one activity, so one
     query grouped by activity cannot count a report twice.
     """
@@ -318,7 +318,7 @@ def _people_counted_once(
 ) -> dict[tuple[int, int], Number | None]:
     """Figures of people (every report figure but schools): each person once
     across all the year's events of the source's activities, where the reports
-    carry participant lists (``roadmap.participants.people_figures``). Two
+    carry participant lists (``roadmap.events.participants.people_figures``). Two
     queries for all such sources together (none when no source counts people)."""
     people = [s for s in sources if s.event_field in PEOPLE_FIELDS]
     specs: list[Spec] = [
@@ -757,10 +757,10 @@ def visible_indicator_records(
     path of the records behind a figure (the indicator page and the API alike).
 
     Each kind goes through its scoped queryset in ``indicators.permissions`` /
-    ``roadmap.permissions``; a kind without one is shown to nobody.
+    ``roadmap.accounts.permissions``; a kind without one is shown to nobody.
     """
     from indicators import permissions
-    from roadmap.permissions import visible_event_reports
+    from roadmap.accounts.permissions import visible_event_reports
 
     scope: dict[str, Callable[[Any, QuerySet[Any]], QuerySet[Any]]] = {
         "actuals": permissions.visible_actuals,

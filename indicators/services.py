@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from indicators import permissions
 from indicators.models import Actual, ActualChange, Indicator
 from roadmap.errors import Conflict, Refusal, StaleVersion
-from roadmap.limits import MAX_INDICATOR_VALUE
+from roadmap.events.limits import MAX_INDICATOR_VALUE
+from roadmap.events.services import BulkOutcome
 from roadmap.models import Organization
-from roadmap.services import BulkOutcome
 
 Status = Actual.Status
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, Target
-from roadmap.limits import MAX_INDICATOR_VALUE
+from roadmap.events.limits import MAX_INDICATOR_VALUE
 
 Errors = dict[str, list[str]]
 REASON_MAX_LENGTH = 100  # simple_history's history_change_reason

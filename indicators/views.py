@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from copp.web import paginate, plan_year, requested_plan
 from indicators import permissions, services
 from indicators.checks import breaches_by_code, plan_breaches
 from indicators.continuity import predecessor_facts
@@ -34,11 +35,10 @@ from indicators.selectors import (
     indicators_of,
     visible_indicator_records,
 )
+from roadmap.accounts.permissions import visible_organization_ids
+from roadmap.accounts.roles import sees_everything
 from roadmap.models import Organization
-from roadmap.permissions import visible_organization_ids
-from roadmap.roles import sees_everything
-from roadmap.selectors import is_archive
-from roadmap.web import paginate, plan_year, requested_plan
+from roadmap.plans.selectors import is_archive
 
 RECORDS_SHOWN = 50
 

@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from roadmap.roles import Role, register_role_permissions
+        from roadmap.accounts.roles import Role, register_role_permissions
 
         # Ministry and ЦОПП staff request and download reports; ЦОПП staff
         # and coordinators import (object-level limits: reports.permissions).

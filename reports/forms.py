@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from copp.forms import BootstrapMixin, DateInput
 from reports.models import ImportKind, ReportKind
-from roadmap.forms import BootstrapMixin, DateInput
 
 
 class ReportRequestForm(BootstrapMixin, forms.Form):

@@ -11,7 +11,7 @@
 5. The app's bulk service (events, event reports, actual values) applies the
    same rules as the web and the API -- rights, validation, state, version,
    history -- and says for each row: created, updated, unchanged, or why not.
-   Numbers beyond the shared bounds (``roadmap.limits``) are row errors.
+   Numbers beyond the shared bounds (``roadmap.events.limits``) are row errors.
 
 A dry run stops there and stores the validated rows on the ImportJob; only a
 file that may be confirmed is kept. Only a job without errors can be
@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from reports.xlsx_reader import RawCell, Sheet, column_letter, limit
-from roadmap.limits import MAX_INDICATOR_VALUE
+from roadmap.events.limits import MAX_INDICATOR_VALUE
 
 # Row errors reported at most; past them checking stops (a file wrong in every
 # cell would otherwise cost a message per cell, in time and in the stored job).

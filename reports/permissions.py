@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from reports.models import ImportJob, ReportFile
-from roadmap.roles import Role, has_role, sees_everything
+from roadmap.accounts.roles import Role, has_role, sees_everything
 
 
 def can_request_report(user: Any) -> bool:

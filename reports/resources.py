@@ -5,7 +5,7 @@ row) and how codes and names are resolved to records (codes by code, names by
 normalised name), in a fixed number of queries whatever the number of rows.
 
 The rules are not here. Events, event reports and actual values are checked
-and written by their apps' bulk services (``roadmap.services.events_import``,
+and written by their apps' bulk services (``roadmap.events.services.events_import``,
 ``event_reports_import``, ``indicators.services.actuals_import``), which share
 the validation, permission, version and history rules of the single-object
 services the web pages and the API call. The pipeline around the resources is
@@ -32,7 +32,15 @@ from indicators.permissions import can_edit_registry_record
 from indicators.services import ActualRow, actuals_import
 from reports.importing import Col, ColType, Errors, ImportRefused, Item, normalise
 from reports.models import ImportKind
-from roadmap.limits import MAX_PARTICIPANTS
+from roadmap.accounts.roles import Role, has_role
+from roadmap.events.limits import MAX_PARTICIPANTS
+from roadmap.events.services import (
+    BulkOutcome,
+    EventRow,
+    ReportRow,
+    event_reports_import,
+    events_import,
+)
 from roadmap.models import (
     REPORT_FIGURE_FIELDS,
     Activity,
@@ -41,8 +49,7 @@ from roadmap.models import (
     Organization,
     Plan,
 )
-from roadmap.roles import Role, has_role
-from roadmap.selectors import (
+from roadmap.plans.selectors import (
     current_plan,
     out_of_plans_message,
     plan_for_dates,
@@ -50,13 +57,6 @@ from roadmap.selectors import (
     plan_periods_text,
     plan_years_text,
     plans_ordered,
-)
-from roadmap.services import (
-    BulkOutcome,
-    EventRow,
-    ReportRow,
-    event_reports_import,
-    events_import,
 )
 
 
@@ -654,7 +654,7 @@ class EventReportImport(ServiceBackedImport):
 
 class EventParticipantsImport(ServiceBackedImport):
     """Participant lists of filed event reports: one row a person; the rows of
-    an event replace its list (``roadmap.participants_import``). Only a keyed
+    an event replace its list (``roadmap.events.participants_import``). Only a keyed
     hash of surname, name and birth date (or СНИЛС) is stored."""
 
     kind = ImportKind.EVENT_PARTICIPANTS
@@ -686,7 +686,7 @@ class EventParticipantsImport(ServiceBackedImport):
         return {}  # the service finds the reports the user may change
 
     def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
-        from roadmap.participants_import import ParticipantRow, participants_import
+        from roadmap.events.participants_import import ParticipantRow, participants_import
 
         if self.plan is None:
             return BulkOutcome()

@@ -4,7 +4,7 @@ A report built "as of" a past date must show what was known then, so every
 read here takes ``moment`` and, when ``historical`` is set, reads the rows
 kept by django-simple-history (``Event.history.as_of``, ``EventReport.history``)
 instead of the live tables. Statuses come from the one rule of the roadmap
-app (``roadmap.report_status``), never from a copy of it.
+app (``roadmap.events.status``), never from a copy of it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 from django.db.models import Count, Q
 
 from reports.models import ImportJob, ReportFile
-from roadmap.event_year import event_year_q
+from roadmap.events.event_year import event_year_q
+from roadmap.events.status import late_from, moscow_date
 from roadmap.models import REPORT_FIGURE_FIELDS, Event, EventReport, EvidenceFile, Plan
-from roadmap.report_status import late_from, moscow_date
 
 EVENT_FIELDS = (
     "id",
@@ -141,7 +141,7 @@ def event_lines(
     chunk_size: int = 2000,
 ) -> Iterator[EventLine]:
     """Events of a plan in the period, with their reports: ``year`` is the
-    event's year (its last day, ``roadmap.event_year``), ``start``/``end``
+    event's year (its last day, ``roadmap.events.event_year``), ``start``/``end``
     bound its last day.
 
     Live reads are one query (events LEFT JOIN reports, streamed); historical

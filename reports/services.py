@@ -37,9 +37,9 @@ from reports.models import ImportJob, ImportKind, ReportFile, ReportKind, Report
 from reports.permissions import can_confirm_import, can_request_report
 from reports.resources import resource_for
 from reports.xlsx_reader import FileRefused, StopReading, read_sheet, too_big_message
+from roadmap.accounts.roles import GROUP_NAMES, Role
 from roadmap.models import Plan, User
-from roadmap.roles import GROUP_NAMES, Role
-from roadmap.selectors import current_plan, plan_for_year
+from roadmap.plans.selectors import current_plan, plan_for_year
 
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

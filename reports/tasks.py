@@ -1,10 +1,15 @@
-"""Celery tasks of the reports app: thin wrappers that load ids and call services."""
+"""Celery tasks of the reports app: thin wrappers that load ids and call services.
+
+The dashboard's ``refresh_dashboard`` lives in ``reports.dashboard.tasks``; it is imported
+here so that Celery's autodiscovery (``reports.tasks``) registers it.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.utils import timezone
 
+from reports.dashboard.tasks import refresh_dashboard
 from reports.models import ReportFile, ReportKind
 from reports.services import report_file_build, report_files_fail_stuck, scheduled_report_run
 
@@ -29,3 +34,6 @@ def scheduled_reports(kinds: list[str] | None = None, period: str = "month", sch
 def fail_stuck_report_files() -> int:
     """Run by django-celery-beat: builds whose worker died are marked failed."""
     return report_files_fail_stuck(now=timezone.now())
+
+
+__all__ = ["build_report_file", "fail_stuck_report_files", "refresh_dashboard", "scheduled_reports"]

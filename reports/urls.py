@@ -3,8 +3,13 @@ from __future__ import annotations
 from django.urls import path
 
 from reports import views
+from reports.dashboard import views as dashboard_views
 
 urlpatterns = [
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/body/", dashboard_views.dashboard_body, name="dashboard_body"),
+    path("dashboard/timeliness/", dashboard_views.timeliness, name="timeliness"),
+    path("tasks/", dashboard_views.tasks, name="tasks"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/download/", views.report_download, name="report_download"),

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from copp.forms import apply_errors
+from copp.web import plan_year
 from reports import permissions, services
 from reports.forms import ImportForm, ReportRequestForm
 from reports.models import ImportKind, ReportFile
 from reports.selectors import import_jobs_for, report_files_for
-from roadmap.forms import apply_errors
-from roadmap.web import plan_year
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from roadmap.events.services import events_recompute_due_at
 from roadmap.models import (
     Activity,
     DeadlineWindow,
@@ -19,10 +20,9 @@ from roadmap.models import (
     Section,
     User,
 )
-from roadmap.plan_copy_admin import copy_plan
-from roadmap.plan_current import plan_mark_current
-from roadmap.resources import ActivityResource, OrganizationResource
-from roadmap.services import events_recompute_due_at
+from roadmap.plans.plan_copy_admin import copy_plan
+from roadmap.plans.plan_current import plan_mark_current
+from roadmap.plans.resources import ActivityResource, OrganizationResource
 
 admin.site.site_header = _("COPP: roadmap and target indicators")
 admin.site.site_title = _("COPP")
@@ -151,5 +151,6 @@ class ActivityAdmin(ExportMixin, admin.ModelAdmin):
     inlines = [DeadlineWindowInline, ResponsibilityInline]
 
 
-# Events, reports and notifications: roadmap/events_admin.py
-import roadmap.events_admin  # noqa: E402, F401
+# Events and reports: roadmap/events/admin.py; notifications: roadmap/chase/admin.py
+import roadmap.chase.admin  # noqa: E402
+import roadmap.events.admin  # noqa: E402, F401

@@ -7,9 +7,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
+from copp.web import requested_plan
 from roadmap.models import Activity, DeadlineWindow, Organization, Responsibility
-from roadmap.selectors import activities_of
-from roadmap.web import requested_plan
+from roadmap.plans.selectors import activities_of
 
 PLAN_PARAMETER = OpenApiParameter(
     "plan",
@@ -87,8 +87,9 @@ router = SimpleRouter()
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("organizations", OrganizationViewSet, basename="organization")
 
-# Events, reports and the inbox live in their own module (roadmap/events_api.py).
-from roadmap.events_api import EventViewSet, NotificationViewSet  # noqa: E402
+# Events and reports live in roadmap/events/api.py, the inbox in roadmap/chase/api.py.
+from roadmap.chase.api import NotificationViewSet  # noqa: E402
+from roadmap.events.api import EventViewSet  # noqa: E402
 
 router.register("events", EventViewSet, basename="event")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -12,9 +12,17 @@ class RoadmapConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        import roadmap.checks
-        import roadmap.permissions  # noqa: F401  (registers event permissions per role)
-        from roadmap.signals import create_role_groups
+        import roadmap.accounts.permissions  # registers event permissions per role
+        import roadmap.checks  # noqa: F401  (registers the system checks)
+        from roadmap.accounts.signals import create_role_groups
+        from roadmap.chase.notifications import notify_report_returned
+        from roadmap.events.services import plan_written_recompute, register_report_returned
+        from roadmap.plans.sections import register_plan_written
+
+        # The sub-packages point one way (plans < events < chase); the wiring is here:
+        # a plan reload recomputes open events' due moments, a returned report is told at once.
+        register_plan_written(plan_written_recompute)
+        register_report_returned(notify_report_returned)
 
         # After every migrate (all apps), so other apps' permissions exist.
         post_migrate.connect(create_role_groups, dispatch_uid="roadmap.create_role_groups")

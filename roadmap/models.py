@@ -294,8 +294,8 @@ class Event(models.Model):
     """A concrete occurrence under a roadmap activity, organised by one organisation.
 
     ``due_at`` is the moment the report about the event is due. It is computed
-    once by ``roadmap.deadlines.report_due_at`` from the plan's reporting rule
-    (see ``roadmap.services.event_create`` / ``event_update``) and stored with an
+    once by ``roadmap.plans.deadlines.report_due_at`` from the plan's reporting rule
+    (see ``roadmap.events.services.event_create`` / ``event_update``) and stored with an
     index, so "which reports are late" is one indexed query.
     """
 
@@ -502,7 +502,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         # The first reminder, on the event's last day: the report is due within the
-        # plan's rule (N days, roadmap.deadlines), not "tomorrow"; the stored value is historical.
+        # plan's rule (N days, roadmap.plans.deadlines), not "tomorrow"; the stored value is historical.
         DUE_WITHIN_RULE = "due_tomorrow", _("Report due soon (event's last day)")
         DUE_SOON = "due_soon", _("Report due in a few hours")
         OVERDUE = "overdue", _("Report overdue")

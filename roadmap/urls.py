@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from roadmap import views
-from roadmap.forms import LoginForm
+from roadmap.chase import views as chase_views
+from roadmap.events import views
+from roadmap.events.forms import LoginForm
 
 urlpatterns = [
     path(
@@ -14,11 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/body/", views.dashboard_body, name="dashboard_body"),
-    path("dashboard/timeliness/", views.timeliness, name="timeliness"),
-    path("tasks/", views.tasks, name="tasks"),
-    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/", chase_views.inbox, name="inbox"),
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("events/", views.event_list, name="event_list"),

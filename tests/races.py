@@ -58,7 +58,7 @@ def _plan_and_org() -> tuple[Any, Any]:
 
 
 def _event(plan: Any, org: Any) -> Any:
-    from roadmap import services
+    from roadmap.events import services
 
     return services.event_create(
         user=None,
@@ -149,7 +149,7 @@ def web_approvals(n: int = 20) -> dict[str, Any]:
 def cancel_against_submit(rounds: int = 10) -> dict[str, Any]:
     """Per round, one coordinator cancels an event while another files its report,
     both having loaded the event before either acted."""
-    from roadmap import services
+    from roadmap.events import services
     from roadmap.models import Event, EventReport
     from roadmap.tests.factories import UserFactory
 

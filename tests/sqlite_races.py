@@ -29,7 +29,7 @@ def main() -> None:
     settings.MIGRATION_MODULES = {app.label: None for app in django.apps.apps.get_app_configs()}
     call_command("migrate", run_syncdb=True, verbosity=0)
 
-    from roadmap.loader import plan_load
+    from roadmap.plans.loader import plan_load
     from tests import races
 
     plan_load()

@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 from indicators.models import EducationalProgramme
 from indicators.services import InvalidInput, clean_value
 from indicators.tests.factories import ProgrammeCohortFactory
-from roadmap import services
-from roadmap.limits import MAX_INDICATOR_VALUE, MAX_PAGE_LIMIT, MAX_PARTICIPANTS
+from roadmap.events import services
+from roadmap.events.limits import MAX_INDICATOR_VALUE, MAX_PAGE_LIMIT, MAX_PARTICIPANTS
 from roadmap.models import Event, EventReport, Organization
 from tests.world import World
 

@@ -130,7 +130,7 @@ def test_a_ministry_user_follows_a_late_report_to_its_event_and_downloads_a_repo
 def test_the_dashboard_shows_a_write_after_its_background_refresh(web: Any, world: World, settings: Any) -> None:
     """Right after a write the old figures are shown at once with a notice; the page
     swaps in the recomputed ones by itself, charts included."""
-    from roadmap.services import ReportData, event_report_submit
+    from roadmap.events.services import ReportData, event_report_submit
 
     settings.DASHBOARD_REFRESH = "thread"
     page = _sign_in(web, world.ministry)

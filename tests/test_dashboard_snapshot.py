@@ -14,10 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from roadmap import dashboard
-from roadmap.dashboard import SNAPSHOT_MAX_AGE, build_snapshot, cached_snapshot, dashboard_snapshot
-from roadmap.services import ReportData, event_report_submit
-from roadmap.web import PlanYear
+from copp.web import PlanYear
+from reports.dashboard import snapshot as dashboard
+from reports.dashboard.snapshot import SNAPSHOT_MAX_AGE, build_snapshot, cached_snapshot, dashboard_snapshot
+from roadmap.events.services import ReportData, event_report_submit
 from tests.world import World, build_world, logged_in
 
 OVERDUE = re.compile(r'report_status=overdue"><div class="display-6 text-late">(\d+)</div>')
@@ -182,7 +182,7 @@ def test_the_body_endpoint_refuses_bad_input_and_other_roles(world: World) -> No
 
 @pytest.mark.django_db
 def test_a_broker_that_is_down_still_serves_the_stale_figures(world: World, settings: Any, monkeypatch: Any) -> None:
-    from roadmap import tasks
+    from reports.dashboard import tasks
 
     def down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("broker unreachable")

@@ -1,4 +1,4 @@
-"""One answer to "which year is this event in?" (roadmap/event_year.py): the
+"""One answer to "which year is this event in?" (roadmap/events/event_year.py): the
 year of its last day, the day its report is due from. The indicators, the
 timeliness figures, the dashboard, the event list's year filter, the
 accepted-report selector and the report builders agree on an event that
@@ -11,18 +11,18 @@ from typing import Any
 
 import pytest
 
+from copp.web import PlanYear
 from indicators.models import Indicator
 from indicators.selectors import indicator_figures, indicator_records
 from reports.builders import builder_class
+from reports.dashboard.snapshot import Dashboard, snapshot_key
 from reports.selectors import count_events, event_lines
-from roadmap.dashboard import Dashboard, snapshot_key
-from roadmap.event_selectors import timeliness_figures
-from roadmap.event_year import EVENT_YEAR_FIELD, event_year
+from roadmap.events.event_year import EVENT_YEAR_FIELD, event_year
+from roadmap.events.selectors import timeliness_figures
+from roadmap.events.services import event_due_at
 from roadmap.models import Event, EventReport
-from roadmap.services import event_due_at
 from roadmap.tests.event_factories import msk
 from roadmap.tests.factories import OrganizationFactory
-from roadmap.web import PlanYear
 from tests.world import logged_in
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from roadmap.templatetags.ui import page_links
+from copp.templatetags.ui import page_links
 
 
 def _render(page_number: int, pages: int) -> str:

@@ -21,17 +21,17 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from copp.web import PlanYear
 from indicators.models import Actual, Indicator
 from reports.builders import build_to, builder_class
+from reports.dashboard.snapshot import Dashboard
 from reports.services import import_confirm, import_dry_run
 from reports.tests.conftest import xlsx_bytes
-from roadmap.dashboard import Dashboard
-from roadmap.deadlines import MOSCOW
+from roadmap.events.services import event_create, event_plan_errors
 from roadmap.models import Activity, Event, Organization, Plan
-from roadmap.plan_current import plan_mark_current
-from roadmap.selectors import current_plan, is_archive, out_of_plans_message, plan_for_dates, plan_periods_text
-from roadmap.services import event_create, event_plan_errors
-from roadmap.web import PlanYear
+from roadmap.plans.deadlines import MOSCOW
+from roadmap.plans.plan_current import plan_mark_current
+from roadmap.plans.selectors import current_plan, is_archive, out_of_plans_message, plan_for_dates, plan_periods_text
 
 NEXT_KEY = "tula-next-2026"
 TODAY = dt.datetime(2026, 12, 2, 12, tzinfo=MOSCOW)
@@ -418,7 +418,7 @@ def test_the_scheduled_run_of_1_january_reports_december_under_the_plan_that_end
 def test_the_bundled_example_plan_loads_beside_the_order_and_takes_its_events(
     api_client: Any, make_user: Any, order_plan: Plan
 ) -> None:
-    from roadmap.loader import DATA_DIR
+    from roadmap.plans.loader import DATA_DIR
 
     before = dump()
     call_command("load_order", str(DATA_DIR / "plans" / "examples" / "tula_2026_2028_example.yaml"), stdout=io.StringIO())

@@ -2,7 +2,7 @@
 
 Pupils of grades 6–11, students and adults are disjoint groups of the
 participants, so together they may not exceed the total; the 50+ are some
-of the adults. The one rule lives in ``roadmap.services._check_partition``.
+of the adults. The one rule lives in ``roadmap.events.services._check_partition``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from roadmap.events.services import ReportData, _clean_report
 from roadmap.models import EventReport
-from roadmap.services import ReportData, _clean_report
 from tests.world import World, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -75,8 +75,8 @@ def test_the_api_answers_400_naming_the_fields(world: World) -> None:
 def test_the_import_names_the_columns(order_plan: Any, make_user: Any) -> None:
     from reports.services import import_dry_run
     from reports.tests.conftest import xlsx_bytes
+    from roadmap.events.services import event_create
     from roadmap.models import Activity, Organization
-    from roadmap.services import event_create
 
     user = make_user("copp", organization=Organization.objects.get(key="copp"))
     held = event_create(user=None, activity=Activity.objects.get(number=14),

@@ -11,7 +11,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from roadmap.roles import Role
+from roadmap.accounts.roles import Role
 from roadmap.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from indicators import services as actual_services
 from indicators.models import Actual, ActualChange
-from roadmap import services
+from roadmap.events import services
 from roadmap.models import Event, EventReport
 from tests.world import World, logged_in
 

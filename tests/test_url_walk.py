@@ -382,8 +382,8 @@ def _build(world: World) -> Objects:
 
 @pytest.fixture(scope="module")
 def walk(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
-    from roadmap.loader import plan_load
     from roadmap.models import Plan
+    from roadmap.plans.loader import plan_load
     from roadmap.tests.factories import UserFactory
 
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")), DASHBOARD_REFRESH="inline")

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from indicators.models import Actual
 from reports.models import ReportFile
+from roadmap.events.services import event_due_at
 from roadmap.models import Event, EventReport, Notification
-from roadmap.services import event_due_at
 from tests.world import PNG, World, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_it_marks_notifications_read(world: World) -> None:
 
 
 def test_it_filters_events_so_that_every_dashboard_number_opens_its_events(world: World) -> None:
-    from roadmap.event_selectors import timeliness_figures
+    from roadmap.events.selectors import timeliness_figures
 
     world.grow(2)
     client = logged_in(world.ministry)

@@ -20,8 +20,8 @@ from indicators.models import (
 )
 from indicators.permissions import visible_actuals, visible_agreements, visible_cohorts, visible_programmes
 from indicators.selectors import visible_indicator_records
+from roadmap.accounts.permissions import visible_event_reports, visible_events, visible_evidence, visible_notifications
 from roadmap.models import Event, EventReport, EvidenceFile, Notification
-from roadmap.permissions import visible_event_reports, visible_events, visible_evidence, visible_notifications
 from tests.world import SECRET, Registries, World, add_registries, logged_in
 
 pytestmark = pytest.mark.django_db

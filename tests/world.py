@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from indicators.models import Actual, Indicator
+from roadmap.events.services import event_due_at
 from roadmap.models import (
     Activity,
     Event,
@@ -22,7 +23,6 @@ from roadmap.models import (
     Plan,
     User,
 )
-from roadmap.services import event_due_at
 from roadmap.tests.factories import OrganizationFactory, UserFactory
 
 SECRET = "СЕКРЕТ-Б"  # marks everything of organisation B that A's coordinator must never see

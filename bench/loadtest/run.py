@@ -53,10 +53,10 @@ def prepare(fixture_path: str, coordinators: int, ministry: int) -> None:
     from django.db.models import Count
     from rest_framework.authtoken.models import Token
 
-    from roadmap.deadlines import MOSCOW
-    from roadmap.demo import DEMO_PASSWORD, DEMO_PREFIX
+    from copp.demo import DEMO_PASSWORD, DEMO_PREFIX
+    from roadmap.accounts.roles import GROUP_NAMES, Role
     from roadmap.models import Activity, Plan, User
-    from roadmap.roles import GROUP_NAMES, Role
+    from roadmap.plans.deadlines import MOSCOW
 
     plan = Plan.objects.filter(is_current=True).first() or Plan.objects.order_by("id").first()
     coord_qs = (User.objects.filter(groups__name=GROUP_NAMES[Role.COORDINATOR], username__startswith=DEMO_PREFIX,

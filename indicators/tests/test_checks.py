@@ -11,8 +11,8 @@ from indicators.checks import breach_sentence, checks_from, plan_breaches, targe
 from indicators.models import Indicator, Target, ValidationRule
 from indicators.selectors import RuleBreach
 from indicators.tests.factories import approved_actual
-from roadmap.loader import plan_load
 from roadmap.models import Organization
+from roadmap.plans.loader import plan_load
 from roadmap.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,8 +108,8 @@ def test_the_pages_show_the_sentences(order_plan: Any, client: Any, make_user: A
     assert "проверки: 1 ✗" in listing
     assert sentence in listing  # the badge's title
     assert "проверки:" not in plain(client.get("/indicators/?year=2023").content.decode())
-    from roadmap.dashboard import Dashboard
-    from roadmap.web import PlanYear
+    from copp.web import PlanYear
+    from reports.dashboard.snapshot import Dashboard
 
     dash = Dashboard(py=PlanYear(plan=order_plan, year=2024), now=None)
     assert [plain(c.sentence) for c in dash.checks] == [sentence]

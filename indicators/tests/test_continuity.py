@@ -13,8 +13,8 @@ from indicators.continuity import predecessor_facts
 from indicators.models import Indicator
 from indicators.tests.factories import approved_actual
 from reports.builders.indicators import IndicatorsReport
-from roadmap.loader import PlanDataError, plan_load
 from roadmap.models import Plan
+from roadmap.plans.loader import PlanDataError, plan_load
 from roadmap.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from copp.demo import DemoGenerator, ScaleSpec
 from indicators import services
 from indicators.derivations import derivation, unassigned_records
 from indicators.loader import validate_indicator_config
@@ -19,9 +20,8 @@ from indicators.tests.factories import (
     accepted_report,
     approved_actual,
 )
-from roadmap.demo import DemoGenerator, ScaleSpec
-from roadmap.loader import DEFAULT_PLAN_FILE, read_yaml
 from roadmap.models import Activity, Organization
+from roadmap.plans.loader import DEFAULT_PLAN_FILE, read_yaml
 from roadmap.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

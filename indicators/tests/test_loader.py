@@ -14,7 +14,7 @@ from indicators.models import (
     ProgrammeCategory,
     ValidationRule,
 )
-from roadmap.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load, read_yaml
+from roadmap.plans.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load, read_yaml
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from indicators.tests.factories import (
     PartnerFactory,
     approved_actual,
 )
-from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
+from roadmap.accounts.roles import GROUP_NAMES, Role, ensure_role_groups
 from roadmap.tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

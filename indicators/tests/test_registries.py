@@ -18,7 +18,7 @@ from indicators.tests.factories import (
     PartnerFactory,
     ProgrammeCohortFactory,
 )
-from roadmap.limits import MAX_PARTICIPANTS
+from roadmap.events.limits import MAX_PARTICIPANTS
 from roadmap.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from django.utils import timezone
 from reports.builders.base import ReportBuilder
 from reports.selectors import EventLine, Timeliness, event_lines, evidence_counts
 from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind
-from roadmap.activity_status import activity_status
-from roadmap.control_points import control_points_of, points_in_year
-from roadmap.selectors import activities_of
+from roadmap.plans.activity_status import activity_status
+from roadmap.plans.control_points import control_points_of, points_in_year
+from roadmap.plans.selectors import activities_of
 
 
 class RoadmapReport(ReportBuilder):

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from reports.builders import build_to, builder_class
-from roadmap.deadlines import MOSCOW
+from roadmap.events.services import ReportData, event_create, event_report_submit
 from roadmap.models import Activity, Municipality, Organization, Plan, Section
-from roadmap.services import ReportData, event_create, event_report_submit
+from roadmap.plans.deadlines import MOSCOW
 
 
 def msk(*args: int) -> dt.datetime:

@@ -340,8 +340,8 @@ def test_the_dry_run_runs_a_fixed_number_of_queries_and_confirm_writes_in_batche
 
 
 def test_it_files_and_corrects_event_report_figures(copp_user: Any, make_user: Any) -> None:
+    from roadmap.events.services import event_create
     from roadmap.models import Activity, EventReport
-    from roadmap.services import event_create
 
     activity = Activity.objects.get(number=14)
     tgmk = Organization.objects.get(key="tgmk")
@@ -514,22 +514,22 @@ EVENT_HEADER = ["№ мероприятия дорожной карты", "Ор�
 
 
 def held_event(title: str = "Проба", day: dt.date = dt.date(2024, 10, 1), org: str = "tgmk") -> Any:
+    from roadmap.events.services import event_create
     from roadmap.models import Activity
-    from roadmap.services import event_create
 
     organizer = Organization.objects.get(key=org)
     return event_create(user=None, activity=Activity.objects.get(number=14), organizer=organizer, title=title, start_date=day)
 
 
 def report_on(event: Any, copp_user: Any) -> Any:
-    from roadmap.services import ReportData, event_report_submit
+    from roadmap.events.services import ReportData, event_report_submit
 
     return event_report_submit(user=None, event=event, data=ReportData(summary="Прошло", participants_total=30), now=NOW)
 
 
 def test_an_excel_correction_of_a_returned_report_sends_it_again_as_the_form_does(copp_user: Any) -> None:
+    from roadmap.events.services import event_report_return
     from roadmap.models import EventReport
-    from roadmap.services import event_report_return
 
     event = held_event()
     report = event_report_return(user=None, report=report_on(event, copp_user), reason="Уточните", now=NOW)
@@ -546,9 +546,9 @@ def test_an_excel_correction_of_a_returned_report_sends_it_again_as_the_form_doe
 
 
 def test_the_chase_stops_asking_for_a_report_corrected_from_excel(copp_user: Any, make_user: Any) -> None:
+    from roadmap.chase.notifications import chase_claim
+    from roadmap.events.services import event_report_return
     from roadmap.models import Notification
-    from roadmap.notifications import chase_claim
-    from roadmap.services import event_report_return
 
     make_user("coordinator", organization=Organization.objects.get(key="tgmk"), email="tgmk@example.org")
 
@@ -563,8 +563,8 @@ def test_the_chase_stops_asking_for_a_report_corrected_from_excel(copp_user: Any
 
 
 def test_the_same_figures_for_a_returned_report_still_send_it_again(copp_user: Any) -> None:
+    from roadmap.events.services import event_report_return
     from roadmap.models import EventReport
-    from roadmap.services import event_report_return
 
     event = held_event()
     event_report_return(user=None, report=report_on(event, copp_user), reason="Проверьте", now=NOW)
@@ -577,7 +577,7 @@ def test_the_same_figures_for_a_returned_report_still_send_it_again(copp_user: A
 
 
 def test_an_accepted_report_is_not_changed_by_a_file(copp_user: Any) -> None:
-    from roadmap.services import event_report_accept
+    from roadmap.events.services import event_report_accept
 
     event = held_event()
     event_report_accept(user=None, report=report_on(event, copp_user), now=NOW)
@@ -589,8 +589,8 @@ def test_an_accepted_report_is_not_changed_by_a_file(copp_user: Any) -> None:
 
 def test_another_organisations_event_is_answered_exactly_like_a_missing_one(make_user: Any, copp_user: Any) -> None:
     """No existence oracle: for B, A's past, future, cancelled and reported events are all "not found"."""
+    from roadmap.events.services import event_cancel
     from roadmap.models import Event as EventModel
-    from roadmap.services import event_cancel
 
     past, future, reported = held_event("Прошло"), held_event("Будет", dt.date(2024, 12, 20)), held_event("С отчётом")
     report_on(reported, copp_user)
@@ -613,7 +613,7 @@ def test_another_organisations_event_is_answered_exactly_like_a_missing_one(make
 def test_moving_a_reported_event_is_refused_by_the_import_as_by_event_update(copp_user: Any) -> None:
     from django.core.exceptions import ValidationError
 
-    from roadmap.services import event_update
+    from roadmap.events.services import event_update
 
     reported, free = held_event("С отчётом"), held_event("Без отчёта")
     report_on(reported, copp_user)

@@ -51,8 +51,8 @@ def printed(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pyte
     with django_db_blocker.unblock():
         from django.db import transaction
 
-        from roadmap.loader import plan_load
         from roadmap.models import Event, Plan
+        from roadmap.plans.loader import plan_load
 
         with transaction.atomic():
             plan_load()

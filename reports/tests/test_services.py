@@ -20,7 +20,7 @@ from reports.services import (
     report_file_request,
     scheduled_report_run,
 )
-from roadmap.deadlines import MOSCOW
+from roadmap.plans.deadlines import MOSCOW
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ def test_a_worker_on_redis_builds_the_requested_report(make_user: Any, settings:
 
     from copp.celery import app
     from reports.services import report_file_request
-    from roadmap.loader import plan_load
+    from roadmap.plans.loader import plan_load
 
     settings.MEDIA_ROOT = tmp_path
     assert not app.conf.task_always_eager

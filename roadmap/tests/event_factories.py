@@ -8,9 +8,9 @@ from typing import Any
 import factory
 import pytest
 
-from roadmap.deadlines import MOSCOW
+from roadmap.events.services import event_due_at
 from roadmap.models import Event, EventReport, Plan
-from roadmap.services import event_due_at
+from roadmap.plans.deadlines import MOSCOW
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, PlanFactory
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import factory
 from django.contrib.auth.models import Group
 
+from roadmap.accounts.roles import GROUP_NAMES, Role, ensure_role_groups
 from roadmap.models import Activity, Municipality, Organization, Plan, Section, User
-from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory):
@@ -34,7 +34,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
-    """A user in a role's group; ``role`` is one of roadmap.roles.Role."""
+    """A user in a role's group; ``role`` is one of roadmap.accounts.roles.Role."""
 
     class Meta:
         model = User

@@ -14,19 +14,19 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from roadmap import services
-from roadmap.event_selectors import inbox, unread_count
-from roadmap.models import Event, Notification
-from roadmap.notifications import (
+from roadmap.accounts.roles import Role
+from roadmap.chase.notifications import (
     backoff,
     chase_claim,
     chase_run,
     notifications_deliver,
     notifications_mark_read,
 )
-from roadmap.roles import Role
-from roadmap.services import ReportData
-from roadmap.tasks import chase_reports, deliver_notifications
+from roadmap.chase.tasks import chase_reports, deliver_notifications
+from roadmap.events import services
+from roadmap.events.selectors import inbox, unread_count
+from roadmap.events.services import ReportData
+from roadmap.models import Event, Notification
 from roadmap.tests.event_factories import (
     EventFactory,
     EventReportFactory,

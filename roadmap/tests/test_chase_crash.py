@@ -9,16 +9,16 @@ from typing import ClassVar
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
-from roadmap.models import Notification
-from roadmap.notifications import (
+from roadmap.accounts.roles import Role
+from roadmap.chase.notifications import (
     chase_claim,
     notification_resend,
     notifications_deliver,
     notifications_in_doubt,
     notifications_retry,
 )
-from roadmap.roles import Role
-from roadmap.tasks import deliver_notifications
+from roadmap.chase.tasks import deliver_notifications
+from roadmap.models import Notification
 from roadmap.tests.event_factories import (
     EventFactory,
     eager_celery,  # noqa: F401 (fixture)

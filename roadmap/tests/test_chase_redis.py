@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from roadmap.accounts.roles import Role
 from roadmap.models import Notification
-from roadmap.roles import Role
 from roadmap.tests.event_factories import EventFactory, msk, plan_with
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 
@@ -25,7 +25,7 @@ def test_a_worker_on_redis_delivers_a_reminder_once() -> None:
     from celery.contrib.testing.worker import start_worker
 
     from copp.celery import app
-    from roadmap.tasks import chase_reports
+    from roadmap.chase.tasks import chase_reports
 
     assert not app.conf.task_always_eager
     college = OrganizationFactory(head_email="")

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
+from roadmap.accounts.roles import Role
 from roadmap.models import Notification
-from roadmap.roles import Role
 from roadmap.tests.event_factories import EventFactory, msk, plan_with
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 

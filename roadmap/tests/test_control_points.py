@@ -10,9 +10,9 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from roadmap.activity_status import ActivityStatus, activity_status, activity_verdict
-from roadmap.control_points import EventFact, PointState, control_points, control_points_of, points_in_year
 from roadmap.models import DeadlineWindow, EvidenceFile
+from roadmap.plans.activity_status import ActivityStatus, activity_status, activity_verdict
+from roadmap.plans.control_points import EventFact, PointState, control_points, control_points_of, points_in_year
 from roadmap.tests.event_factories import EventFactory, EventReportFactory
 from roadmap.tests.factories import ActivityFactory
 
@@ -116,8 +116,8 @@ def test_control_points_of_runs_a_fixed_number_of_queries() -> None:
 
 @pytest.mark.django_db
 def test_the_activity_page_and_the_dashboard_show_overdue_points(client: Any, make_user: Any) -> None:
-    from roadmap.dashboard import build_snapshot
-    from roadmap.web import PlanYear
+    from copp.web import PlanYear
+    from reports.dashboard.snapshot import build_snapshot
 
     activity = ActivityFactory(name="Ярмарка профессий", section__plan__first_year=2024,
                                section__plan__last_year=2025)

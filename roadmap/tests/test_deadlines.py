@@ -1,4 +1,4 @@
-"""Tests of roadmap.deadlines: deadline phrases and report due moments (no DB)."""
+"""Tests of roadmap.plans.deadlines: deadline phrases and report due moments (no DB)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from roadmap.deadlines import (
+from roadmap.plans.deadlines import (
     MOSCOW,
     ParsedDeadline,
     Window,

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from roadmap.deadlines import ParsedDeadline, Window, parse_deadline
+from roadmap.plans.deadlines import ParsedDeadline, Window, parse_deadline
 
 F, L = 2026, 2028
 

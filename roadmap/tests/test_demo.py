@@ -11,8 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from roadmap.deadlines import report_due_at
-from roadmap.demo import (
+from copp.demo import (
     SCALES,
     DemoGenerator,
     ScaleSpec,
@@ -21,8 +20,9 @@ from roadmap.demo import (
     demo_present,
     split,
 )
+from roadmap.accounts.roles import GROUP_NAMES, Role
 from roadmap.models import Event, EventReport, Municipality, Organization, User
-from roadmap.roles import GROUP_NAMES, Role
+from roadmap.plans.deadlines import report_due_at
 
 AFTER_PLAN = datetime(2026, 3, 1, 12, tzinfo=UTC)
 TINY = ScaleSpec(regions=1, colleges=6, schools=30, employers=15, events=300, ministry_staff=2)
@@ -252,9 +252,9 @@ def test_it_lists_pupils_who_come_to_several_events(order_plan: Any) -> None:
 
 @pytest.mark.django_db
 def test_the_demo_proves_some_control_points_so_both_verdicts_show(order_plan: Any, settings: Any, tmp_path: Any) -> None:
-    from roadmap.activity_status import ActivityStatus, activity_verdict
-    from roadmap.control_points import control_points_of
     from roadmap.models import Activity, EvidenceFile
+    from roadmap.plans.activity_status import ActivityStatus, activity_verdict
+    from roadmap.plans.control_points import control_points_of
 
     settings.MEDIA_ROOT = str(tmp_path)
     counts = generate(replace(TINY, events=600))

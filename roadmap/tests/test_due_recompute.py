@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from roadmap import services
-from roadmap.loader import plan_load
+from roadmap.accounts.roles import Role
+from roadmap.events import services
 from roadmap.models import Event, EventReport, Plan
-from roadmap.roles import Role
+from roadmap.plans.loader import plan_load
 from roadmap.tests.event_factories import eager_celery, msk, plan_with  # noqa: F401 (fixture)
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 

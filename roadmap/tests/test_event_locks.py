@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from roadmap import services
+from roadmap.accounts.roles import Role
+from roadmap.events import services
 from roadmap.models import Event, EventReport
-from roadmap.roles import Role
 from roadmap.tests.event_factories import eager_celery, msk, plan_with  # noqa: F401 (fixture)
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from roadmap.accounts.roles import Role
 from roadmap.models import Notification
-from roadmap.roles import Role
 from roadmap.tests.event_factories import EventReportFactory, msk
 from roadmap.tests.factories import UserFactory
 

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from roadmap.accounts.roles import Role
 from roadmap.models import Event, EventReport
-from roadmap.roles import Role
 from roadmap.tests.event_factories import (
     EventFactory,
     EventReportFactory,

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from roadmap import services
-from roadmap.event_selectors import event_report_as_of, event_report_status
+from roadmap.accounts.roles import Role
+from roadmap.events import services
+from roadmap.events.selectors import event_report_as_of, event_report_status
+from roadmap.events.services import Conflict, ReportData
+from roadmap.events.status import ReportStatus
 from roadmap.models import Event, EventReport, Plan
-from roadmap.report_status import ReportStatus
-from roadmap.roles import Role
-from roadmap.services import Conflict, ReportData
 from roadmap.tests.event_factories import (
     eager_celery,  # noqa: F401 (fixture)
     msk,

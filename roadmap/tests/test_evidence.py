@@ -13,8 +13,8 @@ from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from roadmap import services
-from roadmap.evidence import evidence_refusal
+from roadmap.events import services
+from roadmap.events.evidence import evidence_refusal
 from roadmap.tests.event_factories import EventFactory, EventReportFactory
 from roadmap.tests.factories import UserFactory
 
@@ -272,7 +272,7 @@ def test_the_service_stores_a_whole_file_and_refuses_a_polyglot_with_its_reason(
 
 
 def test_the_web_form_shows_the_reason(report, client) -> None:  # type: ignore[no-untyped-def]
-    from roadmap.roles import Role
+    from roadmap.accounts.roles import Role
 
     coordinator = UserFactory(role=Role.COORDINATOR, organization=report.event.organizer)
     client.force_login(coordinator)

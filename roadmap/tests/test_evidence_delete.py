@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import RequestFactory
 
-from roadmap import services
+from roadmap.accounts.roles import Role
+from roadmap.events import services
 from roadmap.events_admin import EvidenceInline
 from roadmap.models import EventReport, EvidenceFile
-from roadmap.roles import Role
 from roadmap.tests.event_factories import EventFactory, EventReportFactory
 from roadmap.tests.factories import OrganizationFactory, UserFactory
 from roadmap.tests.test_evidence import image

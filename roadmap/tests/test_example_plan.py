@@ -11,9 +11,9 @@ import yaml
 from django.core.management import call_command
 
 from indicators.models import Indicator, Target
-from roadmap.deadlines import Window, parse_deadline
-from roadmap.loader import DATA_DIR, DEFAULT_PLAN_FILE, plan_load
 from roadmap.models import Activity, DeadlineWindow, Organization, Plan, Responsibility
+from roadmap.plans.deadlines import Window, parse_deadline
+from roadmap.plans.loader import DATA_DIR, DEFAULT_PLAN_FILE, plan_load
 from roadmap.tests.test_deadlines_grammar import ISSUE_PHRASES
 
 EXAMPLE_FILE = DATA_DIR / "plans" / "examples" / "tula_2026_2028_example.yaml"

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from indicators.models import Indicator, Target
-from roadmap.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load
 from roadmap.models import Activity, Organization, Plan, Responsibility, Section
-from roadmap.selectors import current_plan
+from roadmap.plans.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load
+from roadmap.plans.selectors import current_plan
 from roadmap.tests.test_order_data_file import parse_indicators, parse_responsible, parse_roadmap
 
 ORG_SHORT_NAMES = {

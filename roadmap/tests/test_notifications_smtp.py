@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from aiosmtpd.controller import Controller
 
+from roadmap.accounts.roles import Role
+from roadmap.chase.notifications import chase_run
 from roadmap.models import Notification
-from roadmap.notifications import chase_run
-from roadmap.roles import Role
 from roadmap.tests.event_factories import EventFactory, msk, plan_with
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 

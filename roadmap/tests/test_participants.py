@@ -14,11 +14,11 @@ from rest_framework.test import APIClient
 
 from indicators.selectors import indicator_figures
 from indicators.tests.factories import accepted_report
-from roadmap import participants as pl
-from roadmap import services
+from roadmap.accounts.roles import Role
+from roadmap.events import participants as pl
+from roadmap.events import services
+from roadmap.events.services import ReportData
 from roadmap.models import Activity, EventReport, Organization, ReportParticipant
-from roadmap.roles import Role
-from roadmap.services import ReportData
 from roadmap.tests.event_factories import EventFactory, msk
 from roadmap.tests.factories import OrganizationFactory, UserFactory
 

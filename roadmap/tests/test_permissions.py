@@ -1,4 +1,4 @@
-"""roadmap.permissions: who may do what, answered once for views, the API and the admin."""
+"""roadmap.accounts.permissions: who may do what, answered once for views, the API and the admin."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from roadmap.permissions import event_organizer_choices
+from roadmap.accounts.permissions import event_organizer_choices
 from roadmap.tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from indicators.models import Indicator, IndicatorSource, Target, ValidationRule
-from roadmap import plan_copy as plan_copy_module
+from roadmap.accounts.roles import Role
 from roadmap.models import Activity, DeadlineWindow, Plan, Responsibility, Section
-from roadmap.plan_copy import PlanCopyError, plan_copy
-from roadmap.roles import Role
-from roadmap.selectors import current_plan
+from roadmap.plans import plan_copy as plan_copy_module
+from roadmap.plans.plan_copy import PlanCopyError, plan_copy
+from roadmap.plans.selectors import current_plan
 from roadmap.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

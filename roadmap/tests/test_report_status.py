@@ -7,13 +7,13 @@ import itertools
 
 import pytest
 
-from roadmap.models import Event, EventReport, Notification
-from roadmap.report_status import (
+from roadmap.events.status import (
     ReportStatus,
     annotate_report_status,
     report_status,
     status_q,
 )
+from roadmap.models import Event, EventReport, Notification
 from roadmap.tests.event_factories import EventFactory, EventReportFactory, msk
 
 END = dt.date(2026, 3, 10)  # a Tuesday; due 23:59:59 on 11.03 under the default rule

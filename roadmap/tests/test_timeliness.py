@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from roadmap.event_selectors import timeliness_figures
+from roadmap.events.selectors import timeliness_figures
 from roadmap.tests.event_factories import (
     EventFactory,
     EventReportFactory,
@@ -96,7 +96,7 @@ def test_it_answers_in_two_queries_whatever_the_size(setup, django_assert_num_qu
 def test_the_api_serves_the_figures(setup) -> None:
     from rest_framework.test import APIClient
 
-    from roadmap.roles import Role
+    from roadmap.accounts.roles import Role
     from roadmap.tests.factories import UserFactory
 
     client = APIClient()

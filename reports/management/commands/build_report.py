@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reports.builders import build_to, builder_class
 from reports.models import ReportKind
-from roadmap.selectors import plan_by_key
+from roadmap.plans.selectors import plan_by_key
 
 
 def _date(text: str) -> dt.date:

@@ -24,7 +24,7 @@ def _system_user() -> User:
     if not user.is_superuser:
         user.is_superuser = True
         user.save(update_fields=["is_superuser"])
-    vars(user).pop("_copp_roles", None)  # forget roles roadmap.roles may have cached on it
+    vars(user).pop("_copp_roles", None)  # forget roles roadmap.accounts.roles may have cached on it
     return user
 
 

@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from roadmap.deadlines import MOSCOW
-from roadmap.notifications import chase_run
+from roadmap.chase.notifications import chase_run
+from roadmap.plans.deadlines import MOSCOW
 
 
 def parse_now(value: str | None) -> datetime:

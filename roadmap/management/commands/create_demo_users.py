@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
+from roadmap.accounts.roles import GROUP_NAMES, Role, ensure_role_groups
 from roadmap.models import Organization, User
-from roadmap.roles import GROUP_NAMES, Role, ensure_role_groups
 
 # (login, role, organisation key, last name, first name)
 DEMO_USERS = [

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from roadmap.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load
+from roadmap.plans.loader import DEFAULT_PLAN_FILE, PlanDataError, plan_load
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from roadmap.deadlines import MOSCOW
-from roadmap.participants import participants_purge
+from roadmap.events.participants import participants_purge
+from roadmap.plans.deadlines import MOSCOW
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from roadmap.plan_copy import PlanCopyError, plan_copy
+from roadmap.plans.plan_copy import PlanCopyError, plan_copy
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
-from roadmap.notifications import chase_run
+from roadmap.chase.notifications import chase_run
 
 
 class Command(BaseCommand):

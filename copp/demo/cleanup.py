@@ -1,0 +1,54 @@
+"""Presence and removal of generated demo data."""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+
+from copp.demo.rules import DEMO_PREFIX
+from roadmap.models import (
+    Event,
+    Municipality,
+    Organization,
+    User,
+)
+
+# --------------------------------------------------------------------------
+# Presence and removal of generated data
+# --------------------------------------------------------------------------
+
+
+def demo_present() -> bool:
+    return User.objects.filter(username__startswith=DEMO_PREFIX).exists()
+
+
+@transaction.atomic
+def demo_delete() -> None:
+    """Remove what ``generate_demo`` created: demo users, demo organisations and
+    every row they organised or registered. The loaded order's own rows and
+    anything entered by real users stay."""
+    from indicators.models import (
+        Actual,
+        EducationalProgramme,
+        PartnerAgreement,
+        ProgrammeCohort,
+    )
+
+    users = User.objects.filter(username__startswith=DEMO_PREFIX)
+    orgs = Organization.objects.filter(key__startswith=DEMO_PREFIX)
+    region_munis = Municipality.objects.filter(order__gte=1000)
+    # Schools and employers have no key; they are demo rows when they sit in a
+    # synthetic region or nobody but the generator could have made them.
+    keyless = Organization.objects.filter(key__isnull=True, kind__in=["school", "employer"])
+    Event.objects.filter(models.Q(organizer__in=orgs) | models.Q(created_by__in=users)).delete()
+    Actual.objects.filter(created_by__in=users).delete()  # cascades to their changes
+    ProgrammeCohort.objects.filter(created_by__in=users).delete()
+    EducationalProgramme.objects.filter(created_by__in=users).delete()
+    PartnerAgreement.objects.filter(created_by__in=users).delete()
+    users.delete()
+    keyless.filter(
+        models.Q(municipality__in=region_munis) | models.Q(short_name__startswith="МБОУ СШ №")
+        | models.Q(partner_agreements__isnull=True)
+    ).delete()
+    orgs.delete()
+    region_munis.delete()
+

@@ -1,0 +1,224 @@
+"""Presentation helpers of the web pages: navigation, status badges, numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from roadmap.accounts.roles import Role, has_role, sees_everything
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+    badge: int = 0
+
+
+# (url name, label, who sees it); a url that is not wired yet is left out.
+_NAV: list[tuple[str, Any, str]] = [
+    ("tasks", _("My tasks"), "acts"),
+    ("dashboard", _("Dashboard"), "sees_all"),
+    ("event_list", _("Events"), "any"),
+    ("activity_list", _("Activities"), "any"),
+    ("indicator_list", _("Indicators"), "any"),
+    ("actual_list", _("Actuals"), "any"),
+    ("report_list", _("Reports"), "sees_all"),
+    ("import_start", _("Data import"), "imports"),
+    ("inbox", _("Inbox"), "any"),
+]
+
+
+def _visible(user: Any, who: str) -> bool:
+    if who == "acts":
+        return has_role(user, Role.COORDINATOR, Role.COPP)
+    if who == "imports":
+        return has_role(user, Role.COPP, Role.COORDINATOR, Role.ADMIN)
+    if who == "sees_all":
+        return sees_everything(user)
+    return True
+
+
+def _unread_count(user: Any) -> int:
+    from roadmap.events.selectors import unread_count
+
+    return unread_count(user)
+
+
+@register.simple_tag
+def nav_items(request: HttpRequest) -> list[NavItem]:
+    user = request.user
+    items = []
+    for name, label, who in _NAV:
+        if not _visible(user, who):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        badge = _unread_count(user) if name == "inbox" else 0
+        items.append(NavItem(str(label), url, active, badge))
+    return items
+
+
+STATUS_LABELS: dict[str, Any] = {
+    # indicator progress
+    "achieved": _("achieved"),
+    "not_achieved": _("not achieved"),
+    "on_track": _("on track"),
+    "behind": _("behind"),
+    "at_risk": _("at risk"),
+    "no_data": _("no data"),
+    # event report
+    "planned": _("planned"),
+    "awaiting": _("awaiting report"),
+    "due_today": _("report due today"),
+    "overdue": _("report overdue"),
+    "on_time": _("filed on time"),
+    "late": _("filed late"),
+    "accepted": _("accepted"),
+    "returned": _("returned"),
+    "cancelled": _("cancelled"),
+    # actuals and report files
+    "draft": _("draft"),
+    "submitted": _("in review"),
+    "approved": _("approved"),
+    "pending": _("queued"),
+    "running": _("building"),
+    "done": _("ready"),
+    "failed": _("error"),
+    "queued": _("queued"),
+    # activities
+    "not_started": _("not started"),
+    "in_progress": _("in progress"),
+    "missing": _("no report"),
+}
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    if not status:
+        return ""
+    return str(STATUS_LABELS.get(str(status), status))
+
+
+@register.simple_tag
+def status_badge(status: str | None, label: str | None = None) -> str:
+    """A coloured badge; the colour is backed by the text, never colour alone."""
+    if not status:
+        return ""
+    return format_html(
+        '<span class="badge status-badge status-{}">{}</span>', status, label or status_label(status)
+    )
+
+
+FINAL_LABELS: dict[str, Any] = {"achieved": _("reached"), "not_achieved": _("not reached")}
+
+
+@register.simple_tag
+def figure_badge(figure: Any) -> str:
+    """An indicator figure's status; once its year is over, the verdict with its percentage."""
+    status = getattr(figure, "status", None)
+    if not status:
+        return ""
+    if getattr(figure, "final", False) and str(status) in FINAL_LABELS:
+        label = str(FINAL_LABELS[str(status)])
+        if getattr(figure, "percent", None) is not None:
+            label = f"{label}, {percent(figure.percent)}"
+        return status_badge(status, label)
+    return status_badge(status)
+
+
+@register.filter
+def num(value: Any) -> str:
+    """Numbers the Russian way: 12 345, 3,5; booleans as да / нет; None as —."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u00a0")
+    if isinstance(value, float):
+        text = f"{value:,.1f}".replace(",", "\u00a0").replace(".", ",")
+        return text.removesuffix(",0")
+    return str(value)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{num(round(float(value), 1))}\u00a0%"
+
+
+@register.simple_tag
+def widget(bound_field: Any) -> str:
+    """Render a field's widget, marked invalid and tied to its help and error text."""
+    attrs: dict[str, str] = {}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        css = bound_field.field.widget.attrs.get("class", "")
+        attrs["class"] = f"{css} is-invalid".strip()
+        attrs["aria-invalid"] = "true"
+        described.append(f"{bound_field.auto_id}_error")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def in_year(windows: Any, year: int) -> list[Any]:
+    """Deadline windows (prefetched) that overlap a calendar year."""
+    return [w for w in windows.all() if w.start.year <= int(year) <= w.end.year]
+
+
+@register.filter
+def ddmmyyyy(value: Any) -> str:
+    return value.strftime("%d.%m.%Y") if value else "—"
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """``mapping|get:key`` for dicts built by selectors."""
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def duration_ru(value: Any) -> str:
+    """A delay as «2 дн. 5 ч» / «3 ч 10 мин»."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} дн. {hours} ч"
+    if hours:
+        return f"{hours} ч {minutes} мин"
+    return f"{minutes} мин"
+
+
+@register.filter
+def page_links(page: Any) -> list[Any]:
+    """Page numbers to link: the ends and two either side of the current page, with
+    the paginator's ellipsis for the gaps. Never a loop over every page: a
+    national register has 60,000 of them."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))

@@ -1,0 +1,98 @@
+"""The overview pages: the dashboard, the report timeliness table, a coordinator's «my tasks».
+
+They put events (roadmap) and indicator values (indicators) on one page, so they sit above both.
+The templates keep their names under ``templates/roadmap/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from copp.web import paginate, plan_year, requested_plan, sees_everything_required, today
+from indicators.selectors import actuals_visible_to
+from reports.dashboard.snapshot import dashboard_context, worst_first
+from roadmap.events import selectors as event_selectors
+from roadmap.events.status import ReportStatus, status_q
+from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
+
+OPEN_STATUSES = (ReportStatus.OVERDUE, ReportStatus.DUE_TODAY, ReportStatus.AWAITING, ReportStatus.RETURNED)
+
+
+@sees_everything_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    py = plan_year(request)
+    return render(request, "roadmap/dashboard.html", dashboard_context(py=py, now=timezone.now()))
+
+
+@sees_everything_required
+def dashboard_body(request: HttpRequest) -> HttpResponse:
+    """The dashboard body once a snapshot newer than ``?since=`` (epoch seconds) is
+    ready; 204 until then. The page polls it while it shows a stale snapshot."""
+    py = plan_year(request)
+    try:
+        since = float(request.GET.get("since", ""))
+    except ValueError:
+        return HttpResponseBadRequest("since: ожидается время в секундах от 01.01.1970.")
+    context = dashboard_context(py=py, now=timezone.now())
+    if context["snapshot"].computed_at.timestamp() <= since + 1e-3:  # the same snapshot (rounding)
+        return HttpResponse(status=204)
+    return render(request, "roadmap/_dashboard_snapshot.html", context)
+
+
+TIMELINESS_GROUPS = {"organization": ("organizer", gettext_lazy("Organisation")), "municipality": ("municipality", gettext_lazy("Municipality"))}
+
+
+@sees_everything_required
+def timeliness(request: HttpRequest) -> HttpResponse:
+    """Report timeliness of every organisation or municipality in a year, worst first."""
+    py = plan_year(request)
+    by = request.GET.get("by") if request.GET.get("by") in TIMELINESS_GROUPS else "organization"
+    figures = event_selectors.timeliness_figures(now=timezone.now(), by=by, plan=py.plan, year=py.year)
+    param, first = TIMELINESS_GROUPS[by]
+    page = paginate(request, worst_first(figures.rows), per_page=50)
+    context = {"py": py, "by": by, "page": page, "rows": page.object_list, "total": figures.total, "param": param, "first": first}
+    return render(request, "roadmap/timeliness.html", context)
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    """A coordinator's work: reports to file or fix, planned events, values to submit, news."""
+    now = timezone.now()
+    # Every plan by default: a report of an archived plan's event is still due.
+    plan = requested_plan(request.GET.get("plan"), default=None)
+    mine = event_selectors.events_list(
+        user=request.user, now=now, organization_id=request.user.organization_id, plan=plan
+    )
+    actuals = actuals_visible_to(request.user).filter(
+        organization_id=request.user.organization_id, status__in=["draft", "returned"]
+    )
+    if plan is not None:
+        actuals = actuals.filter(indicator__indicator_set__plan=plan)
+    plans = plans_ordered()
+    open_q = Q()
+    for status in OPEN_STATUSES:
+        open_q |= status_q(status, now)
+    context = {
+        "to_report": mine.filter(open_q).order_by("due_at", "id")[:50],
+        "planned": mine.filter(status_q(ReportStatus.PLANNED, now)).order_by("start_date", "id")[:10],
+        "actuals": actuals.select_related("indicator").order_by("indicator__order", "year")[:20],
+        "plan": plan,
+        "plan_choices": _plan_choices(plans),
+        "several_plans": len(plans) > 1,
+        "notifications": event_selectors.inbox(request.user, unread_only=True)[:5],
+        "now": now,
+    }
+    return render(request, "roadmap/tasks.html", context)
+
+
+def _plan_choices(plans: list[Any]) -> list[tuple[Any, str, bool]]:
+    """(plan, «2023–2025», archive) of every plan, oldest first."""
+    day = today()
+    return [(p, plan_years_text(p), is_archive(p, day)) for p in plans]

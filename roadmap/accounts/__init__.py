@@ -1,0 +1,5 @@
+"""Accounts of the roadmap app: roles (``roles``), who sees and changes what (``permissions``),
+the admin's scoping mixins (``admin_doors``) and the role groups made after migrate (``signals``).
+
+May import: ``roadmap.models`` and Django only. Every other part of the project may import it.
+"""

@@ -1,0 +1,65 @@
+"""Admin of the notifications: failed and in-doubt notices, sent again (imported by roadmap/admin.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from roadmap.chase.notifications import notification_resend, notifications_in_doubt
+from roadmap.models import Notification
+
+
+class InDoubtFilter(admin.SimpleListFilter):
+    """Notices a worker died while sending: the message may or may not have left."""
+
+    title = _("sending in doubt")
+    parameter_name = "in_doubt"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        count = notifications_in_doubt(now=timezone.now()).count()
+        return [("yes", f"Под вопросом ({count})")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        if self.value() == "yes":
+            return queryset.filter(id__in=notifications_in_doubt(now=timezone.now()).values("id"))
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Failed and in-doubt notices are visible here and can be sent again."""
+
+    list_display = (
+        "created_at", "kind", "recipient", "status", "attempts", "next_attempt_at", "sending_since", "sent_at", "event"
+    )
+    list_filter = (InDoubtFilter, "status", "kind")
+    search_fields = ("recipient", "subject", "last_error")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("event", "user")
+    readonly_fields = tuple(f.name for f in Notification._meta.fields)
+    actions = ("resend",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        if request.method == "GET":
+            count = notifications_in_doubt(now=timezone.now()).count()
+            if count:
+                self.message_user(
+                    request,
+                    f"Под вопросом: {count} — отправка прервалась (работник остановлен), письмо могло "
+                    "уйти или нет. Проверьте и отправьте повторно действием «Отправить снова».",
+                    messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Send again (failed, given up or stuck notices)"))
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = notification_resend(notification_ids=queryset.values_list("id", flat=True), now=timezone.now())
+        self.message_user(request, f"Поставлено на повторную отправку: {count}", messages.SUCCESS)

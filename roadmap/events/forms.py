@@ -1,0 +1,171 @@
+"""Forms of the roadmap's HTML pages (the shared mixin and widgets: copp/forms.py)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from copp.forms import BootstrapMixin, DateInput, TimeInput
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    error_messages: ClassVar[dict[str, Any]] = {
+        "invalid_login": _("Wrong username or password. Check the keyboard layout and Caps Lock."),
+        "inactive": _("The account is disabled. Contact the administrator."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Login name")
+        self.fields["password"].label = _("Password")
+
+
+class EventForm(BootstrapMixin, forms.Form):
+    activity = forms.ModelChoiceField(label=_("Roadmap activity"), queryset=None)  # type: ignore[arg-type]
+    organizer = forms.ModelChoiceField(label=_("Organiser"), queryset=None)  # type: ignore[arg-type]
+    title = forms.CharField(label=_("Event title"), max_length=500)
+    start_date = forms.DateField(label=_("First day"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("Last day"), required=False, widget=DateInput(), help_text=_("Empty: a one-day event.")
+    )
+    start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
+    end_time = forms.TimeField(label=_("End time"), required=False, widget=TimeInput())
+    place = forms.CharField(label=_("Place of the event"), max_length=500, required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipal entity"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        help_text=_("Empty: the organiser's municipality."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=())
+    audience = forms.CharField(label=_("Audience"), max_length=500, required=False)
+    planned_participants = forms.IntegerField(label=_("Planned number of participants"), min_value=0, required=False)
+    responsible_email = forms.EmailField(
+        label=_("E-mail of the person responsible for the report"),
+        required=False,
+        help_text=_("Report reminders will also go to this address."),
+    )
+
+    def __init__(self, *args: Any, plans: Any, today: Any, organizers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from roadmap.models import Activity, Event, Municipality
+        from roadmap.plans.selectors import current_plan, is_archive, plan_years_text
+
+        # Activities of every plan, grouped by plan (the current one first):
+        # the service checks that the dates fall in the chosen activity's plan.
+        field = self.fields["activity"]
+        field.queryset = Activity.objects.filter(plan__in=plans).select_related("plan").order_by("plan", "number")
+        current = current_plan(today, plans=plans)
+        ordered = sorted(plans, key=lambda p: (p != current, -p.first_year))
+        by_plan: dict[int, list[tuple[int, str]]] = {p.pk: [] for p in ordered}
+        for a in field.queryset:
+            by_plan[a.plan_id].append((a.pk, f"{a.number}. {a.name[:110]}"))
+        groups = []
+        for p in ordered:
+            label = _("Roadmap %(years)s") % {"years": plan_years_text(p)}
+            if is_archive(p, today):
+                label = f"{label} ({_('archive')})"
+            groups.append((label, by_plan[p.pk]))
+        field.choices = [("", "---------"), *groups] if len(groups) > 1 else [("", "---------"), *groups[0][1]]
+        self.fields["organizer"].queryset = organizers
+        if organizers.count() == 1:
+            self.fields["organizer"].initial = organizers.first()
+            self.fields["organizer"].widget = forms.HiddenInput()
+        self.fields["municipality"].queryset = Municipality.objects.all()
+        self.fields["format"].choices = Event.Format.choices
+        self.fields["format"].initial = Event.Format.IN_PERSON
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    summary = forms.CharField(
+        label=_("How the activity went"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done, who took part, what the result was."),
+    )
+    participants_total = forms.IntegerField(label=_("Participants, total"), min_value=0)
+    participants_pupils_6_11 = forms.IntegerField(label=_("of them, pupils of grades 6–11"), min_value=0, required=False)
+    participants_students = forms.IntegerField(label=_("of them, students"), min_value=0, required=False)
+    participants_adults = forms.IntegerField(label=_("of them, adults"), min_value=0, required=False)
+    participants_50_plus = forms.IntegerField(label=_("of them, aged 50+"), min_value=0, required=False)
+    schools_count = forms.IntegerField(label=_("Participating schools"), min_value=0, required=False)
+    partners = forms.CharField(label=_("Partners"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    links = forms.CharField(
+        label=_("Links to publications"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text=_("One link per line."),
+    )
+    participants = forms.CharField(
+        label=_("Participant list"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Иванова; Мария; 14.03.2010; школьник; 8"}),
+        help_text=_(
+            "Optional. One person per line: “Surname; Name; dd.mm.yyyy or SNILS; category; grade” (category: "
+            "pupil, student, adult, 50+; grade only for pupils). By the list, a person who attended several "
+            "activities counts once in the indicators. Only a keyed hash is stored, not the names. Empty: the "
+            "saved list does not change."
+        ),
+    )
+    participants_clear = forms.BooleanField(label=_("Delete the saved participant list"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+    def clean_participants(self) -> tuple[Any, ...] | None:
+        """The people of the textarea, or None when it is blank (keep the stored list)."""
+        from django.core.exceptions import ValidationError
+
+        from roadmap.events.participants import clean_people, parse_lines
+
+        text = self.cleaned_data.get("participants") or ""
+        if not text.strip():
+            return None
+        try:
+            return tuple(clean_people(parse_lines(text)))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["participants"]) from exc
+
+    def participants_payload(self) -> tuple[Any, ...] | None:
+        """What the service gets: the new list, an empty one to remove it, or None to keep it."""
+        if self.cleaned_data.get("participants") is not None:
+            return self.cleaned_data["participants"]
+        return () if self.cleaned_data.get("participants_clear") else None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("participants_total", "participants_pupils_6_11", "participants_students",
+                     "participants_adults", "participants_50_plus", "schools_count"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Document type"), choices=())
+    files = MultipleFileField(
+        label=_("Files"), help_text=_("Photos (JPEG, PNG, HEIC), PDF, Word, Excel; you can choose several.")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from roadmap.models import EvidenceFile
+
+        self.fields["kind"].choices = EvidenceFile.Kind.choices
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
