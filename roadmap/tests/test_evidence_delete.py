@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from roadmap.accounts.roles import Role
 from roadmap.events import services
-from roadmap.events_admin import EvidenceInline
+from roadmap.events.admin import EvidenceInline
 from roadmap.models import EventReport, EvidenceFile
 from roadmap.tests.event_factories import EventFactory, EventReportFactory
 from roadmap.tests.factories import OrganizationFactory, UserFactory
