@@ -54,7 +54,7 @@ def test_it_deletes_a_file_from_the_event_page_and_keeps_the_deletion_in_the_his
     user = UserFactory(role=role, organization=report.event.organizer)
     client.force_login(user)
     page = client.get(f"/events/{report.event_id}/").content.decode()
-    assert f'action="/evidence/{evidence.pk}/delete/"' in page and "confirm(" in page
+    assert f'action="/evidence/{evidence.pk}/delete/"' in page and "data-confirm=" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/evidence/{evidence.pk}/delete/")
     assert response.status_code == 302 and response["Location"] == f"/events/{report.event_id}/"
