@@ -257,8 +257,8 @@ class IndicatorSource(models.Model):
         SUM_OF = "sum_of", _("Sum of other rows")
 
     class Scope(models.TextChoices):
-        COPP = "copp", _("ЦОПП only")
-        COPP_AND_COLLEGES = "copp_and_colleges", _("ЦОПП and the colleges")
+        COPP = "copp", _("COPP only")
+        COPP_AND_COLLEGES = "copp_and_colleges", _("COPP and the colleges")
         EVERYONE = "everyone", _("Everyone")
 
     class EventField(models.TextChoices):
@@ -352,7 +352,7 @@ class PartnerAgreement(models.Model):
         "roadmap.Organization",
         on_delete=models.PROTECT,
         related_name="held_agreements",
-        verbose_name=_("holder (ЦОПП or college)"),
+        verbose_name=_("holder (COPP or college)"),
     )
     activity = models.ForeignKey(
         "roadmap.Activity",

@@ -15,18 +15,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReportKind(models.TextChoices):
-    ROADMAP = "roadmap", _("Исполнение дорожной карты")
-    INDICATORS = "indicators", _("Целевые показатели")
-    TIMELINESS = "timeliness", _("Своевременность отчётов о мероприятиях")
-    MUNICIPALITIES = "municipalities", _("Мониторинг по муниципальным образованиям")
+    ROADMAP = "roadmap", _("Roadmap implementation")
+    INDICATORS = "indicators", _("Target indicators")
+    TIMELINESS = "timeliness", _("Timeliness of event reports")
+    MUNICIPALITIES = "municipalities", _("Monitoring by municipality")
 
 
 class ReportFile(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("В очереди")
-        RUNNING = "running", _("Формируется")
-        DONE = "done", _("Готов")
-        FAILED = "failed", _("Ошибка")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Built")
+        FAILED = "failed", _("Build failed")
 
     kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
     plan = models.ForeignKey(
@@ -87,22 +87,22 @@ class ReportFile(models.Model):
 
 
 class ImportKind(models.TextChoices):
-    ORGANIZATIONS = "organizations", _("Организации")
-    EVENTS = "events", _("Мероприятия")
-    EVENT_REPORTS = "event_reports", _("Показатели отчётов о мероприятиях")
-    ACTUALS = "actuals", _("Фактические значения показателей")
-    AGREEMENTS = "agreements", _("Соглашения с партнёрами")
-    PROGRAMMES = "programmes", _("Образовательные программы")
-    EVENT_PARTICIPANTS = "event_participants", _("Списки участников мероприятий")
+    ORGANIZATIONS = "organizations", _("Organizations")
+    EVENTS = "events", _("Roadmap events")
+    EVENT_REPORTS = "event_reports", _("Event report figures")
+    ACTUALS = "actuals", _("Actual indicator values")
+    AGREEMENTS = "agreements", _("Partner agreements")
+    PROGRAMMES = "programmes", _("Education programmes")
+    EVENT_PARTICIPANTS = "event_participants", _("Event participant lists")
 
 
 class ImportJob(models.Model):
     class Status(models.TextChoices):
-        REFUSED = "refused", _("Отклонён: есть ошибки")
-        READY = "ready", _("Проверен, можно загрузить")
-        CONFIRMED = "confirmed", _("Загружен")
-        FAILED = "failed", _("Не загружен: ошибка при записи")
-        DISCARDED = "discarded", _("Отменён")
+        REFUSED = "refused", _("Refused: the file has errors")
+        READY = "ready", _("Checked, ready to import")
+        CONFIRMED = "confirmed", _("Imported")
+        FAILED = "failed", _("Not imported: failed while writing")
+        DISCARDED = "discarded", _("Discarded")
 
     kind = models.CharField(_("import"), max_length=20, choices=ImportKind.choices)
     user = models.ForeignKey(

@@ -40,8 +40,8 @@ class Organization(models.Model):
 
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("Ministry")
-        COPP = "copp", _("Center for advanced professional training (ЦОПП)")
-        COLLEGE = "college", _("College (ГПОУ ТО)")
+        COPP = "copp", _("Center for advanced professional training (COPP)")
+        COLLEGE = "college", _("College (state vocational college of the Tula region)")
         SCHOOL = "school", _("School")
         EMPLOYER = "employer", _("Employer / partner")
         OTHER = "other", _("Other")
@@ -269,7 +269,7 @@ class Responsibility(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("organisation")
     )
-    by_agreement = models.BooleanField(_("by agreement (по согласованию)"), default=False)
+    by_agreement = models.BooleanField(_("by agreement"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -543,8 +543,8 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sending_since = models.DateTimeField(
-        _("отправка начата"), null=True, blank=True,
-        help_text=_("Когда последняя попытка взяла уведомление в отправку; долгая отправка значит «под вопросом»."),
+        _("sending started"), null=True, blank=True,
+        help_text=_("When the last attempt took the notification for sending; a long send means “in doubt”."),
     )
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
