@@ -122,6 +122,7 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
         )
         moved_reports = []
         for report in reports:
+            assert report.returned_at is not None  # the query takes returned reports with returned_at set
             due = resubmission_due_at(plan=plan, returned_at=report.returned_at)
             if report.resubmission_due_at != due:
                 report.resubmission_due_at, report.version, report.updated_at = due, report.version + 1, now
@@ -872,10 +873,11 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
             new.append(event)
             outcome.actions[r.row] = ("created", [])
             continue
-        event = fresh.get(r.event.pk)
-        if event is None:
+        found = fresh.get(r.event.pk)
+        if found is None:
             outcome.refuse(r.row, "Мероприятие удалено.", "event")
             continue
+        event = found
         if user is not None and not permissions.can_change_event(user, event):
             outcome.refuse(r.row, "Нельзя изменять мероприятия другой организации.", "organizer")
             continue
