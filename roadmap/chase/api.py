@@ -18,18 +18,18 @@ from roadmap.events import selectors as event_selectors
 from roadmap.models import Notification
 
 
-class UnreadSerializer(serializers.Serializer):
+class UnreadSerializer(serializers.Serializer[Any]):
     unread = serializers.IntegerField(min_value=0)
 
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
     class Meta:
         model = Notification
         fields = ("id", "kind", "event", "subject", "body", "created_at", "read_at",)
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Notification]):
     """The current user's in-app inbox; ``?unread=1`` for unread only."""
 
     serializer_class = NotificationSerializer

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 import filetype
 from django.conf import settings
@@ -354,7 +354,10 @@ def _refuse_moving_reported(event: Event, old_dates: tuple[date, date], *, has_r
     )
 
 
-def _save_versioned(obj: Event | EventReport, expected_version: int | None, fields: list[str]) -> Any:
+Versioned = TypeVar("Versioned", Event, EventReport)
+
+
+def _save_versioned(obj: Versioned, expected_version: int | None, fields: list[str]) -> Versioned:
     """Save ``fields`` only if the row still has ``expected_version`` (or any, if None)."""
     model = type(obj)
     with transaction.atomic():

@@ -26,6 +26,7 @@ from copp.web import paginate, plan_year, requested_plan, today
 from roadmap.accounts import permissions
 from roadmap.accounts.roles import Role, has_role, sees_everything
 from roadmap.accounts.signed_in import signed_in_user
+from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.filters import ActivityFilter, EventFilter
@@ -211,7 +212,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
         except ValidationError as exc:
             apply_errors(form, exc)
-        except services.Conflict as exc:
+        except Conflict as exc:
             form.add_error(None, str(exc))
         else:
             _add_evidence(request, report, evidence_form.cleaned_data)
@@ -246,7 +247,7 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     if report is None:
         return services.event_report_submit(user=signed_in_user(request), event=event, data=payload, now=now)
     if version is None:
-        raise services.Conflict(services.REPORT_EXISTS_MESSAGE)
+        raise Conflict(services.REPORT_EXISTS_MESSAGE)
     return services.event_report_resubmit(user=signed_in_user(request), report=report, data=payload, now=now, expected_version=version)
 
 
@@ -254,7 +255,7 @@ def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any
     for upload in data.get("files") or []:
         try:
             services.evidence_add(user=signed_in_user(request), report=report, upload=upload, kind=data["kind"])
-        except (ValidationError, services.Conflict) as exc:
+        except (ValidationError, Conflict) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             messages.error(request, _("File “%(name)s” was not accepted: %(error)s") % {"name": upload.name, "error": text})
 
@@ -283,7 +284,7 @@ def event_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     event_id, name = evidence.report.event_id, evidence.original_name
     try:
         services.evidence_delete(user=signed_in_user(request), evidence=evidence)
-    except services.Conflict as exc:
+    except Conflict as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("File “%(name)s” deleted.") % {"name": name})
@@ -309,7 +310,7 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise ValidationError(_("Say what needs to be corrected."))
         version, now = form.cleaned_data.get("version"), timezone.now()
         if version is None:  # every review button carries the version it was shown
-            raise services.StaleVersion()
+            raise StaleVersion()
         if action == "accept":
             services.event_report_accept(user=signed_in_user(request), report=report, now=now, expected_version=version)
             messages.success(request, _("The report is accepted: its figures count in the indicators."))
@@ -317,7 +318,7 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             reason = form.cleaned_data["reason"]
             services.event_report_return(user=signed_in_user(request), report=report, reason=reason, now=now, expected_version=version)
             messages.success(request, _("The report is returned for revision; the coordinator will be notified."))
-    except (ValidationError, services.Conflict) as exc:
+    except (ValidationError, Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
 
@@ -331,9 +332,9 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         form.is_valid()  # a missing reason is the service's to explain
         reason, version = form.cleaned_data.get("reason", ""), form.cleaned_data.get("version")
         if version is None:  # the cancel form carries the version of the event it was shown
-            raise services.StaleVersion()
+            raise StaleVersion()
         services.event_cancel(user=signed_in_user(request), event=event, reason=reason, now=timezone.now(), expected_version=version)
         messages.success(request, _("The event is cancelled: no report is needed for it."))
-    except (ValidationError, services.Conflict) as exc:
+    except (ValidationError, Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
