@@ -47,8 +47,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return _delete_refused(exc)
     if isinstance(exc, DjangoValidationError):
-        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 

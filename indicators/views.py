@@ -37,6 +37,7 @@ from indicators.selectors import (
 )
 from roadmap.accounts.permissions import visible_organization_ids
 from roadmap.accounts.roles import sees_everything
+from roadmap.errors import Refusal, StaleVersion
 from roadmap.models import Organization
 from roadmap.plans.selectors import is_archive
 
@@ -172,7 +173,7 @@ def actual_create(request: HttpRequest) -> HttpResponse:
                 indicator=data["indicator"], year=data["year"], organization=data["organization"], value=data["value"],
                 period=data["period"], evidence=data["evidence"], user=request.user, now=timezone.now(),
             )
-        except services.Refusal as exc:
+        except Refusal as exc:
             _add_error(form, exc)
         else:
             messages.success(request, _("The value is saved as a draft. Submit it for review when you are sure."))
@@ -203,7 +204,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     user=request.user, now=timezone.now(), version=data["version"],
                     confirm_breaches=bool(data.get("confirm_breaches")),
                 )
-            except services.Refusal as exc:
+            except Refusal as exc:
                 _add_error(form, exc)
             else:
                 messages.success(request, _("The value has been changed."))
@@ -219,7 +220,7 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/actual_detail.html", context)
 
 
-def _add_error(form: Any, exc: services.Refusal) -> None:
+def _add_error(form: Any, exc: Refusal) -> None:
     """Put a refusal on the field at fault; one about a hidden field (the
     version of a stale form) goes on top of the form, where it is seen."""
     field = form.fields.get(exc.field) if exc.field else None
@@ -254,9 +255,9 @@ def actual_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kwargs["reason"] = request.POST.get("reason", "")
     try:
         if kwargs["version"] is None:
-            raise services.StaleVersion(field="version")
+            raise StaleVersion(field="version")
         service(**kwargs)
-    except services.Refusal as exc:
+    except Refusal as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, str(done))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events.services import events_recompute_due_at
 from roadmap.models import (
     Activity,
@@ -51,7 +52,7 @@ class OrganizationAdmin(ImportExportModelAdmin):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ["organization", "patronymic", "phone"]}),
     ]
     list_display = ["username", "last_name", "first_name", "email", "organization", "is_staff", "is_active"]
@@ -104,7 +105,7 @@ class PlanAdmin(admin.ModelAdmin):
         if change and RULE_FIELDS & set(form.changed_data):
             # The admin's change-form view is one transaction: the rule and the
             # events it moves are saved together or not at all.
-            moved = events_recompute_due_at(plan=obj, now=timezone.now(), user=request.user)
+            moved = events_recompute_due_at(plan=obj, now=timezone.now(), user=signed_in_user(request))
             self.message_user(
                 request,
                 _("Report due moments recomputed: %(events)s open events, %(reports)s returned reports.")

@@ -112,7 +112,7 @@ class User(AbstractUser):
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=100, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs leave out AbstractUser.Meta
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

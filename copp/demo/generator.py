@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import perf_counter
@@ -104,9 +104,10 @@ class DemoGenerator(RegistriesMixin):
         self.rng = random.Random(seed)
         self.now = now
         self.log = log
-        self.plan = plan or Plan.objects.filter(is_current=True).first() or Plan.objects.order_by("id").first()
-        if self.plan is None:
+        chosen = plan or Plan.objects.filter(is_current=True).first() or Plan.objects.order_by("id").first()
+        if chosen is None:
             raise ValueError("no plan loaded: run `manage.py load_order` first")
+        self.plan = chosen
         self.counts: dict[str, int] = defaultdict(int)
         # A stream of its own, so the events and reports stay what the seed gave before.
         self.evidence_rng = random.Random(seed + 1)
@@ -270,6 +271,7 @@ class DemoGenerator(RegistriesMixin):
         by_org: dict[int, list[User]] = defaultdict(list)
         for u, (_, role) in zip(users, plan, strict=True):
             if role in (Role.COORDINATOR, Role.COPP):
+                assert u.organization_id is not None  # person() gives every staff member an organisation
                 by_org[u.organization_id].append(u)
         # Registries and actuals are registered by the region's first ЦОПП
         # staff member (a demo user, which also marks them for --reset).
@@ -311,7 +313,7 @@ class DemoGenerator(RegistriesMixin):
                 end = min(day + timedelta(days=length - 1), date(plan.last_year, 12, 31))
                 audience, audience_key, _ = rng.choices(AUDIENCES, weights=[a[2] for a in AUDIENCES])[0]
                 fmt = rng.choices(list(Event.Format), weights=[0.75, 0.2, 0.05])[0]
-                staff = coordinators.get(org.id) or [None]
+                staff: Sequence[User | None] = coordinators.get(org.id) or [None]
                 coordinator = rng.choice(staff)
                 cancelled = rng.random() < SHARE_CANCELLED
                 planned = max(5, int(rng.lognormvariate(math.log(25), 0.6)))
@@ -338,8 +340,8 @@ class DemoGenerator(RegistriesMixin):
         order = sorted(range(len(events)), key=lambda i: (events[i].start_date, i))
         events = [events[i] for i in order]
         outcomes = [outcomes[i] for i in order]
-        for batch in chunks(events):
-            Event.objects.bulk_create(batch)
+        for event_batch in chunks(events):
+            Event.objects.bulk_create(event_batch)
         self.counts["events"] += len(events)
 
         reports: list[EventReport] = []
@@ -373,8 +375,8 @@ class DemoGenerator(RegistriesMixin):
         for batch in chunks(files):
             EvidenceFile.objects.bulk_create(batch)
         filed = Subquery(EventReport.objects.filter(pk=OuterRef("report_id")).values("submitted_at")[:1])
-        for batch in chunks([r.pk for r in chosen]):
-            EvidenceFile.objects.filter(report_id__in=batch).update(uploaded_at=filed)
+        for pk_batch in chunks([r.pk for r in chosen]):
+            EvidenceFile.objects.filter(report_id__in=pk_batch).update(uploaded_at=filed)
         self.counts["evidence_files"] += len(files)
 
     def _report(self, event: Event, draws: tuple[float, float, float, str, float, int]) -> EventReport | None:

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
-from django.db import models
-
 from roadmap.plans.deadlines import MOSCOW
 
 BATCH_SIZE = 2000
@@ -18,7 +16,7 @@ DEMO_PASSWORD = "demo12345"
 CAMPAIGN_WEIGHT = 4.0
 ONE_OFF_WEIGHT = 0.15
 
-M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ def split(total: int, weights: Sequence[float], rng: random.Random) -> list[int]
     return out
 
 
-def chunks(items: Sequence[M], size: int = BATCH_SIZE) -> Iterable[Sequence[M]]:
+def chunks(items: Sequence[T], size: int = BATCH_SIZE) -> Iterable[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

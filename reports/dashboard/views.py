@@ -6,7 +6,7 @@ The templates keep their names under ``templates/roadmap/``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from copp.web import paginate, plan_year, requested_plan, sees_everything_required, today
 from indicators.selectors import actuals_visible_to
 from reports.dashboard.snapshot import dashboard_context, worst_first
+from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events import selectors as event_selectors
 from roadmap.events.status import ReportStatus, status_q
 from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
@@ -53,7 +54,8 @@ TIMELINESS_GROUPS = {"organization": ("organizer", gettext_lazy("Organisation"))
 def timeliness(request: HttpRequest) -> HttpResponse:
     """Report timeliness of every organisation or municipality in a year, worst first."""
     py = plan_year(request)
-    by = request.GET.get("by") if request.GET.get("by") in TIMELINESS_GROUPS else "organization"
+    requested = request.GET.get("by", "")
+    by = cast("event_selectors.GroupBy", requested if requested in TIMELINESS_GROUPS else "organization")
     figures = event_selectors.timeliness_figures(now=timezone.now(), by=by, plan=py.plan, year=py.year)
     param, first = TIMELINESS_GROUPS[by]
     page = paginate(request, worst_first(figures.rows), per_page=50)
@@ -64,14 +66,16 @@ def timeliness(request: HttpRequest) -> HttpResponse:
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
     """A coordinator's work: reports to file or fix, planned events, values to submit, news."""
+    user = signed_in_user(request)
     now = timezone.now()
     # Every plan by default: a report of an archived plan's event is still due.
     plan = requested_plan(request.GET.get("plan"), default=None)
     mine = event_selectors.events_list(
-        user=request.user, now=now, organization_id=request.user.organization_id, plan=plan
+        user=user, now=now, organization_id=user.organization_id, plan=plan
     )
-    actuals = actuals_visible_to(request.user).filter(
-        organization_id=request.user.organization_id, status__in=["draft", "returned"]
+    actuals = actuals_visible_to(user).filter(
+        # No organisation: `organization_id=None` is Django's IS NULL, which the stubs' lookup check does not know.
+        organization_id=user.organization_id, status__in=["draft", "returned"]  # type: ignore[misc]
     )
     if plan is not None:
         actuals = actuals.filter(indicator__indicator_set__plan=plan)
@@ -86,7 +90,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "plan": plan,
         "plan_choices": _plan_choices(plans),
         "several_plans": len(plans) > 1,
-        "notifications": event_selectors.inbox(request.user, unread_only=True)[:5],
+        "notifications": event_selectors.inbox(user, unread_only=True)[:5],
         "now": now,
     }
     return render(request, "roadmap/tasks.html", context)

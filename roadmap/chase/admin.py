@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -12,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from roadmap.chase.notifications import notification_resend, notifications_in_doubt
 from roadmap.models import Notification
+
+# ModelAdmin is generic for mypy only: it cannot be subscripted at run time.
+if TYPE_CHECKING:
+    _NotificationModelAdmin = admin.ModelAdmin[Notification]
+else:
+    _NotificationModelAdmin = admin.ModelAdmin
 
 
 class InDoubtFilter(admin.SimpleListFilter):
@@ -31,7 +37,7 @@ class InDoubtFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(_NotificationModelAdmin):
     """Failed and in-doubt notices are visible here and can be sent again."""
 
     list_display = (

@@ -12,23 +12,24 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from roadmap.accounts.signed_in import signed_in_user
 from roadmap.chase.notifications import notifications_mark_read
 from roadmap.events import selectors as event_selectors
 from roadmap.models import Notification
 
 
-class UnreadSerializer(serializers.Serializer):
+class UnreadSerializer(serializers.Serializer[Any]):
     unread = serializers.IntegerField(min_value=0)
 
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
     class Meta:
         model = Notification
         fields = ("id", "kind", "event", "subject", "body", "created_at", "read_at",)
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Notification]):
     """The current user's in-app inbox; ``?unread=1`` for unread only."""
 
     serializer_class = NotificationSerializer
@@ -47,13 +48,13 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: Any = None) -> Response:
         notification = self.get_object()
-        notifications_mark_read(user=request.user, now=timezone.now(), ids=[notification.pk])
+        notifications_mark_read(user=signed_in_user(request), now=timezone.now(), ids=[notification.pk])
         return Response({"unread": event_selectors.unread_count(request.user)})
 
     @extend_schema(request=None, responses=UnreadSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        notifications_mark_read(user=request.user, now=timezone.now())
+        notifications_mark_read(user=signed_in_user(request), now=timezone.now())
         return Response({"unread": 0})
 
     @extend_schema(responses=UnreadSerializer)

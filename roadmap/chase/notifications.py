@@ -110,6 +110,7 @@ class _Directory:
                 is_active=True,
                 groups__name=GROUP_NAMES[Role.COORDINATOR],
             ).distinct():
+                assert user.organization_id is not None  # filtered on organization_id__in
                 self.coordinators.setdefault(user.organization_id, []).append(user)
         wanted = {e.strip().lower() for e in emails if e and e.strip()}
         self.by_email: dict[str, int] = {}
@@ -370,6 +371,7 @@ def chase_claim(*, now: datetime) -> ClaimResult:
             kind=kind, recipients=recipients, subject=subject, body=body, now=now, token=token, event_id=event.pk
         )
     for report in resubmits:
+        assert report.resubmission_due_at is not None  # _resubmit_candidates filters on it
         event = report.event
         recipients = [*_event_people(event, directory, report), *directory.address(event.organizer.head_email)]
         context = _event_context(event, report=report, resubmission_due_at=report.resubmission_due_at.astimezone(MOSCOW))
@@ -421,6 +423,7 @@ def notify_report_returned(*, report: EventReport, now: datetime) -> ClaimResult
     token = uuid.uuid4().hex
     event = report.event
     directory = _Directory([event.organizer_id], [event.responsible_email])
+    assert report.resubmission_due_at is not None  # event_report_return set it with the return
     context = _event_context(
         event, report=report, resubmission_due_at=report.resubmission_due_at.astimezone(MOSCOW)
     )

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from copp.web import paginate
+from roadmap.accounts.signed_in import signed_in_user
 from roadmap.chase.notifications import notifications_mark_read
 from roadmap.events import selectors as event_selectors
 
@@ -16,7 +17,7 @@ from roadmap.events import selectors as event_selectors
 def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
-        notifications_mark_read(user=request.user, now=timezone.now(), ids=ids)
+        notifications_mark_read(user=signed_in_user(request), now=timezone.now(), ids=ids)
         return redirect("inbox")
     unread_only = request.GET.get("unread") == "1"
     page = paginate(request, event_selectors.inbox(request.user, unread_only=unread_only))

@@ -31,6 +31,7 @@ from rest_framework.response import Response
 
 from copp.web import requested_plan
 from roadmap.accounts import permissions
+from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.limits import MAX_PARTICIPANTS
@@ -73,7 +74,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EventReport
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "summary",
             "participants_total",
@@ -139,7 +140,8 @@ class ReportInputSerializer(serializers.Serializer):
     partners = serializers.CharField(required=False, allow_blank=True, default="")
     links = serializers.CharField(required=False, allow_blank=True, default="")
     participants = ParticipantInputSerializer(
-        many=True, required=False, allow_null=True, max_length=MAX_LISTED,
+        # ListSerializer takes max_length (DRF 3.14); the stubs do not know it yet.
+        many=True, required=False, allow_null=True, max_length=MAX_LISTED,  # type: ignore[call-arg]
         help_text="Optional list of the people who took part, each counted once across the year's events "
         "in the indicators. Omitted or null keeps the stored list; [] removes it.",
     )
@@ -321,12 +323,13 @@ def _body(request: Request, serializer: type[serializers.Serializer]) -> dict[st
 
 class EvidenceInputSerializer(serializers.Serializer):
     file = serializers.FileField()
-    kind = serializers.ChoiceField(choices=EvidenceFile._meta.get_field("kind").choices, required=False)
+    kind = serializers.ChoiceField(choices=EvidenceFile.Kind.choices, required=False)
 
 
 class TimelinessRowSerializer(serializers.Serializer):
     key = serializers.JSONField(help_text="Organisation or municipality id, activity number, month (YYYY-MM-DD) or null.")
-    label = serializers.CharField()
+    # A field named like Field.label: the serializer metaclass moves it into _declared_fields.
+    label = serializers.CharField()  # type: ignore[assignment]
     held = serializers.IntegerField()
     due = serializers.IntegerField()
     on_time = serializers.IntegerField()
@@ -461,7 +464,7 @@ class EventViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("version", None)
-        event = services.event_create(user=request.user, **values)
+        event = services.event_create(user=signed_in_user(request), **values)
         return self._render(event, status.HTTP_201_CREATED)
 
     @extend_schema(request=EventInputSerializer, responses=EventSerializer)
@@ -474,7 +477,7 @@ class EventViewSet(
         if "organizer" in values and values["organizer"].pk != event.organizer_id:
             raise ValidationError({"organizer": ["Организатора мероприятия изменить нельзя."]})
         values.pop("organizer", None)
-        event = services.event_update(user=request.user, event=event, expected_version=version, **values)
+        event = services.event_update(user=signed_in_user(request), event=event, expected_version=version, **values)
         return self._render(event)
 
     @extend_schema(request=CancelInputSerializer, responses=EventSerializer)
@@ -483,7 +486,7 @@ class EventViewSet(
         event = self._event_for_write(pk)
         body = _body(request, CancelInputSerializer)
         event = services.event_cancel(
-            user=request.user, event=event, reason=body["reason"], now=timezone.now(),
+            user=signed_in_user(request), event=event, reason=body["reason"], now=timezone.now(),
             expected_version=body.get("version"),
         )
         return self._render(event)
@@ -504,16 +507,16 @@ class EventViewSet(
                 raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
             data.is_valid(raise_exception=True)
             report = services.event_report_submit(
-                user=request.user, event=event, data=data.report_data(), now=timezone.now()
+                user=signed_in_user(request), event=event, data=data.report_data(), now=timezone.now()
             )
-            code = status.HTTP_201_CREATED
+            code: int = status.HTTP_201_CREATED
         else:
             report = get_object_or_404(EventReport, event=event)
             if not permissions.can_report_event(request.user, event):
                 raise PermissionDenied("Отчёт подаёт координатор организации-организатора.")
             data.is_valid(raise_exception=True)
             report = services.event_report_resubmit(
-                user=request.user,
+                user=signed_in_user(request),
                 report=report,
                 data=data.report_data(),
                 now=timezone.now(),
@@ -532,7 +535,7 @@ class EventViewSet(
         report = self._report_for_write(pk)
         body = _body(request, ReviewInputSerializer)
         report = services.event_report_accept(
-            user=request.user, report=report, now=timezone.now(), expected_version=body.get("version")
+            user=signed_in_user(request), report=report, now=timezone.now(), expected_version=body.get("version")
         )
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
@@ -542,7 +545,7 @@ class EventViewSet(
         report = self._report_for_write(pk)
         body = _body(request, ReviewInputSerializer)
         report = services.event_report_return(
-            user=request.user,
+            user=signed_in_user(request),
             report=report,
             reason=body["reason"],
             now=timezone.now(),
@@ -558,7 +561,7 @@ class EventViewSet(
         if upload is None:
             raise ValidationError({"file": ["Приложите файл."]})
         evidence = services.evidence_add(
-            user=request.user, report=report, upload=upload, kind=str(request.data.get("kind") or "other")
+            user=signed_in_user(request), report=report, upload=upload, kind=str(request.data.get("kind") or "other")
         )
         return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data, status=201)
 
@@ -574,7 +577,7 @@ class EventViewSet(
         evidence = get_object_or_404(
             permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report=report)), pk=evidence_id
         )
-        services.evidence_delete(user=request.user, evidence=evidence)
+        services.evidence_delete(user=signed_in_user(request), evidence=evidence)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

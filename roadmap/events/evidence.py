@@ -145,8 +145,8 @@ def _image_refusal(data: bytes, formats: tuple[str, ...]) -> str | None:
                 image.verify()
             budget = limit * 4 if jpeg else limit
             decoded = 0
-            for image in _frames(data, count, jpeg=jpeg):
-                width, height = image.size
+            for frame in _frames(data, count, jpeg=jpeg):
+                width, height = frame.size
                 decoded += width * height
                 if decoded > budget:
                     return (
@@ -154,8 +154,8 @@ def _image_refusal(data: bytes, formats: tuple[str, ...]) -> str | None:
                         f"(не больше {budget / 1_000_000:g} млн точек). Уменьшите его и загрузите снова."
                     )
                 if jpeg:
-                    image.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
-                image.load()
+                    frame.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
+                frame.load()
     except Image.DecompressionBombError:
         return "Изображение слишком большое, чтобы его проверить. Уменьшите его и загрузите снова."
     except Exception:  # noqa: BLE001 -- Pillow raises many types for broken data; each means "damaged"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -10,9 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from copp.forms import BootstrapMixin, DateInput, TimeInput
 
+if TYPE_CHECKING:
+    from roadmap.models import Activity, Municipality, Organization
+
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
-    error_messages: ClassVar[dict[str, Any]] = {
+    error_messages: dict[str, Any] = {
         "invalid_login": _("Wrong username or password. Check the keyboard layout and Caps Lock."),
         "inactive": _("The account is disabled. Contact the administrator."),
     }
@@ -24,8 +27,8 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class EventForm(BootstrapMixin, forms.Form):
-    activity = forms.ModelChoiceField(label=_("Roadmap activity"), queryset=None)  # type: ignore[arg-type]
-    organizer = forms.ModelChoiceField(label=_("Organiser"), queryset=None)  # type: ignore[arg-type]
+    activity: forms.ModelChoiceField[Activity] = forms.ModelChoiceField(label=_("Roadmap activity"), queryset=None)  # type: ignore[arg-type]
+    organizer: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(label=_("Organiser"), queryset=None)  # type: ignore[arg-type]
     title = forms.CharField(label=_("Event title"), max_length=500)
     start_date = forms.DateField(label=_("First day"), widget=DateInput())
     end_date = forms.DateField(
@@ -34,7 +37,7 @@ class EventForm(BootstrapMixin, forms.Form):
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
     end_time = forms.TimeField(label=_("End time"), required=False, widget=TimeInput())
     place = forms.CharField(label=_("Place of the event"), max_length=500, required=False)
-    municipality = forms.ModelChoiceField(
+    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
         label=_("Municipal entity"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -56,7 +59,7 @@ class EventForm(BootstrapMixin, forms.Form):
 
         # Activities of every plan, grouped by plan (the current one first):
         # the service checks that the dates fall in the chosen activity's plan.
-        field = self.fields["activity"]
+        field = cast("forms.ModelChoiceField[Activity]", self.fields["activity"])
         field.queryset = Activity.objects.filter(plan__in=plans).select_related("plan").order_by("plan", "number")
         current = current_plan(today, plans=plans)
         ordered = sorted(plans, key=lambda p: (p != current, -p.first_year))
@@ -70,12 +73,12 @@ class EventForm(BootstrapMixin, forms.Form):
                 label = f"{label} ({_('archive')})"
             groups.append((label, by_plan[p.pk]))
         field.choices = [("", "---------"), *groups] if len(groups) > 1 else [("", "---------"), *groups[0][1]]
-        self.fields["organizer"].queryset = organizers
+        cast("forms.ModelChoiceField[Organization]", self.fields["organizer"]).queryset = organizers
         if organizers.count() == 1:
             self.fields["organizer"].initial = organizers.first()
             self.fields["organizer"].widget = forms.HiddenInput()
-        self.fields["municipality"].queryset = Municipality.objects.all()
-        self.fields["format"].choices = Event.Format.choices
+        cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"]).queryset = Municipality.objects.all()
+        cast(forms.ChoiceField, self.fields["format"]).choices = Event.Format.choices
         self.fields["format"].initial = Event.Format.IN_PERSON
 
 
@@ -155,7 +158,8 @@ class MultipleFileField(forms.FileField):
 
 class EvidenceForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Document type"), choices=())
-    files = MultipleFileField(
+    # The form metaclass moves declared fields into base_fields: `form.files` stays the uploads.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Files"), help_text=_("Photos (JPEG, PNG, HEIC), PDF, Word, Excel; you can choose several.")
     )
 
@@ -163,7 +167,7 @@ class EvidenceForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from roadmap.models import EvidenceFile
 
-        self.fields["kind"].choices = EvidenceFile.Kind.choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = EvidenceFile.Kind.choices
 
 
 class ReasonForm(BootstrapMixin, forms.Form):

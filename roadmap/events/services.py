@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 import filetype
 from django.conf import settings
@@ -122,6 +122,7 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
         )
         moved_reports = []
         for report in reports:
+            assert report.returned_at is not None  # the query takes returned reports with returned_at set
             due = resubmission_due_at(plan=plan, returned_at=report.returned_at)
             if report.resubmission_due_at != due:
                 report.resubmission_due_at, report.version, report.updated_at = due, report.version + 1, now
@@ -353,7 +354,10 @@ def _refuse_moving_reported(event: Event, old_dates: tuple[date, date], *, has_r
     )
 
 
-def _save_versioned(obj: Event | EventReport, expected_version: int | None, fields: list[str]) -> Any:
+Versioned = TypeVar("Versioned", Event, EventReport)
+
+
+def _save_versioned(obj: Versioned, expected_version: int | None, fields: list[str]) -> Versioned:
     """Save ``fields`` only if the row still has ``expected_version`` (or any, if None)."""
     model = type(obj)
     with transaction.atomic():
@@ -872,10 +876,11 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
             new.append(event)
             outcome.actions[r.row] = ("created", [])
             continue
-        event = fresh.get(r.event.pk)
-        if event is None:
+        found = fresh.get(r.event.pk)
+        if found is None:
             outcome.refuse(r.row, "Мероприятие удалено.", "event")
             continue
+        event = found
         if user is not None and not permissions.can_change_event(user, event):
             outcome.refuse(r.row, "Нельзя изменять мероприятия другой организации.", "organizer")
             continue

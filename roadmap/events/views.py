@@ -25,6 +25,8 @@ from copp.forms import apply_errors
 from copp.web import paginate, plan_year, requested_plan, today
 from roadmap.accounts import permissions
 from roadmap.accounts.roles import Role, has_role, sees_everything
+from roadmap.accounts.signed_in import signed_in_user
+from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.filters import ActivityFilter, EventFilter
@@ -126,7 +128,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.event_create(user=request.user, **form.cleaned_data)
+            event = services.event_create(user=signed_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -210,7 +212,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
             report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
         except ValidationError as exc:
             apply_errors(form, exc)
-        except services.Conflict as exc:
+        except Conflict as exc:
             form.add_error(None, str(exc))
         else:
             _add_evidence(request, report, evidence_form.cleaned_data)
@@ -243,17 +245,17 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     )
     version, now = data.get("version"), timezone.now()
     if report is None:
-        return services.event_report_submit(user=request.user, event=event, data=payload, now=now)
+        return services.event_report_submit(user=signed_in_user(request), event=event, data=payload, now=now)
     if version is None:
-        raise services.Conflict(services.REPORT_EXISTS_MESSAGE)
-    return services.event_report_resubmit(user=request.user, report=report, data=payload, now=now, expected_version=version)
+        raise Conflict(services.REPORT_EXISTS_MESSAGE)
+    return services.event_report_resubmit(user=signed_in_user(request), report=report, data=payload, now=now, expected_version=version)
 
 
 def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any]) -> None:
     for upload in data.get("files") or []:
         try:
-            services.evidence_add(user=request.user, report=report, upload=upload, kind=data["kind"])
-        except (ValidationError, services.Conflict) as exc:
+            services.evidence_add(user=signed_in_user(request), report=report, upload=upload, kind=data["kind"])
+        except (ValidationError, Conflict) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             messages.error(request, _("File “%(name)s” was not accepted: %(error)s") % {"name": upload.name, "error": text})
 
@@ -281,8 +283,8 @@ def event_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(permissions.visible_evidence(request.user, query), pk=pk)
     event_id, name = evidence.report.event_id, evidence.original_name
     try:
-        services.evidence_delete(user=request.user, evidence=evidence)
-    except services.Conflict as exc:
+        services.evidence_delete(user=signed_in_user(request), evidence=evidence)
+    except Conflict as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("File “%(name)s” deleted.") % {"name": name})
@@ -308,15 +310,15 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise ValidationError(_("Say what needs to be corrected."))
         version, now = form.cleaned_data.get("version"), timezone.now()
         if version is None:  # every review button carries the version it was shown
-            raise services.StaleVersion()
+            raise StaleVersion()
         if action == "accept":
-            services.event_report_accept(user=request.user, report=report, now=now, expected_version=version)
+            services.event_report_accept(user=signed_in_user(request), report=report, now=now, expected_version=version)
             messages.success(request, _("The report is accepted: its figures count in the indicators."))
         else:
             reason = form.cleaned_data["reason"]
-            services.event_report_return(user=request.user, report=report, reason=reason, now=now, expected_version=version)
+            services.event_report_return(user=signed_in_user(request), report=report, reason=reason, now=now, expected_version=version)
             messages.success(request, _("The report is returned for revision; the coordinator will be notified."))
-    except (ValidationError, services.Conflict) as exc:
+    except (ValidationError, Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)
 
@@ -330,9 +332,9 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         form.is_valid()  # a missing reason is the service's to explain
         reason, version = form.cleaned_data.get("reason", ""), form.cleaned_data.get("version")
         if version is None:  # the cancel form carries the version of the event it was shown
-            raise services.StaleVersion()
-        services.event_cancel(user=request.user, event=event, reason=reason, now=timezone.now(), expected_version=version)
+            raise StaleVersion()
+        services.event_cancel(user=signed_in_user(request), event=event, reason=reason, now=timezone.now(), expected_version=version)
         messages.success(request, _("The event is cancelled: no report is needed for it."))
-    except (ValidationError, services.Conflict) as exc:
+    except (ValidationError, Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("event_detail", event.pk)

@@ -455,11 +455,11 @@ class _ClauseParser:
             first, last = size * (token.value - 1) + 1, size * token.value
             return Period(year, first, year, last, strict=True, numbered=True)
         if kind is Kind.YEAR:
-            first = self._year()
-            last = self._year() if self._take(Kind.DASH) else first
-            if first is None or last is None or first > last:
+            first_year = self._year()
+            last_year = self._year() if self._take(Kind.DASH) else first_year
+            if first_year is None or last_year is None or first_year > last_year:
                 raise Refused("a range of years that does not read forwards")
-            return Period(first, 1, last, 12, whole_years=True)
+            return Period(first_year, 1, last_year, 12, whole_years=True)
         if kind is Kind.MONTH:
             start_month = self.tokens[self.pos].value
             self.pos += 1

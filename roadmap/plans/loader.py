@@ -97,7 +97,7 @@ def validate_plan_data(data: dict[str, Any], *, known_municipalities: set[str] |
                 if key in signature and not isinstance(signature[key], str | None):
                     errors.append(f"plan.signature.{key}: must be text")
 
-    org_keys: set[str] = set()
+    org_keys: set[str | None] = set()
     for i, org in enumerate(data.get("organizations") or []):
         where = f"organizations[{i}]"
         if not isinstance(org, dict):
@@ -202,7 +202,7 @@ def _validate_indicators(block: Any, first: int | None, last: int | None) -> lis
             errors.append(f"{where}.targets: must be a mapping year -> value")
             continue
         for year, value in targets.items():
-            if not isinstance(year, int) or (first is not None and not first <= year <= last):
+            if not isinstance(year, int) or (first is not None and last is not None and not first <= year <= last):
                 errors.append(f"{where}.targets: year '{year}' is outside the plan's years")
             if value_type == "boolean" and not isinstance(value, bool):
                 errors.append(f"{where}.targets[{year}]: expected yes/no (true/false), got '{value}'")
