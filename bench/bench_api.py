@@ -52,15 +52,30 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
         try:
             m = measure(get_ok(ministry, url), runs=runs)
         except RuntimeError as exc:  # an endpoint that is not there (yet) is reported, not fatal
-            rows.append({**make_row(name, baseline, n=n_events), "median": None, "min": None, "max": None,
-                         "queries": None, "note": str(exc)})
+            rows.append(
+                {
+                    **make_row(name, baseline, n=n_events),
+                    "median": None,
+                    "min": None,
+                    "max": None,
+                    "queries": None,
+                    "note": str(exc),
+                }
+            )
             continue
-        rows.append(make_row(name, m, baseline=baseline, baseline_name="trivial API list", n=n_events,
-                             note=url))
+        rows.append(make_row(name, m, baseline=baseline, baseline_name="trivial API list", n=n_events, note=url))
     coordinator = coordinator_user()
     mine = client_for(coordinator)
     url = f"/api/v1/events/?organizer={coordinator.organization_id}&limit=20"
     m = measure(get_ok(mine, url), runs=runs)
-    rows.append(make_row("events of own organisation (coordinator)", m, baseline=baseline,
-                         baseline_name="trivial API list", n=n_events, note=url))
+    rows.append(
+        make_row(
+            "events of own organisation (coordinator)",
+            m,
+            baseline=baseline,
+            baseline_name="trivial API list",
+            n=n_events,
+            note=url,
+        )
+    )
     return rows

@@ -39,8 +39,12 @@ def _world() -> dict[str, Any]:
     activity = Activity.objects.filter(plan=plan).order_by("number").first()
     college, _ = Organization.objects.get_or_create(
         key="bench-chase-college",
-        defaults={"kind": "college", "short_name": "Колледж (бенчмарк)", "name": "Колледж (бенчмарк)",
-                  "head_email": "head@bench.example"},
+        defaults={
+            "kind": "college",
+            "short_name": "Колледж (бенчмарк)",
+            "name": "Колледж (бенчмарк)",
+            "head_email": "head@bench.example",
+        },
     )
     user, created = User.objects.get_or_create(
         username="bench-chase-coordinator", defaults={"email": "coord@bench.example", "organization": college}
@@ -59,9 +63,15 @@ def _fill(world: dict[str, Any], total: int) -> None:
     have = Event.objects.filter(organizer=college).count()
     if have == 0:
         due_now = [
-            Event(activity=activity, organizer=college, title=f"Due now {i}", start_date=dt.date(2026, 3, 10),
-                  end_date=dt.date(2026, 3, 10), responsible_email="resp@bench.example",
-                  due_at=event_due_at(plan=plan, end_date=dt.date(2026, 3, 10)))
+            Event(
+                activity=activity,
+                organizer=college,
+                title=f"Due now {i}",
+                start_date=dt.date(2026, 3, 10),
+                end_date=dt.date(2026, 3, 10),
+                responsible_email="resp@bench.example",
+                due_at=event_due_at(plan=plan, end_date=dt.date(2026, 3, 10)),
+            )
             for i in range(DUE_NOW)
         ]
         Event.objects.bulk_create(due_now, batch_size=2000)
@@ -76,19 +86,42 @@ def _fill(world: dict[str, Any], total: int) -> None:
             "notified": dt.date(2026, 3, 1) + dt.timedelta(days=i % 9),
             "forgotten": dt.date(2025, 1, 1) + dt.timedelta(days=i % 300),
         }[kind]
-        batch.append(Event(activity=activity, organizer=college, title=f"{kind} {i}", start_date=day, end_date=day,
-                           due_at=event_due_at(plan=plan, end_date=day), audience=kind))
+        batch.append(
+            Event(
+                activity=activity,
+                organizer=college,
+                title=f"{kind} {i}",
+                start_date=day,
+                end_date=day,
+                due_at=event_due_at(plan=plan, end_date=day),
+                audience=kind,
+            )
+        )
     Event.objects.bulk_create(batch, batch_size=2000)
     new = Event.objects.filter(organizer=college, report__isnull=True, notifications__isnull=True)
     reports = [
-        EventReport(event_id=e.pk, summary="ok", participants_total=10, submitted_at=e.due_at,
-                    due_at_submission=e.due_at, on_time=True)
+        EventReport(
+            event_id=e.pk,
+            summary="ok",
+            participants_total=10,
+            submitted_at=e.due_at,
+            due_at_submission=e.due_at,
+            on_time=True,
+        )
         for e in new.filter(audience="reported").only("id", "due_at")
     ]
     EventReport.objects.bulk_create(reports, batch_size=2000)
     sent = [
-        Notification(event_id=pk, kind=kind, recipient="coord@bench.example", email="coord@bench.example",
-                     subject="s", body="b", status="sent", created_at=NOW - dt.timedelta(days=3))
+        Notification(
+            event_id=pk,
+            kind=kind,
+            recipient="coord@bench.example",
+            email="coord@bench.example",
+            subject="s",
+            body="b",
+            status="sent",
+            created_at=NOW - dt.timedelta(days=3),
+        )
         for pk in new.filter(audience="notified").values_list("id", flat=True)
         for kind in ("overdue", "escalation")
     ]
@@ -121,8 +154,14 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
 
         m = measure(one_pass, runs=runs, setup=reset)
         queries.append(m.queries or 0)
-        rows.append(make_row(f"chase pass over {n:,} events ({DUE_NOW * 3} notices sent)", m, n=n,
-                             note="claim + deliver, locmem e-mail"))
+        rows.append(
+            make_row(
+                f"chase pass over {n:,} events ({DUE_NOW * 3} notices sent)",
+                m,
+                n=n,
+                note="claim + deliver, locmem e-mail",
+            )
+        )
     if len(set(queries)) != 1:
         raise AssertionError(f"query count grows with the number of events: {queries}")
     return rows
@@ -138,4 +177,6 @@ if __name__ == "__main__":  # against an already migrated database: DATABASE_URL
 
     django.setup()
     for row in run("small", 3):
-        print(f"{row['name']}: median {row['median']} ms (min {row['min']}, max {row['max']}), {row['queries']} queries")
+        print(
+            f"{row['name']}: median {row['median']} ms (min {row['min']}, max {row['max']}), {row['queries']} queries"
+        )

@@ -86,8 +86,16 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
         with transaction.atomic():
             objs = Actual.objects.bulk_create(
                 [
-                    Actual(indicator=ind, year=year, period=period, organization_id=pk, value_number=10 + i % 90,
-                           evidence="bench", created_at=now, updated_at=now)
+                    Actual(
+                        indicator=ind,
+                        year=year,
+                        period=period,
+                        organization_id=pk,
+                        value_number=10 + i % 90,
+                        evidence="bench",
+                        created_at=now,
+                        updated_at=now,
+                    )
                     for i, (ind, year, period, _name, pk) in enumerate(keys)
                 ],
                 batch_size=1000,
@@ -100,9 +108,21 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
     clear()
     return [
         make_row("10,000 actual values, raw bulk_create (baseline)", baseline, unit="s", n=N),
-        make_row("10,000 actual values, import dry run + confirm", ours_m, unit="s", baseline=baseline,
-                 baseline_name="raw bulk_create of the same rows", n=N, target_ratio=5,
-                 note=f"counts {ours_m.result}"),
-        make_row("1,000 actual values, import dry run + confirm", small_m, unit="s", n=N_SMALL,
-                 note=f"queries {small_m.queries} at 1,000 vs {ours_m.queries} at 10,000 rows"),
+        make_row(
+            "10,000 actual values, import dry run + confirm",
+            ours_m,
+            unit="s",
+            baseline=baseline,
+            baseline_name="raw bulk_create of the same rows",
+            n=N,
+            target_ratio=5,
+            note=f"counts {ours_m.result}",
+        ),
+        make_row(
+            "1,000 actual values, import dry run + confirm",
+            small_m,
+            unit="s",
+            n=N_SMALL,
+            note=f"queries {small_m.queries} at 1,000 vs {ours_m.queries} at 10,000 rows",
+        ),
     ]

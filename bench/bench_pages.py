@@ -44,7 +44,11 @@ def _pages() -> list[tuple[str, str, str]]:
 
     plan = current_plan()
     busiest_year = (
-        Event.objects.filter(activity__plan=plan).values("end_date__year").annotate(n=Count("id")).order_by("-n").first()
+        Event.objects.filter(activity__plan=plan)
+        .values("end_date__year")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
     )
     year = busiest_year["end_date__year"] if busiest_year else plan.last_year
     activity = Activity.objects.filter(plan=plan).annotate(n=Count("events")).order_by("-n").first()
@@ -111,15 +115,36 @@ def _dashboard_rows(client: Any, url: str, baseline: Any, n_events: int, runs: i
         dashboard._start_refresh = original
     plan_id, year = requested[-1]
     plan = Plan.objects.get(pk=plan_id)
-    job = measure(lambda: dashboard.build_snapshot(dashboard.PlanYear(plan=plan, year=year), now=timezone.now()),
-                  runs=runs, setup=write)
+    job = measure(
+        lambda: dashboard.build_snapshot(dashboard.PlanYear(plan=plan, year=year), now=timezone.now()),
+        runs=runs,
+        setup=write,
+    )
     first = measure(get_ok(client, url), runs=runs, setup=cache.clear)
     return [
-        make_row("dashboard, first view after a write (stale snapshot served, refresh requested)", stale,
-                 baseline=baseline, baseline_name="trivial page", n=n_events, note=url,
-                 refreshes_requested=len(requested)),
-        make_row("dashboard refresh (background job: all figures recomputed)", job, baseline=baseline,
-                 baseline_name="trivial page", n=n_events, note="reports.dashboard.snapshot.build_snapshot"),
-        make_row("dashboard, no snapshot yet (first view of a plan and year)", first, baseline=baseline,
-                 baseline_name="trivial page", n=n_events, note=url),
+        make_row(
+            "dashboard, first view after a write (stale snapshot served, refresh requested)",
+            stale,
+            baseline=baseline,
+            baseline_name="trivial page",
+            n=n_events,
+            note=url,
+            refreshes_requested=len(requested),
+        ),
+        make_row(
+            "dashboard refresh (background job: all figures recomputed)",
+            job,
+            baseline=baseline,
+            baseline_name="trivial page",
+            n=n_events,
+            note="reports.dashboard.snapshot.build_snapshot",
+        ),
+        make_row(
+            "dashboard, no snapshot yet (first view of a plan and year)",
+            first,
+            baseline=baseline,
+            baseline_name="trivial page",
+            n=n_events,
+            note=url,
+        ),
     ]

@@ -54,9 +54,16 @@ def _top_up(plan: Any, year: int, wanted: int) -> int:
             due[day] = event_due_at(plan=plan, end_date=day)
         org = organisations[i % len(organisations)]
         events.append(
-            Event(activity=activities[i % len(activities)], organizer=org, title=f"Профориентационное мероприятие № {i}",
-                  start_date=day, end_date=day, due_at=due[day], municipality=org.municipality,
-                  place="=cmd|' /C calc'!A0" if i % 1000 == 0 else "")
+            Event(
+                activity=activities[i % len(activities)],
+                organizer=org,
+                title=f"Профориентационное мероприятие № {i}",
+                start_date=day,
+                end_date=day,
+                due_at=due[day],
+                municipality=org.municipality,
+                place="=cmd|' /C calc'!A0" if i % 1000 == 0 else "",
+            )
         )
     Event.objects.bulk_create(events, batch_size=2000)
     created = Event.objects.filter(activity__plan=plan, end_date__year=year, report__isnull=True).order_by("id")
@@ -64,8 +71,16 @@ def _top_up(plan: Any, year: int, wanted: int) -> int:
     for n, (event_id, due_at) in enumerate(created.values_list("id", "due_at")[: (wanted * 3) // 4]):
         late = n % 5 == 0
         submitted = due_at + dt.timedelta(days=2 if late else -0.5)
-        reports.append(EventReport(event_id=event_id, summary="Проведено", participants_total=20 + n % 30,
-                                   submitted_at=submitted, on_time=not late, due_at_submission=due_at))
+        reports.append(
+            EventReport(
+                event_id=event_id,
+                summary="Проведено",
+                participants_total=20 + n % 30,
+                submitted_at=submitted,
+                on_time=not late,
+                due_at_submission=due_at,
+            )
+        )
     EventReport.objects.bulk_create(reports, batch_size=2000)
     return Event.objects.filter(activity__plan=plan, end_date__year=year).count()
 
@@ -107,11 +122,22 @@ def _summary_rows(plan: Any, now: dt.datetime, tmp: str, runs: int) -> list[dict
         ours_m = measure(ours, runs=runs, trace_memory=True)
         title = cls(plan=plan, year=BIG_YEAR, now=now).title()
         out += [
-            make_row(f"{kind}: raw openpyxl write-only of the same cells (baseline)", baseline, unit="ms",
-                     n=len(cells), note="cell values computed beforehand, untimed"),
-            make_row(f"{kind}: builder + shared writer, {BIG_YEAR}", ours_m, unit="ms", baseline=baseline,
-                     baseline_name="raw openpyxl write-only, same cells", n=len(cells),
-                     note=f"«{title}», {os.path.getsize(ours_path) / 1024:.0f} KiB"),
+            make_row(
+                f"{kind}: raw openpyxl write-only of the same cells (baseline)",
+                baseline,
+                unit="ms",
+                n=len(cells),
+                note="cell values computed beforehand, untimed",
+            ),
+            make_row(
+                f"{kind}: builder + shared writer, {BIG_YEAR}",
+                ours_m,
+                unit="ms",
+                baseline=baseline,
+                baseline_name="raw openpyxl write-only, same cells",
+                n=len(cells),
+                note=f"«{title}», {os.path.getsize(ours_path) / 1024:.0f} KiB",
+            ),
         ]
     return out
 
@@ -145,14 +171,36 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
         events = (
             Event.objects.filter(activity__plan=plan, end_date__year=year)
             .order_by("end_date", "start_date", "id")
-            .values_list("title", "activity__number", "organizer__short_name", "municipality__name",
-                         "start_date", "end_date", "due_at", "report__submitted_at", "report__on_time")
+            .values_list(
+                "title",
+                "activity__number",
+                "organizer__short_name",
+                "municipality__name",
+                "start_date",
+                "end_date",
+                "due_at",
+                "report__submitted_at",
+                "report__on_time",
+            )
         )
         n = 0
         for n, r in enumerate(events.iterator(chunk_size=2000), start=1):
             submitted = r[7].astimezone(MOSCOW).replace(tzinfo=None) if r[7] else None
-            ws.append([n, r[0], r[1], r[2], r[3], r[4], r[5], r[6].astimezone(MOSCOW).replace(tzinfo=None), submitted,
-                       "в срок" if r[8] else "с опозданием" if r[8] is False else "не представлен", None])
+            ws.append(
+                [
+                    n,
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6].astimezone(MOSCOW).replace(tzinfo=None),
+                    submitted,
+                    "в срок" if r[8] else "с опозданием" if r[8] is False else "не представлен",
+                    None,
+                ]
+            )
         wb.save(raw_path)
         return n
 
@@ -162,11 +210,28 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
     size_ours, size_raw = os.path.getsize(ours_path), os.path.getsize(raw_path)
     return [
         *rows,
-        make_row("timeliness register, raw openpyxl write-only with its own query (baseline)", baseline, unit="s",
-                 n=n_big, note=f"{size_raw / 2**20:.1f} MiB"),
-        make_row("timeliness register, builder + shared writer", ours_m, unit="s", baseline=baseline,
-                 baseline_name="raw openpyxl write-only, same cells", n=n_big, target_ratio=1.5,
-                 note=f"{size_ours / 2**20:.1f} MiB"),
-        make_row(f"timeliness register, {n_small} events (memory check)", small_m, unit="s", n=n_small,
-                 note=f"peak {small_m.peak_mem_mb} MiB at {n_small} vs {ours_m.peak_mem_mb} MiB at {n_big}"),
+        make_row(
+            "timeliness register, raw openpyxl write-only with its own query (baseline)",
+            baseline,
+            unit="s",
+            n=n_big,
+            note=f"{size_raw / 2**20:.1f} MiB",
+        ),
+        make_row(
+            "timeliness register, builder + shared writer",
+            ours_m,
+            unit="s",
+            baseline=baseline,
+            baseline_name="raw openpyxl write-only, same cells",
+            n=n_big,
+            target_ratio=1.5,
+            note=f"{size_ours / 2**20:.1f} MiB",
+        ),
+        make_row(
+            f"timeliness register, {n_small} events (memory check)",
+            small_m,
+            unit="s",
+            n=n_small,
+            note=f"peak {small_m.peak_mem_mb} MiB at {n_small} vs {ours_m.peak_mem_mb} MiB at {n_big}",
+        ),
     ]

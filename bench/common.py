@@ -215,12 +215,24 @@ def make_row(
     return row
 
 
-def value_row(name: str, value: float, *, unit: str, n: int | None = None, note: str = "", **extra: Any) -> dict[str, Any]:
+def value_row(
+    name: str, value: float, *, unit: str, n: int | None = None, note: str = "", **extra: Any
+) -> dict[str, Any]:
     """A row for a single measured value that is not a repeated timing (e.g. a count)."""
     return {
-        "name": name, "median": value, "min": value, "max": value, "unit": unit, "runs": 1,
-        "queries": None, "ratio": None, "baseline": None, "peak_mem_mb": None, "n": n,
-        "note": note, **extra,
+        "name": name,
+        "median": value,
+        "min": value,
+        "max": value,
+        "unit": unit,
+        "runs": 1,
+        "queries": None,
+        "ratio": None,
+        "baseline": None,
+        "peak_mem_mb": None,
+        "n": n,
+        "note": note,
+        **extra,
     }
 
 

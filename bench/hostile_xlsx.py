@@ -41,14 +41,20 @@ def workbook(sheet_rows: Callable[[], bytes] | bytes, shared: bytes | None = Non
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         z.writestr("[Content_Types].xml", b"<Types/>")
-        z.writestr("xl/workbook.xml", b"<workbook " + NS + b' xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>')
+        z.writestr(
+            "xl/workbook.xml",
+            b"<workbook " + NS + b' xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>',
+        )
         rels = b'<Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/>'
         if shared is not None:
             rels += b'<Relationship Id="rId2" Type="x/sharedStrings" Target="sharedStrings.xml"/>'
             z.writestr("xl/sharedStrings.xml", b"<sst " + NS + b">" + shared + b"</sst>")
         z.writestr("xl/_rels/workbook.xml.rels", b"<Relationships>" + rels + b"</Relationships>")
         rows = sheet_rows() if callable(sheet_rows) else sheet_rows
-        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet " + NS + b'><dimension ref="A1:XFD1048576"/><sheetData>' + rows + b"</sheetData></worksheet>")
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            b"<worksheet " + NS + b'><dimension ref="A1:XFD1048576"/><sheetData>' + rows + b"</sheetData></worksheet>",
+        )
     return out.getvalue()
 
 
@@ -70,7 +76,11 @@ def many_empty_cells(n: int) -> bytes:
     per_row = 50
     rows = [HEADER]
     for r in range(2, n // per_row + 2):
-        rows.append(f'<row r="{r}">'.encode() + b"".join(b'<c s="%d"/>' % rng.randrange(100000) for _ in range(per_row)) + b"</row>")
+        rows.append(
+            f'<row r="{r}">'.encode()
+            + b"".join(b'<c s="%d"/>' % rng.randrange(100000) for _ in range(per_row))
+            + b"</row>"
+        )
     return b"".join(rows)
 
 
@@ -78,19 +88,49 @@ CASES: list[tuple[str, Callable[[], bytes]]] = [
     ("200,000 rows, a value in column XFD each", lambda: workbook(xfd_rows(200_000, True))),
     ("200,001 rows, a formatted empty cell in XFD each", lambda: workbook(xfd_rows(200_001, False))),
     ("2,000,001 formatted empty cells (600,000 allowed)", lambda: workbook(many_empty_cells(2_000_050))),
-    ("one 199 MB shared string", lambda: workbook(HEADER + b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>',
-                                                  b"<si><t>" + semi_random(199 * 1024 * 1024, 16 * 1024) + b"</t></si>")),
-    ("the largest sheet read in full: 18,000 rows x 11 numbers", lambda: workbook(HEADER + "".join(
-        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "BCDEFGHIJKL") + "</row>"
-        for r in range(2, 18_002)).encode())),
-    ("one row more than the 200,000 filled cells allowed (18,183 rows x 11)", lambda: workbook(HEADER + "".join(
-        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "BCDEFGHIJKL") + "</row>"
-        for r in range(2, 18_185)).encode())),
-    ("a 199 MB comment in the sheet", lambda: workbook(HEADER + b"<!--" + semi_random(199 * 1024 * 1024, 16 * 1024) + b"-->")),
-    ("a 199 MB attribute in the sheet", lambda: workbook(
-        HEADER + b'<row r="2"><c r="A2" s="' + semi_random(199 * 1024 * 1024, 16 * 1024) + b'"/></row>')),
-    ("300,001 shared strings of 30 chars", lambda: workbook(HEADER, b"".join(
-        b"<si><t>" + (b"%030d" % (i * 7919 % 10**9)) + b"</t></si>" for i in range(300_001)))),
+    (
+        "one 199 MB shared string",
+        lambda: workbook(
+            HEADER + b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>',
+            b"<si><t>" + semi_random(199 * 1024 * 1024, 16 * 1024) + b"</t></si>",
+        ),
+    ),
+    (
+        "the largest sheet read in full: 18,000 rows x 11 numbers",
+        lambda: workbook(
+            HEADER
+            + "".join(
+                f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "BCDEFGHIJKL") + "</row>"
+                for r in range(2, 18_002)
+            ).encode()
+        ),
+    ),
+    (
+        "one row more than the 200,000 filled cells allowed (18,183 rows x 11)",
+        lambda: workbook(
+            HEADER
+            + "".join(
+                f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "BCDEFGHIJKL") + "</row>"
+                for r in range(2, 18_185)
+            ).encode()
+        ),
+    ),
+    (
+        "a 199 MB comment in the sheet",
+        lambda: workbook(HEADER + b"<!--" + semi_random(199 * 1024 * 1024, 16 * 1024) + b"-->"),
+    ),
+    (
+        "a 199 MB attribute in the sheet",
+        lambda: workbook(
+            HEADER + b'<row r="2"><c r="A2" s="' + semi_random(199 * 1024 * 1024, 16 * 1024) + b'"/></row>'
+        ),
+    ),
+    (
+        "300,001 shared strings of 30 chars",
+        lambda: workbook(
+            HEADER, b"".join(b"<si><t>" + (b"%030d" % (i * 7919 % 10**9)) + b"</t></si>" for i in range(300_001))
+        ),
+    ),
 ]
 
 

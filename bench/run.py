@@ -91,9 +91,19 @@ def setup_rows(url: str, scale: str, seed: int) -> list[dict[str, Any]]:
         print(f"  setup: {name} ...", flush=True)
         elapsed, out = manage(url, *args)
         row = {
-            "module": "setup", "name": name, "median": round(elapsed, 2), "min": round(elapsed, 2),
-            "max": round(elapsed, 2), "unit": "s", "runs": 1, "queries": None, "ratio": None,
-            "baseline": None, "peak_mem_mb": None, "n": None, "note": "",
+            "module": "setup",
+            "name": name,
+            "median": round(elapsed, 2),
+            "min": round(elapsed, 2),
+            "max": round(elapsed, 2),
+            "unit": "s",
+            "runs": 1,
+            "queries": None,
+            "ratio": None,
+            "baseline": None,
+            "peak_mem_mb": None,
+            "n": None,
+            "note": "",
         }
         if name == "generate_demo":
             counts = _parse_counts(out)
@@ -126,9 +136,24 @@ def run_module_subprocess(name: str, url: str, scale: str, runs: int) -> list[di
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
-            [PYTHON, str(Path(__file__).resolve()), "--worker", name, "--scale", scale,
-             "--runs", str(runs), "--out", out_path],
-            check=False, cwd=PROJECT_DIR, env=env, text=True, capture_output=True, timeout=MODULE_TIMEOUT_S,
+            [
+                PYTHON,
+                str(Path(__file__).resolve()),
+                "--worker",
+                name,
+                "--scale",
+                scale,
+                "--runs",
+                str(runs),
+                "--out",
+                out_path,
+            ],
+            check=False,
+            cwd=PROJECT_DIR,
+            env=env,
+            text=True,
+            capture_output=True,
+            timeout=MODULE_TIMEOUT_S,
         )
         failed = proc.returncode != 0
         detail = (proc.stderr or proc.stdout)[-2000:]
@@ -137,10 +162,24 @@ def run_module_subprocess(name: str, url: str, scale: str, runs: int) -> list[di
     elapsed = time.perf_counter() - t0
     if failed:
         print(f"  {name}: FAILED\n{detail}", file=sys.stderr)
-        return [{"module": name, "name": "FAILED", "median": None, "min": None, "max": None,
-                 "unit": "", "runs": 0, "queries": None, "ratio": None, "baseline": None,
-                 "peak_mem_mb": None, "n": None, "note": detail.strip().splitlines()[-1] if detail else "",
-                 "error": detail}]
+        return [
+            {
+                "module": name,
+                "name": "FAILED",
+                "median": None,
+                "min": None,
+                "max": None,
+                "unit": "",
+                "runs": 0,
+                "queries": None,
+                "ratio": None,
+                "baseline": None,
+                "peak_mem_mb": None,
+                "n": None,
+                "note": detail.strip().splitlines()[-1] if detail else "",
+                "error": detail,
+            }
+        ]
     rows = json.loads(Path(out_path).read_text())
     Path(out_path).unlink(missing_ok=True)
     for row in rows:
@@ -158,9 +197,22 @@ def worker(name: str, scale: str, runs: int, out: str) -> None:
     module = importlib.import_module(f"bench.bench_{name}")
     supported = getattr(module, "SCALES", SCALES)
     if scale not in supported:
-        rows = [{"name": "skipped", "median": None, "min": None, "max": None, "unit": "", "runs": 0,
-                 "queries": None, "ratio": None, "baseline": None, "peak_mem_mb": None, "n": None,
-                 "note": f"module supports scales {', '.join(supported)}"}]
+        rows = [
+            {
+                "name": "skipped",
+                "median": None,
+                "min": None,
+                "max": None,
+                "unit": "",
+                "runs": 0,
+                "queries": None,
+                "ratio": None,
+                "baseline": None,
+                "peak_mem_mb": None,
+                "n": None,
+                "note": f"module supports scales {', '.join(supported)}",
+            }
+        ]
     else:
         rows = module.run(scale, runs)
     Path(out).write_text(json.dumps(rows, ensure_ascii=False, default=str))
@@ -188,7 +240,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     print(line)
     print("-" * len(line))
     for t in table:
-        print("  ".join(c[:w].ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(t, widths, strict=True))))
+        print(
+            "  ".join(c[:w].ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(t, widths, strict=True)))
+        )
 
 
 def render_markdown(paths: list[str]) -> str:
@@ -206,8 +260,10 @@ def render_markdown(paths: list[str]) -> str:
     out: list[str] = []
     for data in loaded:
         m = data["machine"]
-        out.append(f"### {data['database']} · {data['scale']} (seed {data['seed']}, {data['runs']} runs, "
-                   f"commit {data['commit']}, load avg at start {m.get('loadavg_1_5_15')})\n")
+        out.append(
+            f"### {data['database']} · {data['scale']} (seed {data['seed']}, {data['runs']} runs, "
+            f"commit {data['commit']}, load avg at start {m.get('loadavg_1_5_15')})\n"
+        )
         out.append("| module | figure | median | min | max | unit | queries | ratio | peak MB | n |")
         out.append("|---|---|---:|---:|---:|---|---:|---:|---:|---:|")
         for r in data["rows"]:
@@ -232,9 +288,11 @@ def _growth_table(db: str, lower: str, upper: str, low_rows: list[dict], up_rows
     import math
 
     low = {(r.get("module"), r["name"]): r for r in low_rows}
-    out = [f"### Growth {lower} → {upper} on {db}\n",
-           f"| module | figure | {lower} | {upper} | unit | n {lower} → {upper} | exponent k | queries {lower} → {upper} |",
-           "|---|---|---:|---:|---|---|---:|---|"]
+    out = [
+        f"### Growth {lower} → {upper} on {db}\n",
+        f"| module | figure | {lower} | {upper} | unit | n {lower} → {upper} | exponent k | queries {lower} → {upper} |",
+        "|---|---|---:|---:|---|---|---:|---|",
+    ]
     for r in up_rows:
         a = low.get((r.get("module"), r["name"]))
         if not a or not a.get("median") or not r.get("median") or not a.get("n") or not r.get("n"):
@@ -243,15 +301,19 @@ def _growth_table(db: str, lower: str, upper: str, low_rows: list[dict], up_rows
             continue
         k = math.log(r["median"] / a["median"]) / math.log(r["n"] / a["n"])
         flag = " **superlinear**" if k > 1.15 else ""
-        out.append(f"| {r.get('module')} | {r['name']} | {_fmt(a['median'])} | {_fmt(r['median'])} | {r['unit']} | "
-                   f"{_fmt(a['n'])} → {_fmt(r['n'])} | {k:.2f}{flag} | {_fmt(a.get('queries'))} → "
-                   f"{_fmt(r.get('queries'))} |")
+        out.append(
+            f"| {r.get('module')} | {r['name']} | {_fmt(a['median'])} | {_fmt(r['median'])} | {r['unit']} | "
+            f"{_fmt(a['n'])} → {_fmt(r['n'])} | {k:.2f}{flag} | {_fmt(a.get('queries'))} → "
+            f"{_fmt(r.get('queries'))} |"
+        )
     out.append("")
     return out
 
 
 def git_commit() -> str:
-    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, cwd=PROJECT_DIR, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], check=False, cwd=PROJECT_DIR, capture_output=True, text=True
+    )
     return proc.stdout.strip()
 
 
@@ -261,18 +323,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=SCALES, default="small")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (median, min, max)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--only", nargs="*", help="run only these modules (e.g. chase pages); with no names, none (setup and --loadtest only)")
-    parser.add_argument("--no-setup", action="store_true",
-                        help="use DATABASE_URL as it is (already populated) instead of building a base database")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="run only these modules (e.g. chase pages); with no names, none (setup and --loadtest only)",
+    )
+    parser.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="use DATABASE_URL as it is (already populated) instead of building a base database",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the base database afterwards")
     parser.add_argument("--loadtest", action="store_true", help="also run the load test (bench/loadtest)")
     parser.add_argument("--loadtest-seconds", type=int, default=60)
     parser.add_argument("--loadtest-ramp", type=int, default=10, help="seconds over which the load test's users arrive")
-    parser.add_argument("--loadtest-pace", nargs="+", choices=["human", "stress"], default=["human", "stress"],
-                        help="think time of the simulated users (default: both, one after the other)")
+    parser.add_argument(
+        "--loadtest-pace",
+        nargs="+",
+        choices=["human", "stress"],
+        default=["human", "stress"],
+        help="think time of the simulated users (default: both, one after the other)",
+    )
     parser.add_argument("--json", help="results file (default bench/results/<db>-<scale>.json)")
-    parser.add_argument("--render", nargs="+", metavar="JSON",
-                        help="print Markdown tables (and growth between scales) of results files, run nothing")
+    parser.add_argument(
+        "--render",
+        nargs="+",
+        metavar="JSON",
+        help="print Markdown tables (and growth between scales) of results files, run nothing",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -306,10 +384,17 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         out = Path(args.json) if args.json else RESULTS_DIR / f"{vendor}-{args.scale}.json"
         payload = {
-            "database": vendor, "scale": args.scale, "seed": args.seed, "runs": args.runs,
-            "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(), "complete": complete,
-            "commit": git_commit(), "machine": machine_at_start,
-            "loadavg_at_end": machine_info()["loadavg_1_5_15"], "rows": rows,
+            "database": vendor,
+            "scale": args.scale,
+            "seed": args.seed,
+            "runs": args.runs,
+            "started": started.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "complete": complete,
+            "commit": git_commit(),
+            "machine": machine_at_start,
+            "loadavg_at_end": machine_info()["loadavg_1_5_15"],
+            "rows": rows,
         }
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
         return out

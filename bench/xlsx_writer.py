@@ -62,7 +62,11 @@ TITLES = (
     "Мастер-класс",
     "Профессиональные пробы по компетенции «Сварочные технологии» для школьников {i}",
 )
-ORGS = ("ГПОУ ТО «ТКСиД»", "ЦОПП", "ГПОУ ТО «Тульский государственный машиностроительный колледж имени Никиты Демидова»")
+ORGS = (
+    "ГПОУ ТО «ТКСиД»",
+    "ЦОПП",
+    "ГПОУ ТО «Тульский государственный машиностроительный колледж имени Никиты Демидова»",
+)
 MUNICIPALITIES = ("город Тула", "Новомосковский муниципальный округ", "Алексинский район")
 
 
@@ -78,11 +82,16 @@ def layout() -> Any:
     from reports.builders.timeliness import TimelinessReport
 
     plan = SimpleNamespace(
-        issuer="Министерство образования Тульской области", date=dt.date(2022, 12, 16), number="2714",
-        title="Об утверждении дорожной карты", report_due_days=3,
+        issuer="Министерство образования Тульской области",
+        date=dt.date(2022, 12, 16),
+        number="2714",
+        title="Об утверждении дорожной карты",
+        report_due_days=3,
         get_report_due_calendar_display=lambda: "Рабочих дней",
-        signature_head="Л.Ю. Сорокина", signature_head_position="директор департамента",
-        signature_executor="Иванова И.И.", signature_phone="8(4872) 00-00-00",
+        signature_head="Л.Ю. Сорокина",
+        signature_head_position="директор департамента",
+        signature_executor="Иванова И.И.",
+        signature_phone="8(4872) 00-00-00",
     )
     now = dt.datetime(2024, 12, 20, 9, 0, tzinfo=UTC)
     return TimelinessReport(plan=plan, year=2024, now=now).layout()  # type: ignore[arg-type]
@@ -201,22 +210,30 @@ def memory_child(name: str, n: int) -> dict[str, Any]:
     written = fn(path, source(n))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"name": name, "n": written, "tracemalloc_peak_mib": round(peak / 2**20, 2),
-            "maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "size_mib": round(os.path.getsize(path) / 2**20, 2)}
+    return {
+        "name": name,
+        "n": written,
+        "tracemalloc_peak_mib": round(peak / 2**20, 2),
+        "maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "size_mib": round(os.path.getsize(path) / 2**20, 2),
+    }
 
 
 def memory(name: str, n: int) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, __file__, "--memory-child", name, "--events", str(n)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _summary(data: dict[str, list[float]]) -> dict[str, dict[str, float]]:
-    return {k: {"median": round(statistics.median(v), 3), "min": round(min(v), 3), "max": round(max(v), 3)}
-            for k, v in data.items()}
+    return {
+        k: {"median": round(statistics.median(v), 3), "min": round(min(v), 3), "max": round(max(v), 3)}
+        for k, v in data.items()
+    }
 
 
 def main() -> None:
@@ -253,9 +270,14 @@ def main() -> None:
             sizes[name] = round(os.path.getsize(path) / 2**20, 2)
     del inputs
     result: dict[str, Any] = {
-        "events": n, "runs": args.runs,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "loadavg": [round(x, 2) for x in os.getloadavg()]},
+        "events": n,
+        "runs": args.runs,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "loadavg": [round(x, 2) for x in os.getloadavg()],
+        },
         "wall_s": _summary(times),
         "cpu_s": _summary(cpu),
         "file_mib": sizes,
@@ -264,7 +286,9 @@ def main() -> None:
     # also counts waiting for them) and on wall time.
     for clock, data in (("cpu", cpu), ("wall", times)):
         base = statistics.median(data["raw_xlsxwriter"])
-        ratios = {other: round(statistics.median(data[other]) / base, 3) for other in names if other != "raw_xlsxwriter"}
+        ratios = {
+            other: round(statistics.median(data[other]) / base, 3) for other in names if other != "raw_xlsxwriter"
+        }
         result[f"ratio_to_raw_xlsxwriter_{clock}"] = ratios
     result["memory"] = [memory(name, k) for name in ("ours", "raw_xlsxwriter") for k in (args.small, n)]
     print(json.dumps(result, ensure_ascii=False, indent=2))

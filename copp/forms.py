@@ -30,8 +30,13 @@ class DateInput(forms.DateInput):
     picker would show mm/dd/yyyy on an English system)."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "autocomplete": "off",
-                    "pattern": r"\d{2}\.\d{2}\.\d{4}", "title": "дд.мм.гггг"}
+        defaults = {
+            "placeholder": "дд.мм.гггг",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "pattern": r"\d{2}\.\d{2}\.\d{4}",
+            "title": "дд.мм.гггг",
+        }
         super().__init__({**defaults, **(attrs or {})}, format="%d.%m.%Y")
 
 

@@ -300,8 +300,9 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 # Static files: whitenoise serves the collected, compressed and hashed files
 # (``collectstatic``); in development runserver serves them from the apps.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -117,4 +117,3 @@ def sees_everything_required(view: Callable[..., HttpResponse]) -> Callable[...,
         return view(request, *args, **kwargs)
 
     return wrapped
-

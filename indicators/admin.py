@@ -179,7 +179,18 @@ IndicatorAdmin.inlines = [TargetInline, IndicatorSourceInline, IndicatorSeasonIn
 class ValidationRuleForm(forms.ModelForm):
     class Meta:
         model = ValidationRule
-        fields = ["indicator_set", "key", "name", "left", "operator", "right", "importance", "missing", "is_active", "order"]
+        fields = [
+            "indicator_set",
+            "key",
+            "name",
+            "left",
+            "operator",
+            "right",
+            "importance",
+            "missing",
+            "is_active",
+            "order",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -110,8 +110,12 @@ def _year_param(request: Request, plan: Plan, *, required: bool) -> list[int]:
     for value in raw:
         if not value.isdigit() or int(value) not in plan.years:
             raise ValidationError(
-                {"year": [_("Unknown year “%(year)s”; the plan covers %(first)s–%(last)s.") % {
-                    "year": value, "first": plan.first_year, "last": plan.last_year}]}
+                {
+                    "year": [
+                        _("Unknown year “%(year)s”; the plan covers %(first)s–%(last)s.")
+                        % {"year": value, "first": plan.first_year, "last": plan.last_year}
+                    ]
+                }
             )
         years.append(int(value))
     return years
@@ -170,7 +174,9 @@ def _service_call(func: Any, **kwargs: Any) -> Any:
 # --- indicators ---------------------------------------------------------------------------
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN_PARAMETER]), retrieve=extend_schema(parameters=[PLAN_PARAMETER]))
+@extend_schema_view(
+    list=extend_schema(parameters=[PLAN_PARAMETER]), retrieve=extend_schema(parameters=[PLAN_PARAMETER])
+)
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     """Indicators of the current plan (or ``?plan=<key>``) in the order's order."""
 
@@ -199,7 +205,9 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         as_of = _as_of_param(request)
         organization = _organization_param(request)
         # every row's figure (a total's derivation reads its rows'); the cost is the same
-        figures = indicator_figures(plan, years=[year], organization=organization, as_of=as_of, now=as_of or timezone.now())
+        figures = indicator_figures(
+            plan, years=[year], organization=organization, as_of=as_of, now=as_of or timezone.now()
+        )
         figure = figures[(indicator.code, year)]
         data = dict(_figure_data(figure))
         data["derivation"] = derivation(
@@ -217,7 +225,9 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         records = visible_indicator_records(
             request.user, indicator, year, organization=_organization_param(request), as_of=_as_of_param(request)
         )
-        actuals = cast(list[dict[str, Any]], ActualSerializer(records.pop("actuals"), many=True).data)  # many=True: a list
+        actuals = cast(
+            list[dict[str, Any]], ActualSerializer(records.pop("actuals"), many=True).data
+        )  # many=True: a list
         data: dict[str, list[dict[str, Any]]] = {"actuals": actuals}
         for kind, query in records.items():
             data[kind] = [_record_data(kind, r) for r in query]
@@ -308,7 +318,10 @@ class ConsistencyViewSet(viewsets.ViewSet):
         )
         return Response(
             [
-                {**b.as_dict(), "sentence": breach_sentence(year=b.year, source=source, rule=b.rule, left=b.left, right=b.right)}
+                {
+                    **b.as_dict(),
+                    "sentence": breach_sentence(year=b.year, source=source, rule=b.rule, left=b.left, right=b.right),
+                }
                 for b in breaches
             ]
         )
@@ -385,9 +398,7 @@ class ActualChangeSerializer(serializers.ModelSerializer):
         fields = ["action", "at", "user", "old_value", "new_value", "old_status", "new_status", "reason"]
 
 
-class ActualViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class ActualViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Actual values: create a draft, edit it, submit, approve, return, reopen.
 
     Writes answer 400 naming the field at fault, 403 when the user may not
@@ -425,7 +436,9 @@ class ActualViewSet(
             .first()
         )
         if indicator is None:
-            raise ValidationError({"indicator": [_("Unknown indicator code “%(code)s”.") % {"code": values["indicator"]}]})
+            raise ValidationError(
+                {"indicator": [_("Unknown indicator code “%(code)s”.") % {"code": values["indicator"]}]}
+            )
         organization = Organization.objects.filter(pk=values["organization"]).first()
         if organization is None:
             raise ValidationError({"organization": [_("No such organisation.")]})
@@ -563,7 +576,9 @@ class ProgrammeCohortSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None and "programme" in fields:
-            cast(serializers.PrimaryKeyRelatedField, fields["programme"]).queryset = permissions.visible_programmes(request.user)
+            cast(serializers.PrimaryKeyRelatedField, fields["programme"]).queryset = permissions.visible_programmes(
+                request.user
+            )
         return fields
 
 
@@ -620,7 +635,8 @@ class PartnerAgreementViewSet(RegistryViewSet):
 
     def get_queryset(self) -> QuerySet[PartnerAgreement]:
         query = permissions.visible_agreements(
-            self.request.user, PartnerAgreement.objects.select_related("partner", "organization").order_by("-date", "id")
+            self.request.user,
+            PartnerAgreement.objects.select_related("partner", "organization").order_by("-date", "id"),
         )
         if self.request.query_params.get("valid_on"):
             day = self.request.query_params["valid_on"]

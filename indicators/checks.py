@@ -56,11 +56,17 @@ def breach_sentence(*, year: int, source: str, rule: ValidationRule, left: Numbe
         "rule": rule.expression.replace("<=", "≤").replace(">=", "≥"),
     }
     if rule.operator == ValidationRule.Operator.LESS_OR_EQUAL:
-        text = _("%(year)s, %(source)s: %(row)s = %(left)s is greater than %(right_side)s = %(right)s (by %(difference)s); rule %(rule)s")
+        text = _(
+            "%(year)s, %(source)s: %(row)s = %(left)s is greater than %(right_side)s = %(right)s (by %(difference)s); rule %(rule)s"
+        )
     elif rule.operator == ValidationRule.Operator.GREATER_OR_EQUAL:
-        text = _("%(year)s, %(source)s: %(row)s = %(left)s is less than %(right_side)s = %(right)s (by %(difference)s); rule %(rule)s")
+        text = _(
+            "%(year)s, %(source)s: %(row)s = %(left)s is less than %(right_side)s = %(right)s (by %(difference)s); rule %(rule)s"
+        )
     else:
-        text = _("%(year)s, %(source)s: %(row)s = %(left)s, while %(right_side)s = %(right)s (difference %(difference)s)")
+        text = _(
+            "%(year)s, %(source)s: %(row)s = %(left)s, while %(right_side)s = %(right)s (difference %(difference)s)"
+        )
     return text % values
 
 

@@ -48,7 +48,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def predecessor_facts(indicators: Iterable[Indicator], *, now: dt.datetime | None = None) -> dict[int, PredecessorFacts]:
+def predecessor_facts(
+    indicators: Iterable[Indicator], *, now: dt.datetime | None = None
+) -> dict[int, PredecessorFacts]:
     """{indicator id: its predecessor's actuals} for the indicators that have one.
 
     One query for the predecessors plus one figures call per old plan.
@@ -57,9 +59,7 @@ def predecessor_facts(indicators: Iterable[Indicator], *, now: dt.datetime | Non
     ids = [i.predecessor_id for i in indicators if i.predecessor_id]
     if not ids:
         return {}
-    predecessors = {
-        p.pk: p for p in Indicator.objects.filter(pk__in=ids).select_related("indicator_set__plan")
-    }
+    predecessors = {p.pk: p for p in Indicator.objects.filter(pk__in=ids).select_related("indicator_set__plan")}
     by_plan: dict[int, list[Indicator]] = defaultdict(list)
     for old in predecessors.values():
         by_plan[old.indicator_set.plan_id].append(old)

@@ -35,7 +35,9 @@ def sources_by_code(indicator: Indicator) -> dict[str, IndicatorSource | None]:
     return {code: found.get(code) for code in indicators.values_list("code", flat=True)}
 
 
-def _leaf_sources(code: str, sources: dict[str, IndicatorSource | None], seen: frozenset[str] = frozenset()) -> list[tuple[str, IndicatorSource | None]]:
+def _leaf_sources(
+    code: str, sources: dict[str, IndicatorSource | None], seen: frozenset[str] = frozenset()
+) -> list[tuple[str, IndicatorSource | None]]:
     """(code, source) of the rows a figure finally comes from, through nested sums."""
     source = sources.get(code)
     if source is None or not source.is_sum:
@@ -99,7 +101,9 @@ def unassigned_records(
     return result
 
 
-def _deduplicated_share(codes: list[str], year: int, value: Any, figures: dict[tuple[str, int], Any] | None) -> float | None:
+def _deduplicated_share(
+    codes: list[str], year: int, value: Any, figures: dict[tuple[str, int], Any] | None
+) -> float | None:
     """listed / value: the part of the figure counted from participant lists (people once).
 
     ``listed`` is what the figures selector found in event reports' lists for

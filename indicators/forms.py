@@ -28,12 +28,17 @@ class ActualForm(BootstrapMixin, forms.Form):
         label=_("Value"), max_length=20, help_text=_("A whole non-negative number; for yes/no indicators, yes or no.")
     )
     evidence = forms.CharField(
-        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A document or link that supports the value."),
     )
-    reason = forms.CharField(label=_("Reason for the change"), required=False, help_text=_("Required if the value has been approved before."))
+    reason = forms.CharField(
+        label=_("Reason for the change"), required=False, help_text=_("Required if the value has been approved before.")
+    )
     confirm_breaches = forms.BooleanField(
-        label=_("Save despite the broken rule"), required=False,
+        label=_("Save despite the broken rule"),
+        required=False,
         help_text=_("Needed only if the new value makes the actual break a rule of the order."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
@@ -69,14 +74,26 @@ class ActualForm(BootstrapMixin, forms.Form):
 
 
 class ActualFilter(StyledFilterSet):
-    indicator = django_filters.ModelChoiceFilter(label=_("Indicator"), queryset=Indicator.objects.none(), empty_label=_("All"))
+    indicator = django_filters.ModelChoiceFilter(
+        label=_("Indicator"), queryset=Indicator.objects.none(), empty_label=_("All")
+    )
     year = django_filters.NumberFilter(label=_("Year"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Actual.Status.choices, empty_label=_("Any"))
     organization = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=None, empty_label=_("All"))
     ordering = django_filters.OrderingFilter(
         label=_("Sort"),
-        fields=(("indicator__order", "indicator"), ("year", "year"), ("updated_at", "updated"), ("organization__short_name", "organization")),
-        field_labels={"indicator__order": _("by indicator"), "year": _("by year"), "updated_at": _("by last change"), "organization__short_name": _("by organisation")},
+        fields=(
+            ("indicator__order", "indicator"),
+            ("year", "year"),
+            ("updated_at", "updated"),
+            ("organization__short_name", "organization"),
+        ),
+        field_labels={
+            "indicator__order": _("by indicator"),
+            "year": _("by year"),
+            "updated_at": _("by last change"),
+            "organization__short_name": _("by organisation"),
+        },
         empty_label=None,
     )
 

@@ -73,7 +73,9 @@ def validate_predecessors(data: dict[str, Any]) -> list[str]:
     for i, item, (key, code) in refs:
         where = f"indicators.items[{i}] (code {text(item.get('code'))}).predecessor"
         if not key:
-            errors.append(f"{where}: name the old plan: predecessor: {{plan: <key>, code: \"{code}\"}} or predecessor_plan")
+            errors.append(
+                f'{where}: name the old plan: predecessor: {{plan: <key>, code: "{code}"}} or predecessor_plan'
+            )
         elif key == this_plan:
             errors.append(f"{where}: the predecessor must be in another plan, not '{key}'")
         elif not code:
@@ -321,7 +323,9 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
             {"name": text(item["name"]), "order": order},
         )
 
-    have_sources = set(IndicatorSource.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True))
+    have_sources = set(
+        IndicatorSource.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True)
+    )
     for item in data.get("sources") or []:
         code = text(item["indicator"])
         if code in have_sources:
@@ -339,7 +343,9 @@ def indicator_config_load(plan: Plan, data: dict[str, Any], result: LoadResult) 
         source.categories.set([categories[k] for k in item.get("categories") or []])
         result.note("indicator source", "created")
 
-    have_seasons = set(IndicatorSeason.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True))
+    have_seasons = set(
+        IndicatorSeason.objects.filter(indicator__indicator_set=indicator_set).values_list("indicator__code", flat=True)
+    )
     for item in data.get("seasons") or []:
         for code in item["indicators"]:
             if text(code) in have_seasons:

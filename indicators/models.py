@@ -278,7 +278,9 @@ class IndicatorSource(models.Model):
         "roadmap.Activity",
         verbose_name=_("activities"),
         blank=True,
-        help_text=_("Event reports: events of these activities. Agreements: only agreements under these activities (empty: all)."),
+        help_text=_(
+            "Event reports: events of these activities. Agreements: only agreements under these activities (empty: all)."
+        ),
     )
     categories = models.ManyToManyField(
         ProgrammeCategory,
@@ -369,7 +371,12 @@ class PartnerAgreement(models.Model):
     subject = models.TextField(_("subject"))
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     history = HistoricalRecords()
 
@@ -409,7 +416,12 @@ class EducationalProgramme(models.Model):
     form = models.CharField(_("form of study"), max_length=20, choices=Form.choices, default=Form.FULL_TIME)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     history = HistoricalRecords()
 
@@ -438,7 +450,12 @@ class ProgrammeCohort(models.Model):
     completed = models.PositiveIntegerField(_("people completed"))
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     history = HistoricalRecords()
 
@@ -471,7 +488,9 @@ class Actual(models.Model):
 
     PERIODS = ["", "q1", "q2", "q3", "q4", *[f"m{m:02d}" for m in range(1, 13)]]
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="actuals", verbose_name=_("indicator"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="actuals", verbose_name=_("indicator")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     period = models.CharField(_("period"), max_length=3, blank=True, default="")
     organization = models.ForeignKey(
@@ -487,11 +506,21 @@ class Actual(models.Model):
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
 
     class Meta:
@@ -538,7 +567,12 @@ class ActualChange(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     at = models.DateTimeField(_("when"), db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("who")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
     old_value = models.JSONField(_("old value"), null=True, blank=True)
     new_value = models.JSONField(_("new value"), null=True, blank=True)

@@ -36,9 +36,7 @@ _REGISTRIES = [
 def register_permissions() -> None:
     """Called once from the app config."""
     register_role_permissions(Role.MINISTRY, [*_VIEW, "indicators.change_actual"])
-    register_role_permissions(
-        Role.COPP, [*_VIEW, "indicators.add_actual", "indicators.change_actual", *_REGISTRIES]
-    )
+    register_role_permissions(Role.COPP, [*_VIEW, "indicators.add_actual", "indicators.change_actual", *_REGISTRIES])
     register_role_permissions(
         Role.COORDINATOR, [*_VIEW, "indicators.add_actual", "indicators.change_actual", *_REGISTRIES]
     )

@@ -64,7 +64,11 @@ class RowsInvalid(ValidationError):
     def __init__(self, rows: dict[int, Errors]) -> None:
         self.rows = rows
         super().__init__(
-            [f"{label}: {field}: {'; '.join(messages)}" for label, errors in rows.items() for field, messages in errors.items()]
+            [
+                f"{label}: {field}: {'; '.join(messages)}"
+                for label, errors in rows.items()
+                for field, messages in errors.items()
+            ]
         )
 
 
@@ -117,7 +121,8 @@ def _programme_rules(programme: EducationalProgramme) -> Errors:
         _add(
             errors,
             "hours",
-            _("Programme length must be from 1 to %(max)s hours, not %(hours)s.") % {"max": MAX_PROGRAMME_HOURS, "hours": hours},
+            _("Programme length must be from 1 to %(max)s hours, not %(hours)s.")
+            % {"max": MAX_PROGRAMME_HOURS, "hours": hours},
         )
     return errors
 
@@ -137,7 +142,8 @@ def _cohort_rules(cohort: ProgrammeCohort) -> Errors:
         _add(
             errors,
             "completed",
-            _("People completed must be at most %(max)s, not %(value)s.") % {"max": MAX_PARTICIPANTS, "value": completed},
+            _("People completed must be at most %(max)s, not %(value)s.")
+            % {"max": MAX_PARTICIPANTS, "value": completed},
         )
     return errors
 
@@ -330,8 +336,16 @@ def agreement_create(
     activity: Activity | None = None,
 ) -> PartnerAgreement:
     """Register an agreement of ``organization`` (the holder, whose right decides) with ``partner``."""
-    values = {"partner": partner, "organization": organization, "number": number, "date": date,
-              "valid_from": valid_from, "valid_to": valid_to, "subject": subject, "activity": activity}
+    values = {
+        "partner": partner,
+        "organization": organization,
+        "number": number,
+        "date": date,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "subject": subject,
+        "activity": activity,
+    }
     return _create(AGREEMENT, user=user, values=values)
 
 
@@ -362,8 +376,14 @@ def programme_create(
     form: str = EducationalProgramme.Form.FULL_TIME,
 ) -> EducationalProgramme:
     """Register a programme of ``developer`` (whose right decides)."""
-    values = {"name": name, "category": category, "developer": developer, "approved_on": approved_on,
-              "hours": hours, "form": form}
+    values = {
+        "name": name,
+        "category": category,
+        "developer": developer,
+        "approved_on": approved_on,
+        "hours": hours,
+        "form": form,
+    }
     return _create(PROGRAMME, user=user, values=values)
 
 
@@ -398,4 +418,3 @@ def cohort_update(*, user: Any, cohort: ProgrammeCohort, **changes: Any) -> Prog
 
 def cohort_delete(*, user: Any, cohort: ProgrammeCohort) -> None:
     _delete(COHORT, user=user, record=cohort)
-

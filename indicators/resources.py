@@ -20,18 +20,33 @@ class IndicatorResource(resources.ModelResource):
     indicator_set = fields.Field(
         attribute="indicator_set", column_name="plan", widget=widgets.ForeignKeyWidget(IndicatorSet, field="plan__key")
     )
-    parent = fields.Field(attribute="parent", column_name="parent", widget=widgets.ForeignKeyWidget(Indicator, field="code"))
+    parent = fields.Field(
+        attribute="parent", column_name="parent", widget=widgets.ForeignKeyWidget(Indicator, field="code")
+    )
 
     class Meta:
         model = Indicator
         import_id_fields = ["indicator_set", "code"]
-        fields = ["indicator_set", "code", "printed_code", "parent", "name", "unit", "value_type", "aggregation", "order", "note"]
+        fields = [
+            "indicator_set",
+            "code",
+            "printed_code",
+            "parent",
+            "name",
+            "unit",
+            "value_type",
+            "aggregation",
+            "order",
+            "note",
+        ]
         skip_unchanged = True
         report_skipped = True
 
 
 class TargetResource(resources.ModelResource):
-    indicator = fields.Field(attribute="indicator", column_name="indicator", widget=widgets.ForeignKeyWidget(Indicator, field="code"))
+    indicator = fields.Field(
+        attribute="indicator", column_name="indicator", widget=widgets.ForeignKeyWidget(Indicator, field="code")
+    )
 
     class Meta:
         model = Target
@@ -76,7 +91,9 @@ class EducationalProgrammeResource(resources.ModelResource):
 
 class ProgrammeCohortResource(resources.ModelResource):
     programme = fields.Field(
-        attribute="programme", column_name="programme", widget=widgets.ForeignKeyWidget(EducationalProgramme, field="name")
+        attribute="programme",
+        column_name="programme",
+        widget=widgets.ForeignKeyWidget(EducationalProgramme, field="name"),
     )
 
     class Meta:

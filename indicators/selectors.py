@@ -279,11 +279,15 @@ def _derived_events(
     fields = sorted({s.event_field for s in sources})
     if not activity_ids or not fields:
         return result
-    query = _event_report_model().objects.filter(
-        status="accepted",
-        event__activity_id__in=activity_ids,
-        event__cancelled_at__isnull=True,
-    ).filter(event_year_q(years, prefix="event__"))
+    query = (
+        _event_report_model()
+        .objects.filter(
+            status="accepted",
+            event__activity_id__in=activity_ids,
+            event__cancelled_at__isnull=True,
+        )
+        .filter(event_year_q(years, prefix="event__"))
+    )
     if organization is not None:
         query = query.filter(event__organizer=organization)
     if as_of is not None:
@@ -697,14 +701,24 @@ def source_records(
     ``categories`` (programmes, cohorts) overrides the source's own categories.
     """
     Kind = IndicatorSource.Kind
-    if categories is None and source.pk and source.kind in (Kind.PROGRAMMES, Kind.COHORTS) and source.categories.exists():
+    if (
+        categories is None
+        and source.pk
+        and source.kind in (Kind.PROGRAMMES, Kind.COHORTS)
+        and source.categories.exists()
+    ):
         categories = source.categories.all()
     if source.kind == Kind.EVENT_REPORTS:
-        query = _event_report_model().objects.filter(
-            status="accepted",
-            event__activity__in=source.activities.all(),
-            event__cancelled_at__isnull=True,
-        ).filter(event_year_q(year, prefix="event__")).select_related("event", "event__organizer", "event__activity")
+        query = (
+            _event_report_model()
+            .objects.filter(
+                status="accepted",
+                event__activity__in=source.activities.all(),
+                event__cancelled_at__isnull=True,
+            )
+            .filter(event_year_q(year, prefix="event__"))
+            .select_related("event", "event__organizer", "event__activity")
+        )
         query = _scoped(query, source, "event__organizer")
         if organization is not None:
             query = query.filter(event__organizer=organization)
@@ -712,9 +726,11 @@ def source_records(
             query = query.filter(accepted_at__lte=as_of)
     elif source.kind == Kind.PARTNER_AGREEMENTS:
         day = _reference_date(year, as_of)
-        query = PartnerAgreement.objects.filter(valid_from__lte=day).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        ).select_related("partner", "organization")
+        query = (
+            PartnerAgreement.objects.filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .select_related("partner", "organization")
+        )
         query = _scoped(query, source, "organization")
         if source.activities.exists():
             query = query.filter(activity__in=source.activities.all())
@@ -732,7 +748,9 @@ def source_records(
         if as_of is not None:
             query = query.filter(created_at__lte=as_of, approved_on__lte=timezone.localtime(as_of).date())
     elif source.kind == Kind.COHORTS:
-        query = ProgrammeCohort.objects.filter(year=year).select_related("programme", "programme__category", "programme__developer")
+        query = ProgrammeCohort.objects.filter(year=year).select_related(
+            "programme", "programme__category", "programme__developer"
+        )
         query = _scoped(query, source, "programme__developer")
         if categories is not None:
             query = query.filter(programme__category__in=categories)

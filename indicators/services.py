@@ -41,7 +41,9 @@ def refuse_derived_total(indicator: Indicator) -> None:
     source = active_source(indicator)
     if source is not None and source.is_sum:
         raise InvalidInput(
-            _("Indicator %(code)s is the sum of rows %(rows)s and is not entered by hand; enter the values of those rows.")
+            _(
+                "Indicator %(code)s is the sum of rows %(rows)s and is not entered by hand; enter the values of those rows."
+            )
             % {"code": indicator.code, "rows": ", ".join(source.row_codes)},
             field="indicator",
         )
@@ -101,8 +103,7 @@ def clean_period(period: object) -> str:
     period = "" if period is None else str(period).strip().lower()
     if period not in Actual.PERIODS:
         raise InvalidInput(
-            _("Unknown period “%(period)s”: leave it empty for the whole year, q1–q4 or m01–m12.")
-            % {"period": period},
+            _("Unknown period “%(period)s”: leave it empty for the whole year, q1–q4 or m01–m12.") % {"period": period},
             field="period",
         )
     return period
@@ -334,9 +335,7 @@ def _required_reason(reason: str | None) -> str:
     return reason
 
 
-def actual_return(
-    *, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None
-) -> Actual:
+def actual_return(*, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None) -> Actual:
     """Send a submitted value back to its organisation with a reason."""
     if not permissions.can_review_actuals(user):
         raise PermissionDenied(_("Only COPP and ministry staff return values."))
@@ -354,9 +353,7 @@ def actual_return(
     )
 
 
-def actual_reopen(
-    *, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None
-) -> Actual:
+def actual_reopen(*, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None) -> Actual:
     """Unlock an approved value (ministry only): it stops counting and goes back to its organisation."""
     if not permissions.can_reopen_actual(user):
         raise PermissionDenied(_("Only the ministry reopens approved values."))
@@ -460,11 +457,21 @@ def actuals_import(*, user: Any, rows: list[ActualRow], now: dt.datetime, commit
         evidence = r.evidence or ""
         actual = existing.get((r.indicator.pk, year, period, r.organization_id))
         if actual is None:
-            new.append(Actual(
-                indicator=r.indicator, year=year, period=period, organization_id=r.organization_id,
-                value_number=number, value_bool=flag, evidence=evidence, status=Status.DRAFT,
-                created_at=now, updated_at=now, created_by=actor,
-            ))
+            new.append(
+                Actual(
+                    indicator=r.indicator,
+                    year=year,
+                    period=period,
+                    organization_id=r.organization_id,
+                    value_number=number,
+                    value_bool=flag,
+                    evidence=evidence,
+                    status=Status.DRAFT,
+                    created_at=now,
+                    updated_at=now,
+                    created_by=actor,
+                )
+            )
             outcome.actions[r.row] = ("created", [])
             continue
         changes = {"value_number": number, "value_bool": flag, "evidence": evidence}
@@ -482,7 +489,11 @@ def actuals_import(*, user: Any, rows: list[ActualRow], now: dt.datetime, commit
         # A file cannot confirm a breach: such an edit is made on the value's page.
         refusal = edit_breach_refusal(actual, number) if actual.was_approved else ""
         if refusal:
-            outcome.refuse(r.row, refusal + " " + _("Such a change is not accepted from a file: make it on the value's page."), "value")
+            outcome.refuse(
+                r.row,
+                refusal + " " + _("Such a change is not accepted from a file: make it on the value's page."),
+                "value",
+            )
             continue
         old_value = _value_json(actual)
         for name in names:
@@ -496,23 +507,42 @@ def actuals_import(*, user: Any, rows: list[ActualRow], now: dt.datetime, commit
         if new and new[0].pk is None:  # backends without RETURNING ids
             keys = {(a.indicator_id, a.year, a.period, a.organization_id) for a in new}
             stored = Actual.objects.filter(
-                indicator_id__in={k[0] for k in keys}, year__in={k[1] for k in keys},
+                indicator_id__in={k[0] for k in keys},
+                year__in={k[1] for k in keys},
                 organization_id__in={k[3] for k in keys},
             )
             new = [a for a in stored if (a.indicator_id, a.year, a.period, a.organization_id) in keys]
         log = [
-            ActualChange(actual=a, action=ActualChange.Action.CREATE, at=now, user=actor, old_value=None,
-                         new_value=_value_json(a), old_status="", new_status=a.status)
+            ActualChange(
+                actual=a,
+                action=ActualChange.Action.CREATE,
+                at=now,
+                user=actor,
+                old_value=None,
+                new_value=_value_json(a),
+                old_status="",
+                new_status=a.status,
+            )
             for a in new
         ]
         if edited:
             Actual.objects.bulk_update(
-                [a for a, _, _ in edited], ["value_number", "value_bool", "evidence", "version", "updated_at"],
+                [a for a, _, _ in edited],
+                ["value_number", "value_bool", "evidence", "version", "updated_at"],
                 batch_size=1000,
             )
             log += [
-                ActualChange(actual=a, action=ActualChange.Action.EDIT, at=now, user=actor, old_value=old,
-                             new_value=_value_json(a), old_status=a.status, new_status=a.status, reason=reason)
+                ActualChange(
+                    actual=a,
+                    action=ActualChange.Action.EDIT,
+                    at=now,
+                    user=actor,
+                    old_value=old,
+                    new_value=_value_json(a),
+                    old_status=a.status,
+                    new_status=a.status,
+                    reason=reason,
+                )
                 for a, old, reason in edited
             ]
         ActualChange.objects.bulk_create(log, batch_size=1000)

@@ -29,21 +29,24 @@ def target_errors(*, indicator: Indicator, year: Any, value_number: Any, value_b
     plan = indicator.indicator_set.plan
     if not isinstance(year, int) or not plan.first_year <= year <= plan.last_year:
         errors["year"] = [
-            _("The year must be one of the plan's years (%(first)s–%(last)s).") % {"first": plan.first_year, "last": plan.last_year}
+            _("The year must be one of the plan's years (%(first)s–%(last)s).")
+            % {"first": plan.first_year, "last": plan.last_year}
         ]
     if indicator.is_boolean:
         if value_bool is None or value_number is not None:
-            errors["value_bool"] = [_("Indicator %(code)s is yes/no: give only the planned “yes” or “no”.") % {"code": indicator.code}]
+            errors["value_bool"] = [
+                _("Indicator %(code)s is yes/no: give only the planned “yes” or “no”.") % {"code": indicator.code}
+            ]
     elif value_bool is not None or value_number is None:
-        errors["value_number"] = [_("Indicator %(code)s is a number: give only the planned value.") % {"code": indicator.code}]
+        errors["value_number"] = [
+            _("Indicator %(code)s is a number: give only the planned value.") % {"code": indicator.code}
+        ]
     elif not 0 <= value_number <= MAX_INDICATOR_VALUE:
         errors["value_number"] = [_("The planned value must be from 0 to %(max)s.") % {"max": MAX_INDICATOR_VALUE}]
     return errors
 
 
-def target_breach_errors(
-    *, indicator: Indicator, year: Any, value_number: Any, confirm_breaches: bool
-) -> Errors:
+def target_breach_errors(*, indicator: Indicator, year: Any, value_number: Any, confirm_breaches: bool) -> Errors:
     """The rules the new target would break, as sentences, unless the breach is confirmed.
 
     The order itself breaks a rule (2024: row 4 = 73, rows 4.1–4.7 add up to

@@ -29,7 +29,12 @@ def indicator_rules_check(plan_id: int, source: str = "actual") -> list[dict[str
     for breach in breaches:
         logger.warning(
             "plan %s, %s %s: rule %s broken (%s vs %s)",
-            plan.key, source, breach["year"], breach["rule"], breach["left"], breach["right"],
+            plan.key,
+            source,
+            breach["year"],
+            breach["rule"],
+            breach["left"],
+            breach["right"],
         )
     logger.info("indicator_rules_check: plan %s, %s broken rule(s) at %s", plan.key, len(breaches), timezone.now())
     return breaches

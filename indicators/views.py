@@ -65,7 +65,11 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     previous = predecessor_facts([indicator], now=now).get(indicator.pk)
     visible = visible_indicator_records(request.user, indicator, py.year)
     records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in visible.items()}
-    rules = [r for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True) if indicator.code in (*r.left_codes, *r.right_codes)]
+    rules = [
+        r
+        for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True)
+        if indicator.code in (*r.left_codes, *r.right_codes)
+    ]
     year_figure = figures.get((indicator.code, py.year))
     how = derivation(indicator, py.year, value=getattr(year_figure, "actual", None), figures=figures)
     scoped: dict[str, Callable[[Any, QuerySet[Any]], QuerySet[Any]]] = {
@@ -87,17 +91,28 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "figures": [figures.get((indicator.code, y)) for y in py.years],
         "previous": previous,
         "previous_years": sorted(previous.actuals.items()) if previous else [],
-        "chart_list": [{"id": indicator.pk, "years": py.years, "target": [_v(figures.get((indicator.code, y)), "target") for y in py.years], "actual": [_v(figures.get((indicator.code, y)), "actual") for y in py.years]}],
+        "chart_list": [
+            {
+                "id": indicator.pk,
+                "years": py.years,
+                "target": [_v(figures.get((indicator.code, y)), "target") for y in py.years],
+                "actual": [_v(figures.get((indicator.code, y)), "actual") for y in py.years],
+            }
+        ],
         "records": records,
         "records_limited": visible_organization_ids(request.user) is not None,
         "rules": rules,
         "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code]),
         "how": how,
         "how_scope": _scope_label(how["scope"]),
-        "how_sources": [{**d, "scope_label": _scope_label(d["scope"]), "kind_label": _kind_label(d["kind"])} for d in how["sources"]],
+        "how_sources": [
+            {**d, "scope_label": _scope_label(d["scope"]), "kind_label": _kind_label(d["kind"])} for d in how["sources"]
+        ],
         "how_rows": [(row_indicators.get(code), figures.get((code, py.year)), code) for code in how["rows"]],
         "unassigned": unassigned,
-        "target_history": Target.history.filter(indicator_id=indicator.pk).select_related("history_user").order_by("-history_date")[:30],
+        "target_history": Target.history.filter(indicator_id=indicator.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:30],
         "actual_changes": _visible_changes(request.user, indicator)[:30],
     }
     return render(request, "indicators/indicator_detail.html", context)
@@ -125,7 +140,11 @@ def _v(figure: Any, name: str) -> Any:
 def _visible_changes(user: Any, indicator: Indicator) -> Any:
     """The audit trail of the indicator's values the user may see (drafts of others stay hidden)."""
     visible = actuals_visible_to(user).filter(indicator=indicator)
-    return ActualChange.objects.filter(actual__in=visible).select_related("user", "actual__organization").order_by("-at", "-id")
+    return (
+        ActualChange.objects.filter(actual__in=visible)
+        .select_related("user", "actual__organization")
+        .order_by("-at", "-id")
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -134,7 +153,9 @@ def _visible_changes(user: Any, indicator: Indicator) -> Any:
 
 
 def _visible_actual(user: Any, pk: int) -> Actual:
-    actual = get_object_or_404(actuals_visible_to(user).select_related("indicator__indicator_set__plan", "created_by", "approved_by"), pk=pk)
+    actual = get_object_or_404(
+        actuals_visible_to(user).select_related("indicator__indicator_set__plan", "created_by", "approved_by"), pk=pk
+    )
     return actual
 
 
@@ -147,10 +168,17 @@ def actual_list(request: HttpRequest) -> HttpResponse:
         if sees_everything(request.user)
         else None
     )
-    filterset = ActualFilter(request.GET or None, queryset=actuals_visible_to(request.user).filter(indicator__indicator_set__plan=plan), plan=plan, organizations=organizations)
+    filterset = ActualFilter(
+        request.GET or None,
+        queryset=actuals_visible_to(request.user).filter(indicator__indicator_set__plan=plan),
+        plan=plan,
+        organizations=organizations,
+    )
     context = {
         "filter": filterset,
-        "page": paginate(request, filterset.qs.order_by(*(filterset.qs.query.order_by or ["indicator__order", "year", "period"]))),
+        "page": paginate(
+            request, filterset.qs.order_by(*(filterset.qs.query.order_by or ["indicator__order", "year", "period"]))
+        ),
         "keep": {"plan": plan.key},
         "py": py,
         "can_review": permissions.can_review_actuals(request.user),
@@ -170,8 +198,14 @@ def actual_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             actual = services.actual_create(
-                indicator=data["indicator"], year=data["year"], organization=data["organization"], value=data["value"],
-                period=data["period"], evidence=data["evidence"], user=request.user, now=timezone.now(),
+                indicator=data["indicator"],
+                year=data["year"],
+                organization=data["organization"],
+                value=data["value"],
+                period=data["period"],
+                evidence=data["evidence"],
+                user=request.user,
+                now=timezone.now(),
             )
         except Refusal as exc:
             _add_error(form, exc)
@@ -188,8 +222,16 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actual.indicator.indicator_set.plan
     can_enter = permissions.can_enter_actual(request.user, actual.organization_id)
     form = ActualForm(
-        request.POST or None, plan=plan, organizations=permissions.actual_organization_choices(request.user), editing=True,
-        initial={"value": _value_text(actual), "evidence": actual.evidence, "version": actual.version, "indicator_obj": actual.indicator},
+        request.POST or None,
+        plan=plan,
+        organizations=permissions.actual_organization_choices(request.user),
+        editing=True,
+        initial={
+            "value": _value_text(actual),
+            "evidence": actual.evidence,
+            "version": actual.version,
+            "indicator_obj": actual.indicator,
+        },
     )
     if not actual.was_approved:
         del form.fields["confirm_breaches"]
@@ -200,8 +242,13 @@ def actual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.actual_update(
-                    actual=actual, value=data["value"], evidence=data["evidence"], reason=data["reason"],
-                    user=request.user, now=timezone.now(), version=data["version"],
+                    actual=actual,
+                    value=data["value"],
+                    evidence=data["evidence"],
+                    reason=data["reason"],
+                    user=request.user,
+                    now=timezone.now(),
+                    version=data["version"],
                     confirm_breaches=bool(data.get("confirm_breaches")),
                 )
             except Refusal as exc:
@@ -236,7 +283,11 @@ def _value_text(actual: Actual) -> str:
 ACTIONS: dict[str, tuple[Callable[..., Any], bool, Promise]] = {
     "submit": (services.actual_submit, False, gettext_lazy("The value has been submitted for review.")),
     "approve": (services.actual_approve, False, gettext_lazy("The value is approved: it now counts.")),
-    "return": (services.actual_return, True, gettext_lazy("The value has been returned to the organisation with a reason.")),
+    "return": (
+        services.actual_return,
+        True,
+        gettext_lazy("The value has been returned to the organisation with a reason."),
+    ),
     "reopen": (services.actual_reopen, True, gettext_lazy("The value is open for correction.")),
 }
 

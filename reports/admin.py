@@ -54,13 +54,20 @@ class ReportFileAdmin(admin.ModelAdmin):
     @admin.action(description=_("Build again"))
     def rebuild(self, request: HttpRequest, queryset: Any) -> None:
         for report in queryset:
-            report_file_request(user=request.user, kind=report.kind, year=report.year, as_of=report.as_of, plan=report.plan)
+            report_file_request(
+                user=request.user, kind=report.kind, year=report.year, as_of=report.as_of, plan=report.plan
+            )
         self.message_user(request, _("Queued."), messages.SUCCESS)
 
 
 class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(label="Что загружаем", choices=[(k, ImportKind(k).label) for k in
-                                                            ("organizations", "events", "event_reports", "actuals", "agreements", "programmes")])
+    kind = forms.ChoiceField(
+        label="Что загружаем",
+        choices=[
+            (k, ImportKind(k).label)
+            for k in ("organizations", "events", "event_reports", "actuals", "agreements", "programmes")
+        ],
+    )
     file = forms.FileField(label="Файл Excel (.xlsx)")
 
 
@@ -82,7 +89,11 @@ class ImportJobAdmin(admin.ModelAdmin):
         urls = [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="reports_importjob_upload"),
             path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="reports_importjob_confirm"),
-            path("template/<str:kind>/", self.admin_site.admin_view(self.template_view), name="reports_importjob_template"),
+            path(
+                "template/<str:kind>/",
+                self.admin_site.admin_view(self.template_view),
+                name="reports_importjob_template",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -91,12 +102,19 @@ class ImportJobAdmin(admin.ModelAdmin):
         preview = None
         if request.method == "POST" and form.is_valid():
             try:
-                preview = import_dry_run(user=request.user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
+                preview = import_dry_run(
+                    user=request.user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"]
+                )
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
-        context = {**self.admin_site.each_context(request), "form": form, "preview": preview,
-                   "title": "Загрузка из Excel", "opts": self.model._meta,
-                   "kinds": ["organizations", "events", "event_reports", "actuals", "agreements", "programmes"]}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "preview": preview,
+            "title": "Загрузка из Excel",
+            "opts": self.model._meta,
+            "kinds": ["organizations", "events", "event_reports", "actuals", "agreements", "programmes"],
+        }
         return TemplateResponse(request, "admin/reports/import_upload.html", context)
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -113,11 +131,15 @@ class ImportJobAdmin(admin.ModelAdmin):
             messages.error(request, str(exc))
             return redirect("admin:reports_importjob_upload")
         c = job.counts
-        messages.success(request, f"Загружено: создано {c['created']}, обновлено {c['updated']}, без изменений {c['unchanged']}.")
+        messages.success(
+            request, f"Загружено: создано {c['created']}, обновлено {c['updated']}, без изменений {c['unchanged']}."
+        )
         return redirect(reverse("admin:reports_importjob_change", args=[job.pk]))
 
     def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:
-        response = HttpResponse(import_template(kind=kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            import_template(kind=kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="template_{kind}.xlsx"'
         return response
 

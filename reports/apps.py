@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
         # and coordinators import (object-level limits: reports.permissions).
         register_role_permissions(Role.MINISTRY, ["reports.view_reportfile", "reports.add_reportfile"])
         register_role_permissions(
-            Role.COPP, ["reports.view_reportfile", "reports.add_reportfile", "reports.view_importjob", "reports.add_importjob"]
+            Role.COPP,
+            ["reports.view_reportfile", "reports.add_reportfile", "reports.view_importjob", "reports.add_importjob"],
         )
         register_role_permissions(Role.COORDINATOR, ["reports.view_importjob", "reports.add_importjob"])

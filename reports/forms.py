@@ -16,7 +16,9 @@ class ReportRequestForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
     as_of = forms.DateField(
-        label=_("As of"), required=False, widget=DateInput(),
+        label=_("As of"),
+        required=False,
+        widget=DateInput(),
         help_text=_("Empty: current data. A date in the past: what was known then."),
     )
 

@@ -152,7 +152,10 @@ def match_header(sheet: Sheet, columns: list[Col], errors: Errors) -> dict[int, 
         errors.add(
             sheet.header_row,
             "",
-            "неизвестные столбцы: " + ", ".join(unknown) + ". Ожидаются: " + ", ".join(f"«{c.header}»" for c in columns),
+            "неизвестные столбцы: "
+            + ", ".join(unknown)
+            + ". Ожидаются: "
+            + ", ".join(f"«{c.header}»" for c in columns),
         )
     missing = [c.header for c in columns if c.required and c.key not in seen]
     if missing:

@@ -144,9 +144,7 @@ class ReportSettings(models.Model):
     recipients = models.TextField(
         _("recipients of scheduled reports"),
         blank=True,
-        help_text=_(
-            "E-mail addresses, one per line, in addition to the plan's ministry contact and ministry staff."
-        ),
+        help_text=_("E-mail addresses, one per line, in addition to the plan's ministry contact and ministry staff."),
     )
 
     class Meta:

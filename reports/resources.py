@@ -138,18 +138,27 @@ class ImportResource:
 
 # --- organisations -------------------------------------------------------------------
 
-KIND_WORDS = {normalise(label): value for value, label in Organization.Kind.choices} | {
-    v: v for v in Organization.Kind.values
-} | {"колледж": "college", "школа": "school", "работодатель": "employer", "партнер": "employer", "цопп": "copp"}
+KIND_WORDS = (
+    {normalise(label): value for value, label in Organization.Kind.choices}
+    | {v: v for v in Organization.Kind.values}
+    | {"колледж": "college", "школа": "school", "работодатель": "employer", "партнер": "employer", "цопп": "copp"}
+)
 
 
 class OrganizationImport(ImportResource):
     kind = ImportKind.ORGANIZATIONS
     columns: ClassVar[list[Col]] = [
         Col("key", "Код", required=False, example="college-12", max_length=64, help="латиница, цифры, дефис"),
-        Col("kind", "Вид", example="College (ГПОУ ТО)", help="министерство, ЦОПП, колледж, школа, работодатель, другое"),
+        Col(
+            "kind", "Вид", example="College (ГПОУ ТО)", help="министерство, ЦОПП, колледж, школа, работодатель, другое"
+        ),
         Col("short_name", "Краткое наименование", example="ГПОУ ТО «Тульский колледж № 12»", max_length=255),
-        Col("name", "Полное наименование", example="государственное профессиональное образовательное учреждение Тульской области «Тульский колледж № 12»", max_length=500),
+        Col(
+            "name",
+            "Полное наименование",
+            example="государственное профессиональное образовательное учреждение Тульской области «Тульский колледж № 12»",
+            max_length=500,
+        ),
         Col("municipality", "Муниципальное образование", required=False, example="город Тула"),
         Col("inn", "ИНН", required=False, example="7100000000", max_length=12),
         Col("address", "Адрес", required=False, example="г. Тула, ул. Примерная, д. 1", max_length=500),
@@ -178,7 +187,9 @@ class OrganizationImport(ImportResource):
             if v.get("municipality"):
                 municipality_id = municipalities.get(normalise(v["municipality"]))
                 if municipality_id is None:
-                    errors.add(row, self.header("municipality"), f"муниципальное образование «{v['municipality']}» не найдено")
+                    errors.add(
+                        row, self.header("municipality"), f"муниципальное образование «{v['municipality']}» не найдено"
+                    )
                     ok = False
             key = (v.get("key") or "").strip().lower() or None
             if key is not None and not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in key):
@@ -187,9 +198,15 @@ class OrganizationImport(ImportResource):
             # Match: by code when given, otherwise by normalised name.
             match = index.by_key.get(key) if key else None
             if match is None and key is None:
-                found = index.by_name.get(normalise(v["short_name"]), set()) | index.by_name.get(normalise(v["name"]), set())
+                found = index.by_name.get(normalise(v["short_name"]), set()) | index.by_name.get(
+                    normalise(v["name"]), set()
+                )
                 if len(found) > 1:
-                    errors.add(row, self.header("short_name"), "наименование совпадает с несколькими организациями: укажите код")
+                    errors.add(
+                        row,
+                        self.header("short_name"),
+                        "наименование совпадает с несколькими организациями: укажите код",
+                    )
                     ok = False
                 match = next(iter(found)) if len(found) == 1 else None
             if not ok:
@@ -274,10 +291,18 @@ class ActualImport(ServiceBackedImport):
         Col("year", "Год", ColType.INT, example=2024),
         Col("period", "Период", required=False, example="", help="пусто — год; q1–q4 — квартал; m01–m12 — месяц"),
         Col("organization", "Организация", example="copp", help="код или наименование"),
-        Col("value", "Значение", ColType.VALUE, example=120, help="целое число; для показателей да/нет — «да» или «нет»"),
+        Col(
+            "value", "Значение", ColType.VALUE, example=120, help="целое число; для показателей да/нет — «да» или «нет»"
+        ),
         Col("evidence", "Подтверждение", required=False, example="Журнал консультаций"),
-        Col("reason", "Причина изменения", required=False, example="", max_length=1000,
-            help="обязательна, если меняется значение, которое уже утверждалось"),
+        Col(
+            "reason",
+            "Причина изменения",
+            required=False,
+            example="",
+            max_length=1000,
+            help="обязательна, если меняется значение, которое уже утверждалось",
+        ),
     ]
     key_columns = ("indicator", "year", "period", "organization")
 
@@ -290,7 +315,8 @@ class ActualImport(ServiceBackedImport):
         # A value's plan is the one whose years hold its year (an archived
         # plan's values load as well); the code is read within that plan.
         indicators = {
-            (i.indicator_set.plan_id, i.code): i for i in Indicator.objects.select_related("indicator_set__plan", "source")
+            (i.indicator_set.plan_id, i.code): i
+            for i in Indicator.objects.select_related("indicator_set__plan", "source")
         }
         index = OrganizationIndex()
         items = []
@@ -299,10 +325,15 @@ class ActualImport(ServiceBackedImport):
             plan = plan_for_year(v["year"], plans=plans) if isinstance(v["year"], int) else None
             indicator = indicators.get((plan.pk, code)) if plan is not None else None
             if plan is None:
-                errors.add(row, self.header("year"), f"{v['year']} — вне периода дорожных карт ({plan_periods_text(plans)})")
+                errors.add(
+                    row, self.header("year"), f"{v['year']} — вне периода дорожных карт ({plan_periods_text(plans)})"
+                )
             elif indicator is None:
-                errors.add(row, self.header("indicator"),
-                           f"нет показателя с кодом «{v['indicator']}» в плане {plan_years_text(plan)}")
+                errors.add(
+                    row,
+                    self.header("indicator"),
+                    f"нет показателя с кодом «{v['indicator']}» в плане {plan_years_text(plan)}",
+                )
             org_id = self._org(index, row, "organization", v["organization"], errors)
             if org_id is None or indicator is None:
                 continue
@@ -311,8 +342,12 @@ class ActualImport(ServiceBackedImport):
                 Item(
                     row=row,
                     key=(indicator.pk, v["year"], period, org_id),
-                    fields={"indicator": indicator, "value": v["value"], "evidence": v.get("evidence") or "",
-                            "reason": v.get("reason") or ""},
+                    fields={
+                        "indicator": indicator,
+                        "value": v["value"],
+                        "evidence": v.get("evidence") or "",
+                        "reason": v.get("reason") or "",
+                    },
                 )
             )
         self._codes = {i.pk: code for (_plan_id, code), i in indicators.items()}
@@ -330,9 +365,16 @@ class ActualImport(ServiceBackedImport):
 
     def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
         rows = [
-            ActualRow(row=i.row, indicator=i.fields["indicator"], year=i.key[1], period=i.key[2],
-                      organization_id=i.key[3], value=i.fields["value"], evidence=i.fields["evidence"],
-                      reason=i.fields["reason"])
+            ActualRow(
+                row=i.row,
+                indicator=i.fields["indicator"],
+                year=i.key[1],
+                period=i.key[2],
+                organization_id=i.key[3],
+                value=i.fields["value"],
+                evidence=i.fields["evidence"],
+                reason=i.fields["reason"],
+            )
             for i in items
         ]
         return actuals_import(user=user, rows=rows, now=now, commit=commit)
@@ -340,8 +382,15 @@ class ActualImport(ServiceBackedImport):
 
 # --- events --------------------------------------------------------------------------
 
-FORMAT_WORDS = {"очно": "in_person", "очный": "in_person", "онлайн": "online", "дистанционно": "online",
-                "смешанный": "mixed", "смешанно": "mixed", **{v: v for v in Event.Format.values}}
+FORMAT_WORDS = {
+    "очно": "in_person",
+    "очный": "in_person",
+    "онлайн": "online",
+    "дистанционно": "online",
+    "смешанный": "mixed",
+    "смешанно": "mixed",
+    **{v: v for v in Event.Format.values},
+}
 
 
 class EventImport(ServiceBackedImport):
@@ -355,9 +404,21 @@ class EventImport(ServiceBackedImport):
         Col("municipality", "Муниципальное образование", required=False, example="город Тула"),
         Col("place", "Место проведения", required=False, example="г. Тула, ул. Примерная, д. 1", max_length=500),
         Col("format", "Формат", required=False, example="очно", help="очно, онлайн, смешанный"),
-        Col("planned_participants", "Планируемое число участников", ColType.INT, required=False, example=25,
-            max_value=MAX_PARTICIPANTS),
-        Col("responsible_email", "E-mail ответственного", ColType.EMAIL, required=False, example="coordinator@example.org"),
+        Col(
+            "planned_participants",
+            "Планируемое число участников",
+            ColType.INT,
+            required=False,
+            example=25,
+            max_value=MAX_PARTICIPANTS,
+        ),
+        Col(
+            "responsible_email",
+            "E-mail ответственного",
+            ColType.EMAIL,
+            required=False,
+            example="coordinator@example.org",
+        ),
     ]
     key_columns = ("activity", "organizer", "title", "start_date")
     field_columns: ClassVar[dict[str, str]] = {"municipality_id": "municipality", "event": "title"}
@@ -383,8 +444,11 @@ class EventImport(ServiceBackedImport):
                 errors.add(row, self.header("start_date"), out_of_plans_message(v["start_date"], plans))
                 ok = False
             elif activity is None:
-                errors.add(row, self.header("activity"),
-                           f"в дорожной карте {plan_years_text(plan)} нет мероприятия № {v['activity']}")
+                errors.add(
+                    row,
+                    self.header("activity"),
+                    f"в дорожной карте {plan_years_text(plan)} нет мероприятия № {v['activity']}",
+                )
                 ok = False
             org_id = self._org(index, row, "organizer", v["organizer"], errors)
             if org_id is None:
@@ -393,13 +457,17 @@ class EventImport(ServiceBackedImport):
             if v.get("municipality"):
                 municipality_id = municipalities.get(normalise(v["municipality"]))
                 if municipality_id is None:
-                    errors.add(row, self.header("municipality"), f"муниципальное образование «{v['municipality']}» не найдено")
+                    errors.add(
+                        row, self.header("municipality"), f"муниципальное образование «{v['municipality']}» не найдено"
+                    )
                     ok = False
             fmt: str | None = Event.Format.IN_PERSON
             if v.get("format"):
                 fmt = FORMAT_WORDS.get(normalise(v["format"]))
                 if fmt is None:
-                    errors.add(row, self.header("format"), f"неизвестный формат «{v['format']}»: очно, онлайн или смешанный")
+                    errors.add(
+                        row, self.header("format"), f"неизвестный формат «{v['format']}»: очно, онлайн или смешанный"
+                    )
                     ok = False
             if not ok:
                 continue
@@ -438,8 +506,7 @@ class EventImport(ServiceBackedImport):
 
     def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
         rows = [
-            EventRow(row=i.row, organizer_id=i.key[1], start_date=i.key[3], event=i.instance, **i.fields)
-            for i in items
+            EventRow(row=i.row, organizer_id=i.key[1], start_date=i.key[3], event=i.instance, **i.fields) for i in items
         ]
         return events_import(user=user, rows=rows, now=now, commit=commit)
 
@@ -508,8 +575,13 @@ class AgreementImport(RegistryImport):
                     errors.add(row, self.header("activity"), f"в дорожной карте нет мероприятия № {v['activity']}")
                     ok = False
             key = (org_id, str(v["number"]).strip(), v["date"])
-            fields = {"partner_id": partner_id, "valid_from": v["valid_from"], "valid_to": v.get("valid_to"),
-                      "subject": v["subject"], "activity_id": activity_id}
+            fields = {
+                "partner_id": partner_id,
+                "valid_from": v["valid_from"],
+                "valid_to": v.get("valid_to"),
+                "subject": v["subject"],
+                "activity_id": activity_id,
+            }
             # The rules of the registry service, as the confirm will apply them.
             record = PartnerAgreement(organization_id=key[0], number=key[1], date=key[2], **fields)  # type: ignore[misc]  # None when not found: checked, then refused
             if not self._rules_hold(record, row, errors) or not ok:
@@ -533,26 +605,44 @@ class AgreementImport(RegistryImport):
         )
 
 
-FORM_WORDS = {"очная": "full_time", "очно-заочная": "mixed", "заочная": "extramural", "дистанционная": "distance",
-              **{v: v for v in EducationalProgramme.Form.values}}
+FORM_WORDS = {
+    "очная": "full_time",
+    "очно-заочная": "mixed",
+    "заочная": "extramural",
+    "дистанционная": "distance",
+    **{v: v for v in EducationalProgramme.Form.values},
+}
 
 
 class ProgrammeImport(RegistryImport):
     kind = ImportKind.PROGRAMMES
     columns: ClassVar[list[Col]] = [
         Col("name", "Наименование программы", example="Оператор станков с ЧПУ"),
-        Col("category", "Категория", example="программы профессионального обучения", help="код или наименование категории"),
+        Col(
+            "category",
+            "Категория",
+            example="программы профессионального обучения",
+            help="код или наименование категории",
+        ),
         Col("developer", "Разработчик", example="copp", help="код или наименование организации"),
         Col("approved_on", "Дата утверждения", ColType.DATE, example=dt.date(2024, 2, 1)),
         Col("hours", "Объём, часов", ColType.INT, example=72),
-        Col("form", "Форма обучения", required=False, example="очная", help="очная, очно-заочная, заочная, дистанционная"),
+        Col(
+            "form",
+            "Форма обучения",
+            required=False,
+            example="очная",
+            help="очная, очно-заочная, заочная, дистанционная",
+        ),
     ]
     key_columns = ("developer", "name", "approved_on")
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         index = OrganizationIndex()
         categories: dict[str, int] = {}
-        for pk, code, name in ProgrammeCategory.objects.filter(indicator_set__plan=self.plan).values_list("id", "key", "name"):
+        for pk, code, name in ProgrammeCategory.objects.filter(indicator_set__plan=self.plan).values_list(
+            "id", "key", "name"
+        ):
             categories[code.lower()] = pk
             categories[normalise(name)] = pk
         items = []
@@ -618,22 +708,51 @@ class EventReportImport(ServiceBackedImport):
     kind = ImportKind.EVENT_REPORTS
     columns: ClassVar[list[Col]] = [
         Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
-        Col("summary", "Краткий отчёт", required=False, example="Проведено по плану",
-            help="обязателен, если отчёт подаётся впервые"),
+        Col(
+            "summary",
+            "Краткий отчёт",
+            required=False,
+            example="Проведено по плану",
+            help="обязателен, если отчёт подаётся впервые",
+        ),
         Col("participants_total", "Участников, всего", ColType.INT, example=30, max_value=MAX_PARTICIPANTS),
-        Col("participants_pupils_6_11", "Обучающихся 6–11 классов", ColType.INT, required=False, example=20, max_value=MAX_PARTICIPANTS),
+        Col(
+            "participants_pupils_6_11",
+            "Обучающихся 6–11 классов",
+            ColType.INT,
+            required=False,
+            example=20,
+            max_value=MAX_PARTICIPANTS,
+        ),
         Col("participants_students", "Студентов", ColType.INT, required=False, example=5, max_value=MAX_PARTICIPANTS),
         Col("participants_adults", "Взрослых", ColType.INT, required=False, example=5, max_value=MAX_PARTICIPANTS),
-        Col("participants_50_plus", "В возрасте 50 лет и старше", ColType.INT, required=False, example=0, max_value=MAX_PARTICIPANTS),
-        Col("schools_count", "Общеобразовательных организаций", ColType.INT, required=False, example=3, max_value=MAX_PARTICIPANTS),
+        Col(
+            "participants_50_plus",
+            "В возрасте 50 лет и старше",
+            ColType.INT,
+            required=False,
+            example=0,
+            max_value=MAX_PARTICIPANTS,
+        ),
+        Col(
+            "schools_count",
+            "Общеобразовательных организаций",
+            ColType.INT,
+            required=False,
+            example=3,
+            max_value=MAX_PARTICIPANTS,
+        ),
     ]
     key_columns = ("event",)
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         self.user = user
         return [
-            Item(row=row, key=(v["event"],),
-                 fields={"summary": v.get("summary"), **{name: v.get(name) for name in REPORT_FIGURE_FIELDS}})
+            Item(
+                row=row,
+                key=(v["event"],),
+                fields={"summary": v.get("summary"), **{name: v.get(name) for name in REPORT_FIGURE_FIELDS}},
+            )
             for row, v in rows
         ]
 
@@ -645,8 +764,12 @@ class EventReportImport(ServiceBackedImport):
 
     def run(self, items: list[Item], *, user: Any, now: dt.datetime, commit: bool) -> BulkOutcome:
         rows = [
-            ReportRow(row=i.row, event_id=i.key[0], summary=i.fields["summary"],
-                      figures={name: i.fields[name] for name in REPORT_FIGURE_FIELDS})
+            ReportRow(
+                row=i.row,
+                event_id=i.key[0],
+                summary=i.fields["summary"],
+                figures={name: i.fields[name] for name in REPORT_FIGURE_FIELDS},
+            )
             for i in items
         ]
         return event_reports_import(user=user, rows=rows, now=now, commit=commit)
@@ -663,8 +786,14 @@ class EventParticipantsImport(ServiceBackedImport):
         Col("event", "Код мероприятия", ColType.INT, example=1, help="номер мероприятия в системе"),
         Col("surname", "Фамилия", example="Иванова", max_length=200),
         Col("name", "Имя", example="Мария", max_length=200),
-        Col("birth_date", "Дата рождения", ColType.DATE, required=False, example=dt.date(2010, 3, 14),
-            help="дд.мм.гггг; или СНИЛС"),
+        Col(
+            "birth_date",
+            "Дата рождения",
+            ColType.DATE,
+            required=False,
+            example=dt.date(2010, 3, 14),
+            help="дд.мм.гггг; или СНИЛС",
+        ),
         Col("snils", "СНИЛС", required=False, example="", max_length=20, help="если нет даты рождения"),
         Col("category", "Категория", example="школьник", help="школьник, студент, взрослый, 50+"),
         Col("grade", "Класс", ColType.INT, required=False, example=8, max_value=11, help="6–11, только для школьников"),
@@ -674,8 +803,11 @@ class EventParticipantsImport(ServiceBackedImport):
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         self.user = user
         return [
-            Item(row=row, key=(v["event"], row), fields={k: v.get(k) for k in
-                 ("surname", "name", "birth_date", "snils", "category", "grade")})
+            Item(
+                row=row,
+                key=(v["event"], row),
+                fields={k: v.get(k) for k in ("surname", "name", "birth_date", "snils", "category", "grade")},
+            )
             for row, v in rows
         ]
 

@@ -172,7 +172,9 @@ def event_lines(
         yield _line(event, reports.get(event["id"]))
 
 
-def count_events(plan: Plan, *, year: int | None = None, start: dt.date | None = None, end: dt.date | None = None) -> int:
+def count_events(
+    plan: Plan, *, year: int | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> int:
     return Event.objects.filter(Q(activity__plan=plan) & _period_filter(year, start, end)).count()
 
 
@@ -201,4 +203,3 @@ def import_jobs_for(user: object, *, limit: int = 50) -> list[ImportJob]:
     from reports.permissions import visible_import_jobs
 
     return list(visible_import_jobs(user)[:limit])
-

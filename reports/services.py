@@ -141,8 +141,7 @@ def report_file_build(*, report: ReportFile, now: dt.datetime) -> ReportFile:
 
 
 STUCK_BUILD_MESSAGE = (
-    "Формирование прервано: отчёт не был готов за отведённое время "
-    "(обработчик остановился). Сформируйте отчёт заново."
+    "Формирование прервано: отчёт не был готов за отведённое время (обработчик остановился). Сформируйте отчёт заново."
 )
 
 
@@ -435,7 +434,11 @@ def import_confirm(*, user: Any, job: ImportJob | int, now: dt.datetime | None =
             _forget_file(locked)
     except _NotReady:
         raise ImportRefused(
-            [CellError(0, "", _("this import cannot be confirmed: it failed the check, is already done or was cancelled"))]
+            [
+                CellError(
+                    0, "", _("this import cannot be confirmed: it failed the check, is already done or was cancelled")
+                )
+            ]
         ) from None
     except ImportRefused as exc:
         _close_job(job, ImportJob.Status.REFUSED, exc.errors)

@@ -33,7 +33,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             return redirect("report_detail", report.pk)
-    return render(request, "reports/report_list.html", {"py": py, "form": form, "files": report_files_for(request.user)})
+    return render(
+        request, "reports/report_list.html", {"py": py, "form": form, "files": report_files_for(request.user)}
+    )
 
 
 @login_required
@@ -77,7 +79,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            preview = services.import_dry_run(user=request.user, kind=form.cleaned_data["kind"], file=upload, name=upload.name)
+            preview = services.import_dry_run(
+                user=request.user, kind=form.cleaned_data["kind"], file=upload, name=upload.name
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -100,7 +104,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ImportRefused as exc:
             messages.error(request, _("The import was rejected, no data was changed: %(e)s") % {"e": exc})
         return redirect("import_detail", job.pk)
-    return render(request, "reports/import_detail.html", {"job": job, "can_confirm": permissions.can_confirm_import(request.user, job)})
+    return render(
+        request,
+        "reports/import_detail.html",
+        {"job": job, "can_confirm": permissions.can_confirm_import(request.user, job)},
+    )
 
 
 @login_required
@@ -110,5 +118,3 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(services.import_template(kind=kind), content_type=services.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="template_{kind}.xlsx"'
     return response
-
-

@@ -80,6 +80,7 @@ WORD_JOINER = "\u2060"
 def keep_ranges(text: str) -> str:
     return _RANGE.sub(lambda m: m.group(1) + WORD_JOINER, text)
 
+
 # Format properties (XlsxWriter's names) shared by the cells of the tables.
 BORDER: dict[str, Any] = {"border": 1, "border_color": "#808080"}
 HEADER_FILL: dict[str, Any] = {"pattern": 1, "bg_color": "#D9E1F2"}
@@ -441,7 +442,6 @@ class XlsxWriter:
                     widths[i] = need
         self.table_width = sum(widths)
 
-
     # -- layout -------------------------------------------------------------
     def _open(self, out: str | IO[bytes]) -> None:
         self.wb = xlsxwriter.Workbook(
@@ -580,7 +580,11 @@ class XlsxWriter:
                 col += span
             group_row = self._next_row(
                 self._height(
-                    [(t, self.widths[f] * s) for (t, s), (f, _) in zip(layout.header_groups, spans, strict=True) if s > 1]
+                    [
+                        (t, self.widths[f] * s)
+                        for (t, s), (f, _) in zip(layout.header_groups, spans, strict=True)
+                        if s > 1
+                    ]
                 )
             )
             # A one-column group is merged down over the column header row and
@@ -594,13 +598,21 @@ class XlsxWriter:
                 else:
                     fmt = self.formats.get(plain)
                     value, dangerous = safe_text(header_text(text) or "")
-                    ws.merge_range(group_row, first, group_row, first + span - 1, value,
-                                   self.formats.get(plain, quoted=dangerous) if dangerous else fmt)
+                    ws.merge_range(
+                        group_row,
+                        first,
+                        group_row,
+                        first + span - 1,
+                        value,
+                        self.formats.get(plain, quoted=dangerous) if dangerous else fmt,
+                    )
             column_row = self._next_row(column_height())
             for first, span in spans:
                 for offset in range(span):
                     column = layout.columns[first + offset]
-                    self._text(column_row, first + offset, None if span == 1 else header_text(column.header), props_of(column))
+                    self._text(
+                        column_row, first + offset, None if span == 1 else header_text(column.header), props_of(column)
+                    )
         else:
             r = self._next_row(column_height())
             for i, column in enumerate(layout.columns):
@@ -623,13 +635,20 @@ class XlsxWriter:
         ws = self.ws
         ws.repeat_rows(self.header_first - 1, self.header_last - 1)
         first, last = self.header_last, max(self.row_idx, self.header_last + 1) - 1  # zero-based
-        fills = {colour: self.wb.add_format({"bg_color": f"#{colour}", "pattern": 1}) for colour in set(STATUS_COLOURS.values())}
+        fills = {
+            colour: self.wb.add_format({"bg_color": f"#{colour}", "pattern": 1})
+            for colour in set(STATUS_COLOURS.values())
+        }
         for i, column in enumerate(self.layout.columns):
             if column.type is not ColumnType.STATUS:
                 continue
             for word, colour in STATUS_COLOURS.items():
                 ws.conditional_format(
-                    first, i, last, i, {"type": "cell", "criteria": "equal to", "value": f'"{word}"', "format": fills[colour]}
+                    first,
+                    i,
+                    last,
+                    i,
+                    {"type": "cell", "criteria": "equal to", "value": f'"{word}"', "format": fills[colour]},
                 )
 
     def _signature(self) -> None:

@@ -166,7 +166,9 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
                 with archive.open(entry) as fh:
                     head = fh.read(4096)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
-                raise FileRefused(_("The Excel file is damaged: part “%(part)s” cannot be unpacked.") % {"part": entry.filename}) from None
+                raise FileRefused(
+                    _("The Excel file is damaged: part “%(part)s” cannot be unpacked.") % {"part": entry.filename}
+                ) from None
             if _DTD.search(head):
                 raise FileRefused(dtd_message(entry.filename))
     return archive
@@ -387,7 +389,8 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
             raise _text_too_long(_("text value no. %(n)s") % {"n": len(strings) + 1}, max_length)
         if state["total"] > max_total:
             raise FileRefused(
-                _("File rejected: it has more than %(limit)s characters of text; split it into parts.") % {"limit": max_total}
+                _("File rejected: it has more than %(limit)s characters of text; split it into parts.")
+                % {"limit": max_total}
             )
         parts.append(data)
 
@@ -478,14 +481,16 @@ class _SheetReader:
                 if 0 < len(letters) <= 3 and letters.isascii() and letters.isupper():
                     for ch in letters:
                         column = column * 26 + ord(ch) - 64
-                if not 0 < column <= _EXCEL_COLUMNS or not self.ref[len(letters):].isdigit():
+                if not 0 < column <= _EXCEL_COLUMNS or not self.ref[len(letters) :].isdigit():
                     raise FileRefused(
                         _("The Excel file is damaged: invalid cell reference “%(ref)s”.") % {"ref": self.ref[:20]}
                     )
                 if len(self.columns) < 1000:
                     self.columns[letters] = column
-            elif not self.ref[len(letters):].isdigit():
-                raise FileRefused(_("The Excel file is damaged: invalid cell reference “%(ref)s”.") % {"ref": self.ref[:20]})
+            elif not self.ref[len(letters) :].isdigit():
+                raise FileRefused(
+                    _("The Excel file is damaged: invalid cell reference “%(ref)s”.") % {"ref": self.ref[:20]}
+                )
             self.column = column
         return self.column
 

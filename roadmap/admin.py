@@ -72,13 +72,36 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "issuer", "first_year", "last_year", "is_current", "report_due_days", "report_due_calendar"]
+    list_display = [
+        "__str__",
+        "issuer",
+        "first_year",
+        "last_year",
+        "is_current",
+        "report_due_days",
+        "report_due_calendar",
+    ]
     list_filter = ["is_current"]
     search_fields = ["number", "title"]
     inlines = [SectionInline]
     actions = [copy_plan, "mark_current", "unmark_current"]
     fieldsets = [
-        (None, {"fields": ["key", "number", "date", "issuer", "title", "roadmap_title", "first_year", "last_year", "is_current"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "key",
+                    "number",
+                    "date",
+                    "issuer",
+                    "title",
+                    "roadmap_title",
+                    "first_year",
+                    "last_year",
+                    "is_current",
+                ]
+            },
+        ),
         (_("Reporting rule"), {"fields": ["report_due_days", "report_due_calendar", "escalation_days"]}),
         (_("Contacts"), {"fields": ["signed_by", "contact", "contact_email"]}),
         (

@@ -52,7 +52,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN_PARAMETER]), retrieve=extend_schema(parameters=[PLAN_PARAMETER]))
+@extend_schema_view(
+    list=extend_schema(parameters=[PLAN_PARAMETER]), retrieve=extend_schema(parameters=[PLAN_PARAMETER])
+)
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     """Activities of the current plan (or ``?plan=<key>``), ordered by number."""
 

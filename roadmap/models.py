@@ -135,9 +135,7 @@ class Plan(models.Model):
     roadmap_title = models.TextField(_("roadmap title"), blank=True)
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"))
-    is_current = models.BooleanField(
-        _("current plan"), default=False, help_text=_("The plan shown by default.")
-    )
+    is_current = models.BooleanField(_("current plan"), default=False, help_text=_("The plan shown by default."))
     report_due_days = models.PositiveSmallIntegerField(
         _("report due within (days)"),
         default=1,
@@ -149,9 +147,7 @@ class Plan(models.Model):
         choices=DueCalendar.choices,
         default=DueCalendar.CALENDAR,
     )
-    escalation_days = models.PositiveSmallIntegerField(
-        _("escalate after (days overdue)"), default=3
-    )
+    escalation_days = models.PositiveSmallIntegerField(_("escalate after (days overdue)"), default=3)
     signed_by = models.CharField(_("signed by"), max_length=255, blank=True)
     contact = models.TextField(_("ministry contact"), blank=True)
     contact_email = models.EmailField(_("ministry contact e-mail"), blank=True)
@@ -304,9 +300,7 @@ class Event(models.Model):
         ONLINE = "online", _("Online")
         MIXED = "mixed", _("Mixed")
 
-    activity = models.ForeignKey(
-        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="events"
-    )
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="events")
     organizer = models.ForeignKey(
         Organization, verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="events"
     )
@@ -365,9 +359,7 @@ class Event(models.Model):
             models.Index(fields=["organizer", "end_date"]),
             models.Index(fields=["activity", "end_date"]),
             # The chase looks for open events by due moment; cancelled ones never matter.
-            models.Index(
-                fields=["due_at"], name="event_open_due_idx", condition=models.Q(cancelled_at__isnull=True)
-            ),
+            models.Index(fields=["due_at"], name="event_open_due_idx", condition=models.Q(cancelled_at__isnull=True)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -424,19 +416,25 @@ class EventReport(models.Model):
     due_at_submission = models.DateTimeField(_("due at (when submitted)"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        "roadmap.User", verbose_name=_("accepted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        "roadmap.User",
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     returned_by = models.ForeignKey(
-        "roadmap.User", verbose_name=_("returned by"), null=True, blank=True, on_delete=models.SET_NULL,
+        "roadmap.User",
+        verbose_name=_("returned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     return_reason = models.TextField(_("reason for return"), blank=True)
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
-    resubmission_due_at = models.DateTimeField(
-        _("corrected report due at"), null=True, blank=True, db_index=True
-    )
+    resubmission_due_at = models.DateTimeField(_("corrected report due at"), null=True, blank=True, db_index=True)
     resubmitted_at = models.DateTimeField(_("last corrected at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -465,9 +463,7 @@ class EvidenceFile(models.Model):
         ORDER = "order", _("Order")
         OTHER = "other", _("Other")
 
-    report = models.ForeignKey(
-        EventReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="evidence"
-    )
+    report = models.ForeignKey(EventReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=_evidence_path, max_length=500)
     original_name = models.CharField(_("file name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -519,7 +515,11 @@ class Notification(models.Model):
         GAVE_UP = "gave_up", _("Failed, retries exhausted")
 
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE,
+        Event,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -530,20 +530,24 @@ class Notification(models.Model):
     recipient = models.CharField(_("recipient"), max_length=254)
     email = models.EmailField(_("e-mail"), blank=True)
     user = models.ForeignKey(
-        "roadmap.User", verbose_name=_("user"), null=True, blank=True, on_delete=models.CASCADE,
+        "roadmap.User",
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     claim_token = models.CharField(_("claim token"), max_length=40, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sending_since = models.DateTimeField(
-        _("sending started"), null=True, blank=True,
+        _("sending started"),
+        null=True,
+        blank=True,
         help_text=_("When the last attempt took the notification for sending; a long send means “in doubt”."),
     )
     created_at = models.DateTimeField(_("created at"))

@@ -89,7 +89,11 @@ class Browser:
 
         client = Client()
         client.force_login(user)
-        return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": self.base}
+        return {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": self.base,
+        }
 
     def shoot(self, page: Any, name: str) -> Path:
         width = page.viewport_size["width"]
@@ -138,7 +142,6 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(marker)
-
 
 
 @pytest.fixture(autouse=True)

@@ -113,7 +113,12 @@ def web_approvals(n: int = 20) -> dict[str, Any]:
     from roadmap.tests.factories import UserFactory
 
     plan, org = _plan_and_org()
-    indicator = Indicator.objects.filter(indicator_set__plan=plan, value_type="number").exclude(source__kind="sum_of").order_by("order").first()
+    indicator = (
+        Indicator.objects.filter(indicator_set__plan=plan, value_type="number")
+        .exclude(source__kind="sum_of")
+        .order_by("order")
+        .first()
+    )
     coordinator = UserFactory(role="coordinator", organization=org)
     now = timezone.now()
     actual = services.actual_create(

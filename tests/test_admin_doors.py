@@ -73,7 +73,11 @@ def test_it_offers_no_add_change_or_delete_of_domain_records(rf: Any, superuser:
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
     for inline in model_admin.get_inline_instances(request):
-        assert not (inline.has_add_permission(request, None) or inline.has_change_permission(request) or inline.has_delete_permission(request))
+        assert not (
+            inline.has_add_permission(request, None)
+            or inline.has_change_permission(request)
+            or inline.has_delete_permission(request)
+        )
 
 
 def test_it_refuses_changes_to_an_event_on_every_admin_form(client: Any, superuser: Any) -> None:
@@ -82,17 +86,27 @@ def test_it_refuses_changes_to_an_event_on_every_admin_form(client: Any, superus
     before = (event.title, event.version, report.participants_total, EvidenceFile.objects.count())
     page = client.get(reverse("admin:roadmap_event_change", args=[event.pk]))
     assert page.status_code == 200 and reverse("event_detail", args=[event.pk]) in page.content.decode()
-    body = {"title": "Изменено в админке", "activity": event.activity_id, "organizer": event.organizer_id,
-            "start_date": "2026-03-11", "end_date": "2026-03-11"}
+    body = {
+        "title": "Изменено в админке",
+        "activity": event.activity_id,
+        "organizer": event.organizer_id,
+        "start_date": "2026-03-11",
+        "end_date": "2026-03-11",
+    }
     assert client.post(reverse("admin:roadmap_event_change", args=[event.pk]), body).status_code == 403
     for url, change in (
         (f"/admin/roadmap/event/{event.pk}/history/{event.history.first().history_id}/", {"title": "Изменено"}),
-        (f"/admin/roadmap/eventreport/{report.pk}/history/{report.history.first().history_id}/", {"participants_total": 99999}),
+        (
+            f"/admin/roadmap/eventreport/{report.pk}/history/{report.history.first().history_id}/",
+            {"participants_total": 99999},
+        ),
     ):
         page = client.get(url)
         assert page.status_code == 200  # old versions can be looked at
         assert client.post(url, complete_form(page) | change).status_code == 403
-    assert client.post(reverse("admin:roadmap_eventreport_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:roadmap_eventreport_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
+    )
     event.refresh_from_db()
     report.refresh_from_db()
     assert (event.title, event.version, report.participants_total, EvidenceFile.objects.count()) == before
@@ -135,11 +149,19 @@ def test_it_registers_an_agreement_in_the_admin_through_the_service(client: Any,
     agreement = PartnerAgreement.objects.get()
     assert agreement.created_by == superuser and agreement.history.get().history_user == superuser
     change = reverse("admin:indicators_partneragreement_change", args=[agreement.pk])
-    assert client.post(change, agreement_form(holder, subject="Стажировки") | {"partner": agreement.partner_id}).status_code == 302
+    assert (
+        client.post(
+            change, agreement_form(holder, subject="Стажировки") | {"partner": agreement.partner_id}
+        ).status_code
+        == 302
+    )
     agreement.refresh_from_db()
     assert agreement.subject == "Стажировки"
     old = agreement.history.last()
-    revert = client.post(f"{change.removesuffix('change/')}history/{old.history_id}/", agreement_form(holder) | {"partner": agreement.partner_id})
+    revert = client.post(
+        f"{change.removesuffix('change/')}history/{old.history_id}/",
+        agreement_form(holder) | {"partner": agreement.partner_id},
+    )
     assert revert.status_code == 302
     agreement.refresh_from_db()
     assert agreement.subject == "Практика" and agreement.history.first().history_user == superuser
@@ -155,9 +177,7 @@ def test_it_keeps_a_programme_with_cohorts_in_the_admin(order_plan: Any, client:
     )
     assert response.status_code == 200  # Django's own page: protected objects, nothing deleted
     assert EducationalProgramme.objects.filter(pk__in=[programme.pk, bare.pk]).count() == 2
-    response = client.post(
-        reverse("admin:indicators_educationalprogramme_delete", args=[bare.pk]), {"post": "yes"}
-    )
+    response = client.post(reverse("admin:indicators_educationalprogramme_delete", args=[bare.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not EducationalProgramme.objects.filter(pk=bare.pk).exists()
     assert EducationalProgramme.history.filter(id=bare.pk, history_type="-").get().history_user == superuser
@@ -182,7 +202,9 @@ def test_it_registers_records_only_for_the_holder_a_staff_coordinator_acts_for(c
 # --- targets: through indicators.targets, with the reason -------------------------------------
 
 
-def test_it_corrects_a_target_with_a_reason_and_keeps_it_in_history(order_plan: Any, client: Any, superuser: Any) -> None:
+def test_it_corrects_a_target_with_a_reason_and_keeps_it_in_history(
+    order_plan: Any, client: Any, superuser: Any
+) -> None:
     target = Target.objects.get(indicator__code="8", year=2025)
     url = reverse("admin:indicators_target_change", args=[target.pk])
     body = {"value_number": "66", "value_bool": "unknown"}
@@ -204,7 +226,9 @@ def test_it_corrects_a_target_with_a_reason_and_keeps_it_in_history(order_plan: 
     assert Target.objects.get(pk=boolean.pk).value_number is None
 
 
-def test_it_shows_a_staff_coordinator_only_their_organisations_rows(order_plan: Any, client: Any, make_user: Any) -> None:
+def test_it_shows_a_staff_coordinator_only_their_organisations_rows(
+    order_plan: Any, client: Any, make_user: Any
+) -> None:
     college = OrganizationFactory()
     client.force_login(make_user("coordinator", organization=college, is_staff=True))
     own, foreign = PartnerAgreementFactory(organization=college), PartnerAgreementFactory()

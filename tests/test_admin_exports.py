@@ -25,7 +25,11 @@ from roadmap.models import Plan
 PAYLOADS = ("=cmd|' /C calc'!A0", "==1+1")
 
 EXPORTING = sorted(
-    ((model, model_admin) for model, model_admin in admin.site._registry.items() if isinstance(model_admin, ExportMixin)),
+    (
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, ExportMixin)
+    ),
     key=lambda pair: pair[0]._meta.label,
 )
 

@@ -104,8 +104,17 @@ def test_it_caps_the_limit_at_500(world: World) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": "abc"}, {"limit": ""}, {"limit": "0"}, {"limit": "-5"}, {"limit": "true"},
-     {"offset": "-1"}, {"offset": "1.5"}, {"offset": "99999999999999999999"}, {"offset": "null"}],
+    [
+        {"limit": "abc"},
+        {"limit": ""},
+        {"limit": "0"},
+        {"limit": "-5"},
+        {"limit": "true"},
+        {"offset": "-1"},
+        {"offset": "1.5"},
+        {"offset": "99999999999999999999"},
+        {"offset": "null"},
+    ],
 )
 def test_it_refuses_a_limit_or_offset_that_is_not_a_count(world: World, params: dict[str, str]) -> None:
     response = api(world.copp).get("/api/v1/organizations/", params)
@@ -135,9 +144,7 @@ def test_it_bounds_participants_in_the_service_for_every_door(world: World) -> N
 
 def test_it_bounds_planned_participants(world: World) -> None:
     event = world.events_a[0]
-    response = api(world.coord_a).patch(
-        f"/api/v1/events/{event.pk}/", {"planned_participants": HUGE}, format="json"
-    )
+    response = api(world.coord_a).patch(f"/api/v1/events/{event.pk}/", {"planned_participants": HUGE}, format="json")
     assert response.status_code == 400
     assert "planned_participants" in response.json()
     with pytest.raises(services.ValidationError) as caught:
@@ -182,7 +189,9 @@ def test_it_refuses_a_start_date_centuries_before_the_plan(world: World) -> None
 
 
 def test_it_refuses_an_end_date_after_the_plan(world: World) -> None:
-    response = _new_event(world, start_date=f"{world.plan.last_year}-12-31", end_date=f"{world.plan.last_year + 1}-01-01")
+    response = _new_event(
+        world, start_date=f"{world.plan.last_year}-12-31", end_date=f"{world.plan.last_year + 1}-01-01"
+    )
     assert response.status_code == 400
     assert list(response.json()) == ["end_date"]
 

@@ -43,7 +43,9 @@ def _activity_of_a_plan_in_force(world: World, day: dt.date) -> Activity:
     return ActivityFactory(section__plan=plan, name=world.activity.name)
 
 
-def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(web: Any, world: World, tmp_path: Any) -> None:
+def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(
+    web: Any, world: World, tmp_path: Any
+) -> None:
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     activity = _activity_of_a_plan_in_force(world, yesterday)
     page = _sign_in(web, world.coord_a, PHONE)
@@ -139,8 +141,9 @@ def test_the_dashboard_shows_a_write_after_its_background_refresh(web: Any, worl
     page.goto(url)
     overdue = page.locator("a[href$='report_status=overdue'] .display-6")
     assert overdue.inner_text() == "3"
-    event_report_submit(user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=3),
-                        now=timezone.now())
+    event_report_submit(
+        user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=3), now=timezone.now()
+    )
 
     page.goto(url)
     notice = page.get_by_role("status").filter(has_text="пересчитывается")

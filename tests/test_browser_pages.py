@@ -38,7 +38,9 @@ def test_it_signs_in_and_lands_on_the_role_home(web: Any, world: World) -> None:
 
 def test_it_renders_every_main_page(web: Any, world: World) -> None:
     year = world.plan.last_year
-    report = ReportFile.objects.create(kind="roadmap", plan=world.plan, year=year, status="running", rows_done=12, rows_total=40)
+    report = ReportFile.objects.create(
+        kind="roadmap", plan=world.plan, year=year, status="running", rows_done=12, rows_total=40
+    )
     ministry, coordinator = world.ministry, world.coord_a
     web.both(ministry, f"/dashboard/?year={year}", "dashboard")
     web.both(ministry, "/events/", "event-list")
@@ -70,7 +72,9 @@ def test_it_can_be_used_with_the_keyboard_alone(web: Any, world: World) -> None:
     # Tabbing on reaches the first task's link, and Enter follows it.
     for _ in range(30):
         page.keyboard.press("Tab")
-        if (page.locator(":focus").get_attribute("href") or "").startswith("/events/") and "new" not in (page.locator(":focus").get_attribute("href") or ""):
+        if (page.locator(":focus").get_attribute("href") or "").startswith("/events/") and "new" not in (
+            page.locator(":focus").get_attribute("href") or ""
+        ):
             break
     page.keyboard.press("Enter")
     page.wait_for_url("**/events/*/")

@@ -30,8 +30,9 @@ def _overdue_shown(html: str) -> int:
 
 
 def _file_report(world: World) -> None:
-    event_report_submit(user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=3),
-                        now=timezone.now())
+    event_report_submit(
+        user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=3), now=timezone.now()
+    )
 
 
 def _py(world: World) -> PlanYear:

@@ -35,12 +35,22 @@ def new_year_event(order_plan: Any) -> Event:
     """Held 30.12.2024–02.01.2025 under activity 17 (a source of indicator 6), reported and accepted."""
     end = dt.date(2025, 1, 2)
     event = Event.objects.create(
-        activity=order_plan.activities.get(number=17), organizer=OrganizationFactory(), title="Новогодняя профпроба",
-        start_date=dt.date(2024, 12, 30), end_date=end, due_at=event_due_at(plan=order_plan, end_date=end),
+        activity=order_plan.activities.get(number=17),
+        organizer=OrganizationFactory(),
+        title="Новогодняя профпроба",
+        start_date=dt.date(2024, 12, 30),
+        end_date=end,
+        due_at=event_due_at(plan=order_plan, end_date=end),
     )
     EventReport.objects.create(
-        event=event, summary="Прошло", participants_total=40, status="accepted", submitted_at=event.due_at,
-        due_at_submission=event.due_at, on_time=True, accepted_at=event.due_at,
+        event=event,
+        summary="Прошло",
+        participants_total=40,
+        status="accepted",
+        submitted_at=event.due_at,
+        due_at_submission=event.due_at,
+        on_time=True,
+        accepted_at=event.due_at,
     )
     return event
 
@@ -56,13 +66,17 @@ def test_it_counts_the_event_in_the_same_year_in_indicators_timeliness_and_dashb
     figures = indicator_figures(order_plan, years=[2024, 2025], now=NOW, codes=["6"])
     assert figures[("6", 2025)].derived == 40
     assert not figures[("6", 2024)].derived
-    held = {year: timeliness_figures(now=NOW, by="total", plan=order_plan, year=year).total.held for year in (2024, 2025)}
+    held = {
+        year: timeliness_figures(now=NOW, by="total", plan=order_plan, year=year).total.held for year in (2024, 2025)
+    }
     assert held == {2024: 0, 2025: 1}
     dashboard = {year: Dashboard(py=PlanYear(order_plan, year), now=NOW) for year in (2024, 2025)}
     assert {year: d.total.held for year, d in dashboard.items()} == {2024: 0, 2025: 1}
 
 
-def test_it_lists_the_event_in_that_year_everywhere_else(order_plan: Any, new_year_event: Event, make_user: Any) -> None:
+def test_it_lists_the_event_in_that_year_everywhere_else(
+    order_plan: Any, new_year_event: Event, make_user: Any
+) -> None:
     indicator = Indicator.objects.get(indicator_set__plan=order_plan, code="6")
     assert list(indicator_records(indicator, 2025)["event_reports"]) == [new_year_event.report]
     assert not indicator_records(indicator, 2024)["event_reports"].exists()

@@ -31,16 +31,37 @@ def _pages(w: World) -> dict[str, list[str]]:
     report = ReportFile.objects.create(kind="roadmap", plan=w.plan, year=w.plan.last_year, status="done")
     year = w.plan.last_year
     common = [
-        "/activities/", f"/activities/?year={year}&q=проф", f"/activities/{w.activity.pk}/",
-        "/indicators/", f"/indicators/{w.indicator.pk}/?year={year}",
-        "/events/", "/events/?report_status=overdue", f"/events/?timeliness=late&year={year}",
-        f"/events/{event.pk}/", "/actuals/", "/inbox/", "/events/new/",
+        "/activities/",
+        f"/activities/?year={year}&q=проф",
+        f"/activities/{w.activity.pk}/",
+        "/indicators/",
+        f"/indicators/{w.indicator.pk}/?year={year}",
+        "/events/",
+        "/events/?report_status=overdue",
+        f"/events/?timeliness=late&year={year}",
+        f"/events/{event.pk}/",
+        "/actuals/",
+        "/inbox/",
+        "/events/new/",
     ]
     return {
-        "ministry": [*common, "/dashboard/", f"/dashboard/?year={year - 1}", "/reports/", f"/reports/{report.pk}/",
-                     "/actuals/?status=submitted", f"/actuals/{w.actuals_b[0].pk}/"],
-        "coord_a": [*common, "/tasks/", "/imports/", f"/events/{returned.pk}/report/", "/actuals/new/",
-                    f"/actuals/{w.actual_a.pk}/"],
+        "ministry": [
+            *common,
+            "/dashboard/",
+            f"/dashboard/?year={year - 1}",
+            "/reports/",
+            f"/reports/{report.pk}/",
+            "/actuals/?status=submitted",
+            f"/actuals/{w.actuals_b[0].pk}/",
+        ],
+        "coord_a": [
+            *common,
+            "/tasks/",
+            "/imports/",
+            f"/events/{returned.pk}/report/",
+            "/actuals/new/",
+            f"/actuals/{w.actual_a.pk}/",
+        ],
     }
 
 
@@ -116,10 +137,16 @@ def test_it_hides_and_protects_another_organisations_drafts(world: World) -> Non
 
 def test_it_does_not_let_a_coordinator_register_for_another_organisation(world: World) -> None:
     client = logged_in(world.coord_a)
-    response = client.post("/events/new/", {
-        "activity": world.activity.pk, "organizer": world.org_b.pk, "title": "Чужое", "start_date": "2025-03-03",
-        "format": "in_person",
-    })
+    response = client.post(
+        "/events/new/",
+        {
+            "activity": world.activity.pk,
+            "organizer": world.org_b.pk,
+            "title": "Чужое",
+            "start_date": "2025-03-03",
+            "format": "in_person",
+        },
+    )
     assert response.status_code == 200  # the form says the choice is not valid
     assert not Event.objects.filter(title="Чужое").exists()
 

@@ -49,24 +49,55 @@ def next_plan_data() -> dict[str, Any]:
             "last_year": 2028,
         },
         "organizations": [
-            {"key": "copp", "kind": "copp", "short_name": "ЦОПП",
-             "name": "Центр опережающей профессиональной подготовки Тульской области",
-             "municipality": "город Тула", "is_group": False},
+            {
+                "key": "copp",
+                "kind": "copp",
+                "short_name": "ЦОПП",
+                "name": "Центр опережающей профессиональной подготовки Тульской области",
+                "municipality": "город Тула",
+                "is_group": False,
+            },
         ],
         "sections": [
-            {"title": "Профориентация", "activities": [
-                {"number": 1, "name": "Профессиональные пробы для школьников", "expected_result": "Проведены пробы",
-                 "evidence_document": "Отчёт", "deadline": "Ежегодно", "responsible_text": "ЦОПП",
-                 "responsible": [{"org": "copp"}]},
-                {"number": 2, "name": "Стратегическая сессия", "expected_result": "Проведена сессия",
-                 "evidence_document": "Протокол", "deadline": "Январь – март 2026 г.", "responsible_text": "ЦОПП",
-                 "responsible": [{"org": "copp"}]},
-            ]},
+            {
+                "title": "Профориентация",
+                "activities": [
+                    {
+                        "number": 1,
+                        "name": "Профессиональные пробы для школьников",
+                        "expected_result": "Проведены пробы",
+                        "evidence_document": "Отчёт",
+                        "deadline": "Ежегодно",
+                        "responsible_text": "ЦОПП",
+                        "responsible": [{"org": "copp"}],
+                    },
+                    {
+                        "number": 2,
+                        "name": "Стратегическая сессия",
+                        "expected_result": "Проведена сессия",
+                        "evidence_document": "Протокол",
+                        "deadline": "Январь – март 2026 г.",
+                        "responsible_text": "ЦОПП",
+                        "responsible": [{"org": "copp"}],
+                    },
+                ],
+            },
         ],
-        "indicators": {"title": "Показатели 2026–2028", "items": [
-            {"code": "1", "printed_code": "1.", "parent": None, "name": "Охвачено профпробами", "unit": "человек",
-             "value_type": "number", "aggregation": "flow", "targets": {2026: 100, 2027: 110, 2028: 120}},
-        ]},
+        "indicators": {
+            "title": "Показатели 2026–2028",
+            "items": [
+                {
+                    "code": "1",
+                    "printed_code": "1.",
+                    "parent": None,
+                    "name": "Охвачено профпробами",
+                    "unit": "человек",
+                    "value_type": "number",
+                    "aggregation": "flow",
+                    "targets": {2026: 100, 2027: 110, 2028: 120},
+                },
+            ],
+        },
     }
 
 
@@ -100,7 +131,11 @@ def activity(plan: Plan, number: int) -> Activity:
 # --- loading --------------------------------------------------------------------
 
 PLAN_MODELS = [
-    "roadmap.plan", "roadmap.section", "roadmap.activity", "roadmap.deadlinewindow", "roadmap.responsibility",
+    "roadmap.plan",
+    "roadmap.section",
+    "roadmap.activity",
+    "roadmap.deadlinewindow",
+    "roadmap.responsibility",
     "indicators",
 ]
 
@@ -108,7 +143,9 @@ PLAN_MODELS = [
 def dump() -> dict[tuple[str, Any], str]:
     out = io.StringIO()
     call_command("dumpdata", *PLAN_MODELS, format="json", stdout=out)
-    return {(o["model"], o["pk"]): json.dumps(o, ensure_ascii=False, sort_keys=True) for o in json.loads(out.getvalue())}
+    return {
+        (o["model"], o["pk"]): json.dumps(o, ensure_ascii=False, sort_keys=True) for o in json.loads(out.getvalue())
+    }
 
 
 def test_load_order_puts_a_second_plan_beside_the_first_without_touching_it(order_plan: Plan, tmp_path: Path) -> None:
@@ -176,11 +213,15 @@ def test_one_rule_names_the_field_and_the_plan_of_a_date(plans: Any) -> None:
     order, nxt = plans
     ok = event_plan_errors(activity=activity(nxt, 1), start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 3, 2))
     assert ok == {}
-    outside = event_plan_errors(activity=activity(nxt, 1), start_date=dt.date(2022, 6, 10), end_date=dt.date(2022, 6, 10))
+    outside = event_plan_errors(
+        activity=activity(nxt, 1), start_date=dt.date(2022, 6, 10), end_date=dt.date(2022, 6, 10)
+    )
     assert outside == {"start_date": ["10.06.2022 — вне периода дорожных карт (2023–2025, 2026–2028)"]}
     wrong = event_plan_errors(activity=activity(order, 1), start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 3, 1))
     assert list(wrong) == ["start_date"] and "2026–2028" in wrong["start_date"][0]
-    across = event_plan_errors(activity=activity(order, 1), start_date=dt.date(2025, 12, 30), end_date=dt.date(2026, 1, 2))
+    across = event_plan_errors(
+        activity=activity(order, 1), start_date=dt.date(2025, 12, 30), end_date=dt.date(2026, 1, 2)
+    )
     assert list(across) == ["end_date"] and "31.12.2025" in across["end_date"][0]
 
 
@@ -196,16 +237,28 @@ def test_the_event_form_groups_activities_by_plan_and_registers_under_both(
     assert "Дорожная карта 2026–2028" in page and "Дорожная карта 2023–2025 (архив)" in page
     assert page.index("Дорожная карта 2026–2028") < page.index("Дорожная карта 2023–2025")  # the current one first
     for plan, day in ((order, "15.03.2024"), (nxt, "15.03.2027")):
-        response = client.post(reverse("event_create"), {
-            "activity": activity(plan, 1).pk, "organizer": copp.pk, "title": f"Событие {day}",
-            "start_date": day, "format": "in_person",
-        })
+        response = client.post(
+            reverse("event_create"),
+            {
+                "activity": activity(plan, 1).pk,
+                "organizer": copp.pk,
+                "title": f"Событие {day}",
+                "start_date": day,
+                "format": "in_person",
+            },
+        )
         assert response.status_code == 302, response.content.decode()[:3000]
         assert Event.objects.get(title=f"Событие {day}").activity.plan == plan
-    response = client.post(reverse("event_create"), {
-        "activity": activity(nxt, 1).pk, "organizer": copp.pk, "title": "Вне карт", "start_date": "10.06.2022",
-        "format": "in_person",
-    })
+    response = client.post(
+        reverse("event_create"),
+        {
+            "activity": activity(nxt, 1).pk,
+            "organizer": copp.pk,
+            "title": "Вне карт",
+            "start_date": "10.06.2022",
+            "format": "in_person",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["start_date"] == [
         "10.06.2022 — вне периода дорожных карт (2023–2025, 2026–2028)"
@@ -283,8 +336,11 @@ HEADER = ["№ мероприятия дорожной карты", "Орган�
 def test_the_events_import_finds_each_rows_plan_from_its_dates(make_user: Any, plans: Any, copp: Organization) -> None:
     order, nxt = plans
     user = make_user("copp", organization=copp)
-    rows = [HEADER, [2, "copp", "Сессия 2024", dt.datetime(2024, 3, 15), None, "очно"],
-            [2, "copp", "Сессия 2026", dt.datetime(2026, 3, 15), None, "очно"]]
+    rows = [
+        HEADER,
+        [2, "copp", "Сессия 2024", dt.datetime(2024, 3, 15), None, "очно"],
+        [2, "copp", "Сессия 2026", dt.datetime(2026, 3, 15), None, "очно"],
+    ]
     preview = import_dry_run(user=user, kind="events", file=xlsx_bytes(rows))
     assert preview.is_clean, [e.message for e in preview.errors]
     import_confirm(user=user, job=preview.job, now=TODAY)
@@ -292,10 +348,15 @@ def test_the_events_import_finds_each_rows_plan_from_its_dates(make_user: Any, p
     assert Event.objects.get(title="Сессия 2026").activity == activity(nxt, 2)
 
 
-def test_the_events_import_refuses_a_row_outside_every_plan_by_its_column(make_user: Any, plans: Any, copp: Organization) -> None:
+def test_the_events_import_refuses_a_row_outside_every_plan_by_its_column(
+    make_user: Any, plans: Any, copp: Organization
+) -> None:
     user = make_user("copp", organization=copp)
-    rows = [HEADER, [1, "copp", "Давнее", dt.datetime(2022, 6, 10), None, "очно"],
-            [3, "copp", "Нет пункта", dt.datetime(2027, 6, 10), None, "очно"]]
+    rows = [
+        HEADER,
+        [1, "copp", "Давнее", dt.datetime(2022, 6, 10), None, "очно"],
+        [3, "copp", "Нет пункта", dt.datetime(2027, 6, 10), None, "очно"],
+    ]
     preview = import_dry_run(user=user, kind="events", file=xlsx_bytes(rows))
     found = {(e.row, e.column): e.message for e in preview.errors}
     assert found[(2, "Дата начала")] == "10.06.2022 — вне периода дорожных карт (2023–2025, 2026–2028)"
@@ -314,7 +375,10 @@ def test_the_values_import_finds_each_rows_plan_from_its_year(make_user: Any, pl
     preview = import_dry_run(user=user, kind="actuals", file=xlsx_bytes(rows[:3]))
     assert preview.is_clean, [e.message for e in preview.errors]
     import_confirm(user=user, job=preview.job, now=TODAY)
-    values = {(a.indicator.indicator_set.plan_id, a.indicator.code, a.year) for a in Actual.objects.select_related("indicator__indicator_set")}
+    values = {
+        (a.indicator.indicator_set.plan_id, a.indicator.code, a.year)
+        for a in Actual.objects.select_related("indicator__indicator_set")
+    }
     assert values == {(order.pk, "3", 2024), (nxt.pk, "1", 2027)}
 
 
@@ -365,8 +429,12 @@ def test_pages_with_figures_offer_the_plans_and_the_chosen_plans_years(
 def test_the_dashboard_overdue_list_is_scoped_to_the_plan_and_year_and_says_so(plans: Any, copp: Organization) -> None:
     order, nxt = plans
     with time_machine.travel(dt.datetime(2024, 1, 1, tzinfo=MOSCOW), tick=False):
-        old = event_create(user=None, activity=activity(order, 2), organizer=copp, title="Старое", start_date=dt.date(2024, 2, 1))
-        new = event_create(user=None, activity=activity(nxt, 2), organizer=copp, title="Новое", start_date=dt.date(2026, 2, 1))
+        old = event_create(
+            user=None, activity=activity(order, 2), organizer=copp, title="Старое", start_date=dt.date(2024, 2, 1)
+        )
+        new = event_create(
+            user=None, activity=activity(nxt, 2), organizer=copp, title="Новое", start_date=dt.date(2026, 2, 1)
+        )
     dash = Dashboard(py=PlanYear(nxt, 2026, (order, nxt), TODAY.date()), now=TODAY)
     assert [e.pk for e in dash.overdue] == [new.pk] and dash.overdue_count == 1
     assert dash.overdue_all_time_count == 2
@@ -377,7 +445,9 @@ def test_the_dashboard_overdue_list_is_scoped_to_the_plan_and_year_and_says_so(p
 def test_an_archived_plans_excel_reports_build(plans: Any, copp: Organization) -> None:
     order, _nxt = plans
     with time_machine.travel(dt.datetime(2024, 1, 1, tzinfo=MOSCOW), tick=False):
-        event_create(user=None, activity=activity(order, 14), organizer=copp, title="Архивное", start_date=dt.date(2024, 5, 5))
+        event_create(
+            user=None, activity=activity(order, 14), organizer=copp, title="Архивное", start_date=dt.date(2024, 5, 5)
+        )
     for kind in ("roadmap", "indicators", "timeliness", "municipalities"):
         out = io.BytesIO()
         build_to(builder_class(kind)(plan=order, year=2024, as_of=None, now=TODAY), out)
@@ -385,11 +455,17 @@ def test_an_archived_plans_excel_reports_build(plans: Any, copp: Organization) -
         assert sheet.max_row > 3, kind
 
 
-def test_the_event_list_and_my_tasks_filter_by_plan(client: Any, make_user: Any, plans: Any, copp: Organization) -> None:
+def test_the_event_list_and_my_tasks_filter_by_plan(
+    client: Any, make_user: Any, plans: Any, copp: Organization
+) -> None:
     order, nxt = plans
     with time_machine.travel(dt.datetime(2024, 1, 1, tzinfo=MOSCOW), tick=False):
-        event_create(user=None, activity=activity(order, 2), organizer=copp, title="Старое", start_date=dt.date(2024, 2, 1))
-        event_create(user=None, activity=activity(nxt, 2), organizer=copp, title="Новое", start_date=dt.date(2026, 2, 1))
+        event_create(
+            user=None, activity=activity(order, 2), organizer=copp, title="Старое", start_date=dt.date(2024, 2, 1)
+        )
+        event_create(
+            user=None, activity=activity(nxt, 2), organizer=copp, title="Новое", start_date=dt.date(2026, 2, 1)
+        )
     client.force_login(make_user("copp", organization=copp))
     listed = client.get(reverse("event_list"), {"plan": nxt.key})
     assert 'name="plan"' in listed.content.decode()
@@ -421,7 +497,9 @@ def test_the_bundled_example_plan_loads_beside_the_order_and_takes_its_events(
     from roadmap.plans.loader import DATA_DIR
 
     before = dump()
-    call_command("load_order", str(DATA_DIR / "plans" / "examples" / "tula_2026_2028_example.yaml"), stdout=io.StringIO())
+    call_command(
+        "load_order", str(DATA_DIR / "plans" / "examples" / "tula_2026_2028_example.yaml"), stdout=io.StringIO()
+    )
     assert {key: dump().get(key) for key in before} == before
     assert current_plan(dt.date(2026, 12, 2)).key == "tula-example-2026-2028"
     copp = Organization.objects.get(key="copp")

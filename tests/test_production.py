@@ -36,7 +36,9 @@ def _manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
 
 
 def _production_settings(*names: str, **extra_env: str) -> dict[str, Any]:
-    code = "import json; from django.conf import settings; print(json.dumps({n: getattr(settings, n, None) for n in %r}))"
+    code = (
+        "import json; from django.conf import settings; print(json.dumps({n: getattr(settings, n, None) for n in %r}))"
+    )
     result = _manage("shell", "-c", code % (names,), **extra_env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -48,8 +50,14 @@ def test_it_passes_the_deploy_check_with_only_the_documented_variables() -> None
 
 
 def test_it_is_secure_by_default_with_debug_off_and_each_setting_can_be_overridden() -> None:
-    names = ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-             "SECURE_PROXY_SSL_HEADER", "SITE_URL")
+    names = (
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_PROXY_SSL_HEADER",
+        "SITE_URL",
+    )
     secure = _production_settings(*names)
     assert secure["SECURE_SSL_REDIRECT"] is True
     assert secure["SECURE_HSTS_SECONDS"] >= 31_536_000
@@ -57,8 +65,9 @@ def test_it_is_secure_by_default_with_debug_off_and_each_setting_can_be_overridd
     assert secure["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert secure["SITE_URL"] == "https://example.org"
 
-    relaxed = _production_settings(*names, SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0",
-                                   SECURE_PROXY_SSL_HEADER="0")
+    relaxed = _production_settings(
+        *names, SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0", SECURE_PROXY_SSL_HEADER="0"
+    )
     assert relaxed["SECURE_SSL_REDIRECT"] is False
     assert relaxed["SECURE_HSTS_SECONDS"] == 0
     assert relaxed["SECURE_PROXY_SSL_HEADER"] is None
@@ -88,8 +97,9 @@ def test_health_answers_json_when_healthy(client: Any) -> None:
 
 @pytest.mark.django_db
 def test_health_answers_500_when_the_database_is_down(client: Any) -> None:
-    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor",
-                    side_effect=OperationalError("connection refused")):
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=OperationalError("connection refused")
+    ):
         response = client.get("/health/")
     assert response.status_code in (500, 503)
     body = response.json()

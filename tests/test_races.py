@@ -79,7 +79,12 @@ def test_it_serialises_the_same_races_on_an_sqlite_file_without_database_locked(
     }
     done = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "sqlite_races.py")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])

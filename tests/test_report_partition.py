@@ -79,11 +79,21 @@ def test_the_import_names_the_columns(order_plan: Any, make_user: Any) -> None:
     from roadmap.models import Activity, Organization
 
     user = make_user("copp", organization=Organization.objects.get(key="copp"))
-    held = event_create(user=None, activity=Activity.objects.get(number=14),
-                        organizer=Organization.objects.get(key="tgmk"), title="Проба", start_date=dt.date(2024, 10, 1))
+    held = event_create(
+        user=None,
+        activity=Activity.objects.get(number=14),
+        organizer=Organization.objects.get(key="tgmk"),
+        title="Проба",
+        start_date=dt.date(2024, 10, 1),
+    )
     header = ["Код мероприятия", "Краткий отчёт", "Участников, всего", "Обучающихся 6–11 классов", "Студентов"]
-    preview = import_dry_run(user=user, kind="event_reports", file=xlsx_bytes([header, [held.pk, "Прошло", 10, 6, 6]]),
-                             name="x.xlsx", now=dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC))
+    preview = import_dry_run(
+        user=user,
+        kind="event_reports",
+        file=xlsx_bytes([header, [held.pk, "Прошло", 10, 6, 6]]),
+        name="x.xlsx",
+        now=dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC),
+    )
     assert not preview.is_clean
     columns = {e.column for e in preview.errors if e.row == 2}
     assert {"Участников, всего", "Обучающихся 6–11 классов", "Студентов"} <= columns

@@ -42,7 +42,9 @@ def test_it_refuses_a_first_report_form_once_someone_has_filed_the_report(world:
     """Before: the form (opened with no report) turned into a correction and overwrote it."""
     event = world.events_a[0]
     services.event_report_submit(
-        user=world.coord_a, event=event, data=services.ReportData(summary="Первый", participants_total=12),
+        user=world.coord_a,
+        event=event,
+        data=services.ReportData(summary="Первый", participants_total=12),
         now=timezone.now(),
     )
     response = logged_in(world.coord_a).post(f"/events/{event.pk}/report/", REPORT | {"version": ""})
@@ -56,8 +58,11 @@ def test_it_refuses_a_stale_correction_of_a_returned_report(world: World) -> Non
     returned = world.events_a[3].report
     opened = returned.version
     services.event_report_resubmit(
-        user=world.coord_a, report=returned, data=services.ReportData(summary="Исправлено коллегой", participants_total=31),
-        now=timezone.now(), expected_version=opened,
+        user=world.coord_a,
+        report=returned,
+        data=services.ReportData(summary="Исправлено коллегой", participants_total=31),
+        now=timezone.now(),
+        expected_version=opened,
     )
     response = logged_in(world.coord_a).post(f"/events/{returned.event_id}/report/", REPORT | {"version": opened})
     assert response.status_code == 200 and STALE in response.content.decode()
@@ -67,7 +72,9 @@ def test_it_refuses_a_stale_correction_of_a_returned_report(world: World) -> Non
 
 def test_it_corrects_a_returned_report_with_the_right_version(world: World) -> None:
     returned = world.events_a[3].report
-    response = logged_in(world.coord_a).post(f"/events/{returned.event_id}/report/", REPORT | {"version": returned.version})
+    response = logged_in(world.coord_a).post(
+        f"/events/{returned.event_id}/report/", REPORT | {"version": returned.version}
+    )
     assert response.status_code == 302
     returned.refresh_from_db()
     assert (returned.status, returned.summary, returned.version) == ("submitted", "Прошло по плану", 2)
@@ -115,23 +122,35 @@ def test_it_refuses_a_stale_approval_and_edit_of_a_value(world: World) -> None:
     page = logged_in(world.ministry).post(f"/actuals/{actual.pk}/approve/", {"version": seen}, follow=True)
     assert STALE in page.content.decode()
     assert Actual.objects.get(pk=actual.pk).status == "submitted"
-    actual_services.actual_return(actual=actual, user=world.ministry, now=timezone.now(), reason="Уточнить", version=seen + 1)
+    actual_services.actual_return(
+        actual=actual, user=world.ministry, now=timezone.now(), reason="Уточнить", version=seen + 1
+    )
     edit = logged_in(world.coord_a).post(f"/actuals/{actual.pk}/", {"value": "8", "evidence": "", "version": seen + 1})
     assert STALE in edit.content.decode()
     assert Actual.objects.get(pk=actual.pk).value_number == 7
 
 
 def test_it_answers_a_second_value_for_the_same_key_as_already_existing(world: World) -> None:
-    data = {"indicator": world.indicator.pk, "organization": world.org_a.pk, "year": "2024", "period": "q2", "value": "3"}
+    data = {
+        "indicator": world.indicator.pk,
+        "organization": world.org_a.pk,
+        "year": "2024",
+        "period": "q2",
+        "value": "3",
+    }
     client = logged_in(world.coord_a)
     assert client.post("/actuals/new/", data).status_code == 302
     again = client.post("/actuals/new/", data)
     assert again.status_code == 200 and "уже есть" in again.content.decode()
-    assert Actual.objects.filter(indicator=world.indicator, organization=world.org_a, year=2024, period="q2").count() == 1
+    assert (
+        Actual.objects.filter(indicator=world.indicator, organization=world.org_a, year=2024, period="q2").count() == 1
+    )
 
 
 def test_it_asks_for_the_reason_of_a_cancellation_not_for_a_reload(world: World) -> None:
     planned = world.events_a[4]
-    page = logged_in(world.coord_a).post(f"/events/{planned.pk}/cancel/", {"reason": "", "version": planned.version}, follow=True)
+    page = logged_in(world.coord_a).post(
+        f"/events/{planned.pk}/cancel/", {"reason": "", "version": planned.version}, follow=True
+    )
     assert "Укажите причину отмены" in page.content.decode()
     assert Event.objects.get(pk=planned.pk).cancelled_at is None

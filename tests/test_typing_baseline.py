@@ -68,7 +68,9 @@ def test_it_lets_any_only_go_down_in_strict_modules() -> None:
     shrunk = {path: (n, allowed[path]) for path, n in counts.items() if path in allowed and n < allowed[path]}
     gone = sorted(set(allowed) - set(counts))
     problems = [f"{path}: {n} Any, baseline {b} — new Any in a strict module" for path, (n, b) in grown.items()]
-    problems += [f"{path}: {n} Any, baseline {b} — lower it in tests/any_baseline.json" for path, (n, b) in shrunk.items()]
+    problems += [
+        f"{path}: {n} Any, baseline {b} — lower it in tests/any_baseline.json" for path, (n, b) in shrunk.items()
+    ]
     problems += [f"{path}: in the baseline but not a strict module any more (moved? renamed?)" for path in gone]
     assert not problems, "\n".join(problems)
 

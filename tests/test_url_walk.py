@@ -101,7 +101,11 @@ def _methods(route: Route) -> list[str]:
         return [m for m in ("get", "post", "put", "patch", "delete") if m in actions]
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view_class is not None:
-        return [m for m in ("get", "post", "put", "patch", "delete") if m in view_class.http_method_names and hasattr(view_class, m)]
+        return [
+            m
+            for m in ("get", "post", "put", "patch", "delete")
+            if m in view_class.http_method_names and hasattr(view_class, m)
+        ]
     return ["get", "post"]
 
 
@@ -356,12 +360,23 @@ def _build(world: World) -> Objects:
     registries = add_registries(world)
     with_report = next(e for e in world.events_b if EventReport.objects.filter(event=e, status="accepted").exists())
     without = next(e for e in world.events_b if not EventReport.objects.filter(event=e).exists())
-    report_file = ReportFile(kind=ReportFile._meta.get_field("kind").choices[0][0], plan=world.plan, year=registries.year,
-                             status=ReportFile.Status.DONE, requested_by=world.copp)
+    report_file = ReportFile(
+        kind=ReportFile._meta.get_field("kind").choices[0][0],
+        plan=world.plan,
+        year=registries.year,
+        status=ReportFile.Status.DONE,
+        requested_by=world.copp,
+    )
     report_file.file.save("walk.xlsx", ContentFile(b"PK\x03\x04" + SECRET.encode()), save=False)
     report_file.save()
-    job = ImportJob.objects.create(kind="events", user=world.coord_b, original_name=f"{SECRET}.xlsx",
-                                   status=ImportJob.Status.READY, payload=[], counts={})
+    job = ImportJob.objects.create(
+        kind="events",
+        user=world.coord_b,
+        original_name=f"{SECRET}.xlsx",
+        status=ImportJob.Status.READY,
+        payload=[],
+        counts={},
+    )
     # The other organisation's own unread notices would change when it marks them read.
     Notification.objects.filter(user=world.coord_a).update(read_at=timezone.now())
     settings_row, _ = ReportSettings.objects.get_or_create(plan=world.plan)
@@ -391,8 +406,13 @@ def walk(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.
         plan_load()
         world = build_world(Plan.objects.get(key="tula-2714-2022"))
         objects = _build(world)
-        users = {"owner": world.coord_b, "intruder": world.coord_a, "copp": world.copp, "ministry": world.ministry,
-                 "admin": UserFactory(role="admin")}
+        users = {
+            "owner": world.coord_b,
+            "intruder": world.coord_a,
+            "copp": world.copp,
+            "ministry": world.ministry,
+            "admin": UserFactory(role="admin"),
+        }
         clients = {"anonymous": Client(raise_request_exception=False)}
         for role, user in users.items():
             clients[role] = Client(raise_request_exception=False)
@@ -516,10 +536,10 @@ def _param(route: Route) -> Any:
 def test_it_has_a_rule_for_every_url_pattern() -> None:
     missing = [r.key for r in ROUTES if not r.is_admin and r.key not in RULES]
     assert not missing, f"URL patterns without a visibility rule in tests/test_url_walk.py RULES: {missing}"
-    ours = {
-        f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry if m._meta.app_label in OUR_APPS
-    }
-    assert ours <= set(ADMIN_OBJECTS), f"ModelAdmins without an object in ADMIN_OBJECTS: {sorted(ours - set(ADMIN_OBJECTS))}"
+    ours = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry if m._meta.app_label in OUR_APPS}
+    assert ours <= set(ADMIN_OBJECTS), (
+        f"ModelAdmins without an object in ADMIN_OBJECTS: {sorted(ours - set(ADMIN_OBJECTS))}"
+    )
     assert not set(RULES) - {r.key for r in ROUTES}, "rules of patterns that are gone"
 
 
@@ -550,7 +570,11 @@ def test_it_notices_a_changed_row_of_our_tables(walk: Walk) -> None:
 def test_it_walks_the_owners_objects_with_data_the_other_organisation_must_not_see(walk: Walk) -> None:
     """The walk's objects carry SECRET where they are read, so "never receives A's data" can fail."""
     o = walk.objects
-    for url in (f"/api/v1/events/{o.event.pk}/", f"/api/v1/partner-agreements/{o.registries.agreement.pk}/",
-                f"/api/v1/notifications/{o.notification.pk}/", f"/imports/{o.import_job.pk}/"):
+    for url in (
+        f"/api/v1/events/{o.event.pk}/",
+        f"/api/v1/partner-agreements/{o.registries.agreement.pk}/",
+        f"/api/v1/notifications/{o.notification.pk}/",
+        f"/imports/{o.import_job.pk}/",
+    ):
         response, content, _ = _call(walk, "owner", "get", url, {})
         assert response.status_code == 200 and SECRET in content, url

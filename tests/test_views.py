@@ -37,10 +37,16 @@ def test_it_sends_each_role_to_its_home(world: World) -> None:
 def test_it_registers_an_event_for_the_coordinators_organisation(world: World) -> None:
     client = logged_in(world.coord_a)
     day = dt.date(world.plan.last_year, 11, 3)  # an event belongs to the plan whose period holds it
-    response = client.post("/events/new/", {
-        "activity": world.activity.pk, "organizer": world.org_a.pk, "title": "Проба «Повар»",
-        "start_date": day.isoformat(), "format": "in_person",
-    })
+    response = client.post(
+        "/events/new/",
+        {
+            "activity": world.activity.pk,
+            "organizer": world.org_a.pk,
+            "title": "Проба «Повар»",
+            "start_date": day.isoformat(),
+            "format": "in_person",
+        },
+    )
     event = Event.objects.get(title="Проба «Повар»")
     assert response.url == f"/events/{event.pk}/"
     assert event.organizer == world.org_a and event.due_at == event_due_at(plan=world.plan, end_date=day)
@@ -48,10 +54,17 @@ def test_it_registers_an_event_for_the_coordinators_organisation(world: World) -
 
 def test_it_names_the_field_when_the_service_refuses_an_event(world: World) -> None:
     client = logged_in(world.coord_a)
-    response = client.post("/events/new/", {
-        "activity": world.activity.pk, "organizer": world.org_a.pk, "title": "Неверные даты",
-        "start_date": "10.03.2025", "end_date": "01.03.2025", "format": "in_person",
-    })
+    response = client.post(
+        "/events/new/",
+        {
+            "activity": world.activity.pk,
+            "organizer": world.org_a.pk,
+            "title": "Неверные даты",
+            "start_date": "10.03.2025",
+            "end_date": "01.03.2025",
+            "format": "in_person",
+        },
+    )
     assert response.status_code == 200
     assert "Последний день не может быть раньше первого." in response.context["form"].errors["end_date"]
     assert not Event.objects.filter(title="Неверные даты").exists()
@@ -60,13 +73,14 @@ def test_it_names_the_field_when_the_service_refuses_an_event(world: World) -> N
 def test_it_files_a_report_with_evidence_and_keeps_the_form_on_error(world: World) -> None:
     client = logged_in(world.coord_a)
     event = world.events_a[0]
-    bad = client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "-1",
-                                                      "kind": "photo"})
+    bad = client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "-1", "kind": "photo"})
     assert bad.status_code == 200 and "participants_total" in bad.context["form"].errors
     assert not EventReport.objects.filter(event=event).exists()
     upload = SimpleUploadedFile("фото.png", PNG, "image/png")
-    response = client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "12",
-                                                           "kind": "photo", "files": [upload]})
+    response = client.post(
+        f"/events/{event.pk}/report/",
+        {"summary": "Прошло", "participants_total": "12", "kind": "photo", "files": [upload]},
+    )
     assert response.status_code == 302
     report = EventReport.objects.get(event=event)
     assert report.participants_total == 12 and not report.on_time  # the event was long ago
@@ -76,8 +90,11 @@ def test_it_files_a_report_with_evidence_and_keeps_the_form_on_error(world: Worl
 def test_it_answers_htmx_with_a_redirect_header(world: World) -> None:
     client = logged_in(world.coord_a)
     event = world.events_a[0]
-    response = client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "5",
-                                                           "kind": "photo"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/events/{event.pk}/report/",
+        {"summary": "Прошло", "participants_total": "5", "kind": "photo"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 204 and response["HX-Redirect"] == f"/events/{event.pk}/"
 
 
@@ -85,8 +102,10 @@ def test_it_refuses_a_file_of_the_wrong_type_but_keeps_the_report(world: World) 
     client = logged_in(world.coord_a)
     event = world.events_a[0]
     upload = SimpleUploadedFile("virus.exe", b"MZ" + b"\x00" * 100, "application/octet-stream")
-    client.post(f"/events/{event.pk}/report/", {"summary": "Прошло", "participants_total": "5", "kind": "other",
-                                                "files": [upload]})
+    client.post(
+        f"/events/{event.pk}/report/",
+        {"summary": "Прошло", "participants_total": "5", "kind": "other", "files": [upload]},
+    )
     page = client.get(f"/events/{event.pk}/")
     assert "не принят" in page.content.decode()
     assert EventReport.objects.get(event=event).evidence.count() == 0
@@ -113,8 +132,16 @@ def test_it_refuses_a_stale_review(world: World) -> None:
 
 def test_it_runs_an_actual_value_from_draft_to_approval(world: World) -> None:
     coordinator, ministry = logged_in(world.coord_a), logged_in(world.ministry)
-    response = coordinator.post("/actuals/new/", {"indicator": world.indicator.pk, "organization": world.org_a.pk,
-                                                  "year": "2024", "period": "q1", "value": "40"})
+    response = coordinator.post(
+        "/actuals/new/",
+        {
+            "indicator": world.indicator.pk,
+            "organization": world.org_a.pk,
+            "year": "2024",
+            "period": "q1",
+            "value": "40",
+        },
+    )
     actual = Actual.objects.get(indicator=world.indicator, organization=world.org_a, year=2024, period="q1")
     assert response.url == f"/actuals/{actual.pk}/" and actual.status == "draft"
     coordinator.post(f"/actuals/{actual.pk}/approve/", {"version": actual.version})
@@ -127,12 +154,15 @@ def test_it_runs_an_actual_value_from_draft_to_approval(world: World) -> None:
 
 def test_it_says_what_is_wrong_with_a_value(world: World) -> None:
     coordinator = logged_in(world.coord_a)
-    response = coordinator.post("/actuals/new/", {"indicator": world.indicator.pk, "organization": world.org_a.pk,
-                                                  "year": "2024", "value": "-5"})
+    response = coordinator.post(
+        "/actuals/new/",
+        {"indicator": world.indicator.pk, "organization": world.org_a.pk, "year": "2024", "value": "-5"},
+    )
     assert response.status_code == 200 and response.context["form"].errors["value"]
     yes_no = world.plan.indicator_set.indicators.get(code="1")
-    response = coordinator.post("/actuals/new/", {"indicator": yes_no.pk, "organization": world.org_a.pk,
-                                                  "year": "2024", "value": "12"})
+    response = coordinator.post(
+        "/actuals/new/", {"indicator": yes_no.pk, "organization": world.org_a.pk, "year": "2024", "value": "12"}
+    )
     assert response.context["form"].errors["value"] == ["Введите «да» или «нет»."]
 
 

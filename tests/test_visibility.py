@@ -67,8 +67,16 @@ def test_it_shows_nothing_to_anonymous_users_or_users_without_an_organisation(
 
     nobody = make_user("coordinator")
     for user in (AnonymousUser(), nobody):
-        for selector in (visible_events, visible_event_reports, visible_evidence, visible_actuals, visible_agreements,
-                         visible_programmes, visible_cohorts, visible_notifications):
+        for selector in (
+            visible_events,
+            visible_event_reports,
+            visible_evidence,
+            visible_actuals,
+            visible_agreements,
+            visible_programmes,
+            visible_cohorts,
+            visible_notifications,
+        ):
             assert not selector(user).exists(), selector.__name__
 
 
@@ -124,7 +132,9 @@ def test_it_hides_another_organisations_registry_records(world: World, registrie
     assert intruder.delete(detail).status_code == 404
     assert type(record).objects.filter(pk=record.pk).exists()
     record.refresh_from_db()
-    assert SECRET in str(getattr(record, "subject", "")) + str(getattr(record, "name", "")) + str(getattr(record, "group", ""))
+    assert SECRET in str(getattr(record, "subject", "")) + str(getattr(record, "name", "")) + str(
+        getattr(record, "group", "")
+    )
 
 
 def test_it_refuses_another_organisations_programme_like_an_unknown_one(world: World, registries: Registries) -> None:
@@ -159,16 +169,20 @@ def _writes(event_id: int) -> list[tuple[str, str, dict[str, Any]]]:
 def test_it_answers_404_to_every_write_on_another_organisations_event_with_or_without_a_report(world: World) -> None:
     with_report = next(e for e in world.events_b if EventReport.objects.filter(event=e).exists())
     without = next(e for e in world.events_b if not EventReport.objects.filter(event=e).exists())
-    before = (list(Event.objects.values_list("pk", "title", "version", "cancelled_at")),
-              list(EventReport.objects.values_list("pk", "summary", "status", "version")))
+    before = (
+        list(Event.objects.values_list("pk", "title", "version", "cancelled_at")),
+        list(EventReport.objects.values_list("pk", "summary", "status", "version")),
+    )
     intruder = api(world.coord_a)
     for event in (with_report, without):
         for method, url, body in _writes(event.pk):
             response = getattr(intruder, method)(url, body, format="json")
             assert response.status_code == 404, (method, url, response.status_code)
             assert SECRET not in response.content.decode()
-    after = (list(Event.objects.values_list("pk", "title", "version", "cancelled_at")),
-             list(EventReport.objects.values_list("pk", "summary", "status", "version")))
+    after = (
+        list(Event.objects.values_list("pk", "title", "version", "cancelled_at")),
+        list(EventReport.objects.values_list("pk", "summary", "status", "version")),
+    )
     assert after == before
 
 
@@ -213,8 +227,10 @@ def test_it_scopes_the_admin_of_a_staff_coordinator_to_their_organisation(world:
         assert page.status_code == 200, model
         assert SECRET not in page.content.decode(), model
     # B's objects are "not found" in the admin too (it sends you back to its index, as for a missing id).
-    for url in (f"/admin/roadmap/event/{world.events_b[0].pk}/change/",
-                f"/admin/indicators/partneragreement/{registries.agreement.pk}/change/"):
+    for url in (
+        f"/admin/roadmap/event/{world.events_b[0].pk}/change/",
+        f"/admin/indicators/partneragreement/{registries.agreement.pk}/change/",
+    ):
         response = staff.get(url)
         assert response.status_code == 302 and SECRET not in response.content.decode(), url
     assert SECRET in logged_in(world.copp).get("/api/v1/partner-agreements/").content.decode()

@@ -61,16 +61,28 @@ class World:
 
 def _event(w: World, org: Organization, title: str, end: dt.date) -> Event:
     return Event.objects.create(
-        activity=w.activity, organizer=org, title=title, start_date=end, end_date=end,
-        municipality=org.municipality, due_at=event_due_at(plan=w.plan, end_date=end),
+        activity=w.activity,
+        organizer=org,
+        title=title,
+        start_date=end,
+        end_date=end,
+        municipality=org.municipality,
+        due_at=event_due_at(plan=w.plan, end_date=end),
     )
 
 
 def _report(event: Event, *, late: bool, status: str = "submitted", **extra: Any) -> EventReport:
     submitted = event.due_at + (dt.timedelta(hours=5) if late else -dt.timedelta(hours=5))
     return EventReport.objects.create(
-        event=event, summary="Прошло по плану", participants_total=30, participants_pupils_6_11=20, status=status,
-        submitted_at=submitted, due_at_submission=event.due_at, on_time=not late, **extra,
+        event=event,
+        summary="Прошло по плану",
+        participants_total=30,
+        participants_pupils_6_11=20,
+        status=status,
+        submitted_at=submitted,
+        due_at_submission=event.due_at,
+        on_time=not late,
+        **extra,
     )
 
 
@@ -85,21 +97,38 @@ def _events(w: World, org: Organization, coordinator: User | None, mark: str) ->
     planned = _event(w, org, f"{tag} запланировано", today + dt.timedelta(days=20))
     report = _report(on_time, late=False, status="accepted", accepted_at=on_time.due_at)
     _report(late, late=True)
-    _report(returned, late=False, status="returned", return_reason=f"{tag} исправьте число участников",
-            returned_at=returned.due_at, resubmission_due_at=returned.due_at + dt.timedelta(days=2))
-    evidence = EvidenceFile(report=report, original_name=f"{tag} фото.png", kind="photo", size=len(PNG), content_type="image/png")
+    _report(
+        returned,
+        late=False,
+        status="returned",
+        return_reason=f"{tag} исправьте число участников",
+        returned_at=returned.due_at,
+        resubmission_due_at=returned.due_at + dt.timedelta(days=2),
+    )
+    evidence = EvidenceFile(
+        report=report, original_name=f"{tag} фото.png", kind="photo", size=len(PNG), content_type="image/png"
+    )
     evidence.file.save("photo.png", ContentFile(PNG), save=False)
     evidence.save()
     if coordinator is not None:
         Notification.objects.create(
-            event=overdue, kind="overdue", recipient=f"user:{coordinator.pk}", user=coordinator,
-            subject=f"{tag} отчёт просрочен", body="Подайте отчёт.", created_at=timezone.now(),
+            event=overdue,
+            kind="overdue",
+            recipient=f"user:{coordinator.pk}",
+            user=coordinator,
+            subject=f"{tag} отчёт просрочен",
+            body="Подайте отчёт.",
+            created_at=timezone.now(),
         )
     return [overdue, on_time, late, returned, planned]
 
 
 def _actuals(w: World, n: int) -> None:
-    numbers = list(Indicator.objects.filter(indicator_set__plan=w.plan, value_type="number").exclude(source__kind="sum_of").order_by("order"))  # totals are derived, never typed
+    numbers = list(
+        Indicator.objects.filter(indicator_set__plan=w.plan, value_type="number")
+        .exclude(source__kind="sum_of")
+        .order_by("order")
+    )  # totals are derived, never typed
     now = timezone.now()
     for org, mark in ((w.org_a, ""), (w.org_b, SECRET)):
         for k in range(n):
@@ -107,9 +136,17 @@ def _actuals(w: World, n: int) -> None:
             for status in ("draft", "submitted", "approved"):
                 year = w.plan.first_year + ["draft", "submitted", "approved"].index(status)
                 actual, _ = Actual.objects.get_or_create(
-                    indicator=indicator, year=year, period="", organization=org,
-                    defaults={"value_number": 7, "status": status, "evidence": f"{mark} {status}".strip(),
-                              "created_at": now, "updated_at": now},
+                    indicator=indicator,
+                    year=year,
+                    period="",
+                    organization=org,
+                    defaults={
+                        "value_number": 7,
+                        "status": status,
+                        "evidence": f"{mark} {status}".strip(),
+                        "created_at": now,
+                        "updated_at": now,
+                    },
                 )
                 if org == w.org_b and status != "approved":
                     w.actuals_b.append(actual)
@@ -118,7 +155,9 @@ def _actuals(w: World, n: int) -> None:
 
 
 def build_world(plan: Plan) -> World:
-    org_a = Organization.objects.filter(kind="college", is_group=False, key__isnull=False).first() or OrganizationFactory()
+    org_a = (
+        Organization.objects.filter(kind="college", is_group=False, key__isnull=False).first() or OrganizationFactory()
+    )
     org_b = OrganizationFactory(short_name="Колледж Б")
     w = World(
         plan=plan,
@@ -170,18 +209,33 @@ def add_registries(w: World) -> Registries:
 
     year = w.plan.last_year
     Kind = IndicatorSource.Kind
-    reports, agreements, programmes = source(Kind.EVENT_REPORTS), source(Kind.PARTNER_AGREEMENTS), source(Kind.PROGRAMMES)
+    reports, agreements, programmes = (
+        source(Kind.EVENT_REPORTS),
+        source(Kind.PARTNER_AGREEMENTS),
+        source(Kind.PROGRAMMES),
+    )
     # Colleges' records count here whatever the order's scope of these rows (ЦОПП only for 4.x, 5.x and 8).
-    IndicatorSource.objects.filter(kind__in=[Kind.EVENT_REPORTS, Kind.PARTNER_AGREEMENTS, Kind.PROGRAMMES, Kind.COHORTS]).update(scope="everyone")
+    IndicatorSource.objects.filter(
+        kind__in=[Kind.EVENT_REPORTS, Kind.PARTNER_AGREEMENTS, Kind.PROGRAMMES, Kind.COHORTS]
+    ).update(scope="everyone")
     report = accepted_report(reports.activities.first(), w.org_b, start=dt.date(year, 3, 1))
     Event.objects.filter(pk=report.event_id).update(title=f"{SECRET} отчёт для показателя")
     agreement = PartnerAgreement.objects.create(
-        partner=w.org_a, organization=w.org_b, activity=agreements.activities.first(), number=f"{SECRET}-1",
-        date=dt.date(year, 1, 10), valid_from=dt.date(year, 1, 10), subject=f"{SECRET} соглашение",
+        partner=w.org_a,
+        organization=w.org_b,
+        activity=agreements.activities.first(),
+        number=f"{SECRET}-1",
+        date=dt.date(year, 1, 10),
+        valid_from=dt.date(year, 1, 10),
+        subject=f"{SECRET} соглашение",
     )
     category = programmes.categories.first() or ProgrammeCategory.objects.filter(indicator_set__plan=w.plan).first()
     programme = EducationalProgramme.objects.create(
-        name=f"{SECRET} программа", category=category, developer=w.org_b, approved_on=dt.date(year, 2, 1), hours=72,
+        name=f"{SECRET} программа",
+        category=category,
+        developer=w.org_b,
+        approved_on=dt.date(year, 2, 1),
+        hours=72,
     )
     cohort = ProgrammeCohort.objects.create(programme=programme, year=year, group=f"{SECRET} группа", completed=12)
     counted = {s.kind: s.indicator for s in (reports, agreements, programmes, source(Kind.COHORTS))}

@@ -76,8 +76,7 @@ class Coordinator(HttpUser):
         }
         with _lock:
             EVENTS_ATTEMPTED["n"] += 1
-        with self.client.post("/api/v1/events/", json=payload, name="POST /api/v1/events/",
-                              catch_response=True) as r:
+        with self.client.post("/api/v1/events/", json=payload, name="POST /api/v1/events/", catch_response=True) as r:
             if r.status_code != 201:
                 r.failure(f"{r.status_code}: {r.text[:200]}")
                 return
@@ -85,12 +84,20 @@ class Coordinator(HttpUser):
         with _lock:
             EVENTS_CREATED.append(event_id)
         total = self.rng.randint(5, 60)
-        report = {"summary": "Проведено по плану.", "participants_total": total,
-                  "participants_pupils_6_11": total // 2, "schools_count": self.rng.randint(1, 5)}
+        report = {
+            "summary": "Проведено по плану.",
+            "participants_total": total,
+            "participants_pupils_6_11": total // 2,
+            "schools_count": self.rng.randint(1, 5),
+        }
         with _lock:
             ATTEMPTED.append(event_id)
-        with self.client.post(f"/api/v1/events/{event_id}/report/", json=report,
-                              name="POST /api/v1/events/{id}/report/", catch_response=True) as r:
+        with self.client.post(
+            f"/api/v1/events/{event_id}/report/",
+            json=report,
+            name="POST /api/v1/events/{id}/report/",
+            catch_response=True,
+        ) as r:
             if r.status_code != 201:
                 r.failure(f"{r.status_code}: {r.text[:200]}")
                 return
@@ -98,8 +105,12 @@ class Coordinator(HttpUser):
             SUBMITTED.append(event_id)
         if self.rng.random() < 0.1:
             # A double click / retried request: must be refused, and never stored twice.
-            with self.client.post(f"/api/v1/events/{event_id}/report/", json=report,
-                                  name="POST report again (409 expected)", catch_response=True) as r:
+            with self.client.post(
+                f"/api/v1/events/{event_id}/report/",
+                json=report,
+                name="POST report again (409 expected)",
+                catch_response=True,
+            ) as r:
                 with _lock:
                     DOUBLE_SUBMISSIONS["tried"] += 1
                 if r.status_code == 409:
@@ -124,10 +135,18 @@ class Ministry(HttpUser):
         me = _next(_ministry)
         page = self.client.get("/login/", name="GET /login/")
         token = CSRF_RE.search(page.text)
-        with self.client.post("/login/", data={"username": me["username"], "password": me["password"],
-                                               "csrfmiddlewaretoken": token.group(1) if token else ""},
-                              headers={"Referer": f"{self.host}/login/"}, name="POST /login/",
-                              catch_response=True, allow_redirects=False) as r:
+        with self.client.post(
+            "/login/",
+            data={
+                "username": me["username"],
+                "password": me["password"],
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            headers={"Referer": f"{self.host}/login/"},
+            name="POST /login/",
+            catch_response=True,
+            allow_redirects=False,
+        ) as r:
             if r.status_code != 302:
                 r.failure(f"login failed: {r.status_code}")
 
@@ -157,6 +176,13 @@ def _write_out(environment: Any, **_kw: Any) -> None:
     out = os.environ.get("LOADTEST_OUT")
     if out:
         with open(out, "w", encoding="utf-8") as f:
-            json.dump({"submitted": SUBMITTED, "attempted": ATTEMPTED, "events_attempted": EVENTS_ATTEMPTED["n"],
-                       "events_created": EVENTS_CREATED,
-                       "double_submissions": DOUBLE_SUBMISSIONS}, f)
+            json.dump(
+                {
+                    "submitted": SUBMITTED,
+                    "attempted": ATTEMPTED,
+                    "events_attempted": EVENTS_ATTEMPTED["n"],
+                    "events_created": EVENTS_CREATED,
+                    "double_submissions": DOUBLE_SUBMISSIONS,
+                },
+                f,
+            )

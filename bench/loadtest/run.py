@@ -59,8 +59,9 @@ def prepare(fixture_path: str, coordinators: int, ministry: int) -> None:
     from roadmap.plans.deadlines import MOSCOW
 
     plan = Plan.objects.filter(is_current=True).first() or Plan.objects.order_by("id").first()
-    coord_qs = (User.objects.filter(groups__name=GROUP_NAMES[Role.COORDINATOR], username__startswith=DEMO_PREFIX,
-                                    organization__isnull=False).order_by("id"))
+    coord_qs = User.objects.filter(
+        groups__name=GROUP_NAMES[Role.COORDINATOR], username__startswith=DEMO_PREFIX, organization__isnull=False
+    ).order_by("id")
     chosen: list[User] = []
     seen_orgs: set[int] = set()
     for user in coord_qs:  # one per organisation first, then the second coordinators
@@ -72,16 +73,23 @@ def prepare(fixture_path: str, coordinators: int, ministry: int) -> None:
     if len(chosen) < coordinators:
         raise SystemExit(f"only {len(chosen)} demo coordinators; generate_demo --scale region has 80")
     tokens = [Token.objects.get_or_create(user=u)[0].key for u in chosen]
-    ministry_users = list(User.objects.filter(groups__name=GROUP_NAMES[Role.MINISTRY],
-                                              username__startswith=DEMO_PREFIX).order_by("id")[:ministry])
+    ministry_users = list(
+        User.objects.filter(groups__name=GROUP_NAMES[Role.MINISTRY], username__startswith=DEMO_PREFIX).order_by("id")[
+            :ministry
+        ]
+    )
     if len(ministry_users) < ministry:
         raise SystemExit(f"only {len(ministry_users)} demo ministry users")
     # Activities that take events today: any whose windows cover today, else all.
     from datetime import datetime
 
     today = datetime.now(MOSCOW).date()
-    numbers = list(Activity.objects.filter(plan=plan, windows__start__lte=today, windows__end__gte=today)
-                   .annotate(n=Count("id")).values_list("number", flat=True).distinct())
+    numbers = list(
+        Activity.objects.filter(plan=plan, windows__start__lte=today, windows__end__gte=today)
+        .annotate(n=Count("id"))
+        .values_list("number", flat=True)
+        .distinct()
+    )
     numbers = numbers or list(Activity.objects.filter(plan=plan).values_list("number", flat=True))
     fixture = {
         "marker": f"LOADTEST-{uuid.uuid4().hex[:8]}",
@@ -89,8 +97,10 @@ def prepare(fixture_path: str, coordinators: int, ministry: int) -> None:
         "activities": numbers,
         "coordinator_users": coordinators,
         "ministry_users": ministry,
-        "coordinators": [{"token": t, "organizer": u.organization_id, "username": u.username}
-                         for t, u in zip(tokens, chosen, strict=True)],
+        "coordinators": [
+            {"token": t, "organizer": u.organization_id, "username": u.username}
+            for t, u in zip(tokens, chosen, strict=True)
+        ],
         "ministry": [{"username": u.username, "password": DEMO_PASSWORD} for u in ministry_users],
     }
     Path(fixture_path).write_text(json.dumps(fixture, ensure_ascii=False))
@@ -130,7 +140,9 @@ def verify(fixture_path: str, out_path: str, result_path: str) -> None:
         "double_submissions": out["double_submissions"],
     }
     result["exactly_once"] = (
-        not result["reports_missing"] and not result["reports_duplicated"] and not result["reports_unexpected"]
+        not result["reports_missing"]
+        and not result["reports_duplicated"]
+        and not result["reports_unexpected"]
         and len(submitted) == len(set(submitted))
         and result["events_answered_201"] <= result["events_in_db"] <= result["events_attempted"]
     )
@@ -139,8 +151,7 @@ def verify(fixture_path: str, out_path: str, result_path: str) -> None:
 
 def _django(mode: str, db_url: str, *args: str) -> None:
     env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", **LOOPBACK_ENV}
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), mode, *args], check=True, cwd=PROJECT_DIR,
-                   env=env)
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), mode, *args], check=True, cwd=PROJECT_DIR, env=env)
 
 
 def _wait_until_up(url: str, timeout: float = 60) -> None:
@@ -158,34 +169,80 @@ def _wait_until_up(url: str, timeout: float = 60) -> None:
 RAMP_SECONDS = 10  # users arrive over this time, as people do; 0 = all in the first second
 
 
-def run_loadtest(db_url: str, *, seconds: int = 60, coordinators: int = 50, ministry: int = 10,
-                 workers: int | None = None, pace: str = "human", ramp: int = RAMP_SECONDS) -> list[dict[str, Any]]:
+def run_loadtest(
+    db_url: str,
+    *,
+    seconds: int = 60,
+    coordinators: int = 50,
+    ministry: int = 10,
+    workers: int | None = None,
+    pace: str = "human",
+    ramp: int = RAMP_SECONDS,
+) -> list[dict[str, Any]]:
     from bench.common import bench_secret_key
 
     bench_secret_key()  # the servers run with DEBUG off
     workdir = Path(tempfile.mkdtemp(prefix="copp-loadtest-"))
     fixture, out, result = workdir / "fixture.json", workdir / "out.json", workdir / "result.json"
-    _django("--prepare", db_url, "--fixture", str(fixture), "--coordinators", str(coordinators),
-            "--ministry", str(ministry))
+    _django(
+        "--prepare", db_url, "--fixture", str(fixture), "--coordinators", str(coordinators), "--ministry", str(ministry)
+    )
     port = _free_port()
     workers = workers or min(2 * (os.cpu_count() or 1) + 1, 9)
     env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", **LOOPBACK_ENV}
-    print(f"  loadtest: gunicorn with {workers} workers on 127.0.0.1:{port}, {seconds} s, "
-          f"{coordinators} coordinators + {ministry} ministry users arriving over {ramp} s, {pace} pace", flush=True)
+    print(
+        f"  loadtest: gunicorn with {workers} workers on 127.0.0.1:{port}, {seconds} s, "
+        f"{coordinators} coordinators + {ministry} ministry users arriving over {ramp} s, {pace} pace",
+        flush=True,
+    )
     gunicorn = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "copp.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "60", "--log-level", "warning"],
-        cwd=PROJECT_DIR, env=env, stdout=(workdir / "gunicorn.log").open("w"), stderr=subprocess.STDOUT,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "copp.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=(workdir / "gunicorn.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/login/")
         users = coordinators + ministry
         spawn_rate = users / ramp if ramp > 0 else users
         subprocess.run(
-            [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
-             "-r", f"{spawn_rate:g}", "-t", f"{seconds}s", "--stop-timeout", "120", "--host", f"http://127.0.0.1:{port}",
-             "--csv", str(workdir / "locust"), "--only-summary", "--exit-code-on-error", "0"],
-            check=True, cwd=PROJECT_DIR, capture_output=True, text=True,
+            [
+                str(VENV_BIN / "locust"),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                f"{spawn_rate:g}",
+                "-t",
+                f"{seconds}s",
+                "--stop-timeout",
+                "120",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(workdir / "locust"),
+                "--only-summary",
+                "--exit-code-on-error",
+                "0",
+            ],
+            check=True,
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
             env={**os.environ, "LOADTEST_FIXTURE": str(fixture), "LOADTEST_OUT": str(out), "LOADTEST_PACE": pace},
         )
     finally:
@@ -211,29 +268,64 @@ def _stats_rows(stats_csv: Path, check: dict[str, Any], *, seconds: int, workers
         for rec in csv.DictReader(f):
             name = rec["Name"] if rec["Type"] else "all requests"
             label = f"{rec['Type']} {name}".strip() if not name.startswith(rec["Type"]) else name
-            rows.append({
-                "module": "loadtest", "name": f"p95 {label}", "median": float(rec["95%"]),
-                "min": float(rec["Min Response Time"]), "max": float(rec["Max Response Time"]), "unit": "ms",
-                "runs": int(rec["Request Count"]), "queries": None, "ratio": None, "baseline": None,
-                "peak_mem_mb": None, "n": int(rec["Request Count"]),
-                "note": f"median {rec['50%']} ms, {float(rec['Requests/s']):.1f} req/s, "
-                        f"{rec['Failure Count']} failures",
-                "p50": float(rec["50%"]), "p99": float(rec["99%"]), "rps": float(rec["Requests/s"]),
-                "failures": int(rec["Failure Count"]),
-            })
+            rows.append(
+                {
+                    "module": "loadtest",
+                    "name": f"p95 {label}",
+                    "median": float(rec["95%"]),
+                    "min": float(rec["Min Response Time"]),
+                    "max": float(rec["Max Response Time"]),
+                    "unit": "ms",
+                    "runs": int(rec["Request Count"]),
+                    "queries": None,
+                    "ratio": None,
+                    "baseline": None,
+                    "peak_mem_mb": None,
+                    "n": int(rec["Request Count"]),
+                    "note": f"median {rec['50%']} ms, {float(rec['Requests/s']):.1f} req/s, "
+                    f"{rec['Failure Count']} failures",
+                    "p50": float(rec["50%"]),
+                    "p99": float(rec["99%"]),
+                    "rps": float(rec["Requests/s"]),
+                    "failures": int(rec["Failure Count"]),
+                }
+            )
     total = next((r for r in rows if r["name"] == "p95 all requests"), None)
     if total:
-        rows.append({**value_row("throughput", round(total["rps"], 1), unit="req/s", n=total["n"],
-                                 note=f"{seconds} s, gunicorn {workers} workers"), "module": "loadtest"})
-        rows.append({**value_row("errors", total["failures"], unit="requests", n=total["n"],
-                                 note="must be 0"), "module": "loadtest"})
-    rows.append({**value_row("reports stored exactly once", 1 if check["exactly_once"] else 0, unit="bool",
-                             n=check["reports_answered_201"],
-                             note=f"{check['reports_in_db']} in DB for {check['reports_answered_201']} answered 201 "
-                                  f"(+{len(check.get('reports_in_flight_at_stop', []))} in flight at stop); "
-                                  f"double submissions refused {check['double_submissions']['refused_409']}"
-                                  f"/{check['double_submissions']['tried']}"),
-                 "module": "loadtest", "check": check})
+        rows.append(
+            {
+                **value_row(
+                    "throughput",
+                    round(total["rps"], 1),
+                    unit="req/s",
+                    n=total["n"],
+                    note=f"{seconds} s, gunicorn {workers} workers",
+                ),
+                "module": "loadtest",
+            }
+        )
+        rows.append(
+            {
+                **value_row("errors", total["failures"], unit="requests", n=total["n"], note="must be 0"),
+                "module": "loadtest",
+            }
+        )
+    rows.append(
+        {
+            **value_row(
+                "reports stored exactly once",
+                1 if check["exactly_once"] else 0,
+                unit="bool",
+                n=check["reports_answered_201"],
+                note=f"{check['reports_in_db']} in DB for {check['reports_answered_201']} answered 201 "
+                f"(+{len(check.get('reports_in_flight_at_stop', []))} in flight at stop); "
+                f"double submissions refused {check['double_submissions']['refused_409']}"
+                f"/{check['double_submissions']['tried']}",
+            ),
+            "module": "loadtest",
+            "check": check,
+        }
+    )
     return rows
 
 
@@ -258,12 +350,20 @@ def main() -> int:
         verify(args.fixture, args.out, args.result)
         return 0
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}"
-    rows = run_loadtest(db_url, seconds=args.seconds, coordinators=args.coordinators, ministry=args.ministry,
-                        workers=args.workers, pace=args.pace, ramp=args.ramp)
+    rows = run_loadtest(
+        db_url,
+        seconds=args.seconds,
+        coordinators=args.coordinators,
+        ministry=args.ministry,
+        workers=args.workers,
+        pace=args.pace,
+        ramp=args.ramp,
+    )
     for r in rows:
         print(f"{r['name']:<60} {r['median']:>10} {r['unit']:<8} {r.get('note', '')}")
     ok = all(r["median"] == 0 for r in rows if r["name"].endswith("] errors")) and any(
-        r["name"].endswith("] reports stored exactly once") and r["median"] == 1 for r in rows)
+        r["name"].endswith("] reports stored exactly once") and r["median"] == 1 for r in rows
+    )
     return 0 if ok else 1
 
 

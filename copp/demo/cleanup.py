@@ -46,9 +46,9 @@ def demo_delete() -> None:
     PartnerAgreement.objects.filter(created_by__in=users).delete()
     users.delete()
     keyless.filter(
-        models.Q(municipality__in=region_munis) | models.Q(short_name__startswith="МБОУ СШ №")
+        models.Q(municipality__in=region_munis)
+        | models.Q(short_name__startswith="МБОУ СШ №")
         | models.Q(partner_agreements__isnull=True)
     ).delete()
     orgs.delete()
     region_munis.delete()
-

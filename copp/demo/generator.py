@@ -192,40 +192,59 @@ class DemoGenerator(RegistriesMixin):
         else:
             copp = ministry = None
         if copp is None:
-            copp = Organization(key=f"{tag}-copp", kind=Organization.Kind.COPP, short_name=f"ЦОПП ({region_name})",
-                                name=f"Центр опережающей профессиональной подготовки ({region_name})",
-                                municipality=capital)
+            copp = Organization(
+                key=f"{tag}-copp",
+                kind=Organization.Kind.COPP,
+                short_name=f"ЦОПП ({region_name})",
+                name=f"Центр опережающей профессиональной подготовки ({region_name})",
+                municipality=capital,
+            )
             orgs.append(copp)
         if ministry is None:
-            ministry = Organization(key=f"{tag}-ministry", kind=Organization.Kind.MINISTRY,
-                                    short_name=f"Министерство образования ({region_name})",
-                                    name=f"Министерство образования ({region_name})", municipality=capital)
+            ministry = Organization(
+                key=f"{tag}-ministry",
+                kind=Organization.Kind.MINISTRY,
+                short_name=f"Министерство образования ({region_name})",
+                name=f"Министерство образования ({region_name})",
+                municipality=capital,
+            )
             orgs.append(ministry)
 
         existing_colleges = (
-            list(Organization.objects.filter(kind=Organization.Kind.COLLEGE, is_group=False)
-                 .exclude(key__startswith=DEMO_PREFIX).order_by("id"))
-            if index == 1 else []
+            list(
+                Organization.objects.filter(kind=Organization.Kind.COLLEGE, is_group=False)
+                .exclude(key__startswith=DEMO_PREFIX)
+                .order_by("id")
+            )
+            if index == 1
+            else []
         )
         colleges: list[Organization] = []
         for k, muni in enumerate(self._spread(munis, max(0, spec.colleges - len(existing_colleges))), start=1):
             profile, abbr = rng.choice(COLLEGE_PROFILES)
             town = muni.name.removeprefix("город ").removesuffix(" район")
-            colleges.append(Organization(
-                key=f"{tag}-college-{k:03d}", kind=Organization.Kind.COLLEGE,
-                short_name=f"ГПОУ «{abbr} № {k}» ({town})",
-                name=f"государственное профессиональное образовательное учреждение «{profile.capitalize()} № {k}»",
-                municipality=muni, email=f"college{k}@r{index:03d}.example.org",
-                head_name=f"{rng.choice(SURNAMES)} {rng.choice(FIRST_NAMES)[0]}.{rng.choice(FIRST_NAMES)[0]}.",
-                head_email=f"director{k}@r{index:03d}.example.org",
-            ))
+            colleges.append(
+                Organization(
+                    key=f"{tag}-college-{k:03d}",
+                    kind=Organization.Kind.COLLEGE,
+                    short_name=f"ГПОУ «{abbr} № {k}» ({town})",
+                    name=f"государственное профессиональное образовательное учреждение «{profile.capitalize()} № {k}»",
+                    municipality=muni,
+                    email=f"college{k}@r{index:03d}.example.org",
+                    head_name=f"{rng.choice(SURNAMES)} {rng.choice(FIRST_NAMES)[0]}.{rng.choice(FIRST_NAMES)[0]}.",
+                    head_email=f"director{k}@r{index:03d}.example.org",
+                )
+            )
         schools: list[Organization] = []
         for k, muni in enumerate(self._spread(munis, spec.schools), start=1):
-            schools.append(Organization(
-                kind=Organization.Kind.SCHOOL, short_name=f"МБОУ СШ № {k} ({muni.name})",
-                name=f"муниципальное бюджетное общеобразовательное учреждение «Средняя школа № {k}»",
-                municipality=muni,
-            ))
+            schools.append(
+                Organization(
+                    kind=Organization.Kind.SCHOOL,
+                    short_name=f"МБОУ СШ № {k} ({muni.name})",
+                    name=f"муниципальное бюджетное общеобразовательное учреждение «Средняя школа № {k}»",
+                    municipality=muni,
+                )
+            )
         employers: list[Organization] = []
         seen: set[str] = set()
         for muni in self._spread(munis, spec.employers):
@@ -235,8 +254,9 @@ class DemoGenerator(RegistriesMixin):
                 n += 1
                 label = f"{base} ({n})"
             seen.add(label)
-            employers.append(Organization(kind=Organization.Kind.EMPLOYER, short_name=label, name=label,
-                                          municipality=muni))
+            employers.append(
+                Organization(kind=Organization.Kind.EMPLOYER, short_name=label, name=label, municipality=muni)
+            )
         Organization.objects.bulk_create([*orgs, *colleges, *schools, *employers], batch_size=BATCH_SIZE)
         self.counts["organizations"] += len(orgs) + len(colleges) + len(schools) + len(employers)
         return RegionOrgs(index, region_name, munis, copp, ministry, existing_colleges + colleges, schools, employers)
@@ -249,9 +269,14 @@ class DemoGenerator(RegistriesMixin):
         plan: list[tuple[User, Role]] = []
 
         def person(username: str, org: Organization) -> User:
-            return User(username=username, password=self.password, organization=org,
-                        last_name=rng.choice(SURNAMES), first_name=rng.choice(FIRST_NAMES),
-                        email=f"{username}@example.org")
+            return User(
+                username=username,
+                password=self.password,
+                organization=org,
+                last_name=rng.choice(SURNAMES),
+                first_name=rng.choice(FIRST_NAMES),
+                email=f"{username}@example.org",
+            )
 
         for org in region.colleges:
             slug = org.key or f"college{region.colleges.index(org) + 1}"
@@ -317,25 +342,51 @@ class DemoGenerator(RegistriesMixin):
                 coordinator = rng.choice(staff)
                 cancelled = rng.random() < SHARE_CANCELLED
                 planned = max(5, int(rng.lognormvariate(math.log(25), 0.6)))
-                email = (coordinator.email if coordinator and rng.random() < 0.7
-                         else f"{latin(rng.choice(SURNAMES))}.{rng.randint(1, 99)}@r{region.index:03d}.example.org")
-                muni = org.municipality if rng.random() < 0.8 or not region.municipalities else rng.choice(
-                    region.municipalities)
+                email = (
+                    coordinator.email
+                    if coordinator and rng.random() < 0.7
+                    else f"{latin(rng.choice(SURNAMES))}.{rng.randint(1, 99)}@r{region.index:03d}.example.org"
+                )
+                muni = (
+                    org.municipality
+                    if rng.random() < 0.8 or not region.municipalities
+                    else rng.choice(region.municipalities)
+                )
                 start_hour = rng.choice([9, 10, 11, 13, 14, 15])
-                events.append(Event(
-                    activity_id=activity_id, organizer=org,
-                    title=f"{rng.choice(EVENT_KINDS)} «{rng.choice(PROFESSIONS)}»",
-                    start_date=day, end_date=end, start_time=time(start_hour, 0), end_time=time(start_hour + 2, 0),
-                    place=f"{org.short_name}, ауд. {rng.randint(101, 420)}" if fmt != Event.Format.ONLINE else "онлайн",
-                    municipality=muni, format=fmt, audience=audience, planned_participants=planned,
-                    coordinator=coordinator, responsible_email=email,
-                    due_at=report_due_at(end, days=plan.report_due_days, calendar=plan.report_due_calendar),
-                    cancelled_at=moscow_utc(day - timedelta(days=rng.randint(1, 10)), 12) if cancelled else None,
-                    cancel_reason=rng.choice(CANCEL_REASONS) if cancelled else "",
-                    created_by=coordinator,
-                ))
-                outcomes.append((rng.random(), discipline[org.key or org.short_name], rng.random(),
-                                 audience_key, rng.random(), rng.randint(1, min(12, school_count))))
+                events.append(
+                    Event(
+                        activity_id=activity_id,
+                        organizer=org,
+                        title=f"{rng.choice(EVENT_KINDS)} «{rng.choice(PROFESSIONS)}»",
+                        start_date=day,
+                        end_date=end,
+                        start_time=time(start_hour, 0),
+                        end_time=time(start_hour + 2, 0),
+                        place=f"{org.short_name}, ауд. {rng.randint(101, 420)}"
+                        if fmt != Event.Format.ONLINE
+                        else "онлайн",
+                        municipality=muni,
+                        format=fmt,
+                        audience=audience,
+                        planned_participants=planned,
+                        coordinator=coordinator,
+                        responsible_email=email,
+                        due_at=report_due_at(end, days=plan.report_due_days, calendar=plan.report_due_calendar),
+                        cancelled_at=moscow_utc(day - timedelta(days=rng.randint(1, 10)), 12) if cancelled else None,
+                        cancel_reason=rng.choice(CANCEL_REASONS) if cancelled else "",
+                        created_by=coordinator,
+                    )
+                )
+                outcomes.append(
+                    (
+                        rng.random(),
+                        discipline[org.key or org.short_name],
+                        rng.random(),
+                        audience_key,
+                        rng.random(),
+                        rng.randint(1, min(12, school_count)),
+                    )
+                )
         # Sort by day so ids grow with time, as they would in real use.
         order = sorted(range(len(events)), key=lambda i: (events[i].start_date, i))
         events = [events[i] for i in order]
@@ -366,8 +417,12 @@ class DemoGenerator(RegistriesMixin):
             default_storage.save(DEMO_EVIDENCE_NAME, ContentFile(DEMO_EVIDENCE))
         files = [
             EvidenceFile(
-                report=r, file=DEMO_EVIDENCE_NAME, original_name="Протокол (демо).pdf",
-                kind=EvidenceFile.Kind.PROTOCOL, size=len(DEMO_EVIDENCE), content_type="application/pdf",
+                report=r,
+                file=DEMO_EVIDENCE_NAME,
+                original_name="Протокол (демо).pdf",
+                kind=EvidenceFile.Kind.PROTOCOL,
+                size=len(DEMO_EVIDENCE),
+                content_type="application/pdf",
                 uploaded_by=r.submitted_by,
             )
             for r in chosen
@@ -409,13 +464,19 @@ class DemoGenerator(RegistriesMixin):
         split_to = {"pupils": 0, "students": 0, "adults": 0, "fifty": 0}
         split_to[audience_key] = total
         report = EventReport(
-            event=event, summary=f"Проведено: {event.title}. Участников: {total}.",
+            event=event,
+            summary=f"Проведено: {event.title}. Участников: {total}.",
             participants_total=total,
-            participants_pupils_6_11=split_to["pupils"], participants_students=split_to["students"],
-            participants_adults=split_to["adults"], participants_50_plus=split_to["fifty"],
+            participants_pupils_6_11=split_to["pupils"],
+            participants_students=split_to["students"],
+            participants_adults=split_to["adults"],
+            participants_50_plus=split_to["fifty"],
             schools_count=schools if audience_key == "pupils" else 0,
-            status=EventReport.Status.SUBMITTED, submitted_at=submitted, submitted_by=event.coordinator,
-            on_time=submitted <= due, due_at_submission=due,
+            status=EventReport.Status.SUBMITTED,
+            submitted_at=submitted,
+            submitted_by=event.coordinator,
+            on_time=submitted <= due,
+            due_at_submission=due,
         )
         if review < SHARE_RETURNED:
             returned = submitted + timedelta(hours=rng.uniform(2, 72))
@@ -440,6 +501,8 @@ class DemoGenerator(RegistriesMixin):
         accepted = submitted + timedelta(hours=rng.uniform(1, 168))
         if review < 0.93 and accepted <= now:
             report.status, report.accepted_at, report.accepted_by = (
-                EventReport.Status.ACCEPTED, accepted, self.copp_reviewer)
+                EventReport.Status.ACCEPTED,
+                accepted,
+                self.copp_reviewer,
+            )
         return report
-

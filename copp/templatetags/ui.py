@@ -118,9 +118,7 @@ def status_badge(status: str | None, label: str | None = None) -> str:
     """A coloured badge; the colour is backed by the text, never colour alone."""
     if not status:
         return ""
-    return format_html(
-        '<span class="badge status-badge status-{}">{}</span>', status, label or status_label(status)
-    )
+    return format_html('<span class="badge status-badge status-{}">{}</span>', status, label or status_label(status))
 
 
 FINAL_LABELS: dict[str, Any] = {"achieved": _("reached"), "not_achieved": _("not reached")}

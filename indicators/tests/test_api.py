@@ -85,9 +85,7 @@ def test_it_requires_login(api_client: Any, college: Any) -> None:
     assert api_client.get("/api/v1/consistency/?year=2024&source=plan").status_code in (401, 403)
 
 
-def test_it_runs_the_workflow_and_answers_403_and_409(
-    api_client: Any, make_user: Any, college: Any
-) -> None:
+def test_it_runs_the_workflow_and_answers_403_and_409(api_client: Any, make_user: Any, college: Any) -> None:
     coordinator = make_user("coordinator", organization=college)
     ministry = make_user("ministry")
     api_client.force_authenticate(coordinator)
@@ -158,8 +156,14 @@ def test_it_shows_progress_counting_only_approved_and_derived_values(client_as: 
     accepted_report(activity, college, total=3000)
     approved_actual(Indicator.objects.get(code="6"), college, 600)
     Actual.objects.create(
-        indicator=Indicator.objects.get(code="6"), year=2024, period="q1", organization=college,
-        value_number=99999, status="submitted", created_at=NOW, updated_at=NOW,
+        indicator=Indicator.objects.get(code="6"),
+        year=2024,
+        period="q1",
+        organization=college,
+        value_number=99999,
+        status="submitted",
+        created_at=NOW,
+        updated_at=NOW,
     )
     body = client.get("/api/v1/indicators/6/progress/?year=2024").json()
     assert body["target"] == 7200
@@ -172,7 +176,11 @@ def test_it_shows_progress_counting_only_approved_and_derived_values(client_as: 
 def test_it_answers_progress_with_no_data(client_as: Any) -> None:
     body = client_as("coordinator").get("/api/v1/indicators/3.1/progress/?year=2025").json()
     assert body | {"expected_share": None} == body | {
-        "target": 210, "actual": None, "percent": None, "status": "no_data", "expected_share": None
+        "target": 210,
+        "actual": None,
+        "percent": None,
+        "status": "no_data",
+        "expected_share": None,
     }
 
 
@@ -186,8 +194,14 @@ def test_it_needs_a_year_of_the_plan_for_progress(client_as: Any) -> None:
 def test_it_keeps_the_indicator_list_as_it_was(client_as: Any) -> None:
     body = client_as("coordinator").get("/api/v1/indicators/").json()
     assert body[0] == {
-        "code": "1", "printed_code": "1", "parent": None, "name": "Создана цифровая платформа ЦОПП в сети Интернет",
-        "unit": "да/нет", "value_type": "boolean", "aggregation": "boolean", "note": "",
+        "code": "1",
+        "printed_code": "1",
+        "parent": None,
+        "name": "Создана цифровая платформа ЦОПП в сети Интернет",
+        "unit": "да/нет",
+        "value_type": "boolean",
+        "aggregation": "boolean",
+        "note": "",
         "targets": {"2023": True, "2024": True, "2025": True},
     }
 
@@ -235,5 +249,7 @@ def test_it_drills_down_to_the_records_behind_a_figure(client_as: Any, college: 
 def test_it_filters_the_list_and_refuses_a_bad_filter(client_as: Any, college: Any) -> None:
     own = approved_actual(Indicator.objects.get(code="3"), college, 5)
     client = client_as("ministry")
-    assert [a["id"] for a in client.get(f"/api/v1/actuals/?organization={college.pk}&year=2024").json()["results"]] == [own.pk]
+    assert [a["id"] for a in client.get(f"/api/v1/actuals/?organization={college.pk}&year=2024").json()["results"]] == [
+        own.pk
+    ]
     assert client.get("/api/v1/actuals/?organization=abc").status_code == 400

@@ -24,7 +24,9 @@ def as_coordinator(api_client: Any, make_user: Any, college: Any) -> Any:
     return api_client
 
 
-def test_it_answers_409_with_the_reason_for_a_programme_with_cohorts(order_plan: Any, as_coordinator: Any, college: Any) -> None:
+def test_it_answers_409_with_the_reason_for_a_programme_with_cohorts(
+    order_plan: Any, as_coordinator: Any, college: Any
+) -> None:
     programme = EducationalProgrammeFactory(developer=college)
     ProgrammeCohortFactory(programme=programme)
     response = as_coordinator.delete(f"/api/v1/programmes/{programme.pk}/")

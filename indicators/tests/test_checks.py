@@ -58,7 +58,9 @@ def test_lines_are_sorted_by_year_then_plan_before_fact_without_duplicates(order
         (2025, "actual", "subset-3-1"),
     ]
     assert len(set(keys)) == len(keys)
-    twice = checks_from([("actual", RuleBreach(rule=c.rule, year=c.year, left=c.left, right=c.right)) for c in checks[:1]] * 2)
+    twice = checks_from(
+        [("actual", RuleBreach(rule=c.rule, year=c.year, left=c.left, right=c.right)) for c in checks[:1]] * 2
+    )
     assert len(twice) == 1
     assert [c.year for c in plan_breaches(order_plan, codes=["4.3"])] == [2024]
     assert plan_breaches(order_plan, codes=["8"]) == []
@@ -68,7 +70,12 @@ def test_a_target_edit_that_would_break_a_rule_is_named_before_saving(order_plan
     four_one = Indicator.objects.get(code="4.1")
     (check,) = target_breaches(indicator=four_one, year=2023, value_number=99)
     assert plain(check.sentence).startswith("2023, план: строка 4 = 72, а 4.1 + ")
-    assert target_breaches(indicator=four_one, year=2023, value_number=Target.objects.get(indicator=four_one, year=2023).value) == []
+    assert (
+        target_breaches(
+            indicator=four_one, year=2023, value_number=Target.objects.get(indicator=four_one, year=2023).value
+        )
+        == []
+    )
 
 
 def test_the_admin_asks_to_confirm_a_breach_and_keeps_the_reason(order_plan: Any, client: Any, make_user: Any) -> None:
@@ -83,7 +90,9 @@ def test_the_admin_asks_to_confirm_a_breach_and_keeps_the_reason(order_plan: Any
     assert "2023, план: строка 4 = 72" in plain(page.content.decode())
     target.refresh_from_db()
     assert target.value == before
-    assert client.post(url, {**body, "reason": ""} | {"confirm_breaches": "on"}).status_code == 200, "a reason is still needed"
+    assert client.post(url, {**body, "reason": ""} | {"confirm_breaches": "on"}).status_code == 200, (
+        "a reason is still needed"
+    )
     assert client.post(url, body | {"confirm_breaches": "on"}).status_code == 302
     target.refresh_from_db()
     assert (target.value, target.history.first().history_change_reason) == (before + 5, "письмо министерства")
@@ -94,7 +103,10 @@ def test_the_admin_asks_to_confirm_a_breach_and_keeps_the_reason(order_plan: Any
     body = {"indicator": three.pk, "year": "2025", "value_number": "570", "value_bool": "unknown"}
     assert client.post(add, body).status_code == 200
     assert client.post(add, body | {"reason": "восстановлено по приказу"}).status_code == 302
-    assert Target.objects.get(indicator=three, year=2025).history.first().history_change_reason == "восстановлено по приказу"
+    assert (
+        Target.objects.get(indicator=three, year=2025).history.first().history_change_reason
+        == "восстановлено по приказу"
+    )
 
 
 def test_the_pages_show_the_sentences(order_plan: Any, client: Any, make_user: Any) -> None:

@@ -24,20 +24,53 @@ NOW = dt.datetime(2026, 12, 2, 12, tzinfo=dt.timezone(dt.timedelta(hours=3)))
 
 def new_plan_data(items: list[dict[str, Any]], **indicators: Any) -> dict[str, Any]:
     return {
-        "plan": {"key": "tula-next", "number": "1", "date": dt.date(2025, 12, 20), "issuer": "Министерство",
-                 "title": "Пример", "first_year": 2026, "last_year": 2028},
-        "organizations": [{"key": "copp", "kind": "copp", "short_name": "ЦОПП", "name": "ЦОПП",
-                           "municipality": "город Тула", "is_group": False}],
-        "sections": [{"title": "Раздел", "activities": [
-            {"number": 1, "name": "Пробы", "expected_result": "", "evidence_document": "", "deadline": "Постоянно",
-             "responsible": [{"org": "copp"}]}]}],
+        "plan": {
+            "key": "tula-next",
+            "number": "1",
+            "date": dt.date(2025, 12, 20),
+            "issuer": "Министерство",
+            "title": "Пример",
+            "first_year": 2026,
+            "last_year": 2028,
+        },
+        "organizations": [
+            {
+                "key": "copp",
+                "kind": "copp",
+                "short_name": "ЦОПП",
+                "name": "ЦОПП",
+                "municipality": "город Тула",
+                "is_group": False,
+            }
+        ],
+        "sections": [
+            {
+                "title": "Раздел",
+                "activities": [
+                    {
+                        "number": 1,
+                        "name": "Пробы",
+                        "expected_result": "",
+                        "evidence_document": "",
+                        "deadline": "Постоянно",
+                        "responsible": [{"org": "copp"}],
+                    }
+                ],
+            }
+        ],
         "indicators": {"title": "Показатели", "items": items, **indicators},
     }
 
 
 def item(code: str, **extra: Any) -> dict[str, Any]:
-    return {"code": code, "name": f"Показатель {code}", "unit": "человек", "value_type": "number",
-            "targets": {2026: 100}, **extra}
+    return {
+        "code": code,
+        "name": f"Показатель {code}",
+        "unit": "человек",
+        "value_type": "number",
+        "targets": {2026: 100},
+        **extra,
+    }
 
 
 def load(tmp_path: Path, data: dict[str, Any]) -> Any:
@@ -47,10 +80,13 @@ def load(tmp_path: Path, data: dict[str, Any]) -> Any:
 
 
 def test_the_plan_file_names_predecessors_in_both_forms(order_plan: Any, tmp_path: Path) -> None:
-    load(tmp_path, new_plan_data(
-        [item("1", predecessor={"plan": OLD, "code": "6"}), item("2", predecessor="7"), item("3")],
-        predecessor_plan=OLD,
-    ))
+    load(
+        tmp_path,
+        new_plan_data(
+            [item("1", predecessor={"plan": OLD, "code": "6"}), item("2", predecessor="7"), item("3")],
+            predecessor_plan=OLD,
+        ),
+    )
     got = {i.code: i.predecessor for i in Indicator.objects.filter(indicator_set__plan__key="tula-next")}
     assert (got["1"].code, got["1"].indicator_set.plan.key) == ("6", OLD)
     assert (got["2"].code, got["2"].indicator_set.plan.key) == ("7", OLD)
@@ -76,8 +112,9 @@ def test_a_bad_predecessor_is_refused_by_name_and_nothing_loads(
 
 
 def test_the_old_plans_actuals_are_given_per_year(order_plan: Any, tmp_path: Path) -> None:
-    approved_actual(Indicator.objects.get(indicator_set__plan=order_plan, code="6"), OrganizationFactory(), 6100,
-                    year=2025)
+    approved_actual(
+        Indicator.objects.get(indicator_set__plan=order_plan, code="6"), OrganizationFactory(), 6100, year=2025
+    )
     load(tmp_path, new_plan_data([item("1", predecessor={"plan": OLD, "code": "6"}), item("2")]))
     new = list(Indicator.objects.filter(indicator_set__plan__key="tula-next"))
     facts = predecessor_facts(new, now=NOW)
@@ -91,8 +128,9 @@ def test_the_old_plans_actuals_are_given_per_year(order_plan: Any, tmp_path: Pat
 def test_the_page_and_the_report_show_the_previous_plans_actuals(
     order_plan: Any, tmp_path: Path, client: Any, make_user: Any
 ) -> None:
-    approved_actual(Indicator.objects.get(indicator_set__plan=order_plan, code="6"), OrganizationFactory(), 6100,
-                    year=2025)
+    approved_actual(
+        Indicator.objects.get(indicator_set__plan=order_plan, code="6"), OrganizationFactory(), 6100, year=2025
+    )
     load(tmp_path, new_plan_data([item("1", predecessor={"plan": OLD, "code": "6"}), item("2")]))
     new_plan = Plan.objects.get(key="tula-next")
     one = Indicator.objects.get(indicator_set__plan=new_plan, code="1")
@@ -105,4 +143,6 @@ def test_the_page_and_the_report_show_the_previous_plans_actuals(
     rows = {r.values[0]: r.values for r in report.rows() if r.values and r.values[0] in ("1", "2")}
     assert "2025: 6100" in rows["1"][3] and rows["2"][3] == ""
     # A plan without predecessors keeps its layout.
-    assert "Факт предыдущего плана" not in [c.header for c in IndicatorsReport(plan=order_plan, year=2025, now=NOW).layout().columns]
+    assert "Факт предыдущего плана" not in [
+        c.header for c in IndicatorsReport(plan=order_plan, year=2025, now=NOW).layout().columns
+    ]

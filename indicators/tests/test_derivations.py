@@ -49,7 +49,10 @@ def test_the_contract_identities_hold_on_generated_demo_data_in_every_year(
     copp = Organization.objects.filter(kind=Organization.Kind.COPP).first()
     for code in ("2", "4", "5"):
         Actual.objects.update_or_create(
-            indicator=Indicator.objects.get(code=code), year=2024, period="q1", organization=copp,
+            indicator=Indicator.objects.get(code=code),
+            year=2024,
+            period="q1",
+            organization=copp,
             defaults={"value_number": 999_999, "status": "approved", "created_at": NOW, "updated_at": NOW},
         )
     figures = indicator_figures(order_plan, years=order_plan.years, now=AFTER_PLAN)
@@ -76,7 +79,9 @@ def test_the_contract_identities_hold_on_generated_demo_data_in_every_year(
     assert got["6"]["derivation"]["sources"][0]["activities"] == [14, 16, 17]
     assert "deduplicated_share" in got["6"]["derivation"]
     # the demo types no values for the derived totals
-    assert not Actual.objects.filter(indicator__code__in=["2", "4", "5"]).exclude(organization=copp, period="q1").exists()
+    assert (
+        not Actual.objects.filter(indicator__code__in=["2", "4", "5"]).exclude(organization=copp, period="q1").exists()
+    )
 
 
 def test_a_total_is_the_sum_of_its_rows_whatever_is_typed(order_plan: Any, category: Any = None) -> None:
@@ -118,7 +123,9 @@ def test_it_refuses_a_typed_value_for_a_derived_total(order_plan: Any, make_user
 def test_a_record_that_fits_no_row_is_shown_unassigned_and_never_added_to_the_total(
     order_plan: Any, client: Any, make_user: Any
 ) -> None:
-    new = ProgrammeCategory.objects.create(indicator_set=order_plan.indicator_set, key="new", name="Новая категория", order=99)
+    new = ProgrammeCategory.objects.create(
+        indicator_set=order_plan.indicator_set, key="new", name="Новая категория", order=99
+    )
     copp = OrganizationFactory(kind=Organization.Kind.COPP)
     stray = EducationalProgrammeFactory(category=new, developer=copp, name="Программа без строки")
     EducationalProgrammeFactory(category=ProgrammeCategory.objects.get(key="industry"), developer=copp)

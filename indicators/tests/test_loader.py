@@ -24,7 +24,13 @@ def data() -> dict[str, Any]:
 
 def test_it_loads_the_sources_of_the_order(order_plan: Any) -> None:
     sources = {
-        s.indicator.code: (s.kind, s.event_field, sorted(a.number for a in s.activities.all()), sorted(c.key for c in s.categories.all()), s.scope)
+        s.indicator.code: (
+            s.kind,
+            s.event_field,
+            sorted(a.number for a in s.activities.all()),
+            sorted(c.key for c in s.categories.all()),
+            s.scope,
+        )
         for s in IndicatorSource.objects.filter(indicator__indicator_set__plan=order_plan)
     }
     assert sources["6"] == ("event_reports", "participants_total", [14, 16, 17], [], "copp_and_colleges")
@@ -67,12 +73,28 @@ def test_the_order_file_has_a_valid_configuration(data: dict[str, Any]) -> None:
     ("block", "item", "message"),
     [
         ("rules", {"key": "x", "name": "x", "left": "4", "operator": "<", "right": "4.1"}, "operator must be one of"),
-        ("rules", {"key": "x", "name": "x", "left": "4", "operator": "=", "right": "4.9"}, "unknown indicator code '4.9'"),
+        (
+            "rules",
+            {"key": "x", "name": "x", "left": "4", "operator": "=", "right": "4.9"},
+            "unknown indicator code '4.9'",
+        ),
         ("rules", {"key": "x", "name": "x", "left": "1", "operator": "=", "right": "4"}, "'1' is a yes/no indicator"),
-        ("rules", {"key": "x", "name": "x", "left": "4", "operator": "=", "right": "4.1", "missing": "zero"}, "missing must be"),
+        (
+            "rules",
+            {"key": "x", "name": "x", "left": "4", "operator": "=", "right": "4.1", "missing": "zero"},
+            "missing must be",
+        ),
         ("rules", {"key": "total-4", "name": "x", "left": "4", "operator": "=", "right": "4.1"}, "duplicate rule key"),
-        ("sources", {"indicator": "6", "kind": "event_reports", "activities": [14], "field": "x"}, "field must be one of"),
-        ("sources", {"indicator": "3", "kind": "event_reports", "activities": [99], "field": "participants_total"}, "unknown activity number '99'"),
+        (
+            "sources",
+            {"indicator": "6", "kind": "event_reports", "activities": [14], "field": "x"},
+            "field must be one of",
+        ),
+        (
+            "sources",
+            {"indicator": "3", "kind": "event_reports", "activities": [99], "field": "participants_total"},
+            "unknown activity number '99'",
+        ),
         ("sources", {"indicator": "3", "kind": "cohorts", "categories": ["nope"]}, "unknown programme category 'nope'"),
         ("sources", {"indicator": "1", "kind": "programmes"}, "only number indicators"),
         ("sources", {"indicator": "3", "kind": "magic"}, "kind must be one of"),
@@ -80,7 +102,9 @@ def test_the_order_file_has_a_valid_configuration(data: dict[str, Any]) -> None:
         ("seasons", {"indicators": ["99"], "monthly_weights": [1] * 12}, "unknown indicator code '99'"),
     ],
 )
-def test_it_names_each_problem_of_the_configuration(data: dict[str, Any], block: str, item: dict[str, Any], message: str) -> None:
+def test_it_names_each_problem_of_the_configuration(
+    data: dict[str, Any], block: str, item: dict[str, Any], message: str
+) -> None:
     broken = copy.deepcopy(data)
     if block == "sources" and item["indicator"] == "6":
         broken["sources"] = [s for s in broken["sources"] if s["indicator"] != "6"]

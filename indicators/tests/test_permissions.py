@@ -47,7 +47,10 @@ def agreement_body(holder: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(("role", "own", "status"), [("coordinator", True, 201), ("coordinator", False, 403), ("copp", False, 201), ("ministry", False, 403)])
+@pytest.mark.parametrize(
+    ("role", "own", "status"),
+    [("coordinator", True, 201), ("coordinator", False, 403), ("copp", False, 201), ("ministry", False, 403)],
+)
 def test_it_lets_those_acting_for_the_holder_register_agreements(
     api_client: Any, make_user: Any, role: str, own: bool, status: int
 ) -> None:
@@ -67,7 +70,9 @@ def test_it_refuses_an_agreement_ending_before_it_starts(api_client: Any, make_u
     assert (response.status_code, list(response.json())) == (400, ["valid_to"])
 
 
-def test_it_registers_programmes_and_cohorts_for_the_developer(order_plan: Any, api_client: Any, make_user: Any) -> None:
+def test_it_registers_programmes_and_cohorts_for_the_developer(
+    order_plan: Any, api_client: Any, make_user: Any
+) -> None:
     college = OrganizationFactory()
     api_client.force_authenticate(make_user("coordinator", organization=college))
     category = ProgrammeCategory.objects.get(key="industry")
@@ -79,7 +84,13 @@ def test_it_registers_programmes_and_cohorts_for_the_developer(order_plan: Any, 
     assert (response.status_code, list(response.json())) == (400, ["hours"])
     response = api_client.post(
         "/api/v1/programmes/",
-        {"name": "Сварщик", "category": category.pk, "developer": college.pk, "approved_on": "2024-04-01", "hours": 144},
+        {
+            "name": "Сварщик",
+            "category": category.pk,
+            "developer": college.pk,
+            "approved_on": "2024-04-01",
+            "hours": 144,
+        },
         format="json",
     )
     assert response.status_code == 201

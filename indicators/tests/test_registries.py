@@ -97,11 +97,21 @@ def test_it_refuses_a_programme_of_no_hours_or_of_a_million(order_plan: Any, coo
     for hours in (0, 1_000_000):
         with pytest.raises(ValidationError) as refused:
             registries.programme_create(
-                user=coordinator, name="Сварщик", category=category, developer=college, approved_on=dt.date(2024, 4, 1), hours=hours
+                user=coordinator,
+                name="Сварщик",
+                category=category,
+                developer=college,
+                approved_on=dt.date(2024, 4, 1),
+                hours=hours,
             )
         assert list(refused.value.message_dict) == ["hours"]
     programme = registries.programme_create(
-        user=coordinator, name="Сварщик", category=category, developer=college, approved_on=dt.date(2024, 4, 1), hours=144
+        user=coordinator,
+        name="Сварщик",
+        category=category,
+        developer=college,
+        approved_on=dt.date(2024, 4, 1),
+        hours=144,
     )
     assert programme.created_by == coordinator
 
@@ -120,7 +130,9 @@ def test_it_lets_only_the_developer_register_cohorts(order_plan: Any, coordinato
     assert list(refused.value.message_dict) == ["completed"]
 
 
-def test_it_refuses_to_delete_a_programme_with_cohorts_with_the_reason(order_plan: Any, coordinator: Any, college: Any) -> None:
+def test_it_refuses_to_delete_a_programme_with_cohorts_with_the_reason(
+    order_plan: Any, coordinator: Any, college: Any
+) -> None:
     programme = EducationalProgrammeFactory(developer=college)
     cohort = ProgrammeCohortFactory(programme=programme)
     with pytest.raises(registries.ProtectedRecord) as refused:

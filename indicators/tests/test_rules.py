@@ -70,7 +70,9 @@ def small_plan(db: Any) -> Any:
     return plan
 
 
-def check(plan: Any, left: str, operator: str, right: str, missing: str = "skip_if_any_missing") -> list[tuple[Any, Any]]:
+def check(
+    plan: Any, left: str, operator: str, right: str, missing: str = "skip_if_any_missing"
+) -> list[tuple[Any, Any]]:
     ValidationRule.objects.all().delete()
     ValidationRule.objects.create(
         indicator_set=plan.indicator_set, key="r", name="r", left=left, operator=operator, right=right, missing=missing

@@ -64,7 +64,13 @@ def test_it_sums_a_flow_over_organisations_counting_only_approved_values(order_p
     approved_actual(ind("3"), a, 100)
     approved_actual(ind("3"), b, 50)
     Actual.objects.create(
-        indicator=ind("3"), year=2024, organization=c, value_number=999, status="submitted", created_at=NOW, updated_at=NOW
+        indicator=ind("3"),
+        year=2024,
+        organization=c,
+        value_number=999,
+        status="submitted",
+        created_at=NOW,
+        updated_at=NOW,
     )
     result = figure(order_plan, "3")
     assert (result.actual, result.manual, result.derived) == (150, 150, None)
@@ -119,9 +125,7 @@ def test_it_gives_one_organisations_figures_without_a_target(order_plan: Any, in
 # --- derived from records ------------------------------------------------------------------
 
 
-def test_it_derives_career_guidance_participants_from_accepted_event_reports(
-    order_plan: Any, activity: Any
-) -> None:
+def test_it_derives_career_guidance_participants_from_accepted_event_reports(order_plan: Any, activity: Any) -> None:
     copp, college = OrganizationFactory(), OrganizationFactory()
     accepted_report(activity(14), copp, total=100, pupils=80)
     accepted_report(activity(16), college, total=50, pupils=None)
@@ -223,18 +227,20 @@ def test_it_uses_the_source_configured_in_the_admin(order_plan: Any, ind: Any, a
 # --- as of a past moment ----------------------------------------------------------------------
 
 
-def test_it_rebuilds_values_as_they_were_approved_at_a_past_moment(
-    order_plan: Any, ind: Any, make_user: Any
-) -> None:
+def test_it_rebuilds_values_as_they_were_approved_at_a_past_moment(order_plan: Any, ind: Any, make_user: Any) -> None:
     org = OrganizationFactory()
     coordinator = make_user("coordinator", organization=org)
     ministry = make_user("ministry")
     t = [dt.datetime(2024, 3, d, 12, tzinfo=dt.UTC) for d in range(1, 8)]
-    actual = services.actual_create(indicator=ind("3"), year=2024, organization=org, value=100, user=coordinator, now=t[0])
+    actual = services.actual_create(
+        indicator=ind("3"), year=2024, organization=org, value=100, user=coordinator, now=t[0]
+    )
     services.actual_submit(actual=actual, user=coordinator, now=t[1])
     services.actual_approve(actual=actual, user=ministry, now=t[2])
     services.actual_reopen(actual=actual, user=ministry, now=t[3], reason="Ошибка в подсчёте")
-    services.actual_update(actual=actual, value=120, version=actual.version, user=coordinator, now=t[4], reason="Исправлено")
+    services.actual_update(
+        actual=actual, value=120, version=actual.version, user=coordinator, now=t[4], reason="Исправлено"
+    )
     services.actual_submit(actual=actual, user=coordinator, now=t[5])
     services.actual_approve(actual=actual, user=ministry, now=t[6])
 

@@ -65,7 +65,9 @@ def submitted(ind: Any, college: Any, people: dict[str, Any]) -> Actual:
         ("1", "да", "value"),
     ],
 )
-def test_it_refuses_bad_values_naming_the_field(ind: Any, college: Any, people: Any, code: str, value: Any, field: str) -> None:
+def test_it_refuses_bad_values_naming_the_field(
+    ind: Any, college: Any, people: Any, code: str, value: Any, field: str
+) -> None:
     with pytest.raises(services.InvalidInput) as refused:
         draft(ind, college, people, value=value, code=code)
     assert refused.value.field == field
@@ -80,7 +82,9 @@ def test_it_accepts_whole_numbers_and_yes_no(ind: Any, college: Any, people: Any
 
 def test_it_refuses_years_outside_the_plan_and_unknown_periods(ind: Any, college: Any, people: Any) -> None:
     with pytest.raises(services.InvalidInput) as refused:
-        services.actual_create(indicator=ind("3"), year=2026, organization=college, value=1, user=people["copp"], now=NOW)
+        services.actual_create(
+            indicator=ind("3"), year=2026, organization=college, value=1, user=people["copp"], now=NOW
+        )
     assert refused.value.field == "year"
     with pytest.raises(services.InvalidInput) as refused:
         services.actual_create(
@@ -102,12 +106,17 @@ def test_it_refuses_a_second_value_for_the_same_organisation_and_period(ind: Any
 # --- who may do what -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "allowed"), [("coordinator", True), ("copp", True), ("admin", True), ("stranger", False), ("ministry", False)])
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("coordinator", True), ("copp", True), ("admin", True), ("stranger", False), ("ministry", False)],
+)
 def test_it_lets_only_those_acting_for_the_organisation_enter_values(
     ind: Any, college: Any, people: Any, who: str, allowed: bool
 ) -> None:
     def enter() -> Actual:
-        return services.actual_create(indicator=ind("3"), year=2024, organization=college, value=1, user=people[who], now=NOW)
+        return services.actual_create(
+            indicator=ind("3"), year=2024, organization=college, value=1, user=people[who], now=NOW
+        )
 
     if allowed:
         assert enter().status == Actual.Status.DRAFT
@@ -116,7 +125,10 @@ def test_it_lets_only_those_acting_for_the_organisation_enter_values(
             enter()
 
 
-@pytest.mark.parametrize(("who", "allowed"), [("coordinator", False), ("stranger", False), ("copp", True), ("ministry", True), ("admin", True)])
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("coordinator", False), ("stranger", False), ("copp", True), ("ministry", True), ("admin", True)],
+)
 def test_it_lets_only_copp_and_ministry_staff_approve_and_return(
     ind: Any, college: Any, people: Any, who: str, allowed: bool
 ) -> None:
@@ -131,7 +143,9 @@ def test_it_lets_only_copp_and_ministry_staff_approve_and_return(
         assert Actual.objects.get(pk=actual.pk).status == Actual.Status.SUBMITTED
 
 
-@pytest.mark.parametrize(("who", "allowed"), [("coordinator", False), ("copp", False), ("ministry", True), ("admin", True)])
+@pytest.mark.parametrize(
+    ("who", "allowed"), [("coordinator", False), ("copp", False), ("ministry", True), ("admin", True)]
+)
 def test_it_lets_only_the_ministry_reopen_an_approved_value(
     ind: Any, college: Any, people: Any, who: str, allowed: bool
 ) -> None:
@@ -151,12 +165,17 @@ def test_it_goes_draft_submitted_returned_submitted_approved(ind: Any, college: 
     actual = submitted(ind, college, people)
     actual = services.actual_return(actual=actual, user=people["ministry"], now=LATER, reason="Нет подтверждения")
     assert (actual.status, actual.return_reason) == (Actual.Status.RETURNED, "Нет подтверждения")
-    actual = services.actual_update(actual=actual, value=130, version=actual.version, user=people["coordinator"], now=LATER)
+    actual = services.actual_update(
+        actual=actual, value=130, version=actual.version, user=people["coordinator"], now=LATER
+    )
     actual = services.actual_submit(actual=actual, user=people["coordinator"], now=LATER)
     assert actual.return_reason == ""
     actual = services.actual_approve(actual=actual, user=people["ministry"], now=LATER)
     assert (actual.status, actual.value, actual.approved_at, actual.approved_by) == (
-        Actual.Status.APPROVED, 130, LATER, people["ministry"]
+        Actual.Status.APPROVED,
+        130,
+        LATER,
+        people["ministry"],
     )
     actions = list(ActualChange.objects.filter(actual=actual).values_list("action", "old_status", "new_status"))
     assert actions == [
@@ -208,7 +227,9 @@ def test_it_refuses_invalid_transitions_and_changes_nothing(
 def test_it_locks_an_approved_value_until_the_ministry_reopens_it(ind: Any, college: Any, people: Any) -> None:
     actual = services.actual_approve(actual=submitted(ind, college, people), user=people["copp"], now=LATER)
     with pytest.raises(services.Conflict):
-        services.actual_update(actual=actual, value=1, version=actual.version, user=people["copp"], now=LATER, reason="x")
+        services.actual_update(
+            actual=actual, value=1, version=actual.version, user=people["copp"], now=LATER, reason="x"
+        )
     actual = services.actual_reopen(actual=actual, user=people["ministry"], now=LATER, reason="Ошибка")
     with pytest.raises(services.InvalidInput) as refused:
         services.actual_update(actual=actual, value=1, version=actual.version, user=people["coordinator"], now=LATER)
@@ -217,7 +238,12 @@ def test_it_locks_an_approved_value_until_the_ministry_reopens_it(ind: Any, coll
         actual=actual, value=1, version=actual.version, user=people["coordinator"], now=LATER, reason="Исправлено"
     )
     change = actual.changes.last()
-    assert (change.old_value, change.new_value, change.reason, change.user) == (120, 1, "Исправлено", people["coordinator"])
+    assert (change.old_value, change.new_value, change.reason, change.user) == (
+        120,
+        1,
+        "Исправлено",
+        people["coordinator"],
+    )
 
 
 def test_it_requires_a_reason_to_return_or_reopen(ind: Any, college: Any, people: Any) -> None:
@@ -233,8 +259,12 @@ def test_it_requires_evidence_for_a_yes(ind: Any, college: Any, people: Any) -> 
         services.actual_submit(actual=actual, user=people["coordinator"], now=LATER)
     assert refused.value.field == "evidence"
     actual = services.actual_update(
-        actual=actual, value=True, evidence="https://copp71.ru/news", version=actual.version,
-        user=people["coordinator"], now=LATER,
+        actual=actual,
+        value=True,
+        evidence="https://copp71.ru/news",
+        version=actual.version,
+        user=people["coordinator"],
+        now=LATER,
     )
     assert services.actual_submit(actual=actual, user=people["coordinator"], now=LATER).status == "submitted"
 

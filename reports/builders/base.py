@@ -73,9 +73,7 @@ class ReportBuilder:
         )
 
 
-def build_to(
-    builder: ReportBuilder, out: str | IO[bytes], *, on_progress: Callable[[int], None] | None = None
-) -> int:
+def build_to(builder: ReportBuilder, out: str | IO[bytes], *, on_progress: Callable[[int], None] | None = None) -> int:
     """Render a builder's report into ``out``; return the rows written."""
     writer = XlsxWriter(builder.layout())
     return writer.write(builder.rows(), out, on_progress=on_progress)

@@ -44,14 +44,22 @@ class MunicipalitiesReport(ReportBuilder):
         return ids or None
 
     def title(self) -> str:
-        return f"Мониторинг участия общеобразовательных организаций в разрезе муниципальных образований, {self.year} год"
+        return (
+            f"Мониторинг участия общеобразовательных организаций в разрезе муниципальных образований, {self.year} год"
+        )
 
     def layout(self) -> ReportLayout:
         numbers = ""
         ids = self.activity_ids()
         if ids:
-            numbers = ", ".join(str(n) for n in self.plan.activities.filter(id__in=ids).values_list("number", flat=True))
-        note = f"Учитываются мероприятия дорожной карты № {numbers}." if numbers else "Учитываются все мероприятия дорожной карты."
+            numbers = ", ".join(
+                str(n) for n in self.plan.activities.filter(id__in=ids).values_list("number", flat=True)
+            )
+        note = (
+            f"Учитываются мероприятия дорожной карты № {numbers}."
+            if numbers
+            else "Учитываются все мероприятия дорожной карты."
+        )
         columns = [
             Column("№ п/п", 6, ColumnType.INT),
             Column("Муниципальное образование", 34),
@@ -72,7 +80,11 @@ class MunicipalitiesReport(ReportBuilder):
         today = self.moment.date() if self.as_of is None else self.as_of
         tallies: dict[int | None, _Tally] = {}
         for line in event_lines(
-            self.plan, moment=self.moment, historical=self.as_of is not None, year=self.year, activity_ids=self.activity_ids()
+            self.plan,
+            moment=self.moment,
+            historical=self.as_of is not None,
+            year=self.year,
+            activity_ids=self.activity_ids(),
         ):
             if not line.held or line.end_date > today:
                 continue
@@ -96,7 +108,19 @@ class MunicipalitiesReport(ReportBuilder):
             n += 1
             yield self._row(n, "Муниципальное образование не указано", tallies[None])
             self._add(total, tallies[None])
-        yield Row(["", "Итого", total.events, total.reported, len(total.organisers or ()), total.participants, total.pupils, total.schools], kind=RowKind.TOTAL)
+        yield Row(
+            [
+                "",
+                "Итого",
+                total.events,
+                total.reported,
+                len(total.organisers or ()),
+                total.participants,
+                total.pupils,
+                total.schools,
+            ],
+            kind=RowKind.TOTAL,
+        )
 
     @staticmethod
     def _row(n: int, name: str, t: _Tally) -> Row:

@@ -61,9 +61,7 @@ class RoadmapReport(ReportBuilder):
         evidence = evidence_counts([line.id for lines in by_activity.values() for line in lines], moment=self.moment)
         today = timezone.localdate(self.moment) if self.as_of is None else self.as_of  # the Moscow day
         activities = list(activities_of(self.plan))
-        points = control_points_of(
-            activities, today=today, as_of=self.moment if historical else None, year=self.year
-        )
+        points = control_points_of(activities, today=today, as_of=self.moment if historical else None, year=self.year)
         section_id = None
         for activity in activities:
             if activity.section_id != section_id:

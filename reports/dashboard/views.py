@@ -47,7 +47,10 @@ def dashboard_body(request: HttpRequest) -> HttpResponse:
     return render(request, "roadmap/_dashboard_snapshot.html", context)
 
 
-TIMELINESS_GROUPS = {"organization": ("organizer", gettext_lazy("Organisation")), "municipality": ("municipality", gettext_lazy("Municipality"))}
+TIMELINESS_GROUPS = {
+    "organization": ("organizer", gettext_lazy("Organisation")),
+    "municipality": ("municipality", gettext_lazy("Municipality")),
+}
 
 
 @sees_everything_required
@@ -59,7 +62,15 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     figures = event_selectors.timeliness_figures(now=timezone.now(), by=by, plan=py.plan, year=py.year)
     param, first = TIMELINESS_GROUPS[by]
     page = paginate(request, worst_first(figures.rows), per_page=50)
-    context = {"py": py, "by": by, "page": page, "rows": page.object_list, "total": figures.total, "param": param, "first": first}
+    context = {
+        "py": py,
+        "by": by,
+        "page": page,
+        "rows": page.object_list,
+        "total": figures.total,
+        "param": param,
+        "first": first,
+    }
     return render(request, "roadmap/timeliness.html", context)
 
 
@@ -70,12 +81,11 @@ def tasks(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # Every plan by default: a report of an archived plan's event is still due.
     plan = requested_plan(request.GET.get("plan"), default=None)
-    mine = event_selectors.events_list(
-        user=user, now=now, organization_id=user.organization_id, plan=plan
-    )
+    mine = event_selectors.events_list(user=user, now=now, organization_id=user.organization_id, plan=plan)
     actuals = actuals_visible_to(user).filter(
         # No organisation: `organization_id=None` is Django's IS NULL, which the stubs' lookup check does not know.
-        organization_id=user.organization_id, status__in=["draft", "returned"]  # type: ignore[misc]
+        organization_id=user.organization_id,
+        status__in=["draft", "returned"],  # type: ignore[misc]
     )
     if plan is not None:
         actuals = actuals.filter(indicator__indicator_set__plan=plan)

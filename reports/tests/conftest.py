@@ -47,7 +47,9 @@ def add_entries(data: bytes, entries: dict[str, bytes]) -> bytes:
 
 def declare_dimension(data: bytes, ref: str) -> bytes:
     return rewrite_entry(
-        data, "xl/worksheets/sheet1.xml", lambda x: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), x)
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda x: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), x),
     )
 
 

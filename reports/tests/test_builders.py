@@ -22,7 +22,9 @@ def msk(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=MOSCOW)
 
 
-def build(kind: str, plan: Any, *, year: int = 2024, as_of: dt.date | None = None, now: dt.datetime | None = None) -> Any:
+def build(
+    kind: str, plan: Any, *, year: int = 2024, as_of: dt.date | None = None, now: dt.datetime | None = None
+) -> Any:
     out = io.BytesIO()
     builder = builder_class(kind)(plan=plan, year=year, as_of=as_of, now=now or msk(2024, 12, 20, 12))
     build_to(builder, out)
@@ -65,12 +67,16 @@ def events(order_plan: Any) -> dict[str, Any]:
             )
     with time_machine.travel(msk(2024, 9, 11, 18), tick=False):
         event_report_submit(
-            user=None, event=made["early"], now=msk(2024, 9, 11, 18),
+            user=None,
+            event=made["early"],
+            now=msk(2024, 9, 11, 18),
             data=ReportData(summary="ok", participants_total=30, participants_pupils_6_11=20, schools_count=3),
         )
     with time_machine.travel(msk(2024, 10, 1, 9), tick=False):
         event_report_submit(
-            user=None, event=made["late"], now=msk(2024, 10, 1, 9),
+            user=None,
+            event=made["late"],
+            now=msk(2024, 10, 1, 9),
             data=ReportData(summary="ok", participants_total=10, participants_pupils_6_11=5, schools_count=1),
         )
     with time_machine.travel(msk(2024, 11, 1, 9), tick=False):
@@ -86,8 +92,12 @@ def test_it_lays_out_the_roadmap_as_annex_1(order_plan: Any) -> None:
     assert "2024 год" in ws["A2"].value
     header = [c.value for c in ws[5]]
     assert header[:6] == [
-        "№", "Наименование мероприятия", "Ожидаемый результат",
-        "Документ, определяющий результат", "Срок реализации", "Ответственные",
+        "№",
+        "Наименование мероприятия",
+        "Ожидаемый результат",
+        "Документ, определяющий результат",
+        "Срок реализации",
+        "Ответственные",
     ]
     assert header[6] == "Исполнение в 2024 году"
     rows = data_rows(ws)
@@ -102,8 +112,13 @@ def test_it_lays_out_the_roadmap_as_annex_1(order_plan: Any) -> None:
     assert "A5:A6" in merged and "G5:N5" in merged  # № over both header rows; the year group
     one = next(r for r in rows if r[0] == 1)
     activity = Activity.objects.get(plan=order_plan, number=1)
-    assert one[1:6] == (activity.name, activity.expected_result, activity.evidence_document,
-                        activity.deadline_text, activity.responsible_text)
+    assert one[1:6] == (
+        activity.name,
+        activity.expected_result,
+        activity.evidence_document,
+        activity.deadline_text,
+        activity.responsible_text,
+    )
     assert one[6] == "не запланировано"  # its only window is January–March 2023
 
 
@@ -147,7 +162,9 @@ def test_the_indicator_report_lists_the_breaches_of_its_year_once_in_a_closing_s
 def test_a_year_without_breaches_says_so(order_plan: Any) -> None:
     rows = data_rows(build("indicators", order_plan, year=2023))
     start = next(i for i, r in enumerate(rows) if r[0] == "Проверки")
-    assert [r[0] for r in rows[start + 1 :]] == ["2023: правила согласованности показателей приказа выполняются (план и факт)."]
+    assert [r[0] for r in rows[start + 1 :]] == [
+        "2023: правила согласованности показателей приказа выполняются (план и факт)."
+    ]
 
 
 def test_every_report_ends_with_the_signature_block_of_the_plan(order_plan: Any) -> None:
@@ -197,7 +214,9 @@ def test_a_report_as_of_a_past_date_shows_what_was_known_then(order_plan: Any, e
     assert then["Проба late"][10] == 7
     ws = build("timeliness", order_plan, now=now, as_of=dt.date(2024, 9, 20))
     assert "по состоянию на: 20.09.2024" in ws["A3"].value
-    roadmap_then = next(r for r in data_rows(build("roadmap", order_plan, now=now, as_of=dt.date(2024, 9, 20))) if r[0] == 14)
+    roadmap_then = next(
+        r for r in data_rows(build("roadmap", order_plan, now=now, as_of=dt.date(2024, 9, 20))) if r[0] == 14
+    )
     roadmap_now = next(r for r in data_rows(build("roadmap", order_plan, now=now)) if r[0] == 14)
     assert roadmap_then[7:11] == (3, 1, 0, 2)
     assert roadmap_now[7:11] != roadmap_then[7:11]
@@ -229,8 +248,10 @@ def test_the_roadmap_lists_overdue_control_points_and_judges_finished_years(orde
     ws = build("roadmap", order_plan, year=2024, now=msk(2025, 2, 1, 12))
     assert [c.value for c in ws[6]][-1] == "Просроченные контрольные точки"
     rows = {r[0]: r for r in data_rows(ws) if isinstance(r[0], int)}
-    windows = {a.number: [w for w in a.windows.all() if w.start.year <= 2024 <= w.end.year]
-               for a in Activity.objects.filter(plan=order_plan).prefetch_related("windows")}
+    windows = {
+        a.number: [w for w in a.windows.all() if w.start.year <= 2024 <= w.end.year]
+        for a in Activity.objects.filter(plan=order_plan).prefetch_related("windows")
+    }
     # An activity other than 14 (the only one with events) whose 2024 windows all ended in 2024.
     empty = next(n for n, ws_ in windows.items() if ws_ and n != 14 and all(w.end.year == 2024 for w in ws_))
     assert rows[empty][13] == ", ".join(f"{w.end:%d.%m.%Y}" for w in sorted(windows[empty], key=lambda w: w.end))

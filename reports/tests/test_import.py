@@ -91,14 +91,19 @@ def test_it_imports_organisations_after_a_clean_dry_run(copp_user: Any) -> None:
 
 
 def test_it_matches_organisations_by_normalised_name_without_a_code(copp_user: Any) -> None:
-    rows = [ORG_HEADER, ["", "колледж", "гпоу то  \"ТГМК им. н. демидова\"", "ТГМК", ""]]
+    rows = [ORG_HEADER, ["", "колледж", 'гпоу то  "ТГМК им. н. демидова"', "ТГМК", ""]]
     preview = import_dry_run(user=copp_user, kind="organizations", file=xlsx_bytes(rows))
     assert preview.is_clean, messages(preview)
     assert preview.counts["updated"] == 1 and preview.counts["created"] == 0
 
 
 def test_it_imports_actual_values_as_drafts_with_an_audit_trail(copp_user: Any) -> None:
-    rows = [ACTUAL_HEADER, ["3", 2024, None, "copp", 120], ["1", 2024, "q1", "ЦОПП", "да"], ["3.1", 2024, None, "copp", 40]]
+    rows = [
+        ACTUAL_HEADER,
+        ["3", 2024, None, "copp", 120],
+        ["1", 2024, "q1", "ЦОПП", "да"],
+        ["3.1", 2024, None, "copp", 40],
+    ]
     preview = import_dry_run(user=copp_user, kind="actuals", file=xlsx_bytes(rows))
     assert preview.is_clean, messages(preview)
     import_confirm(user=copp_user, job=preview.job, now=NOW)
@@ -151,7 +156,14 @@ def test_it_imports_events_with_their_due_moment(copp_user: Any) -> None:
     rows = [
         ["№ мероприятия дорожной карты", "Организатор", "Название", "Дата начала", "Дата окончания", "Формат"],
         [14, "tgmk", "Проба «Сварщик»", dt.datetime(2024, 10, 15), None, "очно"],
-        [14, "ГПОУ ТО «ТГМК им. Н. Демидова»", "Проба «Повар»", dt.datetime(2024, 10, 16), dt.datetime(2024, 10, 17), "онлайн"],
+        [
+            14,
+            "ГПОУ ТО «ТГМК им. Н. Демидова»",
+            "Проба «Повар»",
+            dt.datetime(2024, 10, 16),
+            dt.datetime(2024, 10, 17),
+            "онлайн",
+        ],
     ]
     preview = import_dry_run(user=copp_user, kind="events", file=xlsx_bytes(rows))
     assert preview.is_clean, messages(preview)
@@ -170,7 +182,9 @@ def test_every_template_has_the_expected_columns_and_a_valid_example(copp_user: 
     assert preview.is_clean, messages(preview)
 
 
-def test_import_xlsx_command_prints_counts_and_fails_without_changing_data(order_plan: Any, tmp_path: Path, capsys: Any) -> None:
+def test_import_xlsx_command_prints_counts_and_fails_without_changing_data(
+    order_plan: Any, tmp_path: Path, capsys: Any
+) -> None:
     good = tmp_path / "orgs.xlsx"
     good.write_bytes(xlsx_bytes(org_rows()))
     call_command("import_xlsx", "organizations", str(good), "--dry-run")
@@ -220,11 +234,10 @@ def test_it_refuses_a_file_too_big_once_unpacked(copp_user: Any, settings: Any) 
 
 
 def test_it_refuses_xml_with_entities_before_parsing(copp_user: Any) -> None:
-    laughs = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-    )
+    laughs = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
     data = rewrite_entry(
-        xlsx_bytes(org_rows()), "xl/worksheets/sheet1.xml",
+        xlsx_bytes(org_rows()),
+        "xl/worksheets/sheet1.xml",
         lambda x: laughs + re.sub(rb"^<\?xml[^>]*\?>", b"", x).replace(b"college-0", b"&lol2;"),
     )
     assert "DTD" in messages(refused(copp_user, data))
@@ -256,7 +269,12 @@ def test_it_refuses_formulas_instead_of_values(copp_user: Any) -> None:
 
 
 def test_it_refuses_text_in_number_cells(copp_user: Any) -> None:
-    rows = [ACTUAL_HEADER, ["3", "2024", None, "copp", 5], ["3", 2024, None, "copp", "сто"], ["3.1", 2024.5, None, "copp", 1]]
+    rows = [
+        ACTUAL_HEADER,
+        ["3", "2024", None, "copp", 5],
+        ["3", 2024, None, "copp", "сто"],
+        ["3.1", 2024.5, None, "copp", 1],
+    ]
     preview = refused(copp_user, xlsx_bytes(rows), "actuals")
     found = {(e.row, e.column): e.message for e in preview.errors}
     assert "число записано как текст («2024»)" in found[(2, "Год")]
@@ -319,7 +337,12 @@ def test_it_refuses_a_corrupt_workbook(copp_user: Any) -> None:
 
 
 def test_the_dry_run_runs_a_fixed_number_of_queries_and_confirm_writes_in_batches(copp_user: Any) -> None:
-    keys = [(code, year, f"m{m:02d}") for code in ("3", "3.1", "6", "7") for year in (2023, 2024, 2025) for m in range(1, 13)]
+    keys = [
+        (code, year, f"m{m:02d}")
+        for code in ("3", "3.1", "6", "7")
+        for year in (2023, 2024, 2025)
+        for m in range(1, 13)
+    ]
 
     def queries(n: int) -> tuple[int, int]:
         rows = [ACTUAL_HEADER] + [[c, y, p, "copp", i] for i, (c, y, p) in enumerate(keys[:n])]
@@ -347,7 +370,13 @@ def test_it_files_and_corrects_event_report_figures(copp_user: Any, make_user: A
     tgmk = Organization.objects.get(key="tgmk")
     held = event_create(user=None, activity=activity, organizer=tgmk, title="Проба", start_date=dt.date(2024, 10, 1))
     future = event_create(user=None, activity=activity, organizer=tgmk, title="Позже", start_date=dt.date(2024, 12, 20))
-    header = ["Код мероприятия", "Краткий отчёт", "Участников, всего", "Обучающихся 6–11 классов", "Общеобразовательных организаций"]
+    header = [
+        "Код мероприятия",
+        "Краткий отчёт",
+        "Участников, всего",
+        "Обучающихся 6–11 классов",
+        "Общеобразовательных организаций",
+    ]
     rows = [header, [held.pk, "Прошло", 30, 40, 2], [future.pk, "Рано", 5, None, None], [999999, "x", 1, None, None]]
     preview = refused(copp_user, xlsx_bytes(rows), "event_reports", now=NOW)
     found = {(e.row, e.column): e.message for e in preview.errors}
@@ -381,7 +410,15 @@ def test_it_imports_agreements_and_programmes(copp_user: Any) -> None:
     agreements = [
         ["Партнёр", "Организация", "Номер", "Дата", "Действует с", "Действует по", "Предмет"],
         ["tgmk", "copp", "15/24", dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 1), None, "Практика"],
-        ["tgmk", "copp", "16/24", dt.datetime(2024, 3, 2), dt.datetime(2024, 3, 2), dt.datetime(2024, 1, 1), "Наоборот"],
+        [
+            "tgmk",
+            "copp",
+            "16/24",
+            dt.datetime(2024, 3, 2),
+            dt.datetime(2024, 3, 2),
+            dt.datetime(2024, 1, 1),
+            "Наоборот",
+        ],
     ]
     preview = refused(copp_user, xlsx_bytes(agreements), "agreements")
     assert [(e.row, e.column) for e in preview.errors] == [(3, "Действует по")]
@@ -434,7 +471,9 @@ def test_a_huge_number_is_a_row_error_in_the_dry_run(copp_user: Any) -> None:
     preview = refused(copp_user, xlsx_bytes(rows), "events")
     found = {(e.row, e.column): e.message for e in preview.errors}
     assert set(found) == {(2, "Планируемое число участников"), (3, "Планируемое число участников")}
-    assert found[(2, "Планируемое число участников")] == "число 1e+300 больше допустимого (не более 10\u00a0000\u00a0000)"
+    assert (
+        found[(2, "Планируемое число участников")] == "число 1e+300 больше допустимого (не более 10\u00a0000\u00a0000)"
+    )
     assert "10\u00a0000\u00a0001 больше допустимого" in found[(3, "Планируемое число участников")]
     values = [ACTUAL_HEADER, ["3", 2024, None, "copp", 10**12 + 1], ["3.1", 2024, None, "copp", float("inf")]]
     text = messages(refused(copp_user, xlsx_bytes(values), "actuals"))
@@ -518,13 +557,17 @@ def held_event(title: str = "Проба", day: dt.date = dt.date(2024, 10, 1), o
     from roadmap.models import Activity
 
     organizer = Organization.objects.get(key=org)
-    return event_create(user=None, activity=Activity.objects.get(number=14), organizer=organizer, title=title, start_date=day)
+    return event_create(
+        user=None, activity=Activity.objects.get(number=14), organizer=organizer, title=title, start_date=day
+    )
 
 
 def report_on(event: Any, copp_user: Any) -> Any:
     from roadmap.events.services import ReportData, event_report_submit
 
-    return event_report_submit(user=None, event=event, data=ReportData(summary="Прошло", participants_total=30), now=NOW)
+    return event_report_submit(
+        user=None, event=event, data=ReportData(summary="Прошло", participants_total=30), now=NOW
+    )
 
 
 def test_an_excel_correction_of_a_returned_report_sends_it_again_as_the_form_does(copp_user: Any) -> None:
@@ -535,7 +578,9 @@ def test_an_excel_correction_of_a_returned_report_sends_it_again_as_the_form_doe
     report = event_report_return(user=None, report=report_on(event, copp_user), reason="Уточните", now=NOW)
     assert report.status == EventReport.Status.RETURNED and report.resubmission_due_at is not None
     later = NOW + dt.timedelta(hours=3)
-    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 31]]), now=later)
+    preview = import_dry_run(
+        user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 31]]), now=later
+    )
     assert preview.counts == {"created": 0, "updated": 1, "unchanged": 0}, messages(preview)
     import_confirm(user=copp_user, job=preview.job, now=later)
     report.refresh_from_db()
@@ -555,7 +600,9 @@ def test_the_chase_stops_asking_for_a_report_corrected_from_excel(copp_user: Any
     corrected, forgotten = held_event("Исправлен"), held_event("Забыт")
     for event in (corrected, forgotten):
         event_report_return(user=None, report=report_on(event, copp_user), reason="Уточните", now=NOW)
-    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [corrected.pk, None, 31]]), now=NOW)
+    preview = import_dry_run(
+        user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [corrected.pk, None, 31]]), now=NOW
+    )
     import_confirm(user=copp_user, job=preview.job, now=NOW)
     chase_claim(now=NOW + dt.timedelta(days=5))
     asked = set(Notification.objects.filter(kind=Notification.Kind.RESUBMIT_OVERDUE).values_list("event_id", flat=True))
@@ -568,11 +615,15 @@ def test_the_same_figures_for_a_returned_report_still_send_it_again(copp_user: A
 
     event = held_event()
     event_report_return(user=None, report=report_on(event, copp_user), reason="Проверьте", now=NOW)
-    preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 30]]), now=NOW)
+    preview = import_dry_run(
+        user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 30]]), now=NOW
+    )
     assert preview.counts["updated"] == 1
     import_confirm(user=copp_user, job=preview.job, now=NOW)
     assert EventReport.objects.get(event=event).status == EventReport.Status.SUBMITTED
-    again = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 30]]), now=NOW)
+    again = import_dry_run(
+        user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, [event.pk, None, 30]]), now=NOW
+    )
     assert again.counts == {"created": 0, "updated": 0, "unchanged": 1}
 
 
@@ -617,9 +668,13 @@ def test_moving_a_reported_event_is_refused_by_the_import_as_by_event_update(cop
 
     reported, free = held_event("С отчётом"), held_event("Без отчёта")
     report_on(reported, copp_user)
-    rows = [EVENT_HEADER] + [[14, "tgmk", e.title, dt.datetime(2024, 10, 1), dt.datetime(2024, 10, 2)] for e in (reported, free)]
+    rows = [EVENT_HEADER] + [
+        [14, "tgmk", e.title, dt.datetime(2024, 10, 1), dt.datetime(2024, 10, 2)] for e in (reported, free)
+    ]
     preview = refused(copp_user, xlsx_bytes(rows), "events")
-    message = "По мероприятию уже подан отчёт: даты изменить нельзя — отчёт и его своевременность относятся к этим датам."
+    message = (
+        "По мероприятию уже подан отчёт: даты изменить нельзя — отчёт и его своевременность относятся к этим датам."
+    )
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "Дата окончания", message)]
     with pytest.raises(ValidationError) as exc:
         event_update(user=copp_user, event=reported, end_date=dt.date(2024, 10, 2))
@@ -633,8 +688,11 @@ def test_moving_a_reported_event_is_refused_by_the_import_as_by_event_update(cop
 
 
 def test_the_event_import_applies_the_event_form_rules(copp_user: Any) -> None:
-    rows = [EVENT_HEADER, [14, "tgmk", "Наоборот", dt.datetime(2024, 10, 5), dt.datetime(2024, 10, 1)],
-            [14, "tgmk", "Давно", dt.datetime(2015, 10, 5), None]]
+    rows = [
+        EVENT_HEADER,
+        [14, "tgmk", "Наоборот", dt.datetime(2024, 10, 5), dt.datetime(2024, 10, 1)],
+        [14, "tgmk", "Давно", dt.datetime(2015, 10, 5), None],
+    ]
     found = {(e.row, e.column): e.message for e in refused(copp_user, xlsx_bytes(rows), "events").errors}
     assert found[(2, "Дата окончания")] == "Последний день не может быть раньше первого."
     assert found[(3, "Дата начала")] == "05.10.2015 — вне периода дорожной карты (2023–2025)"
@@ -673,14 +731,18 @@ def test_the_event_and_report_imports_run_a_fixed_number_of_queries(copp_user: A
 
     def queries(n: int) -> tuple[int, int, int, int]:
         Event.objects.all().delete()
-        events = [[14, "tgmk", f"Проба {i}", dt.datetime(2024, 10, 1) + dt.timedelta(days=i % 30), None] for i in range(n)]
+        events = [
+            [14, "tgmk", f"Проба {i}", dt.datetime(2024, 10, 1) + dt.timedelta(days=i % 30), None] for i in range(n)
+        ]
         with CaptureQueriesContext(connection) as dry:
             preview = import_dry_run(user=copp_user, kind="events", file=xlsx_bytes([EVENT_HEADER, *events]))
         with CaptureQueriesContext(connection) as confirm:
             import_confirm(user=copp_user, job=preview.job, now=NOW)
         reports = [[pk, "Прошло", 10] for pk in Event.objects.values_list("pk", flat=True)]
         with CaptureQueriesContext(connection) as report_dry:
-            preview = import_dry_run(user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, *reports]), now=NOW)
+            preview = import_dry_run(
+                user=copp_user, kind="event_reports", file=xlsx_bytes([REPORT_HEADER, *reports]), now=NOW
+            )
         assert preview.is_clean, messages(preview)
         with CaptureQueriesContext(connection) as report_confirm:
             import_confirm(user=copp_user, job=preview.job, now=NOW)

@@ -41,8 +41,13 @@ def test_it_refuses_what_the_service_refuses_by_row_and_column(copp_user: Any) -
 
 
 def test_it_writes_through_the_services_with_author_and_history(copp_user: Any) -> None:
-    agreements = [AGREEMENT_HEADER, ["tgmk", "copp", "15/24", dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 1), None, "Практика"]]
-    import_confirm(user=copp_user, job=import_dry_run(user=copp_user, kind="agreements", file=xlsx_bytes(agreements)).job, now=NOW)
+    agreements = [
+        AGREEMENT_HEADER,
+        ["tgmk", "copp", "15/24", dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 1), None, "Практика"],
+    ]
+    import_confirm(
+        user=copp_user, job=import_dry_run(user=copp_user, kind="agreements", file=xlsx_bytes(agreements)).job, now=NOW
+    )
     agreement = PartnerAgreement.objects.get(number="15/24")
     assert agreement.created_by == copp_user
     assert agreement.history.get().history_user == copp_user
@@ -59,7 +64,8 @@ def test_it_writes_through_the_services_with_author_and_history(copp_user: Any) 
 @pytest.mark.parametrize("n", [2, 20])
 def test_it_confirms_in_a_fixed_number_of_queries(copp_user: Any, n: int, django_assert_max_num_queries: Any) -> None:
     rows = [AGREEMENT_HEADER] + [
-        ["tgmk", "copp", f"{i}/24", dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 1), None, "Практика"] for i in range(n)
+        ["tgmk", "copp", f"{i}/24", dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 1), None, "Практика"]
+        for i in range(n)
     ]
     job = import_dry_run(user=copp_user, kind="agreements", file=xlsx_bytes(rows)).job
     with django_assert_max_num_queries(20):

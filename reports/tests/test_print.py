@@ -68,9 +68,19 @@ def printed(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pyte
             transaction.set_rollback(True)
     profile = out / "lo-profile"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out), *(str(result[k]["xlsx"]) for k in KINDS)],
-        check=True, capture_output=True, timeout=300,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *(str(result[k]["xlsx"]) for k in KINDS),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     for kind in KINDS:
         pdf = out / f"{kind}.pdf"
@@ -90,7 +100,9 @@ def _pages(pdf: Path) -> list[tuple[float, float]]:
 def _text(pdf: Path, page: int) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -143,8 +155,13 @@ def test_every_page_is_numbered_and_the_last_ends_with_the_signature(printed: di
     for page in range(1, total + 1):
         assert f"Страница {page} из {total}" in _text(pdf, page), (kind, page)
     last = _text(pdf, total)
-    for line in ("Руководитель:", "Л.Ю. Сорокина", "Исполнитель: Алексеенко Екатерина Витальевна",
-                 "Телефон: 8(4872) 24-51-04 (26-23)", "Дата: 20.12.2024"):
+    for line in (
+        "Руководитель:",
+        "Л.Ю. Сорокина",
+        "Исполнитель: Алексеенко Екатерина Витальевна",
+        "Телефон: 8(4872) 24-51-04 (26-23)",
+        "Дата: 20.12.2024",
+    ):
         assert line in last, (kind, line)
 
 

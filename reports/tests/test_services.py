@@ -39,7 +39,9 @@ def eager_tasks() -> Any:
     app.conf.task_always_eager = was
 
 
-def test_a_requested_report_is_built_by_the_task_and_listed(ministry_user: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_requested_report_is_built_by_the_task_and_listed(
+    ministry_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         report = report_file_request(user=ministry_user, kind="roadmap", year=2024)
     assert report.status == ReportFile.Status.QUEUED  # the request itself only records it
@@ -53,7 +55,9 @@ def test_a_requested_report_is_built_by_the_task_and_listed(ministry_user: Any, 
     assert report_files_for(ministry_user) == [report]
 
 
-def test_a_failed_build_is_recorded_not_lost(ministry_user: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any) -> None:
+def test_a_failed_build_is_recorded_not_lost(
+    ministry_user: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
     from reports.builders.roadmap import RoadmapReport
 
     def broken(self: Any) -> Any:

@@ -40,8 +40,14 @@ def eager_tasks() -> Any:
 def stuck(order_plan: Any, ministry_user: Any) -> ReportFile:
     """A build a worker claimed at T0 and then died in (no task will ever finish it)."""
     return ReportFile.objects.create(
-        kind="roadmap", plan=order_plan, year=2024, requested_by=ministry_user,
-        status=ReportFile.Status.RUNNING, started_at=T0, rows_total=35, rows_done=10,
+        kind="roadmap",
+        plan=order_plan,
+        year=2024,
+        requested_by=ministry_user,
+        status=ReportFile.Status.RUNNING,
+        started_at=T0,
+        rows_total=35,
+        rows_done=10,
     )
 
 

@@ -52,8 +52,6 @@ def refusal(data: bytes) -> str:
     return exc.value.message
 
 
-
-
 def xfd_rows(count: int, *, filled: bool) -> bytes:
     cell = '<c r="XFD{n}"><v>1</v></c>' if filled else '<c r="XFD{n}" s="0"/>'
     return HEADER_ROW + "".join(f'<row r="{n}">' + cell.format(n=n) + "</row>" for n in range(2, count + 2)).encode()
@@ -79,7 +77,12 @@ def test_it_reads_values_types_dates_and_merged_cells() -> None:
     number, cells = sheet.rows[0]
     assert number == 2
     assert [(c.value, c.data_type) for c in cells] == [
-        ("college-1", "s"), ("колледж", "s"), (12.5, "n"), (dt.datetime(2024, 10, 15), "d"), ("=1+2", "f"), (True, "b")
+        ("college-1", "s"),
+        ("колледж", "s"),
+        (12.5, "n"),
+        (dt.datetime(2024, 10, 15), "d"),
+        ("=1+2", "f"),
+        (True, "b"),
     ]
     assert sheet.merged == ["A3:B3"]
 
@@ -143,7 +146,9 @@ def test_it_refuses_too_much_text_in_total(settings: Any) -> None:
 
 
 def test_it_refuses_a_long_inline_string_and_a_long_number() -> None:
-    long_inline = HEADER_ROW + b'<row r="2"><c r="B2" t="inlineStr"><is><t>' + random_text(40_000) + b"</t></is></c></row>"
+    long_inline = (
+        HEADER_ROW + b'<row r="2"><c r="B2" t="inlineStr"><is><t>' + random_text(40_000) + b"</t></is></c></row>"
+    )
     assert "ячейка B2" in refusal(replace_sheet_data(base(), long_inline))
     long_number = HEADER_ROW + b'<row r="2"><c r="C2"><v>' + b"9" * 40_000 + b"</v></c></row>"
     assert "ячейка C2" in refusal(replace_sheet_data(base(), long_number))
@@ -159,7 +164,9 @@ def test_it_refuses_a_bad_cell_reference() -> None:
     assert "неверный адрес ячейки" in refusal(replace_sheet_data(base(), rows))
 
 
-@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"])
+@pytest.mark.parametrize(
+    "part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"]
+)
 def test_it_names_a_dtd_as_forbidden_even_after_a_long_comment(part: str) -> None:
     comment = b"<!--" + b"x" * 10_000 + b"-->"
     dtd = b'<!DOCTYPE x [<!ENTITY e "e">]>'
@@ -211,7 +218,15 @@ def test_it_refuses_a_huge_comment_or_attribute_before_holding_it(where: str, to
     """expat buffers a whole comment or start tag: a 3 MB one is refused at 1 MB, not held."""
     data = base()
     if where == "xl/styles.xml":
-        data = rewrite_entry(data, where, lambda x: x.replace(b"<numFmts", token + b"<numFmts", 1) if b"<numFmts" in x else x.replace(b"<fonts", token + b"<fonts", 1))
+        data = rewrite_entry(
+            data,
+            where,
+            lambda x: (
+                x.replace(b"<numFmts", token + b"<numFmts", 1)
+                if b"<numFmts" in x
+                else x.replace(b"<fonts", token + b"<fonts", 1)
+            ),
+        )
     else:
         data = replace_sheet_data(data, HEADER_ROW + token)
     assert len(data) < 200_000

@@ -77,8 +77,7 @@ def ensure_role_groups() -> None:
     from django.contrib.auth.models import Group, Permission
 
     all_perms = {
-        f"{p.content_type.app_label}.{p.codename}": p
-        for p in Permission.objects.select_related("content_type")
+        f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")
     }
     for role, name in GROUP_NAMES.items():
         group, _ = Group.objects.get_or_create(name=name)

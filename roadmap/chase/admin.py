@@ -41,7 +41,15 @@ class NotificationAdmin(_NotificationModelAdmin):
     """Failed and in-doubt notices are visible here and can be sent again."""
 
     list_display = (
-        "created_at", "kind", "recipient", "status", "attempts", "next_attempt_at", "sending_since", "sent_at", "event"
+        "created_at",
+        "kind",
+        "recipient",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sending_since",
+        "sent_at",
+        "event",
     )
     list_filter = (InDoubtFilter, "status", "kind")
     search_fields = ("recipient", "subject", "last_error")

@@ -22,11 +22,18 @@ class UnreadSerializer(serializers.Serializer[Any]):
     unread = serializers.IntegerField(min_value=0)
 
 
-
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
     class Meta:
         model = Notification
-        fields = ("id", "kind", "event", "subject", "body", "created_at", "read_at",)
+        fields = (
+            "id",
+            "kind",
+            "event",
+            "subject",
+            "body",
+            "created_at",
+            "read_at",
+        )
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Notification]):

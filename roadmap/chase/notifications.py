@@ -222,9 +222,7 @@ class ClaimResult:
 
 
 def _open_events() -> QuerySet[Event]:
-    return Event.objects.filter(cancelled_at__isnull=True).select_related(
-        "activity__plan", "organizer", "coordinator"
-    )
+    return Event.objects.filter(cancelled_at__isnull=True).select_related("activity__plan", "organizer", "coordinator")
 
 
 def _not_yet(kind: str, cycle: Any = 0) -> Exists:
@@ -374,7 +372,9 @@ def chase_claim(*, now: datetime) -> ClaimResult:
         assert report.resubmission_due_at is not None  # _resubmit_candidates filters on it
         event = report.event
         recipients = [*_event_people(event, directory, report), *directory.address(event.organizer.head_email)]
-        context = _event_context(event, report=report, resubmission_due_at=report.resubmission_due_at.astimezone(MOSCOW))
+        context = _event_context(
+            event, report=report, resubmission_due_at=report.resubmission_due_at.astimezone(MOSCOW)
+        )
         subject, body = _render(Kind.RESUBMIT_OVERDUE, context)
         rows += _rows_for(
             kind=Kind.RESUBMIT_OVERDUE,
@@ -424,9 +424,7 @@ def notify_report_returned(*, report: EventReport, now: datetime) -> ClaimResult
     event = report.event
     directory = _Directory([event.organizer_id], [event.responsible_email])
     assert report.resubmission_due_at is not None  # event_report_return set it with the return
-    context = _event_context(
-        event, report=report, resubmission_due_at=report.resubmission_due_at.astimezone(MOSCOW)
-    )
+    context = _event_context(event, report=report, resubmission_due_at=report.resubmission_due_at.astimezone(MOSCOW))
     subject, body = _render(Kind.RETURNED, context)
     rows = _rows_for(
         kind=Kind.RETURNED,
@@ -457,9 +455,7 @@ class DeliveryResult:
     failed: int = 0
 
 
-def notifications_deliver(
-    *, now: datetime, token: str | None = None, ids: list[int] | None = None
-) -> DeliveryResult:
+def notifications_deliver(*, now: datetime, token: str | None = None, ids: list[int] | None = None) -> DeliveryResult:
     """Send pending notices of a claim (``token``) or given ``ids``, each at most once."""
     if token is None and ids is None:
         raise ValueError("token or ids required")
@@ -571,9 +567,7 @@ def notifications_in_doubt(*, now: datetime) -> QuerySet[Notification]:
     """
     conf = chase_settings()
     cut = now - timedelta(minutes=conf.sending_in_doubt_minutes)
-    return Notification.objects.filter(
-        Q(sending_since__lte=cut) | Q(sending_since__isnull=True), status=Status.SENDING
-    )
+    return Notification.objects.filter(Q(sending_since__lte=cut) | Q(sending_since__isnull=True), status=Status.SENDING)
 
 
 @dataclass

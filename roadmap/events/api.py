@@ -61,7 +61,15 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EvidenceFile
-        fields = ("id", "kind", "original_name", "size", "content_type", "uploaded_at", "url",)
+        fields = (
+            "id",
+            "kind",
+            "original_name",
+            "size",
+            "content_type",
+            "uploaded_at",
+            "url",
+        )
 
     def get_url(self, evidence: EvidenceFile) -> str:
         path = reverse("evidence_download", args=[evidence.pk])
@@ -125,8 +133,9 @@ class ParticipantInputSerializer(serializers.Serializer):
     birth_date = serializers.DateField(required=False, allow_null=True, help_text="Required unless snils is given.")
     snils = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="СНИЛС, 11 digits.")
     category = serializers.ChoiceField(choices=ReportParticipant.Category.choices)
-    grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=11,
-                                     help_text="Grade 6–11, pupils only.")
+    grade = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=11, help_text="Grade 6–11, pupils only."
+    )
 
 
 class ReportInputSerializer(serializers.Serializer):
@@ -141,7 +150,10 @@ class ReportInputSerializer(serializers.Serializer):
     links = serializers.CharField(required=False, allow_blank=True, default="")
     participants = ParticipantInputSerializer(
         # ListSerializer takes max_length (DRF 3.14); the stubs do not know it yet.
-        many=True, required=False, allow_null=True, max_length=MAX_LISTED,  # type: ignore[call-arg]
+        many=True,
+        required=False,
+        allow_null=True,
+        max_length=MAX_LISTED,  # type: ignore[call-arg]
         help_text="Optional list of the people who took part, each counted once across the year's events "
         "in the indicators. Omitted or null keeps the stored list; [] removes it.",
     )
@@ -156,7 +168,9 @@ class ReportInputSerializer(serializers.Serializer):
         return services.ReportData(**data, participants=people)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$", "example": "10:00:00"})
+@extend_schema_field(
+    {"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$", "example": "10:00:00"}
+)
 class LocalTimeField(serializers.TimeField):
     """A wall-clock time in Moscow, "10:00:00". OpenAPI's ``format: time`` is
     RFC 3339's full-time, which demands a UTC offset the API never sends."""
@@ -271,7 +285,6 @@ class EventInputSerializer(serializers.Serializer):
                 out[name] = obj
         return out
 
-
     def _activity(self, attrs: dict[str, Any]) -> Activity:
         """The activity numbered ``activity`` in the plan named by ``plan``, or
         else in the plan whose period holds the event's first day (the one
@@ -301,7 +314,10 @@ class CancelInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", help_text="Why the event will not take place (required)."
     )
     version = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
         help_text="The event's version the caller saw; a stale one answers 409 and cancels nothing.",
     )
 
@@ -327,7 +343,9 @@ class EvidenceInputSerializer(serializers.Serializer):
 
 
 class TimelinessRowSerializer(serializers.Serializer):
-    key = serializers.JSONField(help_text="Organisation or municipality id, activity number, month (YYYY-MM-DD) or null.")
+    key = serializers.JSONField(
+        help_text="Organisation or municipality id, activity number, month (YYYY-MM-DD) or null."
+    )
     # A field named like Field.label: the serializer metaclass moves it into _declared_fields.
     label = serializers.CharField()  # type: ignore[assignment]
     held = serializers.IntegerField()
@@ -436,7 +454,9 @@ class EventViewSet(
         params = self.request.query_params
         wanted = params.get("report_status") or None
         if wanted and wanted not in ReportStatus.__members__.values():
-            raise ValidationError({"report_status": [f"Допустимые значения: {', '.join(s.value for s in ReportStatus)}."]})
+            raise ValidationError(
+                {"report_status": [f"Допустимые значения: {', '.join(s.value for s in ReportStatus)}."]}
+            )
         plan = requested_plan(params.get("plan"), default=None)
         return event_selectors.events_list(
             user=self.request.user,
@@ -486,7 +506,10 @@ class EventViewSet(
         event = self._event_for_write(pk)
         body = _body(request, CancelInputSerializer)
         event = services.event_cancel(
-            user=signed_in_user(request), event=event, reason=body["reason"], now=timezone.now(),
+            user=signed_in_user(request),
+            event=event,
+            reason=body["reason"],
+            now=timezone.now(),
             expected_version=body.get("version"),
         )
         return self._render(event)

@@ -23,7 +23,9 @@ from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
 
 class ActivityFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Text search"), method="search")
-    section = django_filters.ModelChoiceFilter(label=_("Section"), queryset=Section.objects.none(), empty_label=_("All sections"))
+    section = django_filters.ModelChoiceFilter(
+        label=_("Section"), queryset=Section.objects.none(), empty_label=_("All sections")
+    )
     organization = django_filters.ModelChoiceFilter(
         label=_("Responsible"),
         queryset=Organization.objects.none(),
@@ -44,7 +46,9 @@ class ActivityFilter(StyledFilterSet):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["section"].queryset = Section.objects.filter(plan=plan).order_by("order")
-        self.filters["organization"].queryset = Organization.objects.filter(responsibilities__activity__plan=plan).distinct().order_by("short_name")
+        self.filters["organization"].queryset = (
+            Organization.objects.filter(responsibilities__activity__plan=plan).distinct().order_by("short_name")
+        )
 
     def search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         value = value.strip()
@@ -73,15 +77,26 @@ class EventFilter(StyledFilterSet):
     plan = django_filters.ChoiceFilter(
         label=_("Roadmap"), choices=(), field_name="activity__plan__key", empty_label=_("All")
     )
-    report_status = django_filters.ChoiceFilter(label=_("Report status"), choices=(), method="by_status", empty_label=_("Any"))
-    timeliness = django_filters.ChoiceFilter(label=_("Timeliness"), choices=TIMELINESS, method="by_timeliness", empty_label=_("All"))
-    organizer = django_filters.ModelChoiceFilter(label=_("Organiser"), queryset=Organization.objects.none(), empty_label=_("All organisations"))
+    report_status = django_filters.ChoiceFilter(
+        label=_("Report status"), choices=(), method="by_status", empty_label=_("Any")
+    )
+    timeliness = django_filters.ChoiceFilter(
+        label=_("Timeliness"), choices=TIMELINESS, method="by_timeliness", empty_label=_("All")
+    )
+    organizer = django_filters.ModelChoiceFilter(
+        label=_("Organiser"), queryset=Organization.objects.none(), empty_label=_("All organisations")
+    )
     activity = django_filters.NumberFilter(label=_("Activity no."), field_name="activity__number")
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=None, empty_label=_("All"))
     year = django_filters.NumberFilter(label=_("Year"), field_name=EVENT_YEAR_FIELD, lookup_expr="year")
     ordering = django_filters.OrderingFilter(
         label=_("Sort"),
-        fields=(("end_date", "end_date"), ("due_at", "due_at"), ("title", "title"), ("organizer__short_name", "organizer")),
+        fields=(
+            ("end_date", "end_date"),
+            ("due_at", "due_at"),
+            ("title", "title"),
+            ("organizer__short_name", "organizer"),
+        ),
         field_labels={
             "end_date": _("by date"),
             "-end_date": _("by date, newest first"),

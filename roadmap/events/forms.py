@@ -84,22 +84,28 @@ class EventForm(BootstrapMixin, forms.Form):
 
 class ReportForm(BootstrapMixin, forms.Form):
     summary = forms.CharField(
-        label=_("How the activity went"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("How the activity went"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What was done, who took part, what the result was."),
     )
     participants_total = forms.IntegerField(label=_("Participants, total"), min_value=0)
-    participants_pupils_6_11 = forms.IntegerField(label=_("of them, pupils of grades 6–11"), min_value=0, required=False)
+    participants_pupils_6_11 = forms.IntegerField(
+        label=_("of them, pupils of grades 6–11"), min_value=0, required=False
+    )
     participants_students = forms.IntegerField(label=_("of them, students"), min_value=0, required=False)
     participants_adults = forms.IntegerField(label=_("of them, adults"), min_value=0, required=False)
     participants_50_plus = forms.IntegerField(label=_("of them, aged 50+"), min_value=0, required=False)
     schools_count = forms.IntegerField(label=_("Participating schools"), min_value=0, required=False)
     partners = forms.CharField(label=_("Partners"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     links = forms.CharField(
-        label=_("Links to publications"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label=_("Links to publications"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text=_("One link per line."),
     )
     participants = forms.CharField(
-        label=_("Participant list"), required=False,
+        label=_("Participant list"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Иванова; Мария; 14.03.2010; школьник; 8"}),
         help_text=_(
             "Optional. One person per line: “Surname; Name; dd.mm.yyyy or SNILS; category; grade” (category: "
@@ -133,8 +139,14 @@ class ReportForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("participants_total", "participants_pupils_6_11", "participants_students",
-                     "participants_adults", "participants_50_plus", "schools_count"):
+        for name in (
+            "participants_total",
+            "participants_pupils_6_11",
+            "participants_students",
+            "participants_adults",
+            "participants_50_plus",
+            "schools_count",
+        ):
             self.fields[name].widget.attrs.update({"inputmode": "numeric"})
 
 

@@ -56,11 +56,22 @@ FIELD_CATEGORIES: dict[str, tuple[str, ...]] = {
 PEOPLE_FIELDS = tuple(FIELD_CATEGORIES)
 
 CATEGORY_WORDS = {
-    "школьник": Category.PUPIL, "школьница": Category.PUPIL, "ученик": Category.PUPIL, "ученица": Category.PUPIL,
-    "обучающийся": Category.PUPIL, "обучающаяся": Category.PUPIL, "pupil": Category.PUPIL,
-    "студент": Category.STUDENT, "студентка": Category.STUDENT, "student": Category.STUDENT,
-    "взрослый": Category.ADULT, "взрослая": Category.ADULT, "adult": Category.ADULT,
-    "50+": Category.SENIOR, "старше 50": Category.SENIOR, "senior": Category.SENIOR,
+    "школьник": Category.PUPIL,
+    "школьница": Category.PUPIL,
+    "ученик": Category.PUPIL,
+    "ученица": Category.PUPIL,
+    "обучающийся": Category.PUPIL,
+    "обучающаяся": Category.PUPIL,
+    "pupil": Category.PUPIL,
+    "студент": Category.STUDENT,
+    "студентка": Category.STUDENT,
+    "student": Category.STUDENT,
+    "взрослый": Category.ADULT,
+    "взрослая": Category.ADULT,
+    "adult": Category.ADULT,
+    "50+": Category.SENIOR,
+    "старше 50": Category.SENIOR,
+    "senior": Category.SENIOR,
 }
 GRADES = range(6, 12)
 LINE_FORMAT = "Фамилия; Имя; дд.мм.гггг или СНИЛС; категория; класс"
@@ -175,12 +186,17 @@ def _clean_one(row: Mapping[str, Any]) -> tuple[Person | None, list[str]]:
     else:
         problems.append("укажите дату рождения или СНИЛС")
     raw = str(row.get("category") or "").strip()
-    category = raw if raw in Category.values else (
-        CATEGORY_WORDS.get(raw.casefold().replace(" ", "")) or CATEGORY_WORDS.get(_norm(raw))
+    category = (
+        raw
+        if raw in Category.values
+        else (CATEGORY_WORDS.get(raw.casefold().replace(" ", "")) or CATEGORY_WORDS.get(_norm(raw)))
     )
     if category is None:
-        problems.append(f"категория «{raw}» неизвестна: школьник, студент, взрослый или 50+" if raw
-                        else "укажите категорию: школьник, студент, взрослый или 50+")
+        problems.append(
+            f"категория «{raw}» неизвестна: школьник, студент, взрослый или 50+"
+            if raw
+            else "укажите категорию: школьник, студент, взрослый или 50+"
+        )
     grade: int | None = None
     grade_text = str(row.get("grade") if row.get("grade") is not None else "").strip()
     if category == Category.PUPIL:
@@ -271,8 +287,10 @@ def report_participants_set(report: EventReport, people: Sequence[Person]) -> in
     with transaction.atomic():
         ReportParticipant.objects.filter(report=report).delete()
         ReportParticipant.objects.bulk_create(
-            [ReportParticipant(report=report, person_key=p.person_key, category=p.category, grade=p.grade)
-             for p in people],
+            [
+                ReportParticipant(report=report, person_key=p.person_key, category=p.category, grade=p.grade)
+                for p in people
+            ],
             batch_size=500,
         )
     return len(people)
@@ -330,7 +348,8 @@ def people_figures_many(
     # (activity, organiser kind, year, field) -> unlisted people
     rest: dict[tuple[int, str, int, str], int] = defaultdict(int)
     unlisted = (
-        with_year.filter(participants__isnull=True).order_by()
+        with_year.filter(participants__isnull=True)
+        .order_by()
         .values("event__activity_id", "event__organizer__kind", "y")
         .annotate(**{f"sum_{f}": Sum(f) for f in fields})
     )
@@ -339,9 +358,18 @@ def people_figures_many(
             rest[(row["event__activity_id"], row["event__organizer__kind"], row["y"], f)] += row[f"sum_{f}"] or 0
     # Reports with a list: a row per listed person (the people to count once),
     # with the report's figures to count what it has beyond its list.
-    listed_rows = with_year.filter(participants__isnull=False).order_by().values_list(
-        "pk", "event__activity_id", "event__organizer__kind", "y", "participants__category",
-        "participants__person_key", *fields,
+    listed_rows = (
+        with_year.filter(participants__isnull=False)
+        .order_by()
+        .values_list(
+            "pk",
+            "event__activity_id",
+            "event__organizer__kind",
+            "y",
+            "participants__category",
+            "participants__person_key",
+            *fields,
+        )
     )
     figures: dict[int, tuple[int, str, int, tuple[int, ...]]] = {}  # report -> (activity, kind, year, figures)
     listed_in: dict[int, Counter[str]] = defaultdict(Counter)  # report -> listed people by category
@@ -363,8 +391,11 @@ def people_figures_many(
             for (a, kind, y, c), found in keys.items():
                 if y == year and a in activities and c in categories and (kinds is None or kind in kinds):
                     people |= found
-            counted = [n for (a, kind, y, name), n in rest.items()
-                       if y == year and name == f and a in activities and (kinds is None or kind in kinds)]
+            counted = [
+                n
+                for (a, kind, y, name), n in rest.items()
+                if y == year and name == f and a in activities and (kinds is None or kind in kinds)
+            ]
             if people or counted:
                 result[(index, year)] = PeopleFigure(value=len(people) + sum(counted), listed=len(people))
     return result

@@ -35,10 +35,15 @@ def participants_import(*, user: User | None, rows: list[ParticipantRow], plan: 
     if commit:
         query = query.select_for_update()
     reports = {r.event_id: r for r in query} if events else {}
-    had_list = set(
-        EventReport.objects.filter(event_id__in=list(reports), participants__isnull=False)
-        .values_list("event_id", flat=True).distinct()
-    ) if reports else set()
+    had_list = (
+        set(
+            EventReport.objects.filter(event_id__in=list(reports), participants__isnull=False)
+            .values_list("event_id", flat=True)
+            .distinct()
+        )
+        if reports
+        else set()
+    )
     by_event: dict[int, list[tuple[int, Person]]] = defaultdict(list)
     seen: dict[tuple[int, str], int] = {}
     for r in rows:

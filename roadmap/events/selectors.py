@@ -266,8 +266,7 @@ def timeliness_figures(
     if key_expr is None:
         grouped = [qs.aggregate(**annotations) | {"k": None}]
         delay_rows = [
-            (None, s, d)
-            for s, d in qs.filter(late_q).values_list("report__submitted_at", "report__due_at_submission")
+            (None, s, d) for s, d in qs.filter(late_q).values_list("report__submitted_at", "report__due_at_submission")
         ]
     else:
         grouped = list(qs.annotate(k=key_expr).values("k", *label_fields).annotate(**annotations).order_by("k"))
@@ -354,4 +353,3 @@ def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
 
 def unread_count(user: Any) -> int:
     return visible_notifications(user).filter(read_at__isnull=True).count()
-

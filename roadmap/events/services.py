@@ -69,9 +69,7 @@ def event_due_at(*, plan: Plan, end_date: date) -> datetime:
 
 def resubmission_due_at(*, plan: Plan, returned_at: datetime) -> datetime:
     """A returned report is due again under the same rule, counted from the day of return."""
-    return report_due_at(
-        moscow_date(returned_at), days=plan.report_due_days, calendar=plan.report_due_calendar
-    )
+    return report_due_at(moscow_date(returned_at), days=plan.report_due_days, calendar=plan.report_due_calendar)
 
 
 @dataclass(frozen=True)
@@ -113,12 +111,14 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
                 event.due_at, event.version, event.updated_at = due_by_day[event.end_date], event.version + 1, now
                 moved_events.append(event)
         reports = list(
-            EventReport.objects.select_for_update(of=("self",)).filter(
+            EventReport.objects.select_for_update(of=("self",))
+            .filter(
                 event__activity__plan=plan,
                 status=EventReport.Status.RETURNED,
                 returned_at__isnull=False,
                 resubmission_due_at__isnull=False,
-            ).order_by("pk")
+            )
+            .order_by("pk")
         )
         moved_reports = []
         for report in reports:
@@ -133,8 +133,13 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
         ):
             if rows:
                 bulk_update_with_history(
-                    rows, model, fields, batch_size=500, default_user=user,
-                    default_change_reason=RULE_CHANGE_REASON, default_date=now,
+                    rows,
+                    model,
+                    fields,
+                    batch_size=500,
+                    default_user=user,
+                    default_change_reason=RULE_CHANGE_REASON,
+                    default_date=now,
                 )
     return DueMomentsMoved(events=len(moved_events), returned_reports=len(moved_reports))
 
@@ -198,7 +203,12 @@ def event_plan_errors(
                     "%(day)s belongs to the roadmap %(owner)s, but activity No %(number)s is of the roadmap "
                     "%(plan)s: choose the activity from the roadmap %(owner)s."
                 )
-                % {"day": day, "owner": plan_years_text(owner), "plan": plan_years_text(plan), "number": activity.number}
+                % {
+                    "day": day,
+                    "owner": plan_years_text(owner),
+                    "plan": plan_years_text(plan),
+                    "number": activity.number,
+                }
             ]
         }
     if end_date is not None and not plan_holds(plan, end_date):
@@ -215,6 +225,7 @@ def event_plan_errors(
 def _owns_as_well(plan: Plan, owner: Plan, day: date) -> bool:
     """Whether ``plan`` has as good a claim on ``day`` as ``owner``: it holds the
     day, and in its years when ``owner`` does (two plans over the same years)."""
+
     def in_years(p: Plan) -> bool:
         return p.first_year <= day.year <= p.last_year
 
@@ -227,12 +238,7 @@ def _validate_event(event: Event, *, plans: list[Plan] | None = None) -> None:
         errors.setdefault("title", []).append("Укажите название мероприятия.")
     if event.end_date < event.start_date:
         errors.setdefault("end_date", []).append("Последний день не может быть раньше первого.")
-    if (
-        event.start_time
-        and event.end_time
-        and event.start_date == event.end_date
-        and event.end_time < event.start_time
-    ):
+    if event.start_time and event.end_time and event.start_date == event.end_date and event.end_time < event.start_time:
         errors.setdefault("end_time", []).append("Время окончания раньше времени начала.")
     if event.planned_participants is not None and event.planned_participants < 0:
         errors.setdefault("planned_participants", []).append("Число участников не может быть отрицательным.")
@@ -245,9 +251,14 @@ def _validate_event(event: Event, *, plans: list[Plan] | None = None) -> None:
     ).items():
         if name not in errors:
             errors.setdefault(name, []).extend(messages)
-    if event.coordinator_id and event.coordinator and event.coordinator.organization_id not in (
-        None,
-        event.organizer_id,
+    if (
+        event.coordinator_id
+        and event.coordinator
+        and event.coordinator.organization_id
+        not in (
+            None,
+            event.organizer_id,
+        )
     ):
         errors.setdefault("coordinator", []).append("Координатор должен быть из организации-организатора.")
     if errors:
@@ -303,9 +314,7 @@ def event_create(
     return event
 
 
-def event_update(
-    *, user: User | None, event: Event, expected_version: int | None = None, **changes: Any
-) -> Event:
+def event_update(*, user: User | None, event: Event, expected_version: int | None = None, **changes: Any) -> Event:
     """Edit or move an event; a new last day recomputes the stored due moment.
 
     The dates of an event that already has a report cannot change: the report
@@ -350,7 +359,11 @@ def _refuse_moving_reported(event: Event, old_dates: tuple[date, date], *, has_r
         return
     name = "start_date" if event.start_date != old_dates[0] else "end_date"
     raise ValidationError(
-        {name: ["По мероприятию уже подан отчёт: даты изменить нельзя — отчёт и его своевременность относятся к этим датам."]}
+        {
+            name: [
+                "По мероприятию уже подан отчёт: даты изменить нельзя — отчёт и его своевременность относятся к этим датам."
+            ]
+        }
     )
 
 
@@ -599,12 +612,7 @@ def _transition_locked(
     report: EventReport, expected_version: int | None, fields: list[str], allowed: tuple[str, ...]
 ) -> EventReport:
     with transaction.atomic():
-        row = (
-            EventReport.objects.select_for_update()
-            .filter(pk=report.pk)
-            .values_list("status", "version")
-            .first()
-        )
+        row = EventReport.objects.select_for_update().filter(pk=report.pk).values_list("status", "version").first()
         if row is None:
             raise Conflict("Отчёт удалён.")
         status, version = row
@@ -826,7 +834,13 @@ class EventRow:
 
 
 EVENT_IMPORT_FIELDS = (
-    "title", "end_date", "municipality_id", "place", "format", "planned_participants", "responsible_email"
+    "title",
+    "end_date",
+    "municipality_id",
+    "place",
+    "format",
+    "planned_participants",
+    "responsible_email",
 )
 
 
@@ -865,8 +879,13 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
             if user is not None and not permissions.can_register_event(user, r.organizer_id):
                 outcome.refuse(r.row, "Нельзя регистрировать мероприятия другой организации.", "organizer")
                 continue
-            event = Event(activity=r.activity, organizer_id=r.organizer_id, start_date=r.start_date,
-                          created_by=_actor(user), **values)
+            event = Event(
+                activity=r.activity,
+                organizer_id=r.organizer_id,
+                start_date=r.start_date,
+                created_by=_actor(user),
+                **values,
+            )
             try:
                 _validate_event(event, plans=plans)
             except ValidationError as exc:
@@ -973,8 +992,12 @@ def event_reports_import(
                     r.row, f"Отчёт в статусе «{EventReport.Status(report.status).label}»: изменить его нельзя.", "event"
                 )
                 continue
-            data = ReportData(summary=r.summary or report.summary, partners=report.partners, links=report.links,
-                              **r.figures)  # type: ignore[arg-type]
+            data = ReportData(
+                summary=r.summary or report.summary,
+                partners=report.partners,
+                links=report.links,
+                **r.figures,  # type: ignore[arg-type]
+            )
         try:
             clean = _clean_report(data)
             if report is not None and report.pk in listed:  # the stored list must fit the new figures
@@ -986,10 +1009,17 @@ def event_reports_import(
             continue
         values = {n: getattr(clean, n) for n in REPORT_FIELDS}
         if report is None:
-            new.append(EventReport(
-                event=event, submitted_at=now, submitted_by=_actor(user), due_at_submission=event.due_at,
-                on_time=is_on_time(now, event.due_at), status=EventReport.Status.SUBMITTED, **values,
-            ))
+            new.append(
+                EventReport(
+                    event=event,
+                    submitted_at=now,
+                    submitted_by=_actor(user),
+                    due_at_submission=event.due_at,
+                    on_time=is_on_time(now, event.due_at),
+                    status=EventReport.Status.SUBMITTED,
+                    **values,
+                )
+            )
             outcome.actions[r.row] = ("created", [])
             continue
         names = [n for n in REPORT_FIELDS if getattr(report, n) != values[n]]

@@ -60,7 +60,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(
-        Activity.objects.select_related("plan", "section").prefetch_related("windows", "responsibilities__organization"),
+        Activity.objects.select_related("plan", "section").prefetch_related(
+            "windows", "responsibilities__organization"
+        ),
         pk=pk,
     )
     now = timezone.now()
@@ -75,8 +77,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "verdict_css": ACTIVITY_STATUS_CSS.get(verdict, "") if verdict else "",
         "plan": activity.plan,
         "page": paginate(request, events),
-        "evidence": permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report__event__in=events))
-        .select_related("report__event")[:30],
+        "evidence": permissions.visible_evidence(
+            request.user, EvidenceFile.objects.filter(report__event__in=events)
+        ).select_related("report__event")[:30],
         "history": Event.history.filter(id__in=events.values("id"))
         .select_related("history_user", "organizer")
         .order_by("-history_date")[:20],
@@ -111,7 +114,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
     events = event_selectors.events_list(user=request.user, now=now)
     filterset = EventFilter(request.GET or None, queryset=events, now=now, organizers=organizers)
     context = {
-        "filter": filterset, "page": paginate(request, filterset.qs), "keep": {}, "now": now,
+        "filter": filterset,
+        "page": paginate(request, filterset.qs),
+        "keep": {},
+        "now": now,
         "several_plans": len(plans_ordered()) > 1,
     }
     return render(request, "roadmap/event_list.html", context)
@@ -132,7 +138,11 @@ def event_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("The event is registered. The report is due by %(due)s.") % {"due": timezone.localtime(event.due_at).strftime("%d.%m.%Y %H:%M")})
+            messages.success(
+                request,
+                _("The event is registered. The report is due by %(due)s.")
+                % {"due": timezone.localtime(event.due_at).strftime("%d.%m.%Y %H:%M")},
+            )
             return redirect("event_detail", event.pk)
     return render(request, "roadmap/event_form.html", {"form": form})
 
@@ -141,7 +151,9 @@ def event_create(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request.user, pk)
     now = timezone.now()
-    report = EventReport.objects.filter(event=event).select_related("submitted_by", "accepted_by", "returned_by").first()
+    report = (
+        EventReport.objects.filter(event=event).select_related("submitted_by", "accepted_by", "returned_by").first()
+    )
     context = {
         "event": event,
         "report": report,
@@ -150,7 +162,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_report": permissions.can_report_event(request.user, event),
         "can_review": report is not None and permissions.can_review_report(request.user, report),
         "can_change": permissions.can_change_event(request.user, event),
-        "can_delete_evidence": report is not None and report.status != EventReport.Status.ACCEPTED
+        "can_delete_evidence": report is not None
+        and report.status != EventReport.Status.ACCEPTED
         and permissions.can_delete_evidence(request.user, report),
         "evidence_form": EvidenceForm(),
         "reason_form": ReasonForm(),
@@ -182,8 +195,12 @@ def _event_history(event: Event, report: EventReport | None) -> list[dict[str, A
         rows += [("evidence", h) for h in files.select_related("history_user").order_by("-history_date")[:20]]
     return sorted(
         (
-            {"at": h.history_date, "user": h.history_user, "status": getattr(h, "status", ""),
-             "what": _history_label(labels, kind, h)}
+            {
+                "at": h.history_date,
+                "user": h.history_user,
+                "status": getattr(h, "status", ""),
+                "what": _history_label(labels, kind, h),
+            }
             for kind, h in rows
         ),
         key=lambda row: row["at"],
@@ -203,13 +220,17 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_report_event(request.user, event):
         raise PermissionDenied
     report = EventReport.objects.filter(event=event).first()
-    initial = ({n: getattr(report, n) for n in services.REPORT_FIELDS} | {"version": report.version}) if report else None
+    initial = (
+        ({n: getattr(report, n) for n in services.REPORT_FIELDS} | {"version": report.version}) if report else None
+    )
     form = ReportForm(request.POST or None, initial=initial)
     evidence_form = EvidenceForm(request.POST or None, request.FILES or None)
     evidence_form.fields["files"].required = False
     if request.method == "POST" and form.is_valid() and evidence_form.is_valid():
         try:
-            report = _save_report(request, event, report, form.cleaned_data | {"participants": form.participants_payload()})
+            report = _save_report(
+                request, event, report, form.cleaned_data | {"participants": form.participants_payload()}
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         except Conflict as exc:
@@ -248,7 +269,9 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
         return services.event_report_submit(user=signed_in_user(request), event=event, data=payload, now=now)
     if version is None:
         raise Conflict(services.REPORT_EXISTS_MESSAGE)
-    return services.event_report_resubmit(user=signed_in_user(request), report=report, data=payload, now=now, expected_version=version)
+    return services.event_report_resubmit(
+        user=signed_in_user(request), report=report, data=payload, now=now, expected_version=version
+    )
 
 
 def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any]) -> None:
@@ -257,7 +280,9 @@ def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any
             services.evidence_add(user=signed_in_user(request), report=report, upload=upload, kind=data["kind"])
         except (ValidationError, Conflict) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, _("File “%(name)s” was not accepted: %(error)s") % {"name": upload.name, "error": text})
+            messages.error(
+                request, _("File “%(name)s” was not accepted: %(error)s") % {"name": upload.name, "error": text}
+            )
 
 
 @login_required
@@ -316,7 +341,9 @@ def event_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("The report is accepted: its figures count in the indicators."))
         else:
             reason = form.cleaned_data["reason"]
-            services.event_report_return(user=signed_in_user(request), report=report, reason=reason, now=now, expected_version=version)
+            services.event_report_return(
+                user=signed_in_user(request), report=report, reason=reason, now=now, expected_version=version
+            )
             messages.success(request, _("The report is returned for revision; the coordinator will be notified."))
     except (ValidationError, Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
@@ -333,7 +360,9 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         reason, version = form.cleaned_data.get("reason", ""), form.cleaned_data.get("version")
         if version is None:  # the cancel form carries the version of the event it was shown
             raise StaleVersion()
-        services.event_cancel(user=signed_in_user(request), event=event, reason=reason, now=timezone.now(), expected_version=version)
+        services.event_cancel(
+            user=signed_in_user(request), event=event, reason=reason, now=timezone.now(), expected_version=version
+        )
         messages.success(request, _("The event is cancelled: no report is needed for it."))
     except (ValidationError, Conflict) as exc:
         messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))

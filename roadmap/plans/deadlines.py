@@ -157,9 +157,7 @@ def add_working_days(day: date, n: int) -> date:
     return current
 
 
-def report_due_at(
-    event_day: date, *, days: int = 1, calendar: str = "calendar"
-) -> datetime:
+def report_due_at(event_day: date, *, days: int = 1, calendar: str = "calendar") -> datetime:
     """The last moment a report about an event ending on ``event_day`` is on time.
 
     The order asks for a report "within one day of the event": the deadline is

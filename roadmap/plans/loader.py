@@ -206,9 +206,7 @@ def _validate_indicators(block: Any, first: int | None, last: int | None) -> lis
                 errors.append(f"{where}.targets: year '{year}' is outside the plan's years")
             if value_type == "boolean" and not isinstance(value, bool):
                 errors.append(f"{where}.targets[{year}]: expected yes/no (true/false), got '{value}'")
-            if value_type == "number" and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 0
-            ):
+            if value_type == "number" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
                 errors.append(f"{where}.targets[{year}]: expected a non-negative integer, got '{value}'")
     return errors
 

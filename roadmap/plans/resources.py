@@ -19,8 +19,20 @@ class OrganizationResource(resources.ModelResource):
         import_id_fields = ["key"]
         clean_model_instances = True  # the model's validation (choices, e-mail, lengths) on every row
         fields = [
-            "key", "kind", "short_name", "name", "is_group", "municipality",
-            "inn", "address", "phone", "email", "website", "head_name", "head_email", "is_active",
+            "key",
+            "kind",
+            "short_name",
+            "name",
+            "is_group",
+            "municipality",
+            "inn",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "head_name",
+            "head_email",
+            "is_active",
         ]
         skip_unchanged = True
         report_skipped = True
@@ -28,11 +40,23 @@ class OrganizationResource(resources.ModelResource):
 
 class ActivityResource(resources.ModelResource):
     plan = fields.Field(attribute="plan", column_name="plan", widget=widgets.ForeignKeyWidget(Plan, field="key"))
-    section = fields.Field(attribute="section", column_name="section", widget=widgets.ForeignKeyWidget(Section, field="title"))
+    section = fields.Field(
+        attribute="section", column_name="section", widget=widgets.ForeignKeyWidget(Section, field="title")
+    )
 
     class Meta:
         model = Activity
         import_id_fields = ["plan", "number"]
-        fields = ["plan", "number", "section", "name", "expected_result", "evidence_document", "deadline_text", "responsible_text", "note"]
+        fields = [
+            "plan",
+            "number",
+            "section",
+            "name",
+            "expected_result",
+            "evidence_document",
+            "deadline_text",
+            "responsible_text",
+            "note",
+        ]
         skip_unchanged = True
         report_skipped = True

@@ -69,9 +69,7 @@ def plan_holds(plan: Plan, day: dt.date) -> bool:
     return first_day <= day <= last_day
 
 
-def plan_for_dates(
-    start: dt.date, end: dt.date | None = None, *, plans: Iterable[Plan] | None = None
-) -> Plan | None:
+def plan_for_dates(start: dt.date, end: dt.date | None = None, *, plans: Iterable[Plan] | None = None) -> Plan | None:
     """The plan an event of ``start``–``end`` belongs to: the one whose period holds its first day.
 
     A plan's period may begin before its first year (the order is signed in

@@ -27,7 +27,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
     kind = Organization.Kind.COLLEGE
     short_name = factory.Sequence(lambda n: f"ГПОУ ТО «Колледж № {n}»")
-    name = factory.LazyAttribute(lambda o: f"государственное профессиональное образовательное учреждение {o.short_name}")
+    name = factory.LazyAttribute(
+        lambda o: f"государственное профессиональное образовательное учреждение {o.short_name}"
+    )
     municipality = factory.SubFactory(MunicipalityFactory)
     email = factory.Sequence(lambda n: f"college{n}@example.org")
     head_email = factory.Sequence(lambda n: f"head{n}@example.org")

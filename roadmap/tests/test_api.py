@@ -14,7 +14,9 @@ def test_it_requires_login(order_plan: Plan, api_client: Any) -> None:
         assert api_client.get(url).status_code in (401, 403)
 
 
-def test_it_lists_activities_in_order_with_every_contract_field(order_plan: Plan, api_client: Any, make_user: Any) -> None:
+def test_it_lists_activities_in_order_with_every_contract_field(
+    order_plan: Plan, api_client: Any, make_user: Any
+) -> None:
     api_client.force_authenticate(make_user("ministry"))
     response = api_client.get("/api/v1/activities/")
     assert response.status_code == 200
@@ -28,11 +30,18 @@ def test_it_lists_activities_in_order_with_every_contract_field(order_plan: Plan
         {"name": "Министерство образования Тульской области", "by_agreement": False},
         {"name": "ЦОПП", "by_agreement": False},
     ]
-    assert set(first) >= {"number", "section", "name", "expected_result", "evidence_document", "deadline_text", "windows", "responsible"}
+    assert set(first) >= {
+        "number",
+        "section",
+        "name",
+        "expected_result",
+        "evidence_document",
+        "deadline_text",
+        "windows",
+        "responsible",
+    }
     fourteen = items[13]
-    assert fourteen["windows"] == [
-        {"start": f"{y}-09-01", "end": f"{y}-11-30"} for y in (2023, 2024, 2025)
-    ]
+    assert fourteen["windows"] == [{"start": f"{y}-09-01", "end": f"{y}-11-30"} for y in (2023, 2024, 2025)]
 
 
 def test_it_accepts_token_authentication(order_plan: Plan, api_client: Any, make_user: Any) -> None:

@@ -123,7 +123,9 @@ def test_it_does_not_mail_about_long_forgotten_events(world: World) -> None:
 def test_it_sends_a_daily_digest_to_ministry_staff_once(world: World) -> None:
     UserFactory(role=Role.MINISTRY, email="staff@minobr.example")
     world.event(title="Ярмарка профессий")
-    EventReportFactory(event=world.event(start_date=dt.date(2026, 3, 9)), submitted_at=msk(2026, 3, 10, 9), on_time=True)
+    EventReportFactory(
+        event=world.event(start_date=dt.date(2026, 3, 9)), submitted_at=msk(2026, 3, 10, 9), on_time=True
+    )
     assert run(msk(2026, 3, 11, 7, 59)) == 0
     run(msk(2026, 3, 11, 8, 0))
     digest = Notification.objects.get(kind="digest")

@@ -70,7 +70,10 @@ def claimed(db) -> str:
     UserFactory(role=Role.COORDINATOR, organization=college, email="coord@college.example")
     for _ in range(4):
         EventFactory(
-            activity=activity, organizer=college, start_date=dt.date(2026, 3, 10), responsible_email="resp@college.example"
+            activity=activity,
+            organizer=college,
+            start_date=dt.date(2026, 3, 10),
+            responsible_email="resp@college.example",
         )
     claim = chase_claim(now=NOW)
     assert claim.total == 12

@@ -28,7 +28,9 @@ def test_the_embedded_scheduler_runs_a_pass(settings, time_machine) -> None:
     time_machine.move_to(msk(2026, 3, 12, 0, 30), tick=False)
     college = OrganizationFactory(head_email="")
     UserFactory(role=Role.COORDINATOR, organization=college, email="coord@college.example")
-    EventFactory(activity=ActivityFactory(section__plan=plan_with()), organizer=college, start_date=dt.date(2026, 3, 10))
+    EventFactory(
+        activity=ActivityFactory(section__plan=plan_with()), organizer=college, start_date=dt.date(2026, 3, 10)
+    )
     out = StringIO()
     call_command("run_scheduler", "--once", stdout=out)
     assert "sent 1" in out.getvalue()

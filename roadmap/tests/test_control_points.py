@@ -77,12 +77,19 @@ def test_points_in_a_year_include_a_season_across_the_new_year() -> None:
 @pytest.mark.django_db
 def test_control_points_of_reads_events_reports_and_evidence(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
-    activity = ActivityFactory(evidence_document="Приказ", section__plan__first_year=2025, section__plan__last_year=2027)
+    activity = ActivityFactory(
+        evidence_document="Приказ", section__plan__first_year=2025, section__plan__last_year=2027
+    )
     DeadlineWindow.objects.create(activity=activity, start=D(2026, 3, 1), end=D(2026, 3, 31))
     DeadlineWindow.objects.create(activity=activity, start=D(2026, 9, 1), end=D(2026, 9, 30))
     report = EventReportFactory(event=EventFactory(activity=activity, start_date=D(2026, 3, 10)), status="accepted")
-    EvidenceFile.objects.create(report=report, file=ContentFile(b"x", name="a.pdf"), original_name="a.pdf", size=1,
-                                content_type="application/pdf")
+    EvidenceFile.objects.create(
+        report=report,
+        file=ContentFile(b"x", name="a.pdf"),
+        original_name="a.pdf",
+        size=1,
+        content_type="application/pdf",
+    )
     EventFactory(activity=activity, start_date=D(2026, 3, 12), cancelled_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     points = control_points_of([activity], today=D(2026, 10, 1))[activity.pk]
     assert [(p.date, p.state, p.events) for p in points] == [
@@ -119,8 +126,7 @@ def test_the_activity_page_and_the_dashboard_show_overdue_points(client: Any, ma
     from copp.web import PlanYear
     from reports.dashboard.snapshot import build_snapshot
 
-    activity = ActivityFactory(name="Ярмарка профессий", section__plan__first_year=2024,
-                               section__plan__last_year=2025)
+    activity = ActivityFactory(name="Ярмарка профессий", section__plan__first_year=2024, section__plan__last_year=2025)
     DeadlineWindow.objects.create(activity=activity, start=D(2025, 1, 1), end=D(2025, 1, 31))
     client.force_login(make_user("ministry"))
     page = client.get(f"/activities/{activity.pk}/").content.decode()

@@ -29,13 +29,8 @@ def years(first: int, last: int) -> tuple[Window, ...]:
     return tuple(w(f"{y}-01-01", f"{y}-12-31") for y in range(first, last + 1))
 
 
-def months_each_year(
-    first_month: int, last_month: int, last_day: int
-) -> tuple[Window, ...]:
-    return tuple(
-        Window(date(y, first_month, 1), date(y, last_month, last_day))
-        for y in (2023, 2024, 2025)
-    )
+def months_each_year(first_month: int, last_month: int, last_day: int) -> tuple[Window, ...]:
+    return tuple(Window(date(y, first_month, 1), date(y, last_month, last_day)) for y in (2023, 2024, 2025))
 
 
 PLAN_2023_2025 = (w("2023-01-01", "2025-12-31"),)
@@ -159,18 +154,12 @@ def test_it_spans_postoyanno_over_another_plan() -> None:
 
 def test_it_repeats_a_month_range_over_another_plan() -> None:
     parsed = parse_deadline("Май-июль, ежегодно", 2026, 2028)
-    assert parsed.windows == tuple(
-        w(f"{y}-05-01", f"{y}-07-31") for y in (2026, 2027, 2028)
-    )
+    assert parsed.windows == tuple(w(f"{y}-05-01", f"{y}-07-31") for y in (2026, 2027, 2028))
 
 
 def test_it_ends_february_of_a_leap_year_on_the_29th() -> None:
-    assert parse_deadline("Февраль 2024 г.", 2023, 2025).windows == (
-        w("2024-02-01", "2024-02-29"),
-    )
-    assert parse_deadline("Февраль 2023 г.", 2023, 2025).windows == (
-        w("2023-02-01", "2023-02-28"),
-    )
+    assert parse_deadline("Февраль 2024 г.", 2023, 2025).windows == (w("2024-02-01", "2024-02-29"),)
+    assert parse_deadline("Февраль 2023 г.", 2023, 2025).windows == (w("2023-02-01", "2023-02-28"),)
 
 
 def test_it_ends_an_annual_february_on_the_right_day_each_year() -> None:
@@ -192,16 +181,12 @@ def test_it_keeps_leap_days_when_repeating_with_dalee() -> None:
 
 
 def test_it_reads_a_single_month_as_the_whole_month() -> None:
-    assert parse_deadline("Январь 2023 г.", 2023, 2025).windows == (
-        w("2023-01-01", "2023-01-31"),
-    )
+    assert parse_deadline("Январь 2023 г.", 2023, 2025).windows == (w("2023-01-01", "2023-01-31"),)
 
 
 def test_it_reads_a_single_year_as_the_whole_year() -> None:
     for text in ("2023 г.", "2023 год", "2023 года", "2023г.", "2023"):
-        assert parse_deadline(text, 2023, 2025).windows == (
-            w("2023-01-01", "2023-12-31"),
-        ), text
+        assert parse_deadline(text, 2023, 2025).windows == (w("2023-01-01", "2023-12-31"),), text
 
 
 @pytest.mark.parametrize(
@@ -220,9 +205,7 @@ def test_it_tolerates_dashes_case_spaces_and_suffixes(text: str) -> None:
     assert parse_deadline(text, 2023, 2025).windows == (w("2022-12-01", "2023-03-31"),)
 
 
-@pytest.mark.parametrize(
-    "text", ["2023–2025 гг.", "2023 — 2025 годы", "2023 г. - 2025 г.", "2023-2025"]
-)
+@pytest.mark.parametrize("text", ["2023–2025 гг.", "2023 — 2025 годы", "2023 г. - 2025 г.", "2023-2025"])
 def test_it_tolerates_variants_of_a_year_range(text: str) -> None:
     assert parse_deadline(text, 2023, 2025).windows == PLAN_2023_2025
 
@@ -261,9 +244,7 @@ def test_it_sorts_windows_by_start() -> None:
 
 def test_it_repeats_a_cross_year_range_with_dalee_ezhegodno() -> None:
     # The repetition belongs to the plan year in which it ends.
-    parsed = parse_deadline(
-        "Декабрь 2022 г. – январь 2023 г., далее – ежегодно", 2023, 2025
-    )
+    parsed = parse_deadline("Декабрь 2022 г. – январь 2023 г., далее – ежегодно", 2023, 2025)
     assert parsed.windows == (
         w("2022-12-01", "2023-01-31"),
         w("2023-12-01", "2024-01-31"),
@@ -283,9 +264,7 @@ def test_it_adds_nothing_when_dalee_ezhegodno_starts_in_the_last_plan_year() -> 
 
 
 def test_it_marks_dalee_po_neobkhodimosti_as_needed_without_extra_windows() -> None:
-    parsed = parse_deadline(
-        "Январь – март 2023 г., далее по мере необходимости", 2023, 2025
-    )
+    parsed = parse_deadline("Январь – март 2023 г., далее по мере необходимости", 2023, 2025)
     assert parsed.windows == (w("2023-01-01", "2023-03-31"),)
     assert parsed.as_needed and parsed.recognized
 
@@ -410,12 +389,8 @@ def test_it_adds_zero_working_days_as_the_same_day() -> None:
 
 
 def test_it_adds_working_days_over_a_plain_weekend() -> None:
-    assert add_working_days(date(2023, 6, 9), 1) == date(
-        2023, 6, 13
-    )  # 12 June is Russia Day
-    assert add_working_days(date(2023, 10, 13), 1) == date(
-        2023, 10, 16
-    )  # Friday -> Monday
+    assert add_working_days(date(2023, 6, 9), 1) == date(2023, 6, 13)  # 12 June is Russia Day
+    assert add_working_days(date(2023, 10, 13), 1) == date(2023, 10, 16)  # Friday -> Monday
 
 
 def test_it_subtracts_working_days_for_negative_n() -> None:
@@ -458,13 +433,9 @@ def test_it_returns_an_aware_moscow_datetime_without_microseconds() -> None:
 
 
 def test_it_is_2059_utc_because_moscow_is_utc_plus_3_all_year() -> None:
-    assert report_due_at(date(2024, 1, 31)).astimezone(UTC) == datetime(
-        2024, 2, 1, 20, 59, 59, tzinfo=UTC
-    )
+    assert report_due_at(date(2024, 1, 31)).astimezone(UTC) == datetime(2024, 2, 1, 20, 59, 59, tzinfo=UTC)
     # Summer too: Moscow has no DST.
-    assert report_due_at(date(2024, 7, 1)).astimezone(UTC) == datetime(
-        2024, 7, 2, 20, 59, 59, tzinfo=UTC
-    )
+    assert report_due_at(date(2024, 7, 1)).astimezone(UTC) == datetime(2024, 7, 2, 20, 59, 59, tzinfo=UTC)
 
 
 def test_it_counts_zero_and_two_calendar_days() -> None:
@@ -501,9 +472,7 @@ def test_it_counts_zero_and_two_calendar_days() -> None:
         (date(2023, 10, 12), 2, due(2023, 10, 16)),
     ],
 )
-def test_it_counts_working_days_on_the_production_calendar(
-    event_day: date, days: int, expected: datetime
-) -> None:
+def test_it_counts_working_days_on_the_production_calendar(event_day: date, days: int, expected: datetime) -> None:
     assert report_due_at(event_day, days=days, calendar="working") == expected
 
 

@@ -38,13 +38,31 @@ def snapshot() -> list[tuple[Any, ...]]:
     out = []
     for e in rows.order_by("start_date", "title", "organizer__short_name", "due_at", "planned_participants"):
         report = getattr(e, "report", None)
-        out.append((
-            e.activity.number, e.organizer.short_name, e.title, e.start_date, e.end_date, e.municipality.name,
-            e.format, e.planned_participants, e.coordinator.username if e.coordinator else None,
-            e.responsible_email, e.due_at, e.cancelled_at,
-            report and (report.status, report.submitted_at, report.on_time, report.participants_total,
-                        report.returned_at, report.accepted_at),
-        ))
+        out.append(
+            (
+                e.activity.number,
+                e.organizer.short_name,
+                e.title,
+                e.start_date,
+                e.end_date,
+                e.municipality.name,
+                e.format,
+                e.planned_participants,
+                e.coordinator.username if e.coordinator else None,
+                e.responsible_email,
+                e.due_at,
+                e.cancelled_at,
+                report
+                and (
+                    report.status,
+                    report.submitted_at,
+                    report.on_time,
+                    report.participants_total,
+                    report.returned_at,
+                    report.accepted_at,
+                ),
+            )
+        )
     return out
 
 
@@ -93,8 +111,9 @@ def test_it_follows_the_reporting_rule_and_the_clock(order_plan: Any) -> None:
     generate(now=now)
     plan = order_plan
     for event in Event.objects.select_related("report"):
-        assert event.due_at == report_due_at(event.end_date, days=plan.report_due_days,
-                                             calendar=plan.report_due_calendar)
+        assert event.due_at == report_due_at(
+            event.end_date, days=plan.report_due_days, calendar=plan.report_due_calendar
+        )
         report = getattr(event, "report", None)
         if report is None:
             continue
@@ -114,8 +133,11 @@ def test_it_follows_the_reporting_rule_and_the_clock(order_plan: Any) -> None:
 def test_it_puts_events_inside_their_activities_windows_with_an_autumn_peak(order_plan: Any) -> None:
     generate(replace(TINY, events=3000), seed=5)
     # The autumn campaign is found by its windows, not by its number.
-    autumn = [a for a in order_plan.activities.prefetch_related("windows")
-              if a.windows.count() > 1 and all(w.start.month == 9 and w.end.month == 11 for w in a.windows.all())]
+    autumn = [
+        a
+        for a in order_plan.activities.prefetch_related("windows")
+        if a.windows.count() > 1 and all(w.start.month == 9 and w.end.month == 11 for w in a.windows.all())
+    ]
     assert autumn, "the order has an activity held every September to November"
     for event in Event.objects.filter(activity__in=autumn):
         assert 9 <= event.start_date.month <= 11
@@ -205,7 +227,9 @@ def _planner_rows(table: str) -> float:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
             return float(cursor.fetchone()[0])
-        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NULL OR tbl = %s LIMIT 1", [table, table])
+        cursor.execute(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NULL OR tbl = %s LIMIT 1", [table, table]
+        )
         row = cursor.fetchone()
         return float(row[0].split()[0]) if row else 0.0
 
@@ -251,7 +275,9 @@ def test_it_lists_pupils_who_come_to_several_events(order_plan: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_the_demo_proves_some_control_points_so_both_verdicts_show(order_plan: Any, settings: Any, tmp_path: Any) -> None:
+def test_the_demo_proves_some_control_points_so_both_verdicts_show(
+    order_plan: Any, settings: Any, tmp_path: Any
+) -> None:
     from roadmap.models import Activity, EvidenceFile
     from roadmap.plans.activity_status import ActivityStatus, activity_verdict
     from roadmap.plans.control_points import control_points_of

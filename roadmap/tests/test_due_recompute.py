@@ -66,13 +66,19 @@ def test_it_moves_only_the_open_unreported_events_of_the_plan(events: dict[str, 
     plan.refresh_from_db()
     version = Event.objects.get(pk=events["open"].pk).version
     assert _resubmit_due(events) == OLD_RESUBMIT
-    assert services.events_recompute_due_at(plan=plan, now=NOW) == services.DueMomentsMoved(events=1, returned_reports=1)
+    assert services.events_recompute_due_at(plan=plan, now=NOW) == services.DueMomentsMoved(
+        events=1, returned_reports=1
+    )
     assert _due(events) == MOVED
     assert _resubmit_due(events) == NEW_RESUBMIT
     moved = Event.objects.get(pk=events["open"].pk)
     assert moved.version == version + 1
     last = moved.history.order_by("-history_id").first()
-    assert (last.due_at, last.history_date, last.history_change_reason) == (NEW_DUE, NOW, "Изменено правило срока отчёта")
+    assert (last.due_at, last.history_date, last.history_change_reason) == (
+        NEW_DUE,
+        NOW,
+        "Изменено правило срока отчёта",
+    )
     report = EventReport.objects.get(event=events["returned"]).history.order_by("-history_id").first()
     assert (report.resubmission_due_at, report.history_change_reason) == (NEW_RESUBMIT, "Изменено правило срока отчёта")
     again = services.events_recompute_due_at(plan=plan, now=NOW)  # run twice: nothing more moves
@@ -91,14 +97,28 @@ def test_it_follows_a_working_day_rule(events: dict[str, Event]) -> None:
 def _admin_form(plan: Plan, **changes: Any) -> dict[str, Any]:
     section = plan.sections.get()
     data = {
-        "key": plan.key, "number": plan.number, "date": plan.date.strftime("%d.%m.%Y"), "issuer": plan.issuer,
-        "title": plan.title, "roadmap_title": plan.roadmap_title, "first_year": plan.first_year,
-        "last_year": plan.last_year, "report_due_days": plan.report_due_days,
-        "report_due_calendar": plan.report_due_calendar, "escalation_days": plan.escalation_days,
-        "signed_by": "", "contact": "", "contact_email": "",
-        "sections-TOTAL_FORMS": "1", "sections-INITIAL_FORMS": "1", "sections-MIN_NUM_FORMS": "0",
-        "sections-MAX_NUM_FORMS": "1000", "sections-0-id": section.pk, "sections-0-plan": plan.pk,
-        "sections-0-order": section.order, "sections-0-title": section.title,
+        "key": plan.key,
+        "number": plan.number,
+        "date": plan.date.strftime("%d.%m.%Y"),
+        "issuer": plan.issuer,
+        "title": plan.title,
+        "roadmap_title": plan.roadmap_title,
+        "first_year": plan.first_year,
+        "last_year": plan.last_year,
+        "report_due_days": plan.report_due_days,
+        "report_due_calendar": plan.report_due_calendar,
+        "escalation_days": plan.escalation_days,
+        "signed_by": "",
+        "contact": "",
+        "contact_email": "",
+        "sections-TOTAL_FORMS": "1",
+        "sections-INITIAL_FORMS": "1",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+        "sections-0-id": section.pk,
+        "sections-0-plan": plan.pk,
+        "sections-0-order": section.order,
+        "sections-0-title": section.title,
     }
     return data | changes
 
@@ -121,7 +141,11 @@ def test_it_moves_the_open_events_when_the_admin_changes_the_rule(events: dict[s
 def test_it_brings_open_events_in_line_with_the_rule_on_a_plan_reload(order_plan: Plan) -> None:
     activity = order_plan.activities.order_by("number").first()
     event = services.event_create(
-        user=None, activity=activity, organizer=OrganizationFactory(), title="Профпроба", start_date=dt.date(2025, 3, 10)
+        user=None,
+        activity=activity,
+        organizer=OrganizationFactory(),
+        title="Профпроба",
+        start_date=dt.date(2025, 3, 10),
     )
     # The rule was changed by a path that did not move the events (as the admin did before).
     Plan.objects.filter(pk=order_plan.pk).update(report_due_days=3)

@@ -29,8 +29,11 @@ def coordinator():
 @pytest.fixture
 def event(coordinator) -> Event:
     return services.event_create(
-        user=coordinator, activity=ActivityFactory(section__plan=plan_with()), organizer=coordinator.organization,
-        title="Профпроба", start_date=dt.date(2026, 3, 10),
+        user=coordinator,
+        activity=ActivityFactory(section__plan=plan_with()),
+        organizer=coordinator.organization,
+        title="Профпроба",
+        start_date=dt.date(2026, 3, 10),
     )
 
 

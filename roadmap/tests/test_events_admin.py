@@ -15,8 +15,16 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_events_reports_and_failed_notices(client) -> None:
     report = EventReportFactory()
     failed = Notification.objects.create(
-        event=report.event, kind="overdue", recipient="x@example.org", email="x@example.org",
-        subject="S", body="B", status="failed", attempts=3, last_error="SMTP down", created_at=msk(2026, 3, 12),
+        event=report.event,
+        kind="overdue",
+        recipient="x@example.org",
+        email="x@example.org",
+        subject="S",
+        body="B",
+        status="failed",
+        attempts=3,
+        last_error="SMTP down",
+        created_at=msk(2026, 3, 12),
     )
     client.force_login(UserFactory(role=Role.ADMIN))
     for url in (

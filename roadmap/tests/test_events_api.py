@@ -75,7 +75,9 @@ def test_it_registers_an_event_and_answers_with_the_due_moment(coordinator, coll
 def test_it_names_the_bad_field_of_an_event(coordinator, college, activity) -> None:
     client = client_for(coordinator)
     response = client.post(
-        "/api/v1/events/", {"activity": 99, "organizer": college.pk, "title": "X", "start_date": "2026-03-10"}, format="json"
+        "/api/v1/events/",
+        {"activity": 99, "organizer": college.pk, "title": "X", "start_date": "2026-03-10"},
+        format="json",
     )
     assert response.status_code == 400 and "activity" in response.json()
     response = client.post(
@@ -90,7 +92,9 @@ def test_it_names_the_bad_field_of_an_event(coordinator, college, activity) -> N
 def test_it_forbids_registering_for_another_organisation(college, activity) -> None:
     stranger = UserFactory(role=Role.COORDINATOR, organization=OrganizationFactory())
     response = client_for(stranger).post(
-        "/api/v1/events/", {"activity": 14, "organizer": college.pk, "title": "X", "start_date": "2026-03-10"}, format="json"
+        "/api/v1/events/",
+        {"activity": 14, "organizer": college.pk, "title": "X", "start_date": "2026-03-10"},
+        format="json",
     )
     assert response.status_code == 403
     assert not Event.objects.exists()
@@ -101,7 +105,9 @@ def test_it_takes_a_report_once(coordinator, college, activity) -> None:
     event = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10))
     client = client_for(coordinator)
     url = f"/api/v1/events/{event.pk}/report/"
-    response = client.post(url, {"summary": "Прошло", "participants_total": 31, "participants_pupils_6_11": 25}, format="json")
+    response = client.post(
+        url, {"summary": "Прошло", "participants_total": 31, "participants_pupils_6_11": 25}, format="json"
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["on_time"] is False  # 00:00:00 after the due day is late
     assert response.json()["submitted_at"].startswith("2026-03-12T00:00:00")
@@ -155,7 +161,9 @@ def test_it_forbids_reporting_on_another_organisations_event(college, activity) 
 
 
 @time_machine.travel(msk(2026, 3, 20, 12), tick=False)
-def test_it_filters_by_report_status_in_the_database(coordinator, college, activity, django_assert_max_num_queries) -> None:
+def test_it_filters_by_report_status_in_the_database(
+    coordinator, college, activity, django_assert_max_num_queries
+) -> None:
     overdue = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10))
     due_today = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 19))
     planned = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 25))
@@ -178,7 +186,9 @@ def test_it_filters_by_report_status_in_the_database(coordinator, college, activ
 
 
 @time_machine.travel(msk(2026, 3, 20, 12), tick=False)
-def test_it_lists_with_a_constant_number_of_queries(coordinator, college, activity, django_assert_max_num_queries) -> None:
+def test_it_lists_with_a_constant_number_of_queries(
+    coordinator, college, activity, django_assert_max_num_queries
+) -> None:
     client = client_for(UserFactory(role=Role.COPP))
     for size in (3, 30):
         for _ in range(size):
@@ -191,7 +201,9 @@ def test_it_lists_with_a_constant_number_of_queries(coordinator, college, activi
 def test_each_listed_event_carries_its_own_report(college, activity) -> None:
     """The list serialises reports with one shared serializer: no report may leak into another row."""
     reports = [
-        EventReportFactory(event__activity=activity, event__organizer=college, summary=f"Отчёт {n}", participants_total=n)
+        EventReportFactory(
+            event__activity=activity, event__organizer=college, summary=f"Отчёт {n}", participants_total=n
+        )
         for n in range(1, 6)
     ]
     EventFactory(activity=activity, organizer=college)  # no report
@@ -207,7 +219,9 @@ def test_each_listed_event_carries_its_own_report(college, activity) -> None:
 
 
 @time_machine.travel(msk(2026, 3, 13, 12), tick=False)
-def test_it_returns_and_accepts_through_the_api(coordinator, college, activity, django_capture_on_commit_callbacks) -> None:
+def test_it_returns_and_accepts_through_the_api(
+    coordinator, college, activity, django_capture_on_commit_callbacks
+) -> None:
     report = EventReportFactory(event__activity=activity, event__organizer=college)
     url = f"/api/v1/events/{report.event_id}/report/"
     assert client_for(coordinator).post(url + "accept/").status_code == 403

@@ -104,7 +104,10 @@ def test_it_refuses_to_move_an_event_that_has_a_report(coordinator, college) -> 
         assert "уже подан отчёт: даты изменить нельзя" in err.value.messages[0]
     stored = Event.objects.get(pk=event.pk)
     assert (stored.start_date, stored.end_date, stored.due_at, stored.version) == (
-        event.start_date, event.end_date, event.due_at, event.version
+        event.start_date,
+        event.end_date,
+        event.due_at,
+        event.version,
     )
     services.event_update(user=coordinator, event=stored, title="Новое название")  # other fields still change
     report.refresh_from_db()
@@ -162,7 +165,12 @@ def test_it_refuses_a_report_before_the_last_day(coordinator, college) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("participants_total", -1), ("participants_students", -5), ("participants_pupils_6_11", 31), ("schools_count", "x")],
+    [
+        ("participants_total", -1),
+        ("participants_students", -5),
+        ("participants_pupils_6_11", 31),
+        ("schools_count", "x"),
+    ],
 )
 def test_it_refuses_bad_counts_naming_the_field(coordinator, college, field, value) -> None:
     event = make_event(coordinator, college)
@@ -188,17 +196,23 @@ def test_it_lets_ministry_and_copp_register_for_any_organisation(college) -> Non
     activity = ActivityFactory(section__plan=plan_with())
     for role in (Role.MINISTRY, Role.COPP):
         user = UserFactory(role=role)
-        services.event_create(user=user, activity=activity, organizer=college, title="X", start_date=dt.date(2026, 3, 1))
+        services.event_create(
+            user=user, activity=activity, organizer=college, title="X", start_date=dt.date(2026, 3, 1)
+        )
     stranger = UserFactory(role=Role.COORDINATOR, organization=OrganizationFactory())
     with pytest.raises(PermissionDenied):
-        services.event_create(user=stranger, activity=activity, organizer=college, title="X", start_date=dt.date(2026, 3, 1))
+        services.event_create(
+            user=stranger, activity=activity, organizer=college, title="X", start_date=dt.date(2026, 3, 1)
+        )
     assert Event.objects.count() == 2
 
 
 # --- review -------------------------------------------------------------------
 
 
-def test_it_walks_submitted_returned_resubmitted_accepted(coordinator, college, copp_user, django_capture_on_commit_callbacks) -> None:
+def test_it_walks_submitted_returned_resubmitted_accepted(
+    coordinator, college, copp_user, django_capture_on_commit_callbacks
+) -> None:
     event = make_event(coordinator, college)
     report = services.event_report_submit(user=coordinator, event=event, data=REPORT, now=msk(2026, 3, 11, 10))
     with django_capture_on_commit_callbacks(execute=True):
@@ -232,7 +246,9 @@ def test_it_lets_only_staff_review(coordinator, college) -> None:
     with pytest.raises(PermissionDenied):
         services.event_report_accept(user=coordinator, report=report, now=msk(2026, 3, 12))
     with pytest.raises(ValidationError):
-        services.event_report_return(user=UserFactory(role=Role.MINISTRY), report=report, reason=" ", now=msk(2026, 3, 12))
+        services.event_report_return(
+            user=UserFactory(role=Role.MINISTRY), report=report, reason=" ", now=msk(2026, 3, 12)
+        )
     assert EventReport.objects.get().status == "submitted"
 
 
@@ -276,7 +292,10 @@ def test_it_stores_evidence_of_an_allowed_type(coordinator, report) -> None:
     )
     assert evidence.content_type == "image/png" and evidence.size == len(PNG)
     pdf = services.evidence_add(
-        user=coordinator, report=report, upload=SimpleUploadedFile("prikaz", PDF, "application/octet-stream"), kind="order"
+        user=coordinator,
+        report=report,
+        upload=SimpleUploadedFile("prikaz", PDF, "application/octet-stream"),
+        kind="order",
     )
     assert pdf.content_type == "application/pdf" and pdf.original_name == "prikaz.pdf"
 
@@ -284,10 +303,14 @@ def test_it_stores_evidence_of_an_allowed_type(coordinator, report) -> None:
 def test_it_refuses_a_disguised_or_oversized_file(coordinator, report, settings) -> None:
     with pytest.raises(ValidationError):
         services.evidence_add(
-            user=coordinator, report=report, upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00" + b"\x00" * 80, "application/pdf")
+            user=coordinator,
+            report=report,
+            upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00" + b"\x00" * 80, "application/pdf"),
         )
     settings.EVIDENCE_MAX_BYTES = 100
     big = io.BytesIO(PNG + b"\x00" * 200)
     with pytest.raises(ValidationError):
-        services.evidence_add(user=coordinator, report=report, upload=SimpleUploadedFile("big.png", big.getvalue(), "image/png"))
+        services.evidence_add(
+            user=coordinator, report=report, upload=SimpleUploadedFile("big.png", big.getvalue(), "image/png")
+        )
     assert not report.evidence.exists()

@@ -218,7 +218,8 @@ def test_it_refuses_a_pdf_locked_with_a_password() -> None:
     ids=["jpeg", "png", "webp", "pdf", "docx"],
 )
 @pytest.mark.parametrize(
-    "html", [b"<html><body>x</body></html>", b"\n<SCRIPT>alert(1)</SCRIPT>", b"<svg onload=alert(1)>", b"<!DOCTYPE html>"]
+    "html",
+    [b"<html><body>x</body></html>", b"\n<SCRIPT>alert(1)</SCRIPT>", b"<svg onload=alert(1)>", b"<!DOCTYPE html>"],
 )
 def test_it_refuses_html_after_the_end_of_the_format(data: bytes, mime: str, html: bytes) -> None:
     reason = evidence_refusal(data + html, mime)

@@ -167,8 +167,16 @@ def test_it_updates_records_in_place_from_a_changed_file(order_plan: Plan, tmp_p
         (lambda d: d["plan"]["signature"].update(phone=24_51_04), "plan.signature.phone: must be text"),
     ],
     ids=[
-        "missing-field", "duplicate-number", "unknown-parent", "unknown-org", "negative", "bool-type", "plan-field",
-        "signature-list", "signature-unknown", "signature-number",
+        "missing-field",
+        "duplicate-number",
+        "unknown-parent",
+        "unknown-org",
+        "negative",
+        "bool-type",
+        "plan-field",
+        "signature-list",
+        "signature-unknown",
+        "signature-number",
     ],
 )
 def test_it_refuses_a_bad_file_naming_the_place_and_loads_nothing(
@@ -208,8 +216,8 @@ def test_it_loads_a_next_plan_beside_the_first_and_the_dates_make_it_current(ord
         item["targets"] = {year + 3: value for year, value in item["targets"].items()}
     for section in data["sections"]:
         for activity in section["activities"]:
-            activity["deadline"] = activity["deadline"].replace("2025", "2028").replace("2023", "2026").replace(
-                "2022", "2025"
+            activity["deadline"] = (
+                activity["deadline"].replace("2025", "2028").replace("2023", "2026").replace("2022", "2025")
             )
     plan_load(path=_write(tmp_path, data))
     nxt = Plan.objects.get(key="tula-next-2026")
@@ -281,7 +289,10 @@ def test_a_file_without_a_signature_block_takes_it_from_the_contact_lines(db: An
     plan_load(path=_write(tmp_path, data))
     plan = Plan.objects.get()
     assert (plan.signature_head, plan.signature_head_position, plan.signature_executor, plan.signature_phone) == (
-        "И.И. Иванов", "министр", "Петров Пётр Петрович", "8(4872) 00-00-00"
+        "И.И. Иванов",
+        "министр",
+        "Петров Пётр Петрович",
+        "8(4872) 00-00-00",
     )
 
 
@@ -298,5 +309,6 @@ def test_the_migration_fills_the_signature_of_stored_plans_from_their_contacts(o
     assert order_plan.signature_head == "Л.Ю. Сорокина"
     assert order_plan.signature_head_position.startswith("директор департамента образования")
     assert (order_plan.signature_executor, order_plan.signature_phone) == (
-        "Алексеенко Екатерина Витальевна", "8(4872) 24-51-04 (26-23)"
+        "Алексеенко Екатерина Витальевна",
+        "8(4872) 24-51-04 (26-23)",
     )

@@ -76,7 +76,9 @@ def test_it_retries_when_the_smtp_server_is_down(settings) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     college = OrganizationFactory(head_email="")
     UserFactory(role=Role.COORDINATOR, organization=college, email="coord@college.example")
-    EventFactory(activity=ActivityFactory(section__plan=plan_with()), organizer=college, start_date=dt.date(2026, 3, 10))
+    EventFactory(
+        activity=ActivityFactory(section__plan=plan_with()), organizer=college, start_date=dt.date(2026, 3, 10)
+    )
     result = chase_run(now=msk(2026, 3, 12, 0, 0))
     assert (result.sent, result.failed) == (0, 1)
     row = Notification.objects.get()

@@ -279,9 +279,9 @@ def test_it_has_29_activities_in_6_sections_in_order():
     assert len(seed_sections) == 6
     assert [s["title"] for s in yaml_sections] == [s["title"] for s in seed_sections]
     for seed_section, yaml_section in zip(seed_sections, yaml_sections, strict=True):
-        assert [a["number"] for a in yaml_section["activities"]] == [
-            a["number"] for a in seed_section["activities"]
-        ], yaml_section["title"]
+        assert [a["number"] for a in yaml_section["activities"]] == [a["number"] for a in seed_section["activities"]], (
+            yaml_section["title"]
+        )
     assert [a["number"] for a in seed_activities()] == list(range(1, 30))
     assert [a["number"] for a in yaml_activities()] == list(range(1, 30))
 

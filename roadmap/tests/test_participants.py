@@ -28,9 +28,9 @@ LINES = "Иванова; Мария; 14.03.2010; школьник; 8\nПетро
 
 
 def people(*rows: tuple[str, str, str, str, int | None]) -> list[pl.Person]:
-    return pl.clean_people([
-        {"surname": s, "name": n, "birth_date": b, "category": c, "grade": g} for s, n, b, c, g in rows
-    ])
+    return pl.clean_people(
+        [{"surname": s, "name": n, "birth_date": b, "category": c, "grade": g} for s, n, b, c, g in rows]
+    )
 
 
 # --- parsing and the key ---------------------------------------------------------------------
@@ -55,16 +55,18 @@ def test_the_key_depends_on_the_secret(settings: Any) -> None:
 
 
 def test_it_names_every_bad_line() -> None:
-    text = "\n".join([
-        "Иванова; Мария; 14.03.2010; школьник; 8",
-        "Без имени",
-        "Сидоров; Олег; 31.02.2011; школьник; 7",
-        "Смирнов; Ян; 112-233-445 00; студент",
-        "Кузнецов; Ил; 01.01.2009; космонавт",
-        "Орлова; Ева; 01.01.2012; школьник; 4",
-        "Иванова; мария; 14.03.2010; школьник; 8",
-        "Лебедев; Лев; 01.01.1980; взрослый; 9",
-    ])
+    text = "\n".join(
+        [
+            "Иванова; Мария; 14.03.2010; школьник; 8",
+            "Без имени",
+            "Сидоров; Олег; 31.02.2011; школьник; 7",
+            "Смирнов; Ян; 112-233-445 00; студент",
+            "Кузнецов; Ил; 01.01.2009; космонавт",
+            "Орлова; Ева; 01.01.2012; школьник; 4",
+            "Иванова; мария; 14.03.2010; школьник; 8",
+            "Лебедев; Лев; 01.01.1980; взрослый; 9",
+        ]
+    )
     with pytest.raises(ValidationError) as caught:
         pl.clean_people(pl.parse_lines(text))
     errors = caught.value.message_dict["participants"]
@@ -81,8 +83,9 @@ def test_it_names_every_bad_line() -> None:
 def test_a_list_may_not_exceed_the_reports_figures() -> None:
     listed = people(("А", "Б", "01.01.2010", "школьник", 7), ("В", "Г", "01.01.2011", "школьник", 6))
     with pytest.raises(ValidationError) as caught:
-        services._clean_report(ReportData(summary="x", participants_total=5, participants_pupils_6_11=1,
-                                          participants=tuple(listed)))
+        services._clean_report(
+            ReportData(summary="x", participants_total=5, participants_pupils_6_11=1, participants=tuple(listed))
+        )
     assert "из них школьников 6–11 классов" in caught.value.message_dict["participants"][0]
     ok = services._clean_report(ReportData(summary="x", participants_total=5, participants=tuple(listed)))
     assert len(ok.participants or ()) == 2
@@ -106,10 +109,15 @@ def test_the_api_takes_a_list_and_stores_only_hashes(coordinator: Any, college: 
     event = EventFactory(organizer=college)
     client = APIClient()
     client.force_authenticate(coordinator)
-    body = {"summary": "Прошло", "participants_total": 5, "participants_pupils_6_11": 3, "participants": [
-        {"surname": "Иванова", "name": "Мария", "birth_date": "2010-03-14", "category": "pupil", "grade": 8},
-        {"surname": "Петров", "name": "Пётр", "snils": "112-233-445 95", "category": "adult"},
-    ]}
+    body = {
+        "summary": "Прошло",
+        "participants_total": 5,
+        "participants_pupils_6_11": 3,
+        "participants": [
+            {"surname": "Иванова", "name": "Мария", "birth_date": "2010-03-14", "category": "pupil", "grade": 8},
+            {"surname": "Петров", "name": "Пётр", "snils": "112-233-445 95", "category": "adult"},
+        ],
+    }
     response = client.post(f"/api/v1/events/{event.pk}/report/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["participants_listed"] == 2
@@ -121,8 +129,11 @@ def test_the_api_takes_a_list_and_stores_only_hashes(coordinator: Any, college: 
     put = {"summary": "Прошло", "participants_total": 6, "version": response.json()["version"]}
     again = client.put(f"/api/v1/events/{event.pk}/report/", put, format="json")
     assert again.status_code == 200 and again.json()["participants_listed"] == 2
-    cleared = client.put(f"/api/v1/events/{event.pk}/report/",
-                         {**put, "version": again.json()["version"], "participants": []}, format="json")
+    cleared = client.put(
+        f"/api/v1/events/{event.pk}/report/",
+        {**put, "version": again.json()["version"], "participants": []},
+        format="json",
+    )
     assert cleared.status_code == 200 and cleared.json()["participants_listed"] == 0
 
 
@@ -131,10 +142,14 @@ def test_the_api_names_the_bad_person_and_writes_nothing(coordinator: Any, colle
     event = EventFactory(organizer=college)
     client = APIClient()
     client.force_authenticate(coordinator)
-    body = {"summary": "Прошло", "participants_total": 5, "participants": [
-        {"surname": "Иванова", "name": "Мария", "birth_date": "2010-03-14", "category": "pupil", "grade": 8},
-        {"surname": "Петров", "name": "Пётр", "category": "adult"},
-    ]}
+    body = {
+        "summary": "Прошло",
+        "participants_total": 5,
+        "participants": [
+            {"surname": "Иванова", "name": "Мария", "birth_date": "2010-03-14", "category": "pupil", "grade": 8},
+            {"surname": "Петров", "name": "Пётр", "category": "adult"},
+        ],
+    }
     response = client.post(f"/api/v1/events/{event.pk}/report/", body, format="json")
     assert response.status_code == 400
     assert response.json()["participants"] == ["Участник 2: укажите дату рождения или СНИЛС."]
@@ -145,8 +160,16 @@ def test_the_api_names_the_bad_person_and_writes_nothing(coordinator: Any, colle
 
 
 def _listed(report: EventReport, *names: str, category: str = "pupil") -> None:
-    rows = [{"surname": n, "name": "И", "birth_date": "01.01.2010", "category": category,
-             "grade": 8 if category == "pupil" else None} for n in names]
+    rows = [
+        {
+            "surname": n,
+            "name": "И",
+            "birth_date": "01.01.2010",
+            "category": category,
+            "grade": 8 if category == "pupil" else None,
+        }
+        for n in names
+    ]
     pl.report_participants_set(report, pl.clean_people(rows))
 
 
@@ -165,8 +188,9 @@ def test_it_counts_a_pupil_at_three_events_once_and_unlisted_events_by_their_tot
     assert (figures[("7", 2024)].actual, figures[("7", 2024)].listed) == (11, 5)
     assert (figures[("6", 2024)].actual, figures[("6", 2024)].listed) == (16, 5)
     assert figures[("6", 2024)].deduplicated_share == round(5 / 16, 4)
-    direct = pl.people_figures(activity_ids=[pp[14].pk, pp[16].pk, pp[17].pk], years=[2024],
-                               field="participants_pupils_6_11")
+    direct = pl.people_figures(
+        activity_ids=[pp[14].pk, pp[16].pk, pp[17].pk], years=[2024], field="participants_pupils_6_11"
+    )
     assert direct[2024] == pl.PeopleFigure(value=11, listed=5)
 
 
@@ -175,8 +199,9 @@ def test_a_list_only_counts_once_its_report_is_accepted(order_plan: Any) -> None
     activity = Activity.objects.get(plan=order_plan, number=17)
     submitted = accepted_report(activity, org, total=2, pupils=2, status="submitted")
     _listed(submitted, "Аникин", "Белов")
-    assert ("7", 2024) not in {k for k, f in indicator_figures(order_plan, years=[2024], codes=["7"]).items()
-                               if f.actual}
+    assert ("7", 2024) not in {
+        k for k, f in indicator_figures(order_plan, years=[2024], codes=["7"]).items() if f.actual
+    }
 
 
 def _populate(activity: Activity, orgs: list[Organization], n: int) -> None:
@@ -234,7 +259,9 @@ def test_the_purge_runs_from_the_command_and_beat_has_it(order_plan: Any) -> Non
     assert ReportParticipant.objects.get().anonymised
 
 
-def test_the_import_replaces_lists_naming_bad_rows(order_plan: Any, make_user: Any, settings: Any, tmp_path: Any) -> None:
+def test_the_import_replaces_lists_naming_bad_rows(
+    order_plan: Any, make_user: Any, settings: Any, tmp_path: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     from reports.services import import_confirm, import_dry_run
     from reports.tests.conftest import xlsx_bytes
@@ -246,19 +273,23 @@ def test_the_import_replaces_lists_naming_bad_rows(order_plan: Any, make_user: A
     report = accepted_report(activity, org, total=3, pupils=2, status="submitted")
     accepted = accepted_report(activity, org, total=3, pupils=2)
     header = ["Код мероприятия", "Фамилия", "Имя", "Дата рождения", "СНИЛС", "Категория", "Класс"]
-    bad = [header,
-           [report.event_id, "Иванова", "Мария", dt.date(2010, 3, 14), None, "школьник", 8],
-           [report.event_id, "Петров", "Пётр", None, None, "студент", None],
-           [accepted.event_id, "Сидоров", "Иван", dt.date(2011, 2, 1), None, "школьник", 7],
-           [999999, "Х", "Y", dt.date(2011, 2, 1), None, "школьник", 7]]
+    bad = [
+        header,
+        [report.event_id, "Иванова", "Мария", dt.date(2010, 3, 14), None, "школьник", 8],
+        [report.event_id, "Петров", "Пётр", None, None, "студент", None],
+        [accepted.event_id, "Сидоров", "Иван", dt.date(2011, 2, 1), None, "школьник", 7],
+        [999999, "Х", "Y", dt.date(2011, 2, 1), None, "школьник", 7],
+    ]
     preview = import_dry_run(user=user, kind="event_participants", file=xlsx_bytes(bad), name="x.xlsx", now=now)
     found = {e.row: e.message for e in preview.errors}
     assert "дату рождения или СНИЛС" in found[3]
     assert "принят" in found[4] and "не найдено" in found[5]
     assert not ReportParticipant.objects.exists()
-    good = [header,
-            [report.event_id, "Иванова", "Мария", dt.date(2010, 3, 14), None, "школьник", 8],
-            [report.event_id, "Петров", "Пётр", None, "112-233-445 95", "взрослый", None]]
+    good = [
+        header,
+        [report.event_id, "Иванова", "Мария", dt.date(2010, 3, 14), None, "школьник", 8],
+        [report.event_id, "Петров", "Пётр", None, "112-233-445 95", "взрослый", None],
+    ]
     preview = import_dry_run(user=user, kind="event_participants", file=xlsx_bytes(good), name="x.xlsx", now=now)
     assert preview.is_clean, [str(e) for e in preview.errors]
     job = import_confirm(user=user, job=preview.job, now=now)
@@ -272,18 +303,32 @@ def test_corrected_figures_must_still_hold_the_stored_list(order_plan: Any, make
     from reports.tests.conftest import xlsx_bytes
 
     user = make_user("copp", organization=Organization.objects.get(key="copp"))
-    report = accepted_report(Activity.objects.get(plan=order_plan, number=17), Organization.objects.get(key="tgmk"),
-                             total=3, pupils=2, status="submitted")
+    report = accepted_report(
+        Activity.objects.get(plan=order_plan, number=17),
+        Organization.objects.get(key="tgmk"),
+        total=3,
+        pupils=2,
+        status="submitted",
+    )
     _listed(report, "Аникин", "Белов")
     # The service door: a correction that drops the pupils below the list is refused.
     with pytest.raises(ValidationError) as caught:
-        services.event_report_resubmit(user=None, report=report, now=dt.datetime(2024, 12, 1, tzinfo=dt.UTC),
-                                       data=ReportData(summary="x", participants_total=3, participants_pupils_6_11=1))
+        services.event_report_resubmit(
+            user=None,
+            report=report,
+            now=dt.datetime(2024, 12, 1, tzinfo=dt.UTC),
+            data=ReportData(summary="x", participants_total=3, participants_pupils_6_11=1),
+        )
     assert "participants" in caught.value.message_dict
     # The import door, with the same message.
     header = ["Код мероприятия", "Краткий отчёт", "Участников, всего", "Обучающихся 6–11 классов"]
-    preview = import_dry_run(user=user, kind="event_reports", file=xlsx_bytes([header, [report.event_id, "x", 3, 1]]),
-                             name="x.xlsx", now=dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC))
+    preview = import_dry_run(
+        user=user,
+        kind="event_reports",
+        file=xlsx_bytes([header, [report.event_id, "x", 3, 1]]),
+        name="x.xlsx",
+        now=dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC),
+    )
     assert any("В списке 2" in e.message for e in preview.errors)
 
 
@@ -317,8 +362,9 @@ def test_it_counts_only_the_organisers_of_the_scope(order_plan: Any) -> None:
     accepted_report(activity, college, total=4, pupils=4)
 
     def figure(kinds: tuple[str, ...] | None) -> pl.PeopleFigure:
-        return pl.people_figures(activity_ids=[activity.pk], years=[2024], field="participants_pupils_6_11",
-                                 organizer_kinds=kinds)[2024]
+        return pl.people_figures(
+            activity_ids=[activity.pk], years=[2024], field="participants_pupils_6_11", organizer_kinds=kinds
+        )[2024]
 
     assert figure(None) == pl.PeopleFigure(value=3 + 4, listed=3)
     assert figure((copp.kind,)) == pl.PeopleFigure(value=2, listed=2)

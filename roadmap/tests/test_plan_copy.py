@@ -23,8 +23,13 @@ SOURCE = "tula-2714-2022"
 
 def counts() -> tuple[int, ...]:
     return (
-        Plan.objects.count(), Section.objects.count(), Activity.objects.count(), DeadlineWindow.objects.count(),
-        Responsibility.objects.count(), Indicator.objects.count(), Target.objects.count(),
+        Plan.objects.count(),
+        Section.objects.count(),
+        Activity.objects.count(),
+        DeadlineWindow.objects.count(),
+        Responsibility.objects.count(),
+        Indicator.objects.count(),
+        Target.objects.count(),
     )
 
 
@@ -44,9 +49,10 @@ def test_it_copies_sections_activities_parties_and_indicators_without_targets(or
     assert [(a.number, a.name, a.deadline_text, a.evidence_document) for a in new_activities] == [
         (a.number, a.name, a.deadline_text, a.evidence_document) for a in old_activities
     ]
-    assert Responsibility.objects.filter(activity__plan=new).count() == Responsibility.objects.filter(
-        activity__plan=order_plan
-    ).count()
+    assert (
+        Responsibility.objects.filter(activity__plan=new).count()
+        == Responsibility.objects.filter(activity__plan=order_plan).count()
+    )
     new_indicators = Indicator.objects.filter(indicator_set__plan=new)
     assert new_indicators.count() == Indicator.objects.filter(indicator_set__plan=order_plan).count()
     assert not Target.objects.filter(indicator__indicator_set__plan=new).exists()
@@ -55,13 +61,16 @@ def test_it_copies_sections_activities_parties_and_indicators_without_targets(or
         assert indicator.predecessor.indicator_set.plan_id == order_plan.pk
         if indicator.parent:
             assert indicator.parent.indicator_set.plan_id == new.pk
-    assert ValidationRule.objects.filter(indicator_set__plan=new).count() == ValidationRule.objects.filter(
-        indicator_set__plan=order_plan
-    ).count()
+    assert (
+        ValidationRule.objects.filter(indicator_set__plan=new).count()
+        == ValidationRule.objects.filter(indicator_set__plan=order_plan).count()
+    )
     for source in IndicatorSource.objects.filter(indicator__indicator_set__plan=new):
         assert all(a.plan_id == new.pk for a in source.activities.all())
     # The old plan is untouched.
-    assert list(DeadlineWindow.objects.filter(activity__plan=order_plan).values_list("id", "start", "end")) == old_windows
+    assert (
+        list(DeadlineWindow.objects.filter(activity__plan=order_plan).values_list("id", "start", "end")) == old_windows
+    )
 
 
 def test_deadlines_are_read_again_for_the_new_years_and_dated_ones_are_flagged(order_plan: Any) -> None:
@@ -109,8 +118,9 @@ def test_the_copy_is_atomic(order_plan: Any, monkeypatch: Any) -> None:
 
 def test_the_command_copies_and_names_what_to_check(order_plan: Any) -> None:
     out, err = StringIO(), StringIO()
-    call_command("plan_copy", SOURCE, "--key", "tula-2026", "--first-year", "2026", "--last-year", "2028",
-                 stdout=out, stderr=err)
+    call_command(
+        "plan_copy", SOURCE, "--key", "tula-2026", "--first-year", "2026", "--last-year", "2028", stdout=out, stderr=err
+    )
     assert "copied tula-2714-2022 as tula-2026" in out.getvalue()
     assert "№ 1:" in err.getvalue()
     with pytest.raises(CommandError, match=r"key: План с ключом «tula-2026» уже есть.*Nothing was copied"):
@@ -122,11 +132,30 @@ def test_the_admin_action_asks_for_the_key_and_years(order_plan: Any, client: An
     url = "/admin/roadmap/plan/"
     form = client.post(url, {"action": "copy_plan", "_selected_action": [order_plan.pk]})
     assert form.status_code == 200 and "Ключ нового плана" in form.content.decode()
-    taken = client.post(url, {"action": "copy_plan", "_selected_action": [order_plan.pk], "apply": "1",
-                              "key": SOURCE, "first_year": 2026, "last_year": 2028})
+    taken = client.post(
+        url,
+        {
+            "action": "copy_plan",
+            "_selected_action": [order_plan.pk],
+            "apply": "1",
+            "key": SOURCE,
+            "first_year": 2026,
+            "last_year": 2028,
+        },
+    )
     assert taken.status_code == 200 and "уже есть" in taken.content.decode()
-    done = client.post(url, {"action": "copy_plan", "_selected_action": [order_plan.pk], "apply": "1",
-                             "key": "tula-2026", "first_year": 2026, "last_year": 2028}, follow=True)
+    done = client.post(
+        url,
+        {
+            "action": "copy_plan",
+            "_selected_action": [order_plan.pk],
+            "apply": "1",
+            "key": "tula-2026",
+            "first_year": 2026,
+            "last_year": 2028,
+        },
+        follow=True,
+    )
     assert done.status_code == 200
     assert Plan.objects.filter(key="tula-2026").exists()
     assert "создан" in done.content.decode()

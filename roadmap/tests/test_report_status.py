@@ -77,8 +77,14 @@ def test_it_computes_the_same_status_in_the_database_as_in_python() -> None:
         event = EventFactory(start_date=END, cancelled_at=msk(2026, 3, 1) if cancelled else None)
         if state:
             EventReportFactory(event=event, status=state, on_time=on_time)
-        Notification.objects.create(event=event, kind="overdue", recipient=f"event:{event.pk}", subject="-", body="-",
-                                    created_at=msk(2026, 3, 1))
+        Notification.objects.create(
+            event=event,
+            kind="overdue",
+            recipient=f"event:{event.pk}",
+            subject="-",
+            body="-",
+            created_at=msk(2026, 3, 1),
+        )
         events.append(event)
     moments = [
         msk(2026, 3, 9, 23, 59, 59),
@@ -107,8 +113,11 @@ def test_it_computes_the_same_status_in_the_database_as_in_python() -> None:
         assert matching == [expected], (now, event.pk)
         joined = [s for s in ReportStatus if Event.objects.filter(status_q(s, now, joined=True), pk=event.pk).exists()]
         assert joined == [expected], (now, event.pk)
-        through = [s for s in ReportStatus
-                   if Notification.objects.filter(status_q(s, now, prefix="event__"), event=event).exists()]
+        through = [
+            s
+            for s in ReportStatus
+            if Notification.objects.filter(status_q(s, now, prefix="event__"), event=event).exists()
+        ]
         assert through == [expected], (now, event.pk)
 
 

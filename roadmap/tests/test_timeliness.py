@@ -86,8 +86,11 @@ def test_it_answers_in_two_queries_whatever_the_size(setup, django_assert_num_qu
     with django_assert_num_queries(2):
         timeliness_figures(now=NOW, plan=plan)
     for _ in range(20):
-        EventReportFactory(event=EventFactory(activity=plan.activities.first(), organizer=a), on_time=False,
-                           submitted_at=msk(2026, 3, 15))
+        EventReportFactory(
+            event=EventFactory(activity=plan.activities.first(), organizer=a),
+            on_time=False,
+            submitted_at=msk(2026, 3, 15),
+        )
     with django_assert_num_queries(2):
         timeliness_figures(now=NOW, plan=plan, by="month")
 

@@ -21,18 +21,29 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=sorted(SCALES), default="small",
-                            help="small ≈ 2,000 events; region ≈ 30,000 (one region, three years); "
-                                 "national ≈ 100 × region")
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="small",
+            help="small ≈ 2,000 events; region ≈ 30,000 (one region, three years); national ≈ 100 × region",
+        )
         parser.add_argument("--seed", type=int, default=1, help="same seed, same data (default 1)")
-        parser.add_argument("--now", help="ISO-8601 moment treated as now (default: the clock); "
-                                          "events after it are planned, reports after it not yet filed")
-        parser.add_argument("--regions", type=int,
-                            help="override the number of regions of the scale (e.g. --scale national --regions 4 "
-                                 "to measure a slice of the national scale)")
-        parser.add_argument("--reset", action="store_true",
-                            help="first delete data generated earlier (demo users, demo organisations and "
-                                 "what they registered)")
+        parser.add_argument(
+            "--now",
+            help="ISO-8601 moment treated as now (default: the clock); "
+            "events after it are planned, reports after it not yet filed",
+        )
+        parser.add_argument(
+            "--regions",
+            type=int,
+            help="override the number of regions of the scale (e.g. --scale national --regions 4 "
+            "to measure a slice of the national scale)",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="first delete data generated earlier (demo users, demo organisations and what they registered)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
@@ -55,8 +66,12 @@ class Command(BaseCommand):
             spec = replace(spec, regions=options["regions"])
         started = time.perf_counter()
         try:
-            generator = DemoGenerator(spec, seed=options["seed"], now=now,
-                                      log=lambda msg: self.stdout.write(msg) if options["verbosity"] > 1 else None)
+            generator = DemoGenerator(
+                spec,
+                seed=options["seed"],
+                now=now,
+                log=lambda msg: self.stdout.write(msg) if options["verbosity"] > 1 else None,
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         counts = generator.run()
@@ -66,9 +81,11 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"generated scale {options['scale']} ({spec.regions} region(s), seed {options['seed']}) "
-                          f"in {elapsed:.1f} s; "
-                          f"demo users' password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"generated scale {options['scale']} ({spec.regions} region(s), seed {options['seed']}) "
+            f"in {elapsed:.1f} s; "
+            f"demo users' password: {DEMO_PASSWORD}"
+        )
         self.stdout.write("counts:")
         for name, n in sorted(counts.items()):
             self.stdout.write(f"{name} {n}")

@@ -22,8 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            today = (dt.date.fromisoformat(options["today"]) if options.get("today")
-                     else timezone.now().astimezone(MOSCOW).date())
+            today = (
+                dt.date.fromisoformat(options["today"])
+                if options.get("today")
+                else timezone.now().astimezone(MOSCOW).date()
+            )
         except ValueError as exc:
             raise CommandError(f"--today: not a date YYYY-MM-DD: {options['today']!r}") from exc
         self.stdout.write(f"anonymised {participants_purge(today=today)}")
