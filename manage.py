@@ -7,6 +7,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copp.settings")
+    # The command line of a checkout is a development tool: without DEBUG in the
+    # environment it runs with DEBUG on (and the development key). A server
+    # (gunicorn, Celery) keeps DEBUG off unless told, and production commands
+    # read DEBUG=0 with the real key from the environment file (docs/deploy.md).
+    os.environ.setdefault("DEBUG", "1")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
