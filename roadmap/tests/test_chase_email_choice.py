@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from roadmap.accounts.roles import Role
-from roadmap.chase.notifications import chase_run, notifications_retry
+from roadmap.chase.notifications import chase_claim, chase_run, notifications_retry
 from roadmap.events import services
 from roadmap.events.selectors import inbox
 from roadmap.events.services import ReportData
@@ -88,13 +88,9 @@ def test_an_address_matched_to_an_account_follows_that_accounts_choice(world: Wo
     assert notice.user == responsible and notice.status == Notification.Status.INBOX_ONLY
 
 
-def test_a_switch_made_before_a_retry_stops_the_retry(world: World, settings) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def test_a_switch_made_before_a_retry_stops_the_retry(world: World) -> None:
     world.event()
     now = msk(2026, 3, 10, 12, 0)
-    Notification.objects.all()  # nothing yet
-    from roadmap.chase.notifications import chase_claim
-
     chase_claim(now=now)
     Notification.objects.update(status=Notification.Status.FAILED, next_attempt_at=now)
     switch_off(world.coordinator, "due_tomorrow")
