@@ -138,7 +138,8 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:
         response = HttpResponse(
-            import_template(kind=kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            import_template(kind=kind, user=request.user),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="template_{kind}.xlsx"'
         return response

@@ -29,5 +29,17 @@ class ReportRequestForm(BootstrapMixin, forms.Form):
 
 
 class ImportForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("What to import"), choices=ImportKind.choices)
+    """Offers only the kinds the user may load (``reports.permissions.importable_kinds``), the first one chosen."""
+
+    kind = forms.ChoiceField(
+        label=_("What to import"),
+        choices=ImportKind.choices,
+        error_messages={"invalid_choice": _("You may not import this kind of data: choose one from the list.")},
+    )
     file = forms.FileField(label=_("Excel file (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["kind"])
+        field.choices = [(value, label) for value, label in ImportKind.choices if value in kinds]
+        field.initial = kinds[0] if kinds else None

@@ -3,9 +3,10 @@
 1. ``read_sheet`` refuses hostile or broken files before and while parsing.
 2. The header is matched to the kind's columns (wrong, missing, repeated
    columns are errors); merged cells are errors (their values would be lost).
-3. Each cell is converted by its column's type; a formula, text in a number
+3. Each cell is converted by its column's type; a formula, words in a number
    cell, a date typed as text, a fractional or negative count is an error
-   naming its row and column.
+   naming its row and column. A number typed as text is read when it is
+   unambiguous (``reports.number_text``) and noted in the dry run.
 4. The kind resolves codes and names to records with a fixed number of
    queries and finds duplicate rows.
 5. The app's bulk service (events, event reports, actual values) applies the
@@ -28,8 +29,9 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
+from reports.number_text import number_text_note, read_number_text
 from reports.xlsx_reader import RawCell, Sheet, column_letter, limit
 from roadmap.events.limits import MAX_INDICATOR_VALUE
 
@@ -163,16 +165,28 @@ def match_header(sheet: Sheet, columns: list[Col], errors: Errors) -> dict[int, 
     return None if errors else mapping
 
 
+class Converted(NamedTuple):
+    """A cell's value for its column, or the problem; a note when it was read leniently."""
+
+    value: Any
+    problem: str | None = None
+    note: str | None = None
+
+    def noting(self, note: str) -> Converted:
+        """The same outcome with a note (kept only when the value is accepted)."""
+        return self if self.problem else self._replace(note=note)
+
+
 def _grouped(value: int) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
-def _bounded(value: int, col: Col) -> tuple[Any, str | None]:
+def _bounded(value: int, col: Col) -> Converted:
     if value < 0:
-        return None, f"число не может быть отрицательным ({value})"
+        return Converted(None, f"число не может быть отрицательным ({value})")
     if value > col.ceiling:
-        return None, f"число {_grouped(value)} больше допустимого (не более {_grouped(col.ceiling)})"
-    return value, None
+        return Converted(None, f"число {_grouped(value)} больше допустимого (не более {_grouped(col.ceiling)})")
+    return Converted(value)
 
 
 def _whole(value: float) -> int | None:
@@ -180,84 +194,91 @@ def _whole(value: float) -> int | None:
     return int(value) if value == value and value not in (float("inf"), float("-inf")) and value.is_integer() else None
 
 
-def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
-    """The value of one cell for its column, or an error message."""
+def convert(cell: RawCell, col: Col) -> Converted:
+    """The value of one cell for its column, or an error message (and a note on how it was read)."""
     value = cell.value
     if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and cell.data_type == "f"):
-        return None, f"формула ({value}) вместо значения: вставьте значения (Специальная вставка → Значения)"
+        return Converted(None, f"формула ({value}) вместо значения: вставьте значения (Специальная вставка → Значения)")
     if cell.data_type == "e":
-        return None, f"ошибка Excel {value} вместо значения"
+        return Converted(None, f"ошибка Excel {value} вместо значения")
     if isinstance(value, str):
         value = value.strip()
         if value == "":
             value = None
     if value is None:
-        return None, ("обязательное поле не заполнено" if col.required else None)
+        return Converted(None, ("обязательное поле не заполнено" if col.required else None))
     if col.type is ColType.VALUE:
         if isinstance(value, bool):
-            return value, None
+            return Converted(value)
         if isinstance(value, str):
             word = normalise(value)
             if word in ("да", "нет"):
-                return word == "да", None
-            if re.fullmatch(r"-?\d+", value.replace(" ", "").replace("\u00a0", "")):
-                return None, f"число записано как текст («{value}»): сохраните ячейку в числовом формате"
-            return None, f"ожидается целое число или «да»/«нет», а в ячейке текст «{value}»"
+                return Converted(word == "да")
+            typed = read_number_text(value)
+            if typed.problem:
+                return Converted(None, typed.problem)
+            if typed.value is None:
+                return Converted(None, f"ожидается целое число или «да»/«нет», а в ячейке текст «{value}»")
+            return _bounded(int(typed.value), col).noting(number_text_note(value, typed.value))
         if isinstance(value, (dt.date, dt.datetime)):
-            return None, "ожидается целое число или «да»/«нет», а в ячейке дата"
+            return Converted(None, "ожидается целое число или «да»/«нет», а в ячейке дата")
         if isinstance(value, float):
             if _whole(value) is None:
-                return None, f"ожидается целое число, а не {value:g}"
+                return Converted(None, f"ожидается целое число, а не {value:g}")
             if value < 0:
-                return None, f"число не может быть отрицательным ({value:g})"
+                return Converted(None, f"число не может быть отрицательным ({value:g})")
             if value > col.ceiling:  # compared as a float: int(1E+300) would be a 301-digit number
-                return None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})"
+                return Converted(None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})")
             value = int(value)
         return _bounded(int(value), col)
     if col.type is ColType.INT:
         if isinstance(value, bool):
-            return None, "ожидается целое число, а не да/нет"
+            return Converted(None, "ожидается целое число, а не да/нет")
         if isinstance(value, str):
-            digits = value.replace(" ", "").replace("\u00a0", "")
-            if re.fullmatch(r"-?\d+", digits):
-                return None, f"число записано как текст («{value}»): сохраните ячейку в числовом формате"
-            return None, f"ожидается целое число, а в ячейке текст «{value}»"
+            typed = read_number_text(value)
+            if typed.problem:
+                return Converted(None, typed.problem)
+            if typed.value is None:
+                return Converted(None, f"ожидается целое число, а в ячейке текст «{value}»")
+            return _bounded(int(typed.value), col).noting(number_text_note(value, typed.value))
         if isinstance(value, (dt.date, dt.datetime)):
-            return None, "ожидается целое число, а в ячейке дата"
+            return Converted(None, "ожидается целое число, а в ячейке дата")
         if isinstance(value, float):
             if _whole(value) is None:
-                return None, f"ожидается целое число, а не {value:g}"
+                return Converted(None, f"ожидается целое число, а не {value:g}")
             if value < 0:
-                return None, f"число не может быть отрицательным ({value:g})"
+                return Converted(None, f"число не может быть отрицательным ({value:g})")
             if value > col.ceiling:  # compared as a float: int(1E+300) would be a 301-digit number
-                return None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})"
+                return Converted(None, f"число {value:g} больше допустимого (не более {_grouped(col.ceiling)})")
             value = int(value)
         return _bounded(int(value), col)
     if col.type is ColType.DATE:
         if isinstance(value, dt.datetime):
-            return value.date(), None
+            return Converted(value.date())
         if isinstance(value, dt.date):
-            return value, None
+            return Converted(value)
         if isinstance(value, str):
-            return None, f"дата записана как текст («{value}»): введите дату в формате даты Excel (ДД.ММ.ГГГГ)"
-        return None, f"ожидается дата, а в ячейке число {value} (задайте ячейке формат даты)"
+            return Converted(
+                None, f"дата записана как текст («{value}»): введите дату в формате даты Excel (ДД.ММ.ГГГГ)"
+            )
+        return Converted(None, f"ожидается дата, а в ячейке число {value} (задайте ячейке формат даты)")
     if col.type is ColType.BOOL:
         if isinstance(value, bool):
-            return value, None
+            return Converted(value)
         word = normalise(value)
         if word in ("да", "yes", "true", "1"):
-            return True, None
+            return Converted(True)
         if word in ("нет", "no", "false", "0"):
-            return False, None
-        return None, f"ожидается «да» или «нет», а не «{value}»"
+            return Converted(False)
+        return Converted(None, f"ожидается «да» или «нет», а не «{value}»")
     # Text and e-mail: numbers are taken as typed (codes like 3.1, INN).
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.date, dt.datetime)):
-        return None, "ожидается текст, а в ячейке дата"
+        return Converted(None, "ожидается текст, а в ячейке дата")
     text = str(value)
     if col.max_length and len(text) > col.max_length:
-        return None, f"слишком длинный текст ({len(text)} знаков, допускается {col.max_length})"
+        return Converted(None, f"слишком длинный текст ({len(text)} знаков, допускается {col.max_length})")
     if col.type is ColType.EMAIL:
         from django.core.exceptions import ValidationError
         from django.core.validators import validate_email
@@ -265,12 +286,15 @@ def convert(cell: RawCell, col: Col) -> tuple[Any, str | None]:
         try:
             validate_email(text)
         except ValidationError:
-            return None, f"неверный адрес электронной почты «{text}»"
-    return text, None
+            return Converted(None, f"неверный адрес электронной почты «{text}»")
+    return Converted(text)
 
 
-def rows_from_sheet(sheet: Sheet, columns: list[Col], errors: Errors) -> list[tuple[int, dict[str, Any]]]:
-    """Converted rows (row number, {column key: value}); errors are collected."""
+def rows_from_sheet(
+    sheet: Sheet, columns: list[Col], errors: Errors, notes: Errors | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """Converted rows (row number, {column key: value}); errors are collected,
+    and in ``notes`` what was read leniently (a number typed as text)."""
     mapping = match_header(sheet, columns, errors)
     if mapping is None:
         return []
@@ -282,10 +306,12 @@ def rows_from_sheet(sheet: Sheet, columns: list[Col], errors: Errors) -> list[tu
         ok = True
         for index, col in mapping.items():
             cell = cells[index] if index < len(cells) else RawCell(None, "n", False)
-            value, problem = convert(cell, col)
+            value, problem, note = convert(cell, col)
             if problem:
                 errors.add(row_number, col.header, problem)
                 ok = False
+            elif note and notes is not None:
+                notes.add(row_number, col.header, note)
             values[col.key] = value
         for index, cell in enumerate(cells):
             if index not in mapping and cell.value not in (None, ""):

@@ -114,6 +114,8 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # [{"row": 5, "column": "Код", "message": "..."}]; row 0 = the whole file.
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Same shape: what the check read leniently, e.g. a number typed as text.
+    notes = models.JSONField(_("notes"), default=list, blank=True)
     # The validated rows of a clean dry run; confirm re-checks them against
     # the database as it is then, without parsing the file again.
     payload = models.JSONField(_("validated rows"), default=list, blank=True)

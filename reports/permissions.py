@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from reports.models import ImportJob, ReportFile
+from reports.models import ImportJob, ImportKind, ReportFile
 from roadmap.accounts.roles import Role, has_role, sees_everything
 
 
@@ -24,6 +24,20 @@ def visible_report_files(user: Any, query: QuerySet[ReportFile] | None = None) -
 def can_import(user: Any) -> bool:
     """Coordinators import for their own organisation (checked per row); ЦОПП and admins for any."""
     return getattr(user, "is_authenticated", False) and has_role(user, Role.COPP, Role.ADMIN, Role.COORDINATOR)
+
+
+def importable_kinds(user: Any) -> list[str]:
+    """The kinds of import the user may load, in the order of ``ImportKind``.
+
+    Each kind says who may use it (``ImportResource.may_import``): a
+    coordinator loads events, reports, values and registries of their own
+    organisation, not the register of organisations.
+    """
+    if not can_import(user):
+        return []
+    from reports.resources import RESOURCES
+
+    return [kind for kind in ImportKind.values if kind in RESOURCES and RESOURCES[kind].may_import(user)]
 
 
 def visible_import_jobs(user: Any, query: QuerySet[ImportJob] | None = None) -> QuerySet[ImportJob]:

@@ -103,7 +103,8 @@ class ImportResource:
         self.now = now or dt.datetime.now(tz=dt.UTC)
 
     # -- permission --------------------------------------------------------
-    def may_import(self, user: Any) -> bool:
+    @classmethod
+    def may_import(cls, user: Any) -> bool:
         """Whether the user may use this import at all (rows are checked too)."""
         return has_role(user, Role.COPP, Role.ADMIN, Role.COORDINATOR)
 
@@ -169,7 +170,8 @@ class OrganizationImport(ImportResource):
     ]
     key_columns = ("key",)
 
-    def may_import(self, user: Any) -> bool:
+    @classmethod
+    def may_import(cls, user: Any) -> bool:
         # The register of organisations is kept by ЦОПП and administrators.
         return has_role(user, Role.COPP, Role.ADMIN)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.builders import build_to, builder_class
+from reports.import_templates import import_template as build_import_template
 from reports.importing import (
     CellError,
     Errors,
@@ -265,6 +267,7 @@ class ImportPreview:
     kind: str
     errors: list[CellError]
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[CellError] = field(default_factory=list)  # cells read leniently (numbers typed as text)
     rows: list[dict[str, Any]] = field(default_factory=list)  # the first rows, for the preview table
 
     @property
@@ -290,7 +293,7 @@ def _validate(
     return resource, items
 
 
-def _read(data: bytes, kind: str, errors: Errors) -> list[tuple[int, dict[str, Any]]]:
+def _read(data: bytes, kind: str, errors: Errors, notes: Errors) -> list[tuple[int, dict[str, Any]]]:
     resource = resource_for(kind)
 
     def check_header(header: list[Any], row: int) -> None:
@@ -307,7 +310,7 @@ def _read(data: bytes, kind: str, errors: Errors) -> list[tuple[int, dict[str, A
         return []
     except StopReading:
         return []
-    rows = rows_from_sheet(sheet, resource.columns, errors)
+    rows = rows_from_sheet(sheet, resource.columns, errors, notes)
     if not rows and not errors:
         errors.add(0, "", _("the file has no data rows under the header"))
     return rows
@@ -344,6 +347,7 @@ def import_dry_run(
         raise PermissionDenied("У вас нет прав на эту загрузку.")
     name = name or getattr(file, "name", "") or "import.xlsx"
     errors = Errors()
+    notes = Errors()
     items: list[Item] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     size = _upload_size(file)
@@ -353,7 +357,7 @@ def import_dry_run(
         errors.add(0, "", too_big_message(size))
     else:
         data = file if isinstance(file, bytes) else file.read(_max_bytes() + 1)
-        rows = _read(data, kind, errors)
+        rows = _read(data, kind, errors, notes)
         if rows or not errors:
             _, items = _validate(kind, rows, user=user, errors=errors, now=now or timezone.now())
     errors.sort(key=lambda e: (e.row, e.column))
@@ -364,6 +368,7 @@ def import_dry_run(
         sha256=hashlib.sha256(data).hexdigest() if data else "",
         status=ImportJob.Status.REFUSED if errors else ImportJob.Status.READY,
         errors=[e.as_dict() for e in errors],
+        notes=[n.as_dict() for n in notes],
         payload=[] if errors else to_json(rows),
         counts={} if errors else counts_of(items),
     )
@@ -376,7 +381,9 @@ def import_dry_run(
         {"row": i.row, "action": i.action, "changed": i.changed, "values": by_row.get(i.row, {})}
         for i in items[:PREVIEW_ROWS]
     ]
-    return ImportPreview(job=job, kind=kind, errors=list(errors), counts=dict(job.counts), rows=preview)
+    return ImportPreview(
+        job=job, kind=kind, errors=list(errors), counts=dict(job.counts), rows=preview, notes=list(notes)
+    )
 
 
 class ImportFailed(ImportRefused):
@@ -482,42 +489,6 @@ def _kinds() -> list[str]:
     return list(RESOURCES)
 
 
-def import_template(*, kind: str) -> bytes:
-    """An xlsx template of an import: the expected columns, hints and an example row.
-
-    Written by the reports' writer (``reports.writer.write_plain``): the same
-    text safety, dd.mm.yyyy dates and fonts as the reports.
-    """
-    from reports.writer import PlainSheet, write_plain
-
-    resource = resource_for(kind)
-    columns = resource.columns
-    hints = []
-    for col in columns:
-        hint = col.help or ""
-        if col.required:
-            hint = ("Обязательный столбец. " + hint).strip()
-        hints.append(hint)
-    data = PlainSheet(
-        title="Данные",
-        header=[col.header + ("*" if col.required else "") for col in columns],
-        rows=[[col.example for col in columns]],
-        widths=[max(14, min(45, len(col.header) + 4)) for col in columns],
-        comments=hints,
-        comment_author="ЦОПП",
-    )
-    notes = PlainSheet(
-        title="Пояснения",
-        header=["Столбец", "Обязательный", "Пояснение"],
-        rows=[
-            *([col.header, "да" if col.required else "нет", col.help] for col in columns),
-            [],
-            ["Заполняйте лист «Данные», начиная со второй строки (строку-пример замените своими данными)."],
-            ["Даты вводите как даты Excel, числа — как числа; формулы и объединённые ячейки не допускаются."],
-        ],
-        widths=[32, None, 70],
-        styled_header=False,
-    )
-    out = io.BytesIO()
-    write_plain([data, notes], out)
-    return out.getvalue()
+def import_template(*, kind: str, user: User | AnonymousUser | None = None) -> bytes:
+    """An xlsx template of an import, with the drop-down lists of this user (``reports.import_templates``)."""
+    return build_import_template(kind=kind, user=user)

@@ -73,9 +73,10 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def import_start(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_import(request.user):
+    kinds = permissions.importable_kinds(request.user)
+    if not kinds:
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -84,9 +85,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+        except PermissionDenied as exc:  # rights changed since the page was shown
+            form.add_error("kind", str(exc))
         else:
             return redirect("import_detail", preview.job.pk)
-    context = {"form": form, "jobs": import_jobs_for(request.user, limit=20), "kinds": ImportKind.choices}
+    templates = [(value, label) for value, label in ImportKind.choices if value in kinds]
+    context = {"form": form, "jobs": import_jobs_for(request.user, limit=20), "kinds": templates}
     return render(request, "reports/import_start.html", context)
 
 
@@ -113,8 +117,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in ImportKind.values or not permissions.can_import(request.user):
+    if kind not in permissions.importable_kinds(request.user):
         raise Http404
-    response = HttpResponse(services.import_template(kind=kind), content_type=services.XLSX_TYPE)
+    response = HttpResponse(services.import_template(kind=kind, user=request.user), content_type=services.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="template_{kind}.xlsx"'
     return response

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -809,6 +810,24 @@ class XlsxWriter:
 
 
 @dataclass(frozen=True)
+class DropDown:
+    """A column whose cells offer a list kept on another sheet of the workbook.
+
+    The list is referenced by range (``'Sheet'!$A$2:$A$40``): a list typed into
+    the validation itself is limited to 255 characters, a range is not.
+    """
+
+    column: int
+    sheet: str  # the sheet holding the list, under a header row
+    list_column: int
+    length: int  # how many values the list has (rows 2.. of its column)
+    # True: nothing else may be typed; False: another value is kept after a warning.
+    strict: bool = True
+    error_title: str = ""
+    error_message: str = ""
+
+
+@dataclass(frozen=True)
 class PlainSheet:
     """A sheet without the report's title block: a header row, then rows.
 
@@ -827,6 +846,14 @@ class PlainSheet:
     comment_author: str = ""
     # A bold, filled header row, frozen at the top of the sheet.
     styled_header: bool = True
+    # Drop-down lists on the rows under the header, down to row ``data_rows`` + 1.
+    drop_downs: Sequence[DropDown] = ()
+    data_rows: int = 0
+    # Protect the sheet so that only the header row is locked: the columns'
+    # cells below it stay editable (no password: it guards against slips, not people).
+    lock_header: bool = False
+    # A sheet of lists the others refer to: hidden and protected whole.
+    hidden: bool = False
 
 
 def write_plain(sheets: Sequence[PlainSheet], out: str | IO[bytes]) -> None:
@@ -843,9 +870,16 @@ def write_plain(sheets: Sequence[PlainSheet], out: str | IO[bytes]) -> None:
     try:
         for sheet in sheets:
             ws = wb.add_worksheet(sheet.title[:31])
-            for i, width in enumerate(sheet.widths):
-                if width is not None:
-                    ws.set_column_pixels(i, i, width_pixels(width))
+            # Cells are locked unless their format says otherwise: on a sheet
+            # whose header alone is locked, the data cells and the columns'
+            # default format (for the cells not written yet) are unlocked.
+            unlock = {"locked": False} if sheet.lock_header else {}
+            columns = max(len(sheet.header), len(sheet.widths))
+            for i in range(columns):
+                width = sheet.widths[i] if i < len(sheet.widths) else None
+                column_format = formats.get({**plain, **unlock}) if unlock else None
+                if width is not None or column_format is not None:
+                    ws.set_column_pixels(i, i, width_pixels(width) if width is not None else None, column_format)
             if sheet.styled_header:
                 ws.freeze_panes(1, 0)
             head = header if sheet.styled_header else plain
@@ -862,12 +896,49 @@ def write_plain(sheets: Sequence[PlainSheet], out: str | IO[bytes]) -> None:
                         continue
                     if isinstance(value, str):
                         text, dangerous = safe_text(value)
-                        ws.write_string(r, c, text, formats.get(plain, quoted=dangerous))
+                        ws.write_string(r, c, text, formats.get({**plain, **unlock}, quoted=dangerous))
                     elif isinstance(value, dt.datetime):
-                        ws.write_datetime(r, c, value, formats.get(moment))
+                        ws.write_datetime(r, c, value, formats.get({**moment, **unlock}))
                     elif isinstance(value, dt.date):
-                        ws.write_datetime(r, c, value, formats.get(dated))
+                        ws.write_datetime(r, c, value, formats.get({**dated, **unlock}))
                     else:
-                        ws.write_number(r, c, value, formats.get(plain))
+                        ws.write_number(r, c, value, formats.get({**plain, **unlock}))
+            _drop_downs(ws, sheet)
+            if sheet.lock_header or sheet.hidden:
+                ws.protect("", PROTECTION_ALLOWS)
+            if sheet.hidden:
+                ws.hide()
     finally:
         wb.close()
+
+
+# What a user may still do on a protected template sheet: everything but
+# change the locked cells (the header) -- resize, insert and delete rows, sort, filter.
+PROTECTION_ALLOWS = {
+    "format_cells": True,
+    "format_columns": True,
+    "format_rows": True,
+    "insert_rows": True,
+    "delete_rows": True,
+    "sort": True,
+    "autofilter": True,
+}
+
+
+def _drop_downs(ws: Worksheet, sheet: PlainSheet) -> None:
+    for drop in sheet.drop_downs:
+        if drop.length <= 0:
+            continue
+        column = xl_col_to_name(drop.list_column, col_abs=True)
+        quoted = drop.sheet.replace("'", "''")
+        options: dict[str, Any] = {
+            "validate": "list",
+            "source": f"='{quoted}'!{column}$2:{column}${drop.length + 1}",
+            "ignore_blank": True,
+            "error_type": "stop" if drop.strict else "warning",
+        }
+        if drop.error_title:
+            options["error_title"] = drop.error_title[:32]  # Excel's limits
+        if drop.error_message:
+            options["error_message"] = drop.error_message[:255]
+        ws.data_validation(1, drop.column, max(sheet.data_rows, 1), drop.column, options)

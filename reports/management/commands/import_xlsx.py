@@ -49,6 +49,8 @@ class Command(BaseCommand):
             user = _system_user()
         with path.open("rb") as fh:
             preview = import_dry_run(user=user, kind=options["kind"], file=fh, name=path.name)
+        for note in preview.notes:
+            self.stdout.write(str(note))
         if not preview.is_clean:
             for error in preview.errors:
                 self.stderr.write(str(error))
