@@ -142,8 +142,14 @@ DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+# Uploaded files are linked at /files/<name> (copp.files.ProtectedStorage), a
+# view that checks who may read them; nothing serves MEDIA_ROOT directly.
+MEDIA_URL = "/files/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Behind nginx: the prefix of its `internal` location over MEDIA_ROOT (e.g.
+# "/protected-media/"); the view then answers with X-Accel-Redirect and nginx
+# sends the file. Empty: the view sends the file itself.
+MEDIA_ACCEL_REDIRECT = env("MEDIA_ACCEL_REDIRECT", default="")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -304,7 +310,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
 )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "copp.files.ProtectedStorage"},
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",

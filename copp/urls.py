@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from copp.files import protected_file
 from copp.health import HealthView
 
 handler404 = "copp.rest.api_not_found"
@@ -24,6 +25,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("health/", HealthView.as_view(), name="health"),
     path("favicon.ico", favicon, name="favicon"),
+    # Uploaded files (FileField.url): served after the owning app's permission check.
+    path("files/<path:name>", protected_file, name="protected_file"),
     path("", include("copp.accounts")),
     path("api/v1/", include("copp.api_urls")),
     path("", include("roadmap.urls")),

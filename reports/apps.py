@@ -10,7 +10,13 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        from copp.files import register_file_owner
+        from reports.selectors import import_file_of, report_file_of
         from roadmap.accounts.roles import Role, register_role_permissions
+
+        # Built reports and uploaded import files are served by copp.files after these checks.
+        register_file_owner("reports", report_file_of)
+        register_file_owner("imports", import_file_of)
 
         # Ministry and ЦОПП staff request and download reports; ЦОПП staff
         # and coordinators import (object-level limits: reports.permissions).

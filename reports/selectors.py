@@ -10,12 +10,14 @@ app (``roadmap.events.status``), never from a copy of it.
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
 
+from copp.files import OwnedFile
 from reports.models import ImportJob, ReportFile
 from roadmap.events.event_year import event_year_q
 from roadmap.events.status import late_from, moscow_date
@@ -203,3 +205,23 @@ def import_jobs_for(user: object, *, limit: int = 50) -> list[ImportJob]:
     from reports.permissions import visible_import_jobs
 
     return list(visible_import_jobs(user)[:limit])
+
+
+def report_file_of(user: object, name: str) -> OwnedFile | None:
+    """A built report stored as ``name`` if ``user`` may see it (the ``/files/`` view's finder)."""
+    from reports.permissions import visible_report_files
+
+    report = visible_report_files(user, ReportFile.objects.filter(file=name)).first()
+    if report is None:
+        return None
+    return OwnedFile(report.file, report.filename, mimetypes.guess_type(report.filename)[0])
+
+
+def import_file_of(user: object, name: str) -> OwnedFile | None:
+    """An uploaded import file stored as ``name`` if ``user`` may see its job (the ``/files/`` view's finder)."""
+    from reports.permissions import visible_import_jobs
+
+    job = visible_import_jobs(user, ImportJob.objects.filter(file=name)).first()
+    if job is None:
+        return None
+    return OwnedFile(job.file, job.original_name or name.rsplit("/", 1)[-1])

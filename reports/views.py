@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from copp.files import serve_file
 from copp.forms import apply_errors
 from copp.web import plan_year
 from reports import permissions, services
@@ -64,11 +65,11 @@ def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     report = get_object_or_404(permissions.visible_report_files(request.user), pk=pk, status=ReportFile.Status.DONE)
     if not report.file:
         raise Http404
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+    return serve_file(report.file, filename=report.filename, content_type=services.XLSX_TYPE)
 
 
 @login_required

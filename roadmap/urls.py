@@ -29,5 +29,6 @@ urlpatterns = [
     path("events/<int:pk>/return/", views.event_review, {"action": "return"}, name="event_return"),
     path("events/<int:pk>/cancel/", views.event_cancel, name="event_cancel"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/preview/", views.evidence_preview, name="evidence_preview"),
     path("evidence/<int:pk>/delete/", views.event_evidence_delete, name="event_evidence_delete"),
 ]

@@ -68,7 +68,7 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(
     page.get_by_label("Участников всего").fill("-3")
     photo = tmp_path / "фото.png"
     photo.write_bytes(PNG)
-    page.get_by_label("Файлы").set_input_files(str(photo))
+    page.get_by_label("Файлы", exact=True).set_input_files(str(photo))
     page.get_by_role("button", name="Отправить отчёт").click()
     # A mistake is named next to its field and nothing is lost.
     page.locator(".invalid-feedback").first.wait_for()
@@ -76,12 +76,12 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(
     assert page.get_by_label("Как прошло мероприятие").input_value().startswith("Провели пробу")
     page.get_by_label("Участников всего").fill("24")
     page.get_by_label("из них школьников 6–11 классов").fill("24")
-    page.get_by_label("Файлы").set_input_files(str(photo))
+    page.get_by_label("Файлы", exact=True).set_input_files(str(photo))
     page.get_by_role("button", name="Отправить отчёт").click()
     page.wait_for_url(f"**/events/{event.pk}/")
     assert page.get_by_role("alert").filter(has_text="Отчёт отправлен").is_visible()
     assert page.locator(".status-badge", has_text="сдан вовремя").first.is_visible()
-    assert page.get_by_role("link", name="фото.png").is_visible()
+    assert page.get_by_role("link", name="фото.png", exact=True).is_visible()
     web.shoot(page, "journey-report-filed")
 
     # Counted: no longer a task, and among the reports on time.

@@ -181,6 +181,8 @@ RULES: dict[str, Rule] = {
     "event_return": EVENT,
     "event_cancel": EVENT,
     "evidence_download": EVIDENCE,
+    "evidence_preview": EVIDENCE,
+    "protected_file": Rule(lambda o: [{"name": o.evidence.file.name}], owned=True),
     "event_evidence_delete": EVIDENCE,
     # web: indicators
     "indicator_list": Rule(),

@@ -168,18 +168,72 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class EvidenceForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Document type"), choices=())
-    # The form metaclass moves declared fields into base_fields: `form.files` stays the uploads.
-    files = MultipleFileField(  # type: ignore[assignment]
-        label=_("Files"), help_text=_("Photos (JPEG, PNG, HEIC), PDF, Word, Excel; you can choose several.")
+def _kind_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("Document type"), choices=(), required=False)
+
+
+def _files_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Files"), required=False, widget=MultipleFileInput(attrs={"aria-describedby": "evidence-help"})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    """Files of several document types in one upload: one row per type, several files per row.
+
+    Row ``i`` is the pair ``kind_i`` / ``files_i``; the first row keeps the
+    plain names ``kind`` / ``files`` (what the form took before rows, and what
+    scripts and tests still post). The rows start on each document type in
+    turn, so photos, a protocol and an order go up together without any
+    script; a row's type can be changed. ``required`` asks for at least one file.
+    """
+
+    ROWS = 4
+    help_text = _("Photos (JPEG, PNG, HEIC), PDF, Word, Excel; each row takes several files of its type.")
+
+    kind = _kind_field()
+    # The form metaclass moves declared fields into base_fields: `form.files` stays the uploads.
+    files = _files_field()  # type: ignore[assignment]
+    kind_1, files_1 = _kind_field(), _files_field()
+    kind_2, files_2 = _kind_field(), _files_field()
+    kind_3, files_3 = _kind_field(), _files_field()
+
+    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from roadmap.models import EvidenceFile
 
-        cast(forms.ChoiceField, self.fields["kind"]).choices = EvidenceFile.Kind.choices
+        self.required = required
+        kinds = list(EvidenceFile.Kind.values)
+        self.row_kinds = [kinds[i % len(kinds)] for i in range(self.ROWS)]
+        for i, kind in enumerate(self.row_kinds):
+            field = cast(forms.ChoiceField, self.fields[self._name("kind", i)])
+            field.choices = EvidenceFile.Kind.choices
+            field.initial = kind
+
+    @staticmethod
+    def _name(field: str, row: int) -> str:
+        return field if row == 0 else f"{field}_{row}"
+
+    def rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        """(row number from 1, the type's field, the files' field) for the template."""
+        return [(i + 1, self[self._name("kind", i)], self[self._name("files", i)]) for i in range(self.ROWS)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.required and not self.uploads():
+            raise forms.ValidationError(_("Choose files to upload."), code="required")
+        return data
+
+    def uploads(self) -> list[Any]:
+        """Every chosen file with its row's document type (``services.EvidenceUpload``)."""
+        from roadmap.events.services import EvidenceUpload
+
+        data = getattr(self, "cleaned_data", {})
+        return [
+            EvidenceUpload(upload, data.get(self._name("kind", i)) or default)
+            for i, default in enumerate(self.row_kinds)
+            for upload in data.get(self._name("files", i)) or []
+        ]
 
 
 class ReasonForm(BootstrapMixin, forms.Form):

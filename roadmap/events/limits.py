@@ -13,3 +13,5 @@ MAX_PARTICIPANTS = 10_000_000
 MAX_INDICATOR_VALUE = 10**12
 # The API's page size cap (``?limit=``).
 MAX_PAGE_LIMIT = 500
+# Files attached in one upload (the event page's form, the report form).
+MAX_EVIDENCE_FILES = 20

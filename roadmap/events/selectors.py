@@ -15,6 +15,7 @@ from typing import Any, Literal
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from copp.files import OwnedFile
 from roadmap.accounts.permissions import visible_events, visible_notifications
 from roadmap.events.event_year import event_year_q
 from roadmap.events.status import (
@@ -353,3 +354,12 @@ def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
 
 def unread_count(user: Any) -> int:
     return visible_notifications(user).filter(read_at__isnull=True).count()
+
+
+def evidence_file_of(user: Any, name: str) -> OwnedFile | None:
+    """The evidence stored as ``name`` if ``user`` may see it (the ``/files/`` view's finder)."""
+    from roadmap.accounts.permissions import visible_evidence
+    from roadmap.models import EvidenceFile
+
+    evidence = visible_evidence(user, EvidenceFile.objects.filter(file=name)).first()
+    return OwnedFile(evidence.file, evidence.original_name) if evidence is not None else None

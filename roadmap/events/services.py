@@ -13,7 +13,7 @@ the API, the web UI, the admin and imports obey the same rules), takes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, TypeVar
@@ -25,13 +25,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from roadmap.accounts import permissions
 from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import participants as people_lists
 from roadmap.events.evidence import evidence_refusal
-from roadmap.events.limits import MAX_PARTICIPANTS
+from roadmap.events.limits import MAX_EVIDENCE_FILES, MAX_PARTICIPANTS
 from roadmap.events.status import is_on_time, moscow_date
 from roadmap.models import (
     REPORT_FIGURE_FIELDS,
@@ -701,14 +702,26 @@ def evidence_max_bytes() -> int:
     return int(getattr(settings, "EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def evidence_add(
-    *, user: User | None, report: EventReport, upload: UploadedFile, kind: str = EvidenceFile.Kind.OTHER
-) -> EvidenceFile:
-    """Attach a file to a report after checking its size and real type."""
-    if user is not None and not permissions.can_report_event(user, report.event):
-        raise PermissionDenied("Прикладывать файлы может координатор организации-организатора.")
-    if report.status == EventReport.Status.ACCEPTED:
-        raise Conflict("Отчёт уже принят: файлы к нему не добавляются.")
+@dataclass(frozen=True)
+class EvidenceUpload:
+    """One file of an upload and the document type chosen for it."""
+
+    upload: UploadedFile
+    kind: str = EvidenceFile.Kind.OTHER
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    upload: UploadedFile
+    kind: str
+    name: str
+    mime: str
+    size: int
+
+
+def _evidence_checked(item: EvidenceUpload) -> _CheckedFile:
+    """The file's stored name and sniffed type, or a ValidationError naming why it is refused."""
+    upload, kind = item.upload, item.kind
     if kind not in EvidenceFile.Kind.values:
         raise ValidationError({"kind": ["Неизвестный вид документа."]})
     size = upload.size or 0
@@ -734,17 +747,100 @@ def evidence_add(
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in EVIDENCE_TYPES[mime]:
         name = f"{name}.{min(EVIDENCE_TYPES[mime])}"
-    evidence = EvidenceFile(
-        report=report,
-        original_name=name,
-        kind=kind,
-        size=size,
-        content_type=mime,
-        uploaded_by=user if user is not None and user.pk else None,
-    )
-    evidence.file.save(name, upload, save=False)
-    evidence.save()
-    return evidence
+    return _CheckedFile(upload=upload, kind=kind, name=name, mime=mime, size=size)
+
+
+def evidence_refusals(uploads: Sequence[EvidenceUpload]) -> list[str]:
+    """Why each refused file of an upload is refused, one sentence per file naming it.
+
+    Empty when every file may be attached. The forms call it before anything
+    is written, so a report and its files are filed together or not at all.
+    """
+    if len(uploads) > MAX_EVIDENCE_FILES:
+        return [
+            ngettext(
+                "At most %(limit)d file can be attached at once.",
+                "At most %(limit)d files can be attached at once.",
+                MAX_EVIDENCE_FILES,
+            )
+            % {"limit": MAX_EVIDENCE_FILES}
+        ]
+    refusals = []
+    for item in uploads:
+        try:
+            _evidence_checked(item)
+        except ValidationError as exc:
+            refusals.append(
+                _("File “%(name)s” was not accepted: %(error)s")
+                % {"name": item.upload.name, "error": "; ".join(exc.messages)}
+            )
+    return refusals
+
+
+def evidence_add(
+    *, user: User | None, report: EventReport, upload: UploadedFile, kind: str = EvidenceFile.Kind.OTHER
+) -> EvidenceFile:
+    """Attach a file to a report after checking its size and real type."""
+    if user is not None and not permissions.can_report_event(user, report.event):
+        raise PermissionDenied("Прикладывать файлы может координатор организации-организатора.")
+    if report.status == EventReport.Status.ACCEPTED:
+        raise Conflict("Отчёт уже принят: файлы к нему не добавляются.")
+    checked = _evidence_checked(EvidenceUpload(upload, kind))
+    return _evidence_store(user=user, report=report, files=[checked])[0]
+
+
+def evidence_add_many(
+    *, user: User | None, report: EventReport, uploads: Sequence[EvidenceUpload]
+) -> list[EvidenceFile]:
+    """Attach several files, each with its own document type: all of them or none.
+
+    Every file is checked before any is stored; if one is refused, the
+    ValidationError lists each refused file by name with its reason and
+    nothing is attached.
+    """
+    if user is not None and not permissions.can_report_event(user, report.event):
+        raise PermissionDenied("Прикладывать файлы может координатор организации-организатора.")
+    if report.status == EventReport.Status.ACCEPTED:
+        raise Conflict("Отчёт уже принят: файлы к нему не добавляются.")
+    refusals = evidence_refusals(uploads)
+    if refusals:
+        raise ValidationError(refusals)
+    return _evidence_store(user=user, report=report, files=[_evidence_checked(item) for item in uploads])
+
+
+def _evidence_store(*, user: User | None, report: EventReport, files: list[_CheckedFile]) -> list[EvidenceFile]:
+    """Write checked files and their rows in one transaction, under the report's lock.
+
+    The lock orders the upload against an acceptance (files are added to a
+    report that is not accepted, or not at all). Files already written to the
+    storage are removed again if the transaction does not commit.
+    """
+    written: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            locked = EventReport.objects.select_for_update().filter(pk=report.pk).first()
+            if locked is None:
+                raise Conflict("Отчёт удалён.")
+            if locked.status == EventReport.Status.ACCEPTED:
+                raise Conflict("Отчёт уже принят: файлы к нему не добавляются.")
+            for checked in files:
+                evidence = EvidenceFile(
+                    report=locked,
+                    original_name=checked.name,
+                    kind=checked.kind,
+                    size=checked.size,
+                    content_type=checked.mime,
+                    uploaded_by=_actor(user),
+                )
+                evidence._history_user = _actor(user)  # type: ignore[attr-defined]  # django-simple-history
+                evidence.file.save(checked.name, checked.upload, save=False)
+                written.append(evidence)
+                evidence.save()
+    except BaseException:
+        for evidence in written:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
+    return written
 
 
 def evidence_delete(*, user: User | None, evidence: EvidenceFile) -> None:

@@ -14,13 +14,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from copp.files import INLINE_TYPES, serve_file
 from copp.forms import apply_errors
 from copp.web import paginate, plan_year, requested_plan, today
 from roadmap.accounts import permissions
@@ -166,6 +168,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and report.status != EventReport.Status.ACCEPTED
         and permissions.can_delete_evidence(request.user, report),
         "evidence_form": EvidenceForm(),
+        "preview_types": INLINE_TYPES,
+        "image_types": {t for t in INLINE_TYPES if t.startswith("image/")},
         "reason_form": ReasonForm(),
         "history": _event_history(event, report),
         "now": now,
@@ -224,8 +228,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
         ({n: getattr(report, n) for n in services.REPORT_FIELDS} | {"version": report.version}) if report else None
     )
     form = ReportForm(request.POST or None, initial=initial)
-    evidence_form = EvidenceForm(request.POST or None, request.FILES or None)
-    evidence_form.fields["files"].required = False
+    evidence_form = EvidenceForm(request.POST or None, request.FILES or None, required=False)
     if request.method == "POST" and form.is_valid() and evidence_form.is_valid():
         try:
             report = _save_report(
@@ -236,8 +239,8 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            _add_evidence(request, report, evidence_form.cleaned_data)
             messages.success(request, _("The report has been sent. Thank you!"))
+            _add_evidence(request, report, evidence_form)
             return _redirect(request, "event_detail", event.pk)
     listed = report.participants.count() if report is not None else 0
     context = {"event": event, "report": report, "form": form, "evidence_form": evidence_form, "listed": listed}
@@ -274,27 +277,41 @@ def _save_report(request: HttpRequest, event: Event, report: EventReport | None,
     )
 
 
-def _add_evidence(request: HttpRequest, report: EventReport, data: dict[str, Any]) -> None:
-    for upload in data.get("files") or []:
-        try:
-            services.evidence_add(user=signed_in_user(request), report=report, upload=upload, kind=data["kind"])
-        except (ValidationError, Conflict) as exc:
-            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(
-                request, _("File “%(name)s” was not accepted: %(error)s") % {"name": upload.name, "error": text}
-            )
+def _add_evidence(request: HttpRequest, report: EventReport, form: EvidenceForm) -> bool:
+    """Attach the form's files, all or none; the refusals go to the page's messages.
+
+    With the report form the report is saved first and kept whatever the
+    files: it is due by a deadline, and the files can be attached again from
+    the event page.
+    """
+    uploads = form.uploads()
+    if not uploads:
+        return True
+    try:
+        added = services.evidence_add_many(user=signed_in_user(request), report=report, uploads=uploads)
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, _("No files were attached."))
+        for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, text)
+        return False
+    messages.success(
+        request,
+        ngettext("%(count)d file attached.", "%(count)d files attached.", len(added)) % {"count": len(added)},
+    )
+    return True
 
 
 @login_required
 @require_POST
 def event_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach files to the report from the event page: each row's files with that row's document type."""
     event = _visible_event(request.user, pk)
     report = get_object_or_404(EventReport, event=event)
-    form = EvidenceForm(request.POST, request.FILES)
     if not permissions.can_report_event(request.user, event):
         raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        _add_evidence(request, report, form.cleaned_data)
+        _add_evidence(request, report, form)
     else:
         messages.error(request, _("Choose files to upload."))
     return redirect("event_detail", event.pk)
@@ -317,9 +334,16 @@ def event_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = get_object_or_404(permissions.visible_evidence(request.user), pk=pk)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    return serve_file(evidence.file, filename=evidence.original_name)
+
+
+@login_required
+def evidence_preview(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The file shown in the browser when its bytes are an image or a PDF; downloaded otherwise."""
+    evidence = get_object_or_404(permissions.visible_evidence(request.user), pk=pk)
+    return serve_file(evidence.file, filename=evidence.original_name, inline=True)
 
 
 @login_required
