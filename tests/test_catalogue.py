@@ -268,3 +268,14 @@ def test_it_does_not_retranslate_what_django_and_installed_apps_translate() -> N
         if key in theirs and value not in theirs[key]:
             clashes.append(f"{entry['msgid']}: ours {value!r}, theirs {sorted(theirs[key])}")
     assert clashes == [], "choose another English msgid:\n" + "\n".join(clashes)
+
+
+def test_it_has_the_three_russian_plural_forms() -> None:
+    """GNU's Russian plural rule, and three forms in every plural entry (1 событие, 3 события, 5 событий)."""
+    header = next(entry["msgstr"] for entry in po_entries() if entry["msgid"] == "")
+    assert (
+        "Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && "
+        "n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+    ) in header
+    wrong = [entry["msgid"] for entry in po_entries() if "msgid_plural" in entry and len(entry["msgstr"]) != 3]
+    assert wrong == []
