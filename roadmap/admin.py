@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
@@ -15,6 +17,7 @@ from roadmap.models import (
     Activity,
     DeadlineWindow,
     Municipality,
+    Notification,
     Organization,
     Plan,
     Responsibility,
@@ -54,11 +57,24 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ["organization", "patronymic", "phone"]}),
+        (_("Notices"), {"fields": ["email_notices_off"]}),
     ]
     list_display = ["username", "last_name", "first_name", "email", "organization", "is_staff", "is_active"]
     list_filter = [*BaseUserAdmin.list_filter, "organization__kind"]
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "email_notices_off":
+            # Ticks, not raw JSON; the model's validator still checks what is saved.
+            return forms.MultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+                choices=Notification.Kind.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 # Fields of the plan whose change moves the report due moment of its open events.

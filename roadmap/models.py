@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -98,6 +99,13 @@ class Organization(models.Model):
         return self.short_name
 
 
+def validate_notice_kinds(value: object) -> None:
+    """A list of ``Notification.Kind`` values (the notices a user gets in the inbox only)."""
+    known = set(Notification.Kind.values)
+    if not isinstance(value, list) or not all(isinstance(k, str) and k in known for k in value):
+        raise ValidationError(_("Choose notice kinds from the list."), code="invalid_choice")
+
+
 class User(AbstractUser):
     """A person using the tracker; coordinators are bound to one organisation."""
 
@@ -111,6 +119,14 @@ class User(AbstractUser):
     )
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=100, blank=True)
+    # Kinds switched *off*, so that a kind added later reaches everyone by e-mail until they opt out.
+    email_notices_off = models.JSONField(
+        _("notices not sent by e-mail"),
+        default=list,
+        blank=True,
+        validators=[validate_notice_kinds],
+        help_text=_("These notices still reach the user's inbox; only the e-mail is not sent."),
+    )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs leave out AbstractUser.Meta
         verbose_name = _("user")
@@ -515,6 +531,8 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will be retried")
         GAVE_UP = "gave_up", _("Failed, retries exhausted")
+        # The user switched this kind of notice off by e-mail (profile): it is in their inbox only.
+        INBOX_ONLY = "inbox_only", _("Inbox only: the user turned these e-mails off")
 
     event = models.ForeignKey(
         Event,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from roadmap.accounts import views as accounts_views
 from roadmap.chase import views as chase_views
 from roadmap.events import views
 from roadmap.events.forms import LoginForm
@@ -16,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("inbox/", chase_views.inbox, name="inbox"),
+    path("profile/", accounts_views.profile, name="profile"),
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("events/", views.event_list, name="event_list"),

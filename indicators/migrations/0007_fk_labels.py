@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('indicators', '0006_english_label_msgids'),
-        ('roadmap', '0010_fk_labels'),
+        ('roadmap', '0011_fk_labels'),
     ]
 
     operations = [

@@ -453,6 +453,8 @@ def notify_report_returned(*, report: EventReport, now: datetime) -> ClaimResult
 class DeliveryResult:
     sent: int = 0
     failed: int = 0
+    # Notices whose user switched their kind off by e-mail: left in the inbox, not mailed.
+    inbox_only: int = 0
 
 
 def notifications_deliver(*, now: datetime, token: str | None = None, ids: list[int] | None = None) -> DeliveryResult:
@@ -473,6 +475,19 @@ def notifications_retry(*, now: datetime) -> DeliveryResult:
     return _send(where, now)
 
 
+def email_wanted(notification: Notification) -> bool:
+    """Whether a notice may go out by e-mail (its inbox copy is kept either way).
+
+    A notice with an account (``user``) honours that user's choice on the
+    profile page: its address is the user's own -- ``user.email`` or an
+    address such as ``responsible_email`` that the directory matched to the
+    account. A bare address without an account (an organisation's mailbox, the
+    plan's contact) has no one to choose, so it always gets the e-mail.
+    """
+    user = notification.user
+    return user is None or notification.kind not in (user.email_notices_off or [])
+
+
 # Candidates are read in pages this size; each one is still claimed and marked on its own.
 _PAGE = 500
 
@@ -487,6 +502,11 @@ def _send(where: Q, now: datetime) -> DeliveryResult:
     since the message may have left -- and the rest still pending, for the
     redelivered task or ``notifications_retry`` to send (once: a sent notice
     no longer matches any delivery filter).
+
+    A notice the recipient does not want by e-mail (``email_wanted``) is moved
+    straight to ``inbox_only`` by the same kind of conditional UPDATE: the
+    preference is read when the notice is about to leave, so switching a kind
+    off also stops notices still waiting for a retry.
     """
     conf = chase_settings()
     claim = "d-" + uuid.uuid4().hex
@@ -506,13 +526,19 @@ def _send(where: Q, now: datetime) -> DeliveryResult:
             page = list(
                 Notification.objects.filter(where, id__gt=last_id)
                 .exclude(email="")
-                .only("id", "email", "subject", "body", "attempts")
+                .select_related("user")
+                .only("id", "email", "subject", "body", "attempts", "kind", "user", "user__email_notices_off")
                 .order_by("id")[:_PAGE]
             )
             if not page:
                 break
             last_id = page[-1].id
             for row in page:
+                if not email_wanted(row):
+                    result.inbox_only += Notification.objects.filter(where, id=row.id).update(
+                        status=Status.INBOX_ONLY, last_error="", next_attempt_at=None
+                    )
+                    continue
                 # The claim: only the worker whose UPDATE changes the row sends it.
                 if not Notification.objects.filter(where, id=row.id).update(
                     status=Status.SENDING,
@@ -624,6 +650,7 @@ __all__ = [
     "DeliveryResult",
     "chase_claim",
     "chase_run",
+    "email_wanted",
     "late_from",
     "notification_resend",
     "notifications_deliver",

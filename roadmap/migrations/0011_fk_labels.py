@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmap', '0009_english_label_msgids'),
+        ('roadmap', '0010_user_email_notices_off'),
     ]
 
     operations = [
