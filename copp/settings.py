@@ -269,7 +269,8 @@ INDICATOR_STATUS_THRESHOLDS = {
 # Covers every password door: the web login and the admin login (API tokens
 # are not one). Retrying during the lock does not extend it. Behind a reverse
 # proxy REMOTE_ADDR must be the client's address (set it in the proxy/WSGI).
-INSTALLED_APPS += ["axes"]
+# django-axes with a Russian heading in the admin (copp/axes_app.py).
+INSTALLED_APPS += ["copp.axes_app.AxesConfig"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -45,6 +45,7 @@ from indicators.resources import (
 )
 from indicators.services import actuals_bulk_approve
 from roadmap.accounts.admin_doors import ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin
+from roadmap.plans.periods import period_label
 
 
 @admin.register(IndicatorSet)
@@ -85,15 +86,17 @@ class IndicatorAdmin(ExportMixin, admin.ModelAdmin):
 
 class TargetForm(forms.ModelForm):
     reason = forms.CharField(
-        label="Причина изменения",
+        label=gettext_lazy("Reason for the change"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Обязательна при любом изменении планового значения; сохраняется в истории.",
+        help_text=gettext_lazy("Required for any change of a target; kept in the history."),
     )
     confirm_breaches = forms.BooleanField(
-        label="Сохранить, несмотря на нарушение правила",
+        label=gettext_lazy("Save despite the broken rule"),
         required=False,
-        help_text="Нужно, только если новое значение нарушает правило приказа (например, 4 = 4.1 + … + 4.7).",
+        help_text=gettext_lazy(
+            "Needed only when the new value breaks a rule of the order (for example, 4 = 4.1 + … + 4.7)."
+        ),
     )
 
     class Meta:
@@ -118,7 +121,7 @@ class TargetForm(forms.ModelForm):
                 confirm_breaches=bool(data.get("confirm_breaches")),
             )
         if not (data.get("reason") or "").strip():
-            errors["reason"] = ["Укажите причину изменения планового значения."]
+            errors["reason"] = [_("Give the reason for changing the target.")]
         for name, messages_ in errors.items():
             self.add_error(name if name in self.fields else None, messages_)
         return data
@@ -134,7 +137,6 @@ class TargetAdmin(ExportMixin, SimpleHistoryAdmin):
     list_filter = ["year", "indicator__indicator_set"]
     search_fields = ["indicator__code", "indicator__name"]
     list_select_related = ["indicator"]
-    history_list_display = ["history_change_reason"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["indicator", "year"] if obj is not None and obj.pk else []
@@ -211,9 +213,13 @@ class ValidationRuleForm(forms.ModelForm):
 @admin.register(ValidationRule)
 class ValidationRuleAdmin(admin.ModelAdmin):
     form = ValidationRuleForm
-    list_display = ["key", "expression", "name", "importance", "missing", "is_active"]
+    list_display = ["key", "rule", "name", "importance", "missing", "is_active"]
     list_filter = ["indicator_set", "importance", "is_active"]
     search_fields = ["key", "name", "left", "right"]
+
+    @admin.display(description=gettext_lazy("rule"))
+    def rule(self, obj: ValidationRule) -> str:
+        return obj.expression
 
 
 @admin.register(IndicatorSource)
@@ -370,12 +376,20 @@ class ActualAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, admin.M
 
     visible = staticmethod(visible_actuals)
 
-    list_display = ["indicator", "year", "period", "organization", "display_value", "status", "updated_at"]
+    list_display = ["indicator", "period_in_words", "organization", "value", "status", "updated_at"]
     list_filter = ["status", "year", "indicator__indicator_set", "indicator"]
     search_fields = ["indicator__code", "organization__short_name"]
     list_select_related = ["indicator", "organization"]
     inlines = [ActualChangeInline]
     actions = ["approve_selected"]
+
+    @admin.display(description=gettext_lazy("period"), ordering="year")
+    def period_in_words(self, obj: Actual) -> str:
+        return period_label(obj.period, obj.year)
+
+    @admin.display(description=gettext_lazy("value"))
+    def value(self, obj: Actual) -> str:
+        return obj.display_value
 
     @admin.action(description=gettext_lazy("Approve the selected submitted values"))
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Actual]) -> None:

@@ -10,20 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from copp.forms import BootstrapMixin, StyledFilterSet
 from indicators.models import Actual, Indicator
+from roadmap.plans.periods import period_choices
 
 YES = {"да", "yes", "true", "1", "д", "y"}
 NO = {"нет", "no", "false", "0", "н", "n"}
-
-PERIOD_CHOICES = [("", _("whole year")), *[(f"q{q}", _("quarter %(q)s") % {"q": q}) for q in range(1, 5)]] + [
-    (f"m{m:02d}", f"{m:02d}") for m in range(1, 13)
-]
 
 
 class ActualForm(BootstrapMixin, forms.Form):
     indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
     organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
-    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=period_choices, required=False)
     value = forms.CharField(
         label=_("Value"), max_length=20, help_text=_("A whole non-negative number; for yes/no indicators, yes or no.")
     )

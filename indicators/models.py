@@ -14,7 +14,7 @@ from roadmap.models import Plan
 
 
 class IndicatorSet(models.Model):
-    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="indicator_set")
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="indicator_set", verbose_name=_("plan"))
     title = models.TextField(_("title"))
 
     class Meta:
@@ -35,7 +35,9 @@ class Indicator(models.Model):
         STOCK = "stock", _("Stock: value at the end of the year")
         BOOLEAN = "boolean", _("Yes / no")
 
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="indicators")
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("indicator set")
+    )
     code = models.CharField(_("code"), max_length=20, help_text=_("As printed, without a trailing dot: 3.1"))
     printed_code = models.CharField(_("code as printed"), max_length=20, blank=True)
     parent = models.ForeignKey(
@@ -83,7 +85,9 @@ class Indicator(models.Model):
 class Target(models.Model):
     """The planned value of an indicator for one year (number or yes/no)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     value_number = models.PositiveBigIntegerField(_("planned value"), null=True, blank=True)
     value_bool = models.BooleanField(_("planned yes / no"), null=True, blank=True)
@@ -133,7 +137,9 @@ class IndicatorSeason(models.Model):
     without a season accrues linearly over the year.
     """
 
-    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="season")
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="season", verbose_name=_("indicator")
+    )
     monthly_weights = models.JSONField(_("monthly weights (January to December)"))
     note = models.TextField(_("note"), blank=True)
 
@@ -182,7 +188,9 @@ class ValidationRule(models.Model):
         SKIP_IF_ALL = "skip_if_all_missing", _("Skip when all values of a side are missing")
         NEVER_SKIP = "never_skip", _("Never skip (missing counts as 0)")
 
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="rules")
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="rules", verbose_name=_("indicator set")
+    )
     key = models.SlugField(_("key"), max_length=64)
     name = models.TextField(_("description"))
     left = models.CharField(_("left side"), max_length=500, help_text=_("Indicator codes joined with +: 4.1 + 4.2"))
@@ -225,7 +233,9 @@ class ValidationRule(models.Model):
 class ProgrammeCategory(models.Model):
     """A category of educational programmes, as broken down by the plan's rows."""
 
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="programme_categories")
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="programme_categories", verbose_name=_("indicator set")
+    )
     key = models.SlugField(_("key"), max_length=64)
     name = models.TextField(_("name"))
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
@@ -269,7 +279,9 @@ class IndicatorSource(models.Model):
         FIFTY_PLUS = "participants_50_plus", _("Aged 50 and over")
         SCHOOLS = "schools_count", _("Schools")
 
-    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="source")
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="source", verbose_name=_("indicator")
+    )
     kind = models.CharField(_("source"), max_length=30, choices=Kind.choices)
     event_field = models.CharField(
         _("figure of the event report"), max_length=40, choices=EventField.choices, blank=True
@@ -563,7 +575,7 @@ class ActualChange(models.Model):
         RETURN = "return", _("Returned")
         REOPEN = "reopen", _("Reopened")
 
-    actual = models.ForeignKey(Actual, on_delete=models.CASCADE, related_name="changes")
+    actual = models.ForeignKey(Actual, on_delete=models.CASCADE, related_name="changes", verbose_name=_("actual value"))
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     at = models.DateTimeField(_("when"), db_index=True)
     user = models.ForeignKey(

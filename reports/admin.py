@@ -60,15 +60,15 @@ class ReportFileAdmin(admin.ModelAdmin):
         self.message_user(request, _("Queued."), messages.SUCCESS)
 
 
+ADMIN_IMPORT_KINDS = ("organizations", "events", "event_reports", "actuals", "agreements", "programmes")
+
+
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Что загружаем",
-        choices=[
-            (k, ImportKind(k).label)
-            for k in ("organizations", "events", "event_reports", "actuals", "agreements", "programmes")
-        ],
+        label=_("What is loaded"),
+        choices=[(kind, ImportKind(kind).label) for kind in ADMIN_IMPORT_KINDS],
     )
-    file = forms.FileField(label="Файл Excel (.xlsx)")
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
 
 
 @admin.register(ImportJob)
@@ -111,9 +111,9 @@ class ImportJobAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "form": form,
             "preview": preview,
-            "title": "Загрузка из Excel",
+            "title": _("Load from Excel"),
             "opts": self.model._meta,
-            "kinds": ["organizations", "events", "event_reports", "actuals", "agreements", "programmes"],
+            "kinds": [(kind, ImportKind(kind).label) for kind in ADMIN_IMPORT_KINDS],
         }
         return TemplateResponse(request, "admin/reports/import_upload.html", context)
 
@@ -132,7 +132,9 @@ class ImportJobAdmin(admin.ModelAdmin):
             return redirect("admin:reports_importjob_upload")
         c = job.counts
         messages.success(
-            request, f"Загружено: создано {c['created']}, обновлено {c['updated']}, без изменений {c['unchanged']}."
+            request,
+            _("Loaded: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+            % {"created": c["created"], "updated": c["updated"], "unchanged": c["unchanged"]},
         )
         return redirect(reverse("admin:reports_importjob_change", args=[job.pk]))
 

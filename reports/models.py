@@ -135,7 +135,9 @@ class ImportJob(models.Model):
 class ReportSettings(models.Model):
     """Per-plan choices of the reports, edited in the admin (a plan is data)."""
 
-    plan = models.OneToOneField("roadmap.Plan", on_delete=models.CASCADE, related_name="report_settings")
+    plan = models.OneToOneField(
+        "roadmap.Plan", on_delete=models.CASCADE, related_name="report_settings", verbose_name=_("plan")
+    )
     monitoring_activities = models.ManyToManyField(
         "roadmap.Activity",
         verbose_name=_("activities of the municipality monitoring"),

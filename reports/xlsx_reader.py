@@ -34,6 +34,7 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
@@ -106,7 +107,7 @@ class Sheet:
 def human_size(size: int) -> str:
     """A size as people read it: "512 байт", "4,9 КБ", "50,0 МБ"."""
     if size < 1024:
-        return _("%(n)s bytes") % {"n": size}
+        return ngettext("%(n)s byte", "%(n)s bytes", size) % {"n": size}
     if size < 1024 * 1024:
         return (_("%(n).1f KB") % {"n": size / 1024}).replace(".", ",")
     return (_("%(n).1f MB") % {"n": size / 1048576}).replace(".", ",")

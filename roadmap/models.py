@@ -209,7 +209,7 @@ class Plan(models.Model):
 
 
 class Section(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections", verbose_name=_("plan"))
     order = models.PositiveSmallIntegerField(_("order"))
     title = models.CharField(_("title"), max_length=500)
 
@@ -228,8 +228,8 @@ class Section(models.Model):
 class Activity(models.Model):
     """One numbered row of the roadmap, exactly as the order prints it."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="activities")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities", verbose_name=_("plan"))
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="activities", verbose_name=_("section"))
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.TextField(_("activity"))
     expected_result = models.TextField(_("expected result"), blank=True)
@@ -258,7 +258,7 @@ class Activity(models.Model):
 class DeadlineWindow(models.Model):
     """A date window parsed from an activity's deadline text."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="windows")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="windows", verbose_name=_("activity"))
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
 
@@ -277,7 +277,9 @@ class DeadlineWindow(models.Model):
 class Responsibility(models.Model):
     """An organisation responsible for an activity, possibly by agreement."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="responsibilities")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("activity")
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("organisation")
     )

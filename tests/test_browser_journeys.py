@@ -64,7 +64,7 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(
 
     page.get_by_role("link", name="Подать отчёт").first.click()
     page.wait_for_url(f"**/events/{event.pk}/report/")
-    page.get_by_label("Как прошло мероприятие").fill("Провели пробу для 8-х классов, все получили сертификаты.")
+    page.get_by_label("Как прошло событие").fill("Провели пробу для 8-х классов, все получили сертификаты.")
     page.get_by_label("Участников всего").fill("-3")
     photo = tmp_path / "фото.png"
     photo.write_bytes(PNG)
@@ -73,7 +73,7 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(
     # A mistake is named next to its field and nothing is lost.
     page.locator(".invalid-feedback").first.wait_for()
     web.shoot(page, "journey-report-error")
-    assert page.get_by_label("Как прошло мероприятие").input_value().startswith("Провели пробу")
+    assert page.get_by_label("Как прошло событие").input_value().startswith("Провели пробу")
     page.get_by_label("Участников всего").fill("24")
     page.get_by_label("из них школьников 6–11 классов").fill("24")
     page.get_by_label("Файлы", exact=True).set_input_files(str(photo))

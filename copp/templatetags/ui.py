@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from roadmap.accounts.roles import Role, has_role, sees_everything
+from roadmap.plans.periods import period_label
 
 register = template.Library()
 
@@ -183,6 +184,12 @@ def widget(bound_field: Any) -> str:
 def in_year(windows: Any, year: int) -> list[Any]:
     """Deadline windows (prefetched) that overlap a calendar year."""
     return [w for w in windows.all() if w.start.year <= int(year) <= w.end.year]
+
+
+@register.filter
+def period(code: str | None, year: int | None = None) -> str:
+    """``actual.period|period:actual.year``: «I квартал 2025», «Январь 2025», «2025 год» (roadmap.plans.periods)."""
+    return period_label(code, year)
 
 
 @register.filter

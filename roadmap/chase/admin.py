@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from roadmap.chase.notifications import notification_resend, notifications_in_doubt
 from roadmap.models import Notification
@@ -28,7 +29,7 @@ class InDoubtFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         count = notifications_in_doubt(now=timezone.now()).count()
-        return [("yes", f"Под вопросом ({count})")]
+        return [("yes", _("In doubt (%(n)s)") % {"n": count})]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
         if self.value() == "yes":
@@ -67,8 +68,14 @@ class NotificationAdmin(_NotificationModelAdmin):
             if count:
                 self.message_user(
                     request,
-                    f"Под вопросом: {count} — отправка прервалась (работник остановлен), письмо могло "
-                    "уйти или нет. Проверьте и отправьте повторно действием «Отправить снова».",
+                    ngettext(
+                        "%(n)s notice in doubt: its sending was interrupted (the worker stopped), the message "
+                        "may or may not have left. Check and send again with the action “Send again”.",
+                        "%(n)s notices in doubt: their sending was interrupted (the worker stopped), the messages "
+                        "may or may not have left. Check and send again with the action “Send again”.",
+                        count,
+                    )
+                    % {"n": count},
                     messages.WARNING,
                 )
         return super().changelist_view(request, extra_context)
@@ -76,4 +83,4 @@ class NotificationAdmin(_NotificationModelAdmin):
     @admin.action(description=_("Send again (failed, given up or stuck notices)"))
     def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notification_resend(notification_ids=queryset.values_list("id", flat=True), now=timezone.now())
-        self.message_user(request, f"Поставлено на повторную отправку: {count}", messages.SUCCESS)
+        self.message_user(request, _("Queued to be sent again: %(n)s.") % {"n": count}, messages.SUCCESS)

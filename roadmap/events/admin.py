@@ -31,7 +31,7 @@ def _event_page(event_id: int) -> str:
     return format_html(
         '<a href="{}">{}</a>',
         reverse("event_detail", args=[event_id]),
-        "Страница мероприятия: изменение, отмена, отчёт, проверка (или API / загрузка из Excel)",
+        _("The event's page: change, cancel, report, review (or the API, or a load from Excel)"),
     )
 
 

@@ -84,7 +84,7 @@ class EventForm(BootstrapMixin, forms.Form):
 
 class ReportForm(BootstrapMixin, forms.Form):
     summary = forms.CharField(
-        label=_("How the activity went"),
+        label=_("How the event went"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What was done, who took part, what the result was."),
     )

@@ -64,7 +64,7 @@ def test_it_sends_the_overdue_notice_through_smtp(smtp: Inbox) -> None:
     assert sorted(r[0] for r, _ in smtp.messages) == ["coord@college.example", "director@college.example"]
     _, message = smtp.messages[0]
     # (a folded encoded-word header may decode with a leading space)
-    assert str(message["Subject"]).strip() == "Просрочен отчёт о мероприятии «Профпроба «Электромонтёр»»"
+    assert str(message["Subject"]).strip() == "Просрочен отчёт о событии «Профпроба «Электромонтёр»»"
     assert "истёк 23:59 11.03.2026" in message.get_content()
     assert Notification.objects.filter(status="sent").count() == 2
     assert not Notification.objects.filter(subject__startswith=" ").exists()
