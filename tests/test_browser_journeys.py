@@ -146,10 +146,12 @@ def test_the_dashboard_shows_a_write_after_its_background_refresh(web: Any, worl
     )
 
     page.goto(url)
+    page.locator("#sec-trend summary").click()  # the charts are drawn when their section is opened
     notice = page.get_by_role("status").filter(has_text="пересчитывается")
     assert notice.is_visible()
     assert overdue.inner_text() == "3"
     web.shoot(page, "dashboard-refreshing")
     notice.wait_for(state="detached", timeout=20_000)  # htmx polls every 3 s
     assert overdue.inner_text() == "2"
+    assert page.locator("#sec-trend").evaluate("d => d.open"), "an opened section stays open after the swap"
     assert page.evaluate("Array.from(document.querySelectorAll('canvas')).every(c => Chart.getChart(c))")

@@ -25,6 +25,7 @@ class NavItem:
     active: bool
     badge: int = 0
     more: bool = False  # under «Ещё» on a wide screen
+    rank: int = 0  # the lower, the longer it stays in the bar (static/js/nav.js moves the others when short of room)
 
 
 # (url name, label, who sees it) in menu order; a url that is not wired yet is left out.
@@ -80,7 +81,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     for name, label, url in found:
         active = request.path == url or (url != "/" and request.path.startswith(url))
         badge = _unread_count(user) if name == "inbox" else 0
-        items.append(NavItem(str(label), url, active, badge, more=name not in in_bar))
+        items.append(NavItem(str(label), url, active, badge, more=name not in in_bar, rank=_rank(name)))
     return items
 
 
