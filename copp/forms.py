@@ -8,6 +8,8 @@ from typing import Any
 import django_filters
 from django import forms
 
+from copp.text import truncate_words_at
+
 
 class BootstrapMixin:
     """Give every widget Bootstrap's classes (errors are marked by ``{% field %}``)."""
@@ -46,6 +48,9 @@ class TimeInput(forms.TimeInput):
         super().__init__({**defaults, **(attrs or {})}, format="%H:%M")
 
 
+FILTER_LABEL_LIMIT = 90
+
+
 class StyledFilterSet(django_filters.FilterSet):
     """A FilterSet whose form carries Bootstrap's classes."""
 
@@ -55,6 +60,11 @@ class StyledFilterSet(django_filters.FilterSet):
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
                 is_select = hasattr(field, "choices")
+                if type(field.widget) is forms.Select:  # long names shortened at a word, full text on hover
+                    short = ShortLabelSelect(attrs=field.widget.attrs, limit=FILTER_LABEL_LIMIT)
+                    short.choices = field.widget.choices
+                    short.is_required = field.widget.is_required
+                    field.widget = short
                 field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
             form._styled = True
         return form
@@ -67,3 +77,30 @@ def apply_errors(form: forms.Form, error: Any) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages if hasattr(error, "messages") else [str(error)])
+
+
+class ShortLabelSelect(forms.Select):
+    """A drop-down whose long option labels are shortened at a word boundary with
+    «…»; the full label stays in the option's ``title`` (shown on hover)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), *, limit: int = 100) -> None:
+        super().__init__(attrs, choices)
+        self.limit = limit
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: Any,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        full = str(option["label"])
+        short = truncate_words_at(full, self.limit)
+        if short != full:
+            option["label"] = short
+            option["attrs"] = {**option["attrs"], "title": full}
+        return option

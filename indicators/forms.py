@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from copp.forms import BootstrapMixin, StyledFilterSet
+from copp.forms import BootstrapMixin, ShortLabelSelect, StyledFilterSet
 from indicators.models import Actual, Indicator
 from roadmap.plans.periods import period_choices
 
@@ -17,7 +17,9 @@ NO = {"нет", "no", "false", "0", "н", "n"}
 
 
 class ActualForm(BootstrapMixin, forms.Form):
-    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=Indicator.objects.none(), widget=ShortLabelSelect(limit=100)
+    )
     organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
     period = forms.ChoiceField(label=_("Period"), choices=period_choices, required=False)
@@ -44,7 +46,7 @@ class ActualForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         indicator_field = cast("forms.ModelChoiceField[Indicator]", self.fields["indicator"])
         indicator_field.queryset = Indicator.objects.filter(indicator_set__plan=plan).order_by("order")
-        indicator_field.label_from_instance = lambda i: f"{i.code}. {i.name[:100]}"  # type: ignore[method-assign, assignment]  # a per-instance label function; mypy sees a method
+        indicator_field.label_from_instance = lambda i: f"{i.code}. {i.name}"  # type: ignore[method-assign, assignment]  # a per-instance label function; mypy sees a method
         cast("forms.ModelChoiceField[Any]", self.fields["organization"]).queryset = organizations
         if organizations.count() == 1:
             self.fields["organization"].initial = organizations.first()

@@ -91,7 +91,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "figures": [figures.get((indicator.code, y)) for y in py.years],
         "previous": previous,
         "previous_years": sorted(previous.actuals.items()) if previous else [],
-        "chart_list": [
+        "chart_list": []  # a yes/no indicator shows badges by year, not 0/1 bars
+        if indicator.is_boolean
+        else [
             {
                 "id": indicator.pk,
                 "years": py.years,

@@ -106,12 +106,14 @@ def test_a_ministry_user_follows_a_late_report_to_its_event_and_downloads_a_repo
 
     # The number of missing reports on the dashboard opens exactly those events.
     page.goto(web.base + f"/dashboard/?year={world.plan.last_year}")
+    page.locator("#sec-orgs summary").click()  # the section opens on demand
     row = page.locator("tr", has=page.get_by_role("rowheader", name=world.org_a.short_name)).first
     row.locator("td").nth(4).get_by_role("link").click()
     assert "timeliness=missing" in page.url
     assert page.get_by_role("link", name=late.title).is_visible()
 
-    page.get_by_role("link", name="Отчёты").first.click()
+    page.get_by_role("button", name="Ещё").click()  # a secondary item of the menu
+    page.get_by_role("link", name="Отчёты", exact=True).click()
     page.get_by_role("combobox", name="Отчёт").select_option("roadmap")
     page.get_by_role("combobox", name="Год").select_option(str(world.plan.last_year))
     page.get_by_role("button", name="Сформировать").click()
@@ -146,10 +148,12 @@ def test_the_dashboard_shows_a_write_after_its_background_refresh(web: Any, worl
     )
 
     page.goto(url)
+    page.locator("#sec-trend summary").click()  # the charts are drawn when their section is opened
     notice = page.get_by_role("status").filter(has_text="пересчитывается")
     assert notice.is_visible()
     assert overdue.inner_text() == "3"
     web.shoot(page, "dashboard-refreshing")
     notice.wait_for(state="detached", timeout=20_000)  # htmx polls every 3 s
     assert overdue.inner_text() == "2"
+    assert page.locator("#sec-trend").evaluate("d => d.open"), "an opened section stays open after the swap"
     assert page.evaluate("Array.from(document.querySelectorAll('canvas')).every(c => Chart.getChart(c))")

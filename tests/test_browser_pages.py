@@ -78,3 +78,92 @@ def test_it_can_be_used_with_the_keyboard_alone(web: Any, world: World) -> None:
             break
     page.keyboard.press("Enter")
     page.wait_for_url("**/events/*/")
+
+
+NAV_ONE_LINE = 64  # px: the bar is 56 px high with one line of links, 80 when they wrap
+
+
+def test_the_menu_fits_in_one_line_for_every_role_from_1024_px(web: Any, world: World) -> None:
+    """Secondary items go under «Ещё»; the user's name is shown in full; a phone gets the compact menu."""
+    from roadmap.tests.factories import UserFactory
+
+    users = {"ministry": world.ministry, "copp": world.copp, "coordinator": world.coord_a}
+    users["admin"] = UserFactory(role="admin", first_name="Александра", last_name="Константинопольская")
+    for role, user in users.items():
+        for width in (1024, 1280):
+            page = web.page(user, {"width": width, "height": 800})
+            page.goto(web.base + "/events/")
+            nav = page.locator("nav.app-navbar")
+            height = nav.bounding_box()["height"]
+            assert height <= NAV_ONE_LINE, f"{role} at {width}px: the menu is {height}px high"
+            assert nav.evaluate("n => n.scrollWidth <= n.clientWidth"), f"{role} at {width}px: the menu sticks out"
+            name = page.locator("#user-menu")
+            box = name.bounding_box()
+            assert box["x"] + box["width"] <= width, f"{role} at {width}px: the name is off the screen"
+            assert name.evaluate("b => b.scrollWidth <= b.clientWidth"), f"{role} at {width}px: the name is cut"
+            more = page.get_by_role("button", name="Ещё")
+            more.click()
+            assert more.get_attribute("aria-expanded") == "true"
+            assert page.locator('[aria-labelledby="nav-more"] li:not(.d-none) a').first.is_visible()
+            web.shoot(page, f"menu-{role}-{width}")
+        phone = web.page(user, {"width": 390, "height": 800})
+        phone.goto(web.base + "/events/")
+        assert not phone.get_by_role("button", name="Ещё").is_visible()
+        phone.get_by_role("button", name="Открыть меню").click()
+        phone.get_by_role("link", name="События").wait_for()
+        assert phone.get_by_role("link", name="Показатели").is_visible(), "the phone menu lists every item"
+        web.shoot(phone, f"menu-{role}")
+
+
+def test_list_tables_are_cards_on_a_phone_with_nothing_cut(web: Any, world: World) -> None:
+    """At 390 px no page is wider than the screen and no list table scrolls sideways: each row
+    is a card whose fields carry their column's name."""
+    year = world.plan.last_year
+    pages = {
+        world.ministry: [
+            f"/dashboard/?year={year}",
+            "/dashboard/timeliness/",
+            "/events/",
+            "/activities/",
+            f"/indicators/?year={year}",
+            "/actuals/",
+            "/reports/",
+        ],
+        world.coord_a: ["/tasks/", "/events/", "/actuals/", "/inbox/", "/imports/"],
+    }
+    ReportFile.objects.create(kind="roadmap", plan=world.plan, year=year, status="done")
+    for user, urls in pages.items():
+        page = web.page(user, {"width": 390, "height": 800})
+        for url in urls:
+            page.goto(web.base + url)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, f"{url} at 390px is {overflow}px too wide"
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            wide = page.evaluate(
+                """() => Array.from(document.querySelectorAll('table.table-cards'))
+                    .filter(t => t.offsetParent && t.scrollWidth > t.parentElement.clientWidth + 1)
+                    .map(t => t.scrollWidth)"""
+            )
+            assert not wide, f"{url}: a list table is wider than the phone: {wide}"
+        status = page.locator("table.table-cards td[data-label='Статус']").first
+        if status.count():
+            assert status.evaluate("td => getComputedStyle(td, '::before').content").strip('"') == "Статус"
+    web.shoot(page, "cards-actuals")
+
+
+def test_the_dashboard_opens_short_and_draws_charts_when_asked(web: Any, world: World) -> None:
+    world.grow(3)  # more than a screenful of overdue reports, organisations and municipalities
+    page = web.page(world.ministry, {"width": 1280, "height": 900})
+    page.goto(web.base + f"/dashboard/?year={world.plan.last_year}")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2700, f"the dashboard is {height}px high at 1280px"
+    assert page.get_by_role("heading", name="Просроченные отчёты сейчас").is_visible()
+    assert page.locator("section[aria-labelledby=h-late] tbody tr").count() == 10, "the late reports come first"
+    assert page.evaluate("Array.from(document.querySelectorAll('canvas')).every(c => !Chart.getChart(c))")
+    web.shoot(page, "dashboard-closed")
+    trend = page.locator("#sec-trend")
+    trend.locator("summary").click()
+    page.wait_for_function("Array.from(document.querySelectorAll('#sec-trend canvas')).every(c => Chart.getChart(c))")
+    assert page.locator("#sec-trend .yes-no").count() > 0, "yes/no indicators show badges, not bars"
+    assert not page.errors, page.errors
+    web.shoot(page, "dashboard-trend")

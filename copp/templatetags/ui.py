@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from copp.text import truncate_words_at
 from roadmap.accounts.roles import Role, has_role, sees_everything
 from roadmap.plans.periods import period_label
 
@@ -24,9 +25,11 @@ class NavItem:
     url: str
     active: bool
     badge: int = 0
+    more: bool = False  # under «Ещё» on a wide screen
+    rank: int = 0  # the lower, the longer it stays in the bar (static/js/nav.js moves the others when short of room)
 
 
-# (url name, label, who sees it); a url that is not wired yet is left out.
+# (url name, label, who sees it) in menu order; a url that is not wired yet is left out.
 _NAV: list[tuple[str, Any, str]] = [
     ("tasks", _("My tasks"), "acts"),
     ("dashboard", _("Dashboard"), "sees_all"),
@@ -38,6 +41,10 @@ _NAV: list[tuple[str, Any, str]] = [
     ("import_start", _("Data import"), "imports"),
     ("inbox", _("Inbox"), "any"),
 ]
+# Which items stay in the bar, most wanted first; the rest go under «Ещё», so the
+# bar fits in one line from 1024 px for every role, the user's name included.
+_NAV_PRIORITY = ["tasks", "dashboard", "event_list", "inbox", "indicator_list", "actual_list", "activity_list"]
+NAV_IN_BAR = 5
 
 
 def _visible(user: Any, who: str) -> bool:
@@ -58,8 +65,9 @@ def _unread_count(user: Any) -> int:
 
 @register.simple_tag
 def nav_items(request: HttpRequest) -> list[NavItem]:
+    """The user's menu items in menu order; ``more`` marks those shown under «Ещё»."""
     user = request.user
-    items = []
+    found = []
     for name, label, who in _NAV:
         if not _visible(user, who):
             continue
@@ -67,10 +75,37 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
             url = reverse(name)
         except NoReverseMatch:
             continue
+        found.append((name, label, url))
+    ranked = sorted((n for n, _label, _url in found), key=lambda n: _rank(n))
+    in_bar = set(ranked[:NAV_IN_BAR])
+    items = []
+    for name, label, url in found:
         active = request.path == url or (url != "/" and request.path.startswith(url))
         badge = _unread_count(user) if name == "inbox" else 0
-        items.append(NavItem(str(label), url, active, badge))
+        items.append(NavItem(str(label), url, active, badge, more=name not in in_bar, rank=_rank(name)))
     return items
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    items: list[NavItem]
+
+    @property
+    def more(self) -> list[NavItem]:
+        return [i for i in self.items if i.more]
+
+    @property
+    def more_active(self) -> bool:
+        return any(i.active for i in self.more)
+
+
+@register.simple_tag
+def nav_menu(request: HttpRequest) -> NavMenu:
+    return NavMenu(nav_items(request))
+
+
+def _rank(name: str) -> int:
+    return _NAV_PRIORITY.index(name) if name in _NAV_PRIORITY else len(_NAV_PRIORITY)
 
 
 STATUS_LABELS: dict[str, Any] = {
@@ -227,3 +262,51 @@ def page_links(page: Any) -> list[Any]:
     the paginator's ellipsis for the gaps. Never a loop over every page: a
     national register has 60,000 of them."""
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.filter
+def shorten(text: Any, limit: int = 100) -> str:
+    """``text`` cut at a word boundary with «…», the full text in a ``title`` when cut."""
+    full = "" if text is None else str(text)
+    short = truncate_words_at(full, int(limit))
+    if short == " ".join(full.split()):
+        return short
+    return format_html('<span title="{}">{}</span>', full, short)
+
+
+@register.simple_tag
+def yes_no(value: Any) -> str:
+    """A yes/no value as a badge, «да» / «нет», or «—» when there is none yet
+    (never a 0/1 figure or bar)."""
+    if value is None or value == "":
+        return format_html(
+            '<span class="badge yes-no yes-no-none" title="{}"><span aria-hidden="true">—</span>'
+            '<span class="visually-hidden">{}</span></span>',
+            _("no data"),
+            _("no data"),
+        )
+    yes = bool(value)
+    return format_html(
+        '<span class="badge yes-no yes-no-{}">{}</span>', "yes" if yes else "no", _("yes") if yes else _("no")
+    )
+
+
+def _is_yes_no(indicator: Any, value: Any) -> bool:
+    return isinstance(value, bool) or bool(getattr(indicator, "is_boolean", False))
+
+
+@register.simple_tag
+def figure_value(figure: Any, name: str, indicator: Any = None) -> str:
+    """A figure's ``target``/``actual``/...: a yes/no badge for a yes/no indicator, else the number."""
+    value = getattr(figure, name, None) if figure else None
+    if _is_yes_no(indicator, value):
+        return yes_no(value)
+    return num(value)
+
+
+@register.simple_tag
+def indicator_value(value: Any, indicator: Any = None) -> str:
+    """One value of an indicator: a yes/no badge for a yes/no indicator, else the number."""
+    if _is_yes_no(indicator, value):
+        return yes_no(value)
+    return num(value)

@@ -69,6 +69,11 @@ class IndicatorLine:
     figure: Any
     series: dict[str, list[Any]]
 
+    @property
+    def by_year(self) -> list[tuple[int, Any, Any]]:
+        """(year, target, actual) of each year of the plan."""
+        return list(zip(self.series["years"], self.series["target"], self.series["actual"], strict=True))
+
 
 def activity_lines(py: PlanYear, now: dt.datetime) -> list[ActivityLine]:
     today = timezone.localdate(now)
@@ -106,10 +111,8 @@ def indicator_lines(py: PlanYear, now: dt.datetime) -> list[IndicatorLine]:
 
 
 def _chart_value(figure: Any, name: str) -> Any:
-    value = getattr(figure, name, None) if figure else None
-    if isinstance(value, bool):
-        return 1 if value else 0
-    return value
+    """A figure's value for the series: a number, a yes/no (shown as a badge), or None."""
+    return getattr(figure, name, None) if figure else None
 
 
 TIMELINESS_ROWS = 15
@@ -167,7 +170,12 @@ class Dashboard:
 
     @cached_property
     def charts(self) -> list[dict[str, Any]]:
-        return [{"id": line.indicator.pk, **line.series} for line in self.indicators]
+        """Plan-against-fact bars of the number indicators (yes/no ones are badges, not 0/1 bars)."""
+        return [{"id": line.indicator.pk, **line.series} for line in self.indicators if not line.indicator.is_boolean]
+
+    @cached_property
+    def checks_count(self) -> int:
+        return len(self.checks)
 
     def _events(self, status: str, *, scoped: bool = True) -> Any:
         """Events in ``status`` now: of the chosen plan and year (``scoped``), or of all time."""

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from copp.forms import BootstrapMixin, DateInput, TimeInput
+from copp.forms import BootstrapMixin, DateInput, ShortLabelSelect, TimeInput
 
 if TYPE_CHECKING:
     from roadmap.models import Activity, Municipality, Organization
@@ -27,7 +27,9 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class EventForm(BootstrapMixin, forms.Form):
-    activity: forms.ModelChoiceField[Activity] = forms.ModelChoiceField(label=_("Roadmap activity"), queryset=None)  # type: ignore[arg-type]
+    activity: forms.ModelChoiceField[Activity] = forms.ModelChoiceField(
+        label=_("Roadmap activity"), queryset=None, widget=ShortLabelSelect(limit=100)
+    )  # type: ignore[arg-type]
     organizer: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(label=_("Organiser"), queryset=None)  # type: ignore[arg-type]
     title = forms.CharField(label=_("Event title"), max_length=500)
     start_date = forms.DateField(label=_("First day"), widget=DateInput())
@@ -65,7 +67,7 @@ class EventForm(BootstrapMixin, forms.Form):
         ordered = sorted(plans, key=lambda p: (p != current, -p.first_year))
         by_plan: dict[int, list[tuple[int, str]]] = {p.pk: [] for p in ordered}
         for a in field.queryset:
-            by_plan[a.plan_id].append((a.pk, f"{a.number}. {a.name[:110]}"))
+            by_plan[a.plan_id].append((a.pk, f"{a.number}. {a.name}"))
         groups = []
         for p in ordered:
             label = _("Roadmap %(years)s") % {"years": plan_years_text(p)}

@@ -1,6 +1,17 @@
 /* Plan-against-fact bar charts: one per indicator, data from #chart-data.
-   Drawn on load and again when htmx swaps in a recomputed dashboard body. */
+   A chart inside a closed <details> is drawn only when its section is opened,
+   so the dashboard opens short and fast; the sections the reader had open stay
+   open (and redrawn) when htmx swaps in a recomputed dashboard body. */
 (function () {
+  var opened = [];
+
+  function visible(canvas) {
+    for (var node = canvas.parentElement; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS" && !node.open) return false;
+    }
+    return true;
+  }
+
   function draw() {
     var node = document.getElementById("chart-data");
     if (!node || typeof Chart === "undefined") return;
@@ -8,9 +19,7 @@
     var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     charts.forEach(function (c) {
       var canvas = document.getElementById("chart-" + c.id);
-      if (!canvas) return;
-      var old = Chart.getChart(canvas);
-      if (old) old.destroy();
+      if (!canvas || !visible(canvas) || Chart.getChart(canvas)) return;
       new Chart(canvas, {
         type: "bar",
         data: {
@@ -29,8 +38,23 @@
       });
     });
   }
+
   draw();
+  // "toggle" does not bubble: listen in the capture phase.
+  document.addEventListener("toggle", function (e) {
+    if (e.target.tagName === "DETAILS" && e.target.open) draw();
+  }, true);
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.target && e.target.id === "dashboard-body") {
+      opened = Array.prototype.map.call(e.target.querySelectorAll("details[open][id]"), function (d) { return d.id; });
+    }
+  });
   document.body.addEventListener("htmx:afterSettle", function (e) {
-    if (e.target && e.target.id === "dashboard-body") draw();
+    if (!e.target || e.target.id !== "dashboard-body") return;
+    opened.forEach(function (id) {
+      var d = document.getElementById(id);
+      if (d) d.open = true;
+    });
+    draw();
   });
 })();
