@@ -69,6 +69,7 @@ def test_it_renders_every_main_page(web: Any, world: World) -> None:
     web.both(coordinator, "/imports/", "imports")
     web.both(coordinator, "/activities/", "activity-list-coordinator")
     web.both(coordinator, f"/indicators/?year={year}", "indicator-list-coordinator")
+    web.both(coordinator, "/profile/", "profile")
 
 
 def test_it_renders_the_pages_of_copp_staff_and_administrators(web: Any, world: World) -> None:
