@@ -28,6 +28,15 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+# axe-core impacts that fail a page (ГОСТ Р 52872-2019 follows WCAG 2.1 AA).
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
+# Redoc's bundle asks its CDN for a credit logo whatever its options; the CSP
+# refuses it, so nothing comes in. Tolerated only when the browser blocked it.
+OUTSIDE_WHEN_BLOCKED = {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
 
 
 def _skip_reason() -> str | None:
@@ -62,20 +71,41 @@ def screenshot_dir() -> Path:
     return SCREENSHOTS
 
 
+def axe_report(violations: list[dict[str, Any]]) -> str:
+    """One line per violation and one per offending element: what to fix and where."""
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            target = " ".join(" >> ".join(t) if isinstance(t, list) else t for t in node["target"])
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    {target}: {summary[:300]}")
+    return "\n".join(lines)
+
+
 class Browser:
-    """A signed-in browser page per viewport, with a screenshot helper."""
+    """A signed-in browser page per viewport, with screenshot, axe and
+    outside-request checks."""
 
     def __init__(self, chromium: Any, live_server: Any, shots: Path) -> None:
+        from urllib.parse import urlsplit
+
         self.chromium = chromium
         self.base = live_server.url
+        self.host = urlsplit(self.base).netloc
         self.shots = shots
         self.contexts: list[Any] = []
         self._pages: dict[tuple[Any, int], Any] = {}
+        # Every URL any page asked for: the app must work in a closed network.
+        self.requests: list[str] = []
+        self.blocked_by_csp: set[str] = set()
 
     def page(self, user: Any | None = None, viewport: dict[str, int] = DESKTOP) -> Any:
         context = self.chromium.new_context(viewport=viewport, locale="ru-RU", timezone_id="Europe/Moscow")
         context.set_default_timeout(15_000)
         self.contexts.append(context)
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.on("requestfailed", self._note_blocked)
         if user is not None:
             context.add_cookies([self._session_cookie(user)])
         page = context.new_page()
@@ -106,6 +136,35 @@ class Browser:
             page.screenshot(path=str(top), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
         return path
 
+    def _note_blocked(self, request: Any) -> None:
+        if request.failure == "csp":
+            self.blocked_by_csp.add(request.url)
+
+    def outside_requests(self) -> list[str]:
+        """URLs asked of any host but the live server (data: and blob: URLs stay inside)."""
+        from urllib.parse import urlsplit
+
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in ("data", "blob", "about")
+            and urlsplit(url).netloc != self.host
+            and not (url in OUTSIDE_WHEN_BLOCKED and url in self.blocked_by_csp)
+        ]
+
+    def assert_nothing_external(self) -> None:
+        outside = self.outside_requests()
+        assert not outside, f"requests outside the app: {outside}"
+
+    def axe(self, page: Any, name: str = "") -> None:
+        """Run axe-core on the page as it stands; fail on serious or critical violations."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page, options=AXE_OPTIONS)
+        failing = [v for v in results.response["violations"] if v["impact"] in AXE_FAILING_IMPACTS]
+        width = page.viewport_size["width"]
+        assert not failing, f"axe on {name or page.url} at {width}px ({page.url}):\n{axe_report(failing)}"
+
     def both(self, user: Any, path: str, name: str) -> None:
         """Open a page at desktop and phone width, check it, and save both screenshots."""
         for viewport in (DESKTOP, PHONE):
@@ -121,6 +180,8 @@ class Browser:
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{path} at {viewport['width']}px is {overflow}px too wide"
             self.shoot(page, name)
+            self.axe(page, name)
+            self.assert_nothing_external()
 
     def close(self) -> None:
         for context in self.contexts:
@@ -132,6 +193,8 @@ def web(chromium: Any, live_server: Any, screenshot_dir: Path) -> Iterator[Brows
     browser = Browser(chromium, live_server, screenshot_dir)
     yield browser
     browser.close()
+    # Whatever a browser test did, no page asked anything of another host.
+    browser.assert_nothing_external()
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
