@@ -31,6 +31,9 @@ from copp.templatetags.ui import FINAL_LABELS, duration_ru, in_year, status_labe
 from copp.web import plan_year_of
 from indicators.lists import actual_list_filter, indicator_list_rows
 from reports.dashboard.lists import tasks_plan, tasks_to_report, timeliness_table
+from reports.models import ReportFile
+from reports.permissions import can_import, can_request_report
+from reports.selectors import IMPORT_JOBS_SHOWN, import_jobs_for, report_files_for
 from reports.writer import Column, ColumnType, ReportLayout, Row, RowKind, XlsxWriter
 from roadmap.accounts.roles import sees_everything
 from roadmap.events import selectors as event_selectors
@@ -345,6 +348,62 @@ def inbox_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> ListTa
     return ListTable(_("Notifications"), columns, rows, qs.count(), plan=current_plan())
 
 
+def reports_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> ListTable:
+    if not can_request_report(user):
+        raise PermissionDenied
+    files = report_files_for(user)
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for f in files:
+            yield (
+                str(f),
+                plan_years_text(f.plan),
+                f.created_at,
+                f.requested_by.get_full_name() or f.requested_by.username if f.requested_by else f.schedule_name,
+                f.get_status_display(),
+                f.rows_done if f.status == ReportFile.Status.DONE else None,
+            )
+
+    columns = [
+        Column(_("Report"), 40),
+        Column(_("Roadmap"), 11, ColumnType.CODE),
+        Column(_("Requested"), 16, ColumnType.DATETIME),
+        Column(_("Requested by"), 24),
+        Column(_("Status"), 16, ColumnType.STATUS),
+        Column(_("Rows in the report"), 9, ColumnType.INT),
+    ]
+    return ListTable(_("Built reports"), columns, rows, len(files), plan=current_plan())
+
+
+def imports_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> ListTable:
+    if not can_import(user):
+        raise PermissionDenied
+    jobs = import_jobs_for(user, limit=IMPORT_JOBS_SHOWN)
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for j in jobs:
+            yield (
+                j.get_kind_display(),
+                j.original_name,
+                j.created_at,
+                j.user.get_full_name() or j.user.username,
+                j.get_status_display(),
+                len(j.errors) if j.errors else None,
+                j.confirmed_at,
+            )
+
+    columns = [
+        Column(_("What was imported"), 24),
+        Column(_("File"), 30),
+        Column(_("Checked"), 16, ColumnType.DATETIME),
+        Column(_("Uploaded by"), 24),
+        Column(_("Status"), 20, ColumnType.STATUS),
+        Column(_("Errors found"), 9, ColumnType.INT),
+        Column(_("Imported"), 16, ColumnType.DATETIME),
+    ]
+    return ListTable(_("My imports"), columns, rows, len(jobs), plan=current_plan())
+
+
 LIST_EXPORTS: dict[str, ListExport] = {
     e.name: e
     for e in (
@@ -355,6 +414,8 @@ LIST_EXPORTS: dict[str, ListExport] = {
         ListExport("timeliness", "timeliness", timeliness_export),
         ListExport("tasks", "tasks", tasks_export),
         ListExport("inbox", "inbox", inbox_export),
+        ListExport("reports", "report_list", reports_export),
+        ListExport("imports", "import_start", imports_export),
     )
 }
 

@@ -161,7 +161,7 @@ def _renderer(report: ReportFile, now: dt.datetime) -> tuple[int, Render]:
     return builder.estimated_rows(), lambda out, progress: build_to(builder, out, on_progress=progress)
 
 
-def list_export_request(*, user: Any, name: str, query: str, title: str, plan: Plan, now: dt.datetime) -> ReportFile:
+def list_export_request(*, user: User, name: str, query: str, title: str, plan: Plan, now: dt.datetime) -> ReportFile:
     """Record a long list export and hand its build to Celery (as a report is).
 
     ``query`` is the page's query string; the rows are selected when the file

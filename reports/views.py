@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from copp.forms import apply_errors
 from copp.web import plan_year
@@ -28,7 +28,8 @@ from reports.exports import (
 )
 from reports.forms import ImportForm, ReportRequestForm
 from reports.models import ImportKind, ReportFile, ReportKind
-from reports.selectors import import_jobs_for, report_files_for
+from reports.selectors import IMPORT_JOBS_SHOWN, import_jobs_for, report_files_for
+from roadmap.accounts.signed_in import signed_in_user
 
 
 @login_required
@@ -64,6 +65,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def list_export(request: HttpRequest, name: str) -> HttpResponse:
     """The list page ``name`` as a spreadsheet: the same query string, the same rows.
 
@@ -81,7 +83,12 @@ def list_export(request: HttpRequest, name: str) -> HttpResponse:
         return redirect(f"{reverse(export.page)}?{request.GET.urlencode()}")
     if table.count > background_rows() and table.plan is not None:
         report = services.list_export_request(
-            user=request.user, name=name, query=request.GET.urlencode(), title=table.title, plan=table.plan, now=now
+            user=signed_in_user(request),
+            name=name,
+            query=request.GET.urlencode(),
+            title=table.title,
+            plan=table.plan,
+            now=now,
         )
         return redirect("report_detail", report.pk)
     buffer = io.BytesIO()
@@ -128,7 +135,11 @@ def import_start(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             return redirect("import_detail", preview.job.pk)
-    context = {"form": form, "jobs": import_jobs_for(request.user, limit=20), "kinds": ImportKind.choices}
+    context = {
+        "form": form,
+        "jobs": import_jobs_for(request.user, limit=IMPORT_JOBS_SHOWN),
+        "kinds": ImportKind.choices,
+    }
     return render(request, "reports/import_start.html", context)
 
 

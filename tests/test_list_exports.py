@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from indicators.models import Actual
 from reports.exports import LIST_EXPORTS
-from reports.models import REPORT_KINDS, ReportFile, ReportKind
+from reports.models import REPORT_KINDS, ImportJob, ReportFile, ReportKind
 from roadmap.models import Section
 from roadmap.tests.factories import UserFactory
 from tests.world import SECRET, World, logged_in
@@ -30,6 +30,8 @@ PAGES = {
     "timeliness": "/dashboard/timeliness/",
     "tasks": "/tasks/",
     "inbox": "/inbox/",
+    "reports": "/reports/",
+    "imports": "/imports/",
 }
 
 
@@ -66,11 +68,24 @@ def on_screen(client: Client, name: str, query: str = "") -> list[Any]:
         return list(page.context["rows"])
     if name == "tasks":
         return list(page.context["to_report"])
+    if name in ("reports", "imports"):
+        return list(page.context["files" if name == "reports" else "jobs"])
     return list(page.context["page"].paginator.object_list)
 
 
+def _jobs(world: World) -> tuple[ReportFile, ImportJob, ImportJob]:
+    """A built report, and an import job of each coordinator (B's marked)."""
+    report = ReportFile.objects.create(
+        kind=ReportKind.TIMELINESS, plan=world.plan, year=world.plan.last_year, requested_by=world.ministry
+    )
+    job_a = ImportJob.objects.create(kind="events", user=world.coord_a, original_name="a.xlsx", status="refused")
+    job_b = ImportJob.objects.create(kind="events", user=world.coord_b, original_name=f"{SECRET}.xlsx", status="ready")
+    return report, job_a, job_b
+
+
 def test_every_list_page_links_its_export_with_its_query_string(world: World) -> None:
-    client = logged_in(world.ministry)
+    _jobs(world)
+    client = logged_in(world.copp)  # ЦОПП staff open every list page, the imports too
     for name, url in PAGES.items():
         body = client.get(f"{url}?year={world.plan.last_year}").content.decode()
         assert f'href="/exports/{name}/?year={world.plan.last_year}"' in body, name
@@ -97,6 +112,7 @@ def test_it_exports_the_filtered_events_in_the_order_on_screen(world: World) -> 
 
 def test_a_coordinators_export_never_holds_another_organisations_rows(world: World) -> None:
     world.grow(2)
+    _jobs(world)
     client = logged_in(world.coord_a)
     for name, query in (
         ("events", ""),
@@ -107,6 +123,7 @@ def test_a_coordinators_export_never_holds_another_organisations_rows(world: Wor
         ("inbox", ""),
         ("activities", ""),
         ("indicators", ""),
+        ("imports", ""),
     ):
         content = export(client, name, query).content
         assert SECRET not in all_text(content), (name, query)
@@ -145,11 +162,15 @@ def test_it_exports_filtered_values_activities_indicators_and_timeliness(world: 
 
 def test_it_refuses_what_the_page_refuses(world: World) -> None:
     coordinator = logged_in(world.coord_a)
-    assert coordinator.get("/exports/timeliness/").status_code == 403
-    assert coordinator.get("/dashboard/timeliness/").status_code == 403
+    for name in ("timeliness", "reports"):
+        assert coordinator.get(f"/exports/{name}/").status_code == 403
+        assert coordinator.get(PAGES[name]).status_code == 403
+    assert logged_in(world.ministry).get("/exports/imports/").status_code == 403
+    assert logged_in(world.ministry).get("/imports/").status_code == 403
     assert coordinator.get("/exports/nothing/").status_code == 404
     assert coordinator.get("/exports/events/?plan=no-such-plan").status_code == 404
     assert coordinator.get("/events/?plan=no-such-plan").status_code == 404
+    assert coordinator.post("/exports/events/").status_code == 405
     anonymous = Client().get("/exports/events/")
     assert anonymous.status_code == 302 and anonymous.url.startswith("/login/")
 
@@ -188,6 +209,16 @@ def test_the_file_is_named_in_russian(world: World) -> None:
     assert disposition.endswith(".xlsx")
 
 
+def test_it_exports_the_reports_and_imports_lists_as_shown(world: World) -> None:
+    report, job_a, _job_b = _jobs(world)
+    rows = table(export(logged_in(world.ministry), "reports").content)
+    assert [r[0] for r in rows] == [str(report)]
+    rows = table(export(logged_in(world.coord_a), "imports").content)
+    assert [r[1] for r in rows] == [job_a.original_name]
+    copp_rows = table(export(logged_in(world.copp), "imports").content)
+    assert len(copp_rows) == len(on_screen(logged_in(world.copp), "imports")) == 2
+
+
 def test_dates_are_dates_in_moscow_time_and_text_never_a_formula(world: World) -> None:
     event = world.events_a[0]
     event.title = '=HYPERLINK("http://evil")'
@@ -220,6 +251,8 @@ def test_the_queries_of_an_export_do_not_grow_with_its_rows(world: World) -> Non
         (ministry, "timeliness", f"year={world.plan.last_year}"),
         (coordinator, "tasks", ""),
         (coordinator, "inbox", ""),
+        (coordinator, "imports", ""),
+        (ministry, "reports", ""),
     ]
     before = [_export_queries(c, n, q) for c, n, q in cases]
     world.grow(8)
