@@ -285,6 +285,8 @@ AXES_LOCKOUT_CALLABLE = "copp.signin.lockout_response"
 # A build still "running" this long after it started lost its worker (Celery
 # kills a live one at CELERY_TASK_TIME_LIMIT); it is marked failed. Seconds.
 REPORT_BUILD_STUCK_AFTER = env.int("REPORT_BUILD_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
+# «Export to Excel» of a list page: a list longer than this is built in the background (a report file).
+LIST_EXPORT_BACKGROUND_ROWS = env.int("LIST_EXPORT_BACKGROUND_ROWS", default=5000)
 # Evidence images above this many pixels are refused as decompression bombs.
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=50_000_000)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -91,11 +91,16 @@ def requested_plan(key: str | None, *, default: Any = _CURRENT, plans: tuple[Pla
 def plan_year(request: HttpRequest, plan: Plan | None = None) -> PlanYear:
     """The plan and year a page shows: ``?plan=<key>&year=YYYY``, else the current plan
     and this year, clamped into the plan's years (an archive opens on its last year)."""
+    return plan_year_of(request.GET, plan)
+
+
+def plan_year_of(data: Mapping[str, Any], plan: Plan | None = None) -> PlanYear:
+    """``plan_year`` of a query string (a page's export reads the page's own)."""
     day = today()
     plans = tuple(plans_ordered())
-    plan = plan or requested_plan(request.GET.get("plan"), plans=plans)  # one query for every plan
+    plan = plan or requested_plan(data.get("plan"), plans=plans)  # one query for every plan
     try:
-        year = int(request.GET.get("year") or day.year)
+        year = int(data.get("year") or day.year)
     except ValueError:
         year = day.year
     year = min(max(year, plan.first_year), plan.last_year)

@@ -107,3 +107,8 @@ class ActualFilter(StyledFilterSet):
             del self.filters["organization"]
         else:
             self.filters["organization"].queryset = organizations
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        """Without a chosen sort, the order's order: indicator, year, period."""
+        queryset = super().filter_queryset(queryset)
+        return queryset if queryset.query.order_by else queryset.order_by("indicator__order", "year", "period")

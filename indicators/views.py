@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,22 +23,20 @@ from django.views.decorators.http import require_POST
 
 from copp.web import paginate, plan_year, requested_plan
 from indicators import permissions, services
-from indicators.checks import breaches_by_code, plan_breaches
+from indicators.checks import plan_breaches
 from indicators.continuity import predecessor_facts
 from indicators.derivations import derivation, unassigned_records
-from indicators.forms import ActualFilter, ActualForm
+from indicators.forms import ActualForm
+from indicators.lists import actual_list_filter, indicator_list_rows
 from indicators.models import Actual, ActualChange, Indicator, IndicatorSource, Target, ValidationRule
 from indicators.selectors import (
     actual_history,
     actuals_visible_to,
     indicator_figures,
-    indicators_of,
     visible_indicator_records,
 )
 from roadmap.accounts.permissions import visible_organization_ids
-from roadmap.accounts.roles import sees_everything
 from roadmap.errors import Refusal, StaleVersion
-from roadmap.models import Organization
 from roadmap.plans.selectors import is_archive
 
 RECORDS_SHOWN = 50
@@ -47,9 +45,7 @@ RECORDS_SHOWN = 50
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
-    figures = indicator_figures(py.plan, years=[py.year], now=timezone.now())
-    checks = breaches_by_code(plan_breaches(py.plan, years=[py.year])) if py.plan is not None else {}
-    rows = [(i, figures.get((i.code, py.year)), checks.get(i.code, [])) for i in indicators_of(py.plan)]
+    rows = indicator_list_rows(py.plan, py.year, now=timezone.now())
     return render(request, "indicators/indicator_list.html", {"py": py, "rows": rows})
 
 
@@ -165,22 +161,10 @@ def _visible_actual(user: Any, pk: int) -> Actual:
 def actual_list(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)  # ?plan=<key>, else the current plan (an unknown key is a 404)
     plan = py.plan
-    organizations = (
-        Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk")))).order_by("short_name")
-        if sees_everything(request.user)
-        else None
-    )
-    filterset = ActualFilter(
-        request.GET or None,
-        queryset=actuals_visible_to(request.user).filter(indicator__indicator_set__plan=plan),
-        plan=plan,
-        organizations=organizations,
-    )
+    filterset = actual_list_filter(request.GET, user=request.user, plan=plan)
     context = {
         "filter": filterset,
-        "page": paginate(
-            request, filterset.qs.order_by(*(filterset.qs.query.order_by or ["indicator__order", "year", "period"]))
-        ),
+        "page": paginate(request, filterset.qs),
         "keep": {"plan": plan.key},
         "py": py,
         "can_review": permissions.can_review_actuals(request.user),

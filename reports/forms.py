@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from copp.forms import BootstrapMixin, DateInput
-from reports.models import ImportKind, ReportKind
+from reports.models import REPORT_CHOICES, ImportKind
 
 
 class ReportRequestForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    kind = forms.ChoiceField(label=_("Report"), choices=REPORT_CHOICES)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
     as_of = forms.DateField(
         label=_("As of"),

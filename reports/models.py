@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,13 @@ class ReportKind(models.TextChoices):
     INDICATORS = "indicators", _("Target indicators")
     TIMELINESS = "timeliness", _("Timeliness of event reports")
     MUNICIPALITIES = "municipalities", _("Monitoring by municipality")
+    # A list page exported to Excel in the background (reports.exports); only its requester sees it.
+    LIST_EXPORT = "list_export", _("List exported from a page")
+
+
+# The reports one requests, schedules and builds from the command line (not the list exports).
+REPORT_CHOICES = [(k.value, k.label) for k in ReportKind if k is not ReportKind.LIST_EXPORT]
+REPORT_KINDS = [value for value, _label in REPORT_CHOICES]
 
 
 class ReportFile(models.Model):
@@ -52,6 +60,10 @@ class ReportFile(models.Model):
     schedule_name = models.CharField(
         _("schedule"), max_length=200, blank=True, help_text=_("Set for scheduled builds.")
     )
+    # A list export: which list (reports.exports.LIST_EXPORTS), the page's query string, its title.
+    list_name = models.CharField(_("list"), max_length=40, blank=True)
+    list_query = models.TextField(_("filters (query string)"), blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -65,6 +77,8 @@ class ReportFile(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
+        if self.kind == ReportKind.LIST_EXPORT:
+            return self.title or self.get_kind_display()
         as_of = f" на {self.as_of:%d.%m.%Y}" if self.as_of else ""
         return f"{self.get_kind_display()} за {self.year}{as_of}"
 
@@ -82,6 +96,9 @@ class ReportFile(models.Model):
 
     @property
     def filename(self) -> str:
+        if self.kind == ReportKind.LIST_EXPORT:
+            day = timezone.localtime(self.created_at) if self.created_at else timezone.localtime()
+            return f"{self.title or self.list_name} {day:%d.%m.%Y}.xlsx"
         as_of = f"_на_{self.as_of:%d.%m.%Y}" if self.as_of else ""
         return f"{self.kind}_{self.year}{as_of}.xlsx"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from reports.models import ImportJob, ImportKind, ReportFile
+from reports.models import ImportJob, ImportKind, ReportFile, ReportKind
 from roadmap.accounts.roles import Role, has_role, sees_everything
 
 
@@ -16,9 +16,18 @@ def can_request_report(user: Any) -> bool:
 
 
 def visible_report_files(user: Any, query: QuerySet[ReportFile] | None = None) -> QuerySet[ReportFile]:
-    """Report files cover every organisation: only those who may request them see them."""
+    """Report files cover every organisation: only those who may request them see them.
+
+    A list exported from a page holds what its requester may see, so it is
+    theirs alone, whoever else may build reports.
+    """
     query = ReportFile.objects.all() if query is None else query
-    return query if can_request_report(user) else query.none()
+    if not getattr(user, "is_authenticated", False):
+        return query.none()
+    own_export = Q(kind=ReportKind.LIST_EXPORT, requested_by=user)
+    if can_request_report(user):
+        return query.filter(~Q(kind=ReportKind.LIST_EXPORT) | own_export)
+    return query.filter(own_export)
 
 
 def can_import(user: Any) -> bool:

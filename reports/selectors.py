@@ -194,7 +194,12 @@ def evidence_counts(event_ids: list[int], *, moment: dt.datetime) -> dict[int, i
     return counts
 
 
-def report_files_for(user: object, *, limit: int = 50) -> list[ReportFile]:
+# Rows of the reports page's and the imports page's lists (and of their exports).
+REPORT_FILES_SHOWN = 50
+IMPORT_JOBS_SHOWN = 20
+
+
+def report_files_for(user: object, *, limit: int = REPORT_FILES_SHOWN) -> list[ReportFile]:
     """Report files a user may see, newest first (the reports page's list)."""
     from reports.permissions import visible_report_files
 

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -15,10 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.builders import build_to, builder_class
+from reports.exports import LIST_EXPORTS, list_export_table, list_export_write
 from reports.import_templates import import_template as build_import_template
 from reports.importing import (
     CellError,
@@ -35,7 +38,7 @@ from reports.importing import (
 from reports.importing import (
     ImportRefused as ImportRefused,  # re-exported: the pages and the command catch it from here
 )
-from reports.models import ImportJob, ImportKind, ReportFile, ReportKind, ReportSettings
+from reports.models import REPORT_KINDS, ImportJob, ImportKind, ReportFile, ReportKind, ReportSettings
 from reports.permissions import can_confirm_import, can_request_report
 from reports.resources import resource_for
 from reports.xlsx_reader import FileRefused, StopReading, read_sheet, too_big_message
@@ -67,7 +70,7 @@ def report_file_request(
     """
     if user is not None and not can_request_report(user):
         raise PermissionDenied("Формировать отчёты могут сотрудники министерства, ЦОПП и администраторы.")
-    if kind not in ReportKind.values:
+    if kind not in REPORT_KINDS:
         raise ValidationError({"kind": f"Неизвестный отчёт «{kind}»."})
     plan = plan or current_plan()
     if plan is None:
@@ -106,17 +109,16 @@ def report_file_build(*, report: ReportFile, now: dt.datetime) -> ReportFile:
     if not claimed:  # another worker has it, or it is finished
         report.refresh_from_db()
         return report
-    builder = builder_class(report.kind)(plan=report.plan, year=report.year, as_of=report.as_of, now=now)
-    total = builder.estimated_rows()
     running = ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.RUNNING)
-    running.update(rows_total=total)
-
-    def progress(done: int) -> None:
-        running.update(rows_done=done, rows_total=max(total, done))
-
     buffer = io.BytesIO()
     try:
-        rows = build_to(builder, buffer, on_progress=progress)
+        total, render = _renderer(report, now)
+        running.update(rows_total=total)
+
+        def progress(done: int) -> None:
+            running.update(rows_done=done, rows_total=max(total, done))
+
+        rows = render(buffer, progress)
     except Exception as exc:
         log.exception("report %s failed", report.pk)
         running.update(
@@ -139,6 +141,49 @@ def report_file_build(*, report: ReportFile, now: dt.datetime) -> ReportFile:
     if not finished:  # swept as stuck while the file was being stored
         report.file.delete(save=False)
     report.refresh_from_db()
+    return report
+
+
+Render = Callable[[IO[bytes], Callable[[int], None]], int]
+
+
+def _renderer(report: ReportFile, now: dt.datetime) -> tuple[int, Render]:
+    """Rows expected and the function that writes the file of ``report``.
+
+    A list export selects its rows again, as its page would for its
+    requester now: the same filters, the same visibility, the same order.
+    """
+    if report.kind == ReportKind.LIST_EXPORT:
+        if report.requested_by is None or not report.requested_by.is_active:
+            raise PermissionDenied(_("The user who asked for this export can no longer sign in."))
+        data = QueryDict(report.list_query)
+        table = list_export_table(report.list_name, data, user=report.requested_by, now=now)
+        return table.count, lambda out, progress: list_export_write(table, out, now=now, on_progress=progress)
+    builder = builder_class(report.kind)(plan=report.plan, year=report.year, as_of=report.as_of, now=now)
+    return builder.estimated_rows(), lambda out, progress: build_to(builder, out, on_progress=progress)
+
+
+def list_export_request(*, user: User, name: str, query: str, title: str, plan: Plan, now: dt.datetime) -> ReportFile:
+    """Record a long list export and hand its build to Celery (as a report is).
+
+    ``query`` is the page's query string; the rows are selected when the file
+    is built, for ``user``. The file is seen by ``user`` alone.
+    """
+    if name not in LIST_EXPORTS:
+        raise ValidationError({"list_name": _("Unknown list “%(name)s”.") % {"name": name}})
+    report_files_fail_stuck(now=now)
+    report = ReportFile.objects.create(
+        kind=ReportKind.LIST_EXPORT,
+        plan=plan,
+        year=timezone.localdate(now).year,
+        requested_by=user,
+        list_name=name,
+        list_query=query,
+        title=title[:200],
+    )
+    from reports.tasks import build_report_file
+
+    transaction.on_commit(lambda: build_report_file.delay(report.pk))
     return report
 
 
@@ -176,6 +221,12 @@ def report_file_rebuild(*, user: Any, report: ReportFile, now: dt.datetime) -> R
     report.refresh_from_db()
     if report.status != ReportFile.Status.FAILED:
         raise ValidationError("Заново можно сформировать только отчёт, который не удалось сформировать.")
+    if report.kind == ReportKind.LIST_EXPORT:
+        if report.requested_by_id != getattr(user, "pk", None):
+            raise PermissionDenied
+        return list_export_request(
+            user=user, name=report.list_name, query=report.list_query, title=report.title, plan=report.plan, now=now
+        )
     return report_file_request(
         user=user, kind=report.kind, year=report.year, as_of=report.as_of, plan=report.plan, now=now
     )

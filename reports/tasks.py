@@ -10,7 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from reports.dashboard.tasks import refresh_dashboard
-from reports.models import ReportFile, ReportKind
+from reports.models import REPORT_KINDS, ReportFile
 from reports.services import report_file_build, report_files_fail_stuck, scheduled_report_run
 
 
@@ -25,7 +25,7 @@ def build_report_file(report_id: int) -> str:
 @shared_task(name="reports.scheduled_reports")
 def scheduled_reports(kinds: list[str] | None = None, period: str = "month", schedule_name: str = "") -> list[int]:
     """Run by django-celery-beat (see the schedules in the admin)."""
-    kinds = kinds or list(ReportKind.values)
+    kinds = kinds or list(REPORT_KINDS)
     built = scheduled_report_run(kinds=kinds, now=timezone.now(), period=period, schedule_name=schedule_name)
     return [r.pk for r in built]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/download/", views.report_download, name="report_download"),
     path("reports/<int:pk>/rebuild/", views.report_rebuild, name="report_rebuild"),
+    path("exports/<slug:name>/", views.list_export, name="list_export"),
     path("imports/", views.import_start, name="import_start"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/template/<slug:kind>/", views.import_template, name="import_template"),

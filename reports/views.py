@@ -1,23 +1,36 @@
-"""HTML pages of the reports: request a report and watch it build, download, import."""
+"""HTML pages of the reports: request a report and watch it build, download, import, export a list."""
 
 from __future__ import annotations
+
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from copp.files import serve_file
 from copp.forms import apply_errors
 from copp.web import plan_year
 from reports import permissions, services
+from reports.exports import (
+    LIST_EXPORTS,
+    FiltersRefused,
+    background_rows,
+    list_export_filename,
+    list_export_table,
+    list_export_write,
+)
 from reports.forms import ImportForm, ReportRequestForm
-from reports.models import ImportKind, ReportFile
-from reports.selectors import import_jobs_for, report_files_for
+from reports.models import ImportKind, ReportFile, ReportKind
+from reports.selectors import IMPORT_JOBS_SHOWN, import_jobs_for, report_files_for
+from roadmap.accounts.signed_in import signed_in_user
 
 
 @login_required
@@ -47,7 +60,43 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if services.report_files_fail_stuck(now=timezone.now(), ids=[report.pk]):
         report.refresh_from_db()
     template = "reports/_progress.html" if request.headers.get("HX-Request") else "reports/report_detail.html"
-    return render(request, template, {"report": report})
+    export = LIST_EXPORTS.get(report.list_name) if report.kind == ReportKind.LIST_EXPORT else None
+    back = f"{reverse(export.page)}?{report.list_query}" if export else None
+    return render(request, template, {"report": report, "list_page": back})
+
+
+@login_required
+@require_GET
+def list_export(request: HttpRequest, name: str) -> HttpResponse:
+    """The list page ``name`` as a spreadsheet: the same query string, the same rows.
+
+    A long list is built in the background and the progress page opens; a
+    query the page's filters refuse goes back to the page with their errors.
+    """
+    export = LIST_EXPORTS.get(name)
+    if export is None:
+        raise Http404
+    now = timezone.now()
+    try:
+        table = list_export_table(name, request.GET, user=request.user, now=now)
+    except FiltersRefused as exc:
+        messages.error(request, _("The list was not exported. Correct the filters: %(errors)s") % {"errors": exc})
+        return redirect(f"{reverse(export.page)}?{request.GET.urlencode()}")
+    if table.count > background_rows() and table.plan is not None:
+        report = services.list_export_request(
+            user=signed_in_user(request),
+            name=name,
+            query=request.GET.urlencode(),
+            title=table.title,
+            plan=table.plan,
+            now=now,
+        )
+        return redirect("report_detail", report.pk)
+    buffer = io.BytesIO()
+    list_export_write(table, buffer, now=now)
+    response = HttpResponse(buffer.getvalue(), content_type=services.XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, list_export_filename(table.title, now)) or ""
+    return response
 
 
 @login_required
@@ -91,7 +140,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("import_detail", preview.job.pk)
     templates = [(value, label) for value, label in ImportKind.choices if value in kinds]
-    context = {"form": form, "jobs": import_jobs_for(request.user, limit=20), "kinds": templates}
+    context = {"form": form, "jobs": import_jobs_for(request.user, limit=IMPORT_JOBS_SHOWN), "kinds": templates}
     return render(request, "reports/import_start.html", context)
 
 

@@ -224,6 +224,8 @@ class ReportLayout:
     notes: list[str] = field(default_factory=list)
     freeze_columns: int = 2
     signature: Signature | None = None
+    # False: no signature block (a list exported from a page is not a signed report).
+    signed: bool = True
 
 
 _TOP = {"valign": "top"}
@@ -797,7 +799,8 @@ class XlsxWriter:
             self._title_block()
             self._header()
             self._body(rows, on_progress)
-            self._signature()
+            if self.layout.signed:
+                self._signature()
             self._finish_sheet()
         finally:
             self.wb.close()

@@ -28,6 +28,8 @@ is B's coordinator and the other organisation's coordinator is A's.
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -42,6 +44,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from reports.exports import LIST_EXPORTS
 from tests.world import SECRET, Registries, World, add_registries, build_world
 
 OUR_APPS = ("roadmap", "indicators", "reports")
@@ -203,6 +206,8 @@ RULES: dict[str, Rule] = {
     "import_start": Rule(),
     "import_detail": IMPORT_JOB,
     "import_template": Rule(lambda o: [{"kind": "events"}]),
+    # every list page's export, with the page's own rules (the timeliness table: staff only)
+    "list_export": Rule(lambda o: [{"name": name} for name in LIST_EXPORTS]),
     # API: the published schema is public on purpose (schemathesis and client generators read it)
     "schema": Rule(public=True),
     "api-docs": Rule(public=True),
@@ -436,6 +441,12 @@ def _content(response: Any) -> str:
         body = b"".join(response.streaming_content)
     else:
         body = response.content
+    if body.startswith(b"PK\x03\x04"):  # an xlsx (a zip): its sheets' and strings' XML is what it tells
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                body = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xml"))
+        except zipfile.BadZipFile:
+            pass  # not a zip after all: read as it is
     return body.decode("utf-8", errors="replace")
 
 

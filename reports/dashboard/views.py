@@ -6,24 +6,21 @@ The templates keep their names under ``templates/roadmap/``.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
-from copp.web import paginate, plan_year, requested_plan, sees_everything_required, today
+from copp.web import paginate, plan_year, sees_everything_required, today
 from indicators.selectors import actuals_visible_to
-from reports.dashboard.snapshot import dashboard_context, worst_first
+from reports.dashboard.lists import tasks_plan, tasks_to_report, timeliness_table
+from reports.dashboard.snapshot import dashboard_context
 from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events import selectors as event_selectors
 from roadmap.events.status import ReportStatus, status_q
 from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
-
-OPEN_STATUSES = (ReportStatus.OVERDUE, ReportStatus.DUE_TODAY, ReportStatus.AWAITING, ReportStatus.RETURNED)
 
 
 @sees_everything_required
@@ -47,29 +44,19 @@ def dashboard_body(request: HttpRequest) -> HttpResponse:
     return render(request, "roadmap/_dashboard_snapshot.html", context)
 
 
-TIMELINESS_GROUPS = {
-    "organization": ("organizer", gettext_lazy("Organisation")),
-    "municipality": ("municipality", gettext_lazy("Municipality")),
-}
-
-
 @sees_everything_required
 def timeliness(request: HttpRequest) -> HttpResponse:
     """Report timeliness of every organisation or municipality in a year, worst first."""
-    py = plan_year(request)
-    requested = request.GET.get("by", "")
-    by = cast("event_selectors.GroupBy", requested if requested in TIMELINESS_GROUPS else "organization")
-    figures = event_selectors.timeliness_figures(now=timezone.now(), by=by, plan=py.plan, year=py.year)
-    param, first = TIMELINESS_GROUPS[by]
-    page = paginate(request, worst_first(figures.rows), per_page=50)
+    table = timeliness_table(request.GET, now=timezone.now())
+    page = paginate(request, table.rows, per_page=50)
     context = {
-        "py": py,
-        "by": by,
+        "py": table.py,
+        "by": table.by,
         "page": page,
         "rows": page.object_list,
-        "total": figures.total,
-        "param": param,
-        "first": first,
+        "total": table.total,
+        "param": table.param,
+        "first": table.first,
     }
     return render(request, "roadmap/timeliness.html", context)
 
@@ -79,8 +66,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     """A coordinator's work: reports to file or fix, planned events, values to submit, news."""
     user = signed_in_user(request)
     now = timezone.now()
-    # Every plan by default: a report of an archived plan's event is still due.
-    plan = requested_plan(request.GET.get("plan"), default=None)
+    plan = tasks_plan(request.GET)
     mine = event_selectors.events_list(user=user, now=now, organization_id=user.organization_id, plan=plan)
     actuals = actuals_visible_to(user).filter(
         # No organisation: `organization_id=None` is Django's IS NULL, which the stubs' lookup check does not know.
@@ -90,11 +76,8 @@ def tasks(request: HttpRequest) -> HttpResponse:
     if plan is not None:
         actuals = actuals.filter(indicator__indicator_set__plan=plan)
     plans = plans_ordered()
-    open_q = Q()
-    for status in OPEN_STATUSES:
-        open_q |= status_q(status, now)
     context = {
-        "to_report": mine.filter(open_q).order_by("due_at", "id")[:50],
+        "to_report": tasks_to_report(user, plan=plan, now=now)[:50],
         "planned": mine.filter(status_q(ReportStatus.PLANNED, now)).order_by("start_date", "id")[:10],
         "actuals": actuals.select_related("indicator").order_by("indicator__order", "year")[:20],
         "plan": plan,

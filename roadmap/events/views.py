@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,20 +23,20 @@ from django.views.decorators.http import require_POST
 
 from copp.files import INLINE_TYPES, serve_file
 from copp.forms import apply_errors
-from copp.web import paginate, plan_year, requested_plan, today
+from copp.web import paginate, plan_year, today
 from roadmap.accounts import permissions
 from roadmap.accounts.roles import Role, has_role, sees_everything
 from roadmap.accounts.signed_in import signed_in_user
 from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
-from roadmap.events.filters import ActivityFilter, EventFilter
 from roadmap.events.forms import EventForm, EvidenceForm, ReasonForm, ReportForm
+from roadmap.events.lists import activity_list_filter, event_list_filter
 from roadmap.events.status import ReportStatus
-from roadmap.models import Activity, Event, EventReport, EvidenceFile, Organization
+from roadmap.models import Activity, Event, EventReport, EvidenceFile
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_verdict
 from roadmap.plans.control_points import control_points_of
-from roadmap.plans.selectors import activities_of, plans_ordered
+from roadmap.plans.selectors import plans_ordered
 
 
 @login_required
@@ -53,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
-    filterset = ActivityFilter(request.GET or None, queryset=activities_of(py.plan), plan=py.plan)
+    filterset = activity_list_filter(request.GET, plan=py.plan)
     page = paginate(request, filterset.qs.distinct())
     context = {"py": py, "filter": filterset, "page": page, "keep": {"plan": py.plan.key, "year": py.year}}
     return render(request, "roadmap/activity_list.html", context)
@@ -105,16 +104,7 @@ def _visible_event(user: Any, pk: int) -> Event:
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    # Organisations that have events: a semi-join on the (organizer, end_date)
-    # index, not a DISTINCT over every event.
-    organizers = (
-        Organization.objects.filter(Exists(Event.objects.filter(organizer=OuterRef("pk")))).order_by("short_name")
-        if sees_everything(request.user)
-        else None
-    )
-    requested_plan(request.GET.get("plan"), default=None)  # an unknown ?plan= is a 404, not every plan
-    events = event_selectors.events_list(user=request.user, now=now)
-    filterset = EventFilter(request.GET or None, queryset=events, now=now, organizers=organizers)
+    filterset = event_list_filter(request.GET, user=request.user, now=now)
     context = {
         "filter": filterset,
         "page": paginate(request, filterset.qs),

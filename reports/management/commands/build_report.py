@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from reports.builders import build_to, builder_class
-from reports.models import ReportKind
+from reports.models import REPORT_KINDS
 from roadmap.plans.selectors import plan_by_key
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     help = "Build one report in this process and write it to an xlsx file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=ReportKind.values)
+        parser.add_argument("kind", choices=REPORT_KINDS)
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--as-of", dest="as_of", type=_date, default=None)
         parser.add_argument("--out", required=True)
