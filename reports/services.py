@@ -172,7 +172,28 @@ def list_export_request(*, user: User, name: str, query: str, title: str, plan: 
     if name not in LIST_EXPORTS:
         raise ValidationError({"list_name": _("Unknown list “%(name)s”.") % {"name": name}})
     report_files_fail_stuck(now=now)
-    report = ReportFile.objects.create(
+    with transaction.atomic():
+        # The link is a GET: opening it twice (or two tabs at once) must not queue
+        # the same build twice. The requester's row serialises their requests.
+        User.objects.select_for_update().filter(pk=user.pk).exists()
+        pending = ReportFile.objects.filter(
+            kind=ReportKind.LIST_EXPORT,
+            requested_by=user,
+            list_name=name,
+            list_query=query,
+            status__in=[ReportFile.Status.QUEUED, ReportFile.Status.RUNNING],
+        ).first()
+        if pending is not None:
+            return pending
+        report = _list_export_create(user=user, name=name, query=query, title=title, plan=plan, now=now)
+    from reports.tasks import build_report_file
+
+    transaction.on_commit(lambda: build_report_file.delay(report.pk))
+    return report
+
+
+def _list_export_create(*, user: User, name: str, query: str, title: str, plan: Plan, now: dt.datetime) -> ReportFile:
+    return ReportFile.objects.create(
         kind=ReportKind.LIST_EXPORT,
         plan=plan,
         year=timezone.localdate(now).year,
@@ -181,10 +202,6 @@ def list_export_request(*, user: User, name: str, query: str, title: str, plan: 
         list_query=query,
         title=title[:200],
     )
-    from reports.tasks import build_report_file
-
-    transaction.on_commit(lambda: build_report_file.delay(report.pk))
-    return report
 
 
 STUCK_BUILD_MESSAGE = (

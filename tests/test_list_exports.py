@@ -279,7 +279,7 @@ def test_a_long_list_is_built_in_the_background_for_its_owner_only(
     assert page.status_code == 200 and "Скачать" in page.content.decode()
     download = client.get(f"/reports/{job.pk}/download/")
     assert download.status_code == 200
-    assert f"filename*=utf-8''{quote('События ')}" in download["Content-Disposition"]
+    assert f"filename*=utf-8''{quote('События ')}".lower() in download["Content-Disposition"].lower()
     content = b"".join(download.streaming_content)
     shown = [e.title for e in on_screen(client, "events", f"ordering=title&year={world.plan.last_year}")]
     assert [r[0] for r in table(content)] == shown and len(shown) > 3
@@ -336,3 +336,19 @@ def test_every_export_has_its_page(world: World) -> None:
     assert set(LIST_EXPORTS) == set(PAGES)
     for name, export_ in LIST_EXPORTS.items():
         assert reverse(export_.page) == PAGES[name]
+
+
+def test_opening_a_long_export_twice_queues_one_build(world: World, long_lists: None) -> None:
+    """The export link is a GET: a second click while the build waits opens the same job."""
+    client = logged_in(world.coord_a)
+    first = client.get("/exports/events/?ordering=title")
+    second = client.get("/exports/events/?ordering=title")
+    job = ReportFile.objects.get(kind=ReportKind.LIST_EXPORT)
+    assert first.url == second.url == f"/reports/{job.pk}/"
+    # Another list (or other filters) is another build.
+    client.get("/exports/events/?ordering=-title")
+    assert ReportFile.objects.filter(kind=ReportKind.LIST_EXPORT).count() == 2
+    # Once the first is built, asking again builds afresh.
+    ReportFile.objects.filter(pk=job.pk).update(status=ReportFile.Status.DONE)
+    third = client.get("/exports/events/?ordering=title")
+    assert third.url != first.url
