@@ -38,9 +38,13 @@ ATTACHMENT_TYPE = "application/octet-stream"
 # bytes must have been sniffed as one of these. Anything else (HTML, SVG,
 # XML, text, office documents) is downloaded, never displayed.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
-# A preview is a document of its own: no scripts, no forms, no same-origin
-# access, even if a browser were tricked into rendering it as a page.
-PREVIEW_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
+# An image preview is a document of its own: no scripts, no forms, no
+# same-origin access, even if a browser were tricked into rendering it as a page.
+PREVIEW_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+# A PDF is drawn by the browser's own viewer, which Chromium refuses to start in
+# a sandboxed document ("blocked by Chrome"); its scripts run inside the viewer,
+# never with the app's origin, so a PDF is sent inline with nosniff only.
+UNSANDBOXED_TYPES = frozenset({"application/pdf"})
 
 
 class ProtectedStorage(FileSystemStorage):
@@ -105,7 +109,7 @@ def serve_file(
 
     ``inline`` is honoured only for a type in ``INLINE_TYPES`` sniffed from the
     file's own bytes (the name and the recorded type are not trusted), and
-    then the response carries a sandboxing CSP. Everything else is an
+    then an image carries a sandboxing CSP (a PDF cannot: see ``UNSANDBOXED_TYPES``). Everything else is an
     attachment of type ``application/octet-stream`` unless the caller names
     its type (a report it built itself).
     """
@@ -127,7 +131,7 @@ def serve_file(
             response["Content-Length"] = str(fieldfile.size)
     response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
-    if inline:
+    if inline and content_type not in UNSANDBOXED_TYPES:
         response["Content-Security-Policy"] = PREVIEW_CSP
     return response
 

@@ -241,6 +241,9 @@ def test_the_pdf_preview_is_inline(report: EventReport) -> None:
     response = serve_file(evidence.file, filename=evidence.original_name, inline=True)
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # Chromium does not start its PDF viewer in a sandboxed document: no sandbox for a PDF.
+    assert "Content-Security-Policy" not in response
 
 
 # --- the admin ------------------------------------------------------------------------------------
