@@ -55,6 +55,17 @@ def _assert_error_announced(page: Any, field_id: str, label: str) -> None:
     summary = page.locator("[data-error-summary]")
     summary.wait_for()
     page.wait_for_load_state()
+    # The script focuses the summary just after the load event (a zero timeout): wait for it, a
+    # loaded CI machine may not have run it yet when the load state is reached.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "() => document.activeElement && document.activeElement.hasAttribute('data-error-summary')",
+            timeout=5000,
+        )
+    except PlaywrightTimeout:
+        pass  # the assertion below says where the focus is instead
     focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
     assert "data-error-summary" in focused, f"the focus is on {focused}, not on the error summary"
     assert summary.get_attribute("role") == "alert"

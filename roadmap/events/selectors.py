@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from copp.files import OwnedFile
-from roadmap.accounts.permissions import visible_events, visible_notifications
+from roadmap.accounts.permissions import visible_events, visible_evidence, visible_notifications
 from roadmap.events.event_year import event_year_q
 from roadmap.events.status import (
     DEADLINE_SECOND,
@@ -31,6 +33,7 @@ from roadmap.models import (
     Activity,
     Event,
     EventReport,
+    EvidenceFile,
     Municipality,
     Notification,
     Organization,
@@ -356,10 +359,7 @@ def unread_count(user: Any) -> int:
     return visible_notifications(user).filter(read_at__isnull=True).count()
 
 
-def evidence_file_of(user: Any, name: str) -> OwnedFile | None:
+def evidence_file_of(user: AbstractBaseUser | AnonymousUser, name: str) -> OwnedFile | None:
     """The evidence stored as ``name`` if ``user`` may see it (the ``/files/`` view's finder)."""
-    from roadmap.accounts.permissions import visible_evidence
-    from roadmap.models import EvidenceFile
-
     evidence = visible_evidence(user, EvidenceFile.objects.filter(file=name)).first()
     return OwnedFile(evidence.file, evidence.original_name) if evidence is not None else None
