@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one per CPU by default (PYTEST_WORKERS=0 runs in one process).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test setup venv migrate load demo-users serve worker lint bench clean
 
@@ -13,7 +15,10 @@ $(VENV)/.installed: requirements.txt
 	@# A stray symlink in place of the virtual env (never commit .venv) is replaced by a real one.
 	if [ -L $(VENV) ]; then rm $(VENV); fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet -r requirements.txt
+	@# pip warns about every package missing from this machine's extra local indexes; the rest of its output stays.
+	{ $(PIP) install --quiet -r requirements.txt 2>&1; echo $$? > $(VENV)/.pip-rc; } \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+	test "$$(cat $(VENV)/.pip-rc)" = 0
 	touch $@
 
 venv: $(VENV)/.installed
@@ -34,7 +39,7 @@ run: setup
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,22 @@ the development one, which the system check flags.
 from __future__ import annotations
 
 import os
+import tempfile
+from urllib.parse import urlsplit, urlunsplit
+
+# Under pytest-xdist each worker process gets its own uploads folder and, when a
+# broker is configured, its own Redis database: a Celery worker started by one
+# test process must never take the tasks queued by another one (whose test
+# database it cannot see). Subprocesses inherit these through the environment.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER:
+    _index = int(_XDIST_WORKER.removeprefix("gw") or 0)
+    os.environ.setdefault("MEDIA_ROOT", os.path.join(tempfile.gettempdir(), f"copp-test-media-{_XDIST_WORKER}"))
+    _redis = urlsplit(os.environ.get("REDIS_URL", ""))
+    if _redis.scheme.startswith("redis") and not os.environ.get("COPP_TEST_REDIS_SPLIT"):
+        _db = int(_redis.path.strip("/") or 0)
+        os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{(_db - _index) % 16}"))
+        os.environ["COPP_TEST_REDIS_SPLIT"] = "1"  # a subprocess keeps its parent's database
 
 for name, value in {
     "SECRET_KEY": "tests-only-secret-key-never-used-by-a-server-0123456789",
