@@ -369,11 +369,12 @@ def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime) -> Snapshot:
     It reads from the read replica when there is one (copp.db_router), the
     stamp included: a lagging replica gives an older stamp, so the snapshot
     is seen as stale and refreshed again rather than wrongly fresh. The first
-    view of a plan and year and the "inline" mode compute on default.
+    view of a plan and year and the "inline" mode compute on default. The
+    plan's row is read from default: a plan created a moment ago is found.
     """
     try:
+        plan = Plan.objects.get(pk=plan_id)
         with replica_reads():
-            plan = Plan.objects.get(pk=plan_id)
             return build_snapshot(PlanYear(plan=plan, year=year), now=now)
     finally:
         cache.delete(_lock_key(plan_id, year))
