@@ -40,8 +40,12 @@ ROUTER = "copp.db_router.ReplicaRouter"
 
 
 @pytest.fixture
-def router_on(settings: Any) -> Iterator[None]:
+def router_on(settings: Any) -> None:
     settings.DATABASE_ROUTERS = [ROUTER]
+
+
+@pytest.fixture(autouse=True)
+def _close_the_replica() -> Iterator[None]:
     yield
     connections[REPLICA].close()  # the test database is dropped at the end; no connection may stay
 
