@@ -123,6 +123,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# Optional read replica (docs/deploy.md, "Read replica"): a streaming-replication
+# standby of the default database. Only reads inside copp.db_router.replica_reads()
+# (report builds, dashboard refreshes, the federal figures) go to it; writes and
+# every other read stay on default. Without DATABASE_REPLICA_URL there is no
+# replica alias and no router.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    # The tests read the test database through this alias instead of creating one on the standby.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["copp.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "roadmap.User"
 

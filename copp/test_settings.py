@@ -41,3 +41,15 @@ for name, value in {
     os.environ.setdefault(name, value)
 
 from copp.settings import *  # noqa: E402,F403
+from copp.settings import DATABASES  # noqa: E402
+
+# A "replica" alias that mirrors the test database, so tests/test_replica.py can
+# watch the reads that would go to a replica (``databases=["default", "replica"]``).
+# The router stays off unless a test turns it on: every other test reads and
+# writes default, with or without DATABASE_REPLICA_URL in the environment.
+DATABASES["replica"] = {
+    **DATABASES["default"],
+    "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+    "TEST": {"MIRROR": "default"},
+}
+DATABASE_ROUTERS = []

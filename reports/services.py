@@ -20,6 +20,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from copp.db_router import replica_reads
 from reports.builders import build_to, builder_class
 from reports.exports import LIST_EXPORTS, list_export_table, list_export_write
 from reports.import_templates import import_template as build_import_template
@@ -151,7 +152,9 @@ def _renderer(report: ReportFile, now: dt.datetime) -> tuple[int, Render]:
     """Rows expected and the function that writes the file of ``report``.
 
     A list export selects its rows again, as its page would for its
-    requester now: the same filters, the same visibility, the same order.
+    requester now: the same filters, the same visibility, the same order. It
+    reads from default, never from the read replica: it is the list its
+    requester has just seen, with their latest writes.
     """
     if report.kind == ReportKind.LIST_EXPORT:
         if report.requested_by is None or not report.requested_by.is_active:
@@ -159,8 +162,18 @@ def _renderer(report: ReportFile, now: dt.datetime) -> tuple[int, Render]:
         data = QueryDict(report.list_query)
         table = list_export_table(report.list_name, data, user=report.requested_by, now=now)
         return table.count, lambda out, progress: list_export_write(table, out, now=now, on_progress=progress)
-    builder = builder_class(report.kind)(plan=report.plan, year=report.year, as_of=report.as_of, now=now)
-    return builder.estimated_rows(), lambda out, progress: build_to(builder, out, on_progress=progress)
+    # A report's figures are aggregates built in the background: they read from the
+    # read replica when there is one (copp.db_router). The build's own writes (its
+    # progress, status and file) go to default, as every write does.
+    with replica_reads():
+        builder = builder_class(report.kind)(plan=report.plan, year=report.year, as_of=report.as_of, now=now)
+        estimated = builder.estimated_rows()
+
+    def render(out: IO[bytes], progress: Callable[[int], None]) -> int:
+        with replica_reads():
+            return build_to(builder, out, on_progress=progress)
+
+    return estimated, render
 
 
 def list_export_request(*, user: User, name: str, query: str, title: str, plan: Plan, now: dt.datetime) -> ReportFile:

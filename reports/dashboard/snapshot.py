@@ -37,6 +37,7 @@ from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from copp.db_router import replica_reads
 from copp.web import PlanYear
 from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
@@ -363,10 +364,18 @@ def _refresh_in_thread(plan_id: int, year: int) -> None:
 
 
 def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime) -> Snapshot:
-    """Recompute the snapshot of a plan and year (the background job), then free the lock."""
+    """Recompute the snapshot of a plan and year (the background job), then free the lock.
+
+    It reads from the read replica when there is one (copp.db_router), the
+    stamp included: a lagging replica gives an older stamp, so the snapshot
+    is seen as stale and refreshed again rather than wrongly fresh. The first
+    view of a plan and year and the "inline" mode compute on default. The
+    plan's row is read from default: a plan created a moment ago is found.
+    """
     try:
         plan = Plan.objects.get(pk=plan_id)
-        return build_snapshot(PlanYear(plan=plan, year=year), now=now)
+        with replica_reads():
+            return build_snapshot(PlanYear(plan=plan, year=year), now=now)
     finally:
         cache.delete(_lock_key(plan_id, year))
 
