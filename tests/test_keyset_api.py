@@ -306,3 +306,15 @@ def test_a_cursor_for_other_keys_or_with_unparseable_values_is_refused(setup: di
     with pytest.raises(BadCursor):
         other.decode(keyset.encode(Cursor((DAY, 1))))
     assert keyset.decode(keyset.encode(Cursor((DAY, 5), count=3))) == Cursor((DAY, 5), count=3)
+
+
+def test_the_benchmarks_cursor_to_the_last_page_is_the_one_a_walk_would_follow(setup: dict[str, Any]) -> None:
+    from bench.bench_api import _last_page, _offset_cap
+
+    make_events(60, setup["activity"], setup["orgs"], setup["places"])
+    client = setup["client"]
+    last = client.get(_last_page(60)).json()
+    assert [r["id"] for r in last["results"]] == listed()[-50:] and last["next"] is None
+    walked, _, _ = walk(client, "/api/v1/events/?limit=50")
+    assert walked[-50:] == [r["id"] for r in last["results"]]
+    assert client.get(_offset_cap(60)).status_code == 200
