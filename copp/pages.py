@@ -109,8 +109,6 @@ def _number(request: HttpRequest) -> tuple[int, str]:
     raw = raw.strip()
     if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= NUMBERED_PAGES:
         return int(raw), ""
-    if raw == "last":  # Django's own spelling of the last page
-        return 1, ""
     return 1, _("Pages past the first %(n)s are reached with «Next»; here is the first page of the list.") % {
         "n": NUMBERED_PAGES
     }

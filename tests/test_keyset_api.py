@@ -171,9 +171,9 @@ def test_a_row_inserted_or_deleted_between_pages_neither_skips_nor_repeats_other
     before = listed()
     page = client.get("/api/v1/events/?limit=5").json()
     seen = [r["id"] for r in page["results"]]
-    # Between pages: a row of the page just read and one further on go away,
+    # Between pages: rows of the page just read and one further on go away,
     # a row sorting before the cursor and one after it arrive.
-    Event.objects.filter(pk__in=[seen[1], before[12]]).delete()
+    Event.objects.filter(pk__in=[seen[1], seen[-1], before[12]]).delete()  # seen[-1]: the cursor's own row
     make_events(1, setup["activity"], setup["orgs"], setup["places"])
     newest = Event.objects.latest("id")
     Event.objects.filter(pk=newest.pk).update(
@@ -318,3 +318,10 @@ def test_the_benchmarks_cursor_to_the_last_page_is_the_one_a_walk_would_follow(s
     walked, _, _ = walk(client, "/api/v1/events/?limit=50")
     assert walked[-50:] == [r["id"] for r in last["results"]]
     assert client.get(_offset_cap(60)).status_code == 200
+
+
+def test_the_browsable_api_links_the_cursors(setup: dict[str, Any]) -> None:
+    make_events(5, setup["activity"], setup["orgs"], setup["places"])
+    response = setup["client"].get("/api/v1/events/?limit=2", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert "cursor=" in response.content.decode()
