@@ -214,7 +214,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "copp.rest.ErrorDocumentingAutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "copp.pagination.BoundedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "copp.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "copp.rest.exception_handler",
     "PAGE_SIZE": 100,
     # ISO 8601 via date.isoformat(): strftime("%Y") drops the leading zeros of

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from copp.pages import KeysetPage, keyset_page
 from roadmap.accounts.roles import sees_everything
 from roadmap.models import Plan
 from roadmap.plans.selectors import current_plan, is_archive, plan_for_key, plan_years_text, plans_ordered
@@ -107,7 +108,11 @@ def plan_year_of(data: Mapping[str, Any], plan: Plan | None = None) -> PlanYear:
     return PlanYear(plan, year, plans, day)
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], per_page: int = PAGE_SIZE) -> Page:
+def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], per_page: int = PAGE_SIZE) -> Page | KeysetPage:
+    """A page of a list: numbered pages for a list in memory; for a queryset,
+    ``copp.pages.keyset_page`` (numbered first pages, then keys, never a deep OFFSET)."""
+    if isinstance(items, QuerySet):
+        return keyset_page(request, items, per_page)
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 

@@ -280,3 +280,21 @@ def test_it_answers_errors_as_the_schema_says(world: World, published_schema: An
     assert_matches_schema(published_schema, "/api/v1/events/{id}/cancel/", "POST", response)
     response = api(world.coord_a).post("/api/v1/events/abc/cancel/", {}, format="json")
     assert_matches_schema(published_schema, "/api/v1/events/{id}/cancel/", "POST", response)
+
+
+def test_a_cursor_page_and_a_bad_cursor_answer_as_the_schema_says(world: World, published_schema: Any) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    raw = SchemaGenerator().get_schema(request=None, public=True)
+    for path in ("/api/v1/events/", "/api/v1/organizations/", "/api/v1/notifications/"):
+        parameters = {p["name"]: p for p in raw["paths"][path]["get"]["parameters"]}
+        assert parameters["cursor"]["schema"] == {"type": "string"}
+        assert parameters["offset"]["schema"]["maximum"] == 10_000
+    first = api(world.copp).get("/api/v1/events/", {"limit": 1}).json()
+    response = api(world.copp).get(first["next"])
+    assert response.status_code == 200
+    assert_matches_schema(published_schema, "/api/v1/events/", "GET", response)
+    for params in ({"cursor": "x"}, {"offset": 10_001}):
+        response = api(world.copp).get("/api/v1/events/", params)
+        assert response.status_code == 400
+        assert_matches_schema(published_schema, "/api/v1/events/", "GET", response)

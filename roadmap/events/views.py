@@ -105,7 +105,7 @@ def _visible_event(user: Any, pk: int) -> Event:
 def event_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filterset = event_list_filter(request.GET, user=request.user, now=now)
-    context = {
+    context: dict[str, Any] = {
         "filter": filterset,
         "page": paginate(request, filterset.qs),
         "keep": {},
