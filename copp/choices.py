@@ -50,6 +50,10 @@ def register_choice_kind(name: str, kind: ChoiceKind) -> None:
     _KINDS[name] = kind
 
 
+def choice_kind_names() -> list[str]:
+    return sorted(_KINDS)
+
+
 def choice_kind(name: str) -> ChoiceKind:
     try:
         return _KINDS[name]
