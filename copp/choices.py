@@ -29,6 +29,7 @@ from copp.text import search_key
 LIMIT = 20
 QUERY_MAX_LENGTH = 100
 TERMS_MAX = 6
+CANDIDATES = 500
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,22 @@ def search(kind: ChoiceKind, queryset: QuerySet[Any], query: str) -> QuerySet[An
     terms = search_key(query).split()[:TERMS_MAX]
     if not terms:
         return queryset
-    matching = Q()
+    words = Q()
     for term in terms:
-        matching &= Q(search_text__contains=term)
+        words &= Q(search_text__contains=term)
+    starting = words & Q(search_text__startswith=terms[0])
     first = Case(When(search_text__startswith=terms[0], then=Value(0)), default=Value(1), output_field=IntegerField())
     number = _number(kind, query)
-    if number is not None:
-        assert kind.number_field is not None
-        matching |= Q(**{kind.number_field: number})
-        first = Case(When(**{kind.number_field: number}, then=Value(-1)), default=first, output_field=IntegerField())
+    if number is not None and kind.number_field is not None:
+        numbered = Q(**{kind.number_field: number})
+        words, starting = words | numbered, starting | numbered
+        first = Case(When(numbered, then=Value(-1)), default=first, output_field=IntegerField())
+    # Ranking sorts what it is given: give it the first CANDIDATES matches in table
+    # order (the scan stops there) and every row that starts with the query (or
+    # has its number), not every match of a short query among tens of thousands.
+    pool = queryset.filter(words).order_by().values("pk")[:CANDIDATES]
     ordering = list(queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
-    return queryset.filter(matching).order_by(first, *ordering)
+    return queryset.filter(Q(pk__in=pool) | starting).order_by(first, *ordering)
 
 
 def exact_matches(

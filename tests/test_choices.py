@@ -63,6 +63,19 @@ def test_it_puts_names_starting_with_the_query_first(ministry: Any) -> None:
     assert _labels(_get(logged_in(ministry), "municipality", "тул")) == ["Тула", "Новотульский"]
 
 
+def test_a_name_starting_with_the_query_is_found_beyond_the_ranked_pool(ministry: Any, monkeypatch: Any) -> None:
+    """Only the first CANDIDATES matches (table order) and the rows starting with
+    the query are ranked: the best match is never cut off by the pool."""
+    import copp.choices
+
+    monkeypatch.setattr(copp.choices, "CANDIDATES", 3)
+    for n in range(6):
+        MunicipalityFactory(name=f"Село под Тулой {n}", order=n)  # «тул» inside, made first
+    MunicipalityFactory(name="Тула", order=99)
+    labels = _labels(_get(logged_in(ministry), "municipality", "тул"))
+    assert labels[0] == "Тула" and len(labels) == 4
+
+
 def test_it_answers_at_most_twenty_and_says_there_are_more(ministry: Any) -> None:
     for n in range(25):
         MunicipalityFactory(name=f"Район {n:02}", order=n)
