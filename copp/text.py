@@ -28,3 +28,15 @@ def truncate_words_at(text: str | None, limit: int) -> str:
             cut = cut[:space]
     cut = cut.rstrip(_TRAILING) or text[:room]
     return cut + ELLIPSIS
+
+
+def search_key(text: str | None) -> str:
+    """``text`` as the choice search stores and compares it: case-folded, «ё» as «е»,
+    runs of white space as one space.
+
+    SQLite's LIKE folds only ASCII letters and PostgreSQL's ``lower()`` depends
+    on the database's locale, so Cyrillic matching is done on a column holding
+    this key (``search_text``) and a query folded the same way, identical on
+    both databases.
+    """
+    return " ".join((text or "").casefold().replace("ё", "е").split())

@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from copp.choices import choices_view
 from copp.files import protected_file
 from copp.health import HealthView
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     # Uploaded files (FileField.url): served after the owning app's permission check.
     path("files/<path:name>", protected_file, name="protected_file"),
+    # Large choices searched as you type (copp.forms.SearchSelect).
+    path("choices/<slug:kind>/", choices_view, name="choices"),
     path("", include("copp.accounts")),
     path("api/v1/", include("copp.api_urls")),
     path("", include("roadmap.urls")),

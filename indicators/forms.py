@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from copp.forms import BootstrapMixin, ShortLabelSelect, StyledFilterSet
+from copp.forms import BootstrapMixin, SearchChoiceField, SearchChoiceFilter, ShortLabelSelect, StyledFilterSet
 from indicators.models import Actual, Indicator
 from roadmap.plans.periods import period_choices
 
@@ -20,7 +20,7 @@ class ActualForm(BootstrapMixin, forms.Form):
     indicator = forms.ModelChoiceField(
         label=_("Indicator"), queryset=Indicator.objects.none(), widget=ShortLabelSelect(limit=100)
     )
-    organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    organization = SearchChoiceField(label=_("Organisation"), queryset=None, kind="actual-organization")
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
     period = forms.ChoiceField(label=_("Period"), choices=period_choices, required=False)
     value = forms.CharField(
@@ -47,7 +47,7 @@ class ActualForm(BootstrapMixin, forms.Form):
         indicator_field = cast("forms.ModelChoiceField[Indicator]", self.fields["indicator"])
         indicator_field.queryset = Indicator.objects.filter(indicator_set__plan=plan).order_by("order")
         indicator_field.label_from_instance = lambda i: f"{i.code}. {i.name}"  # type: ignore[method-assign, assignment]  # a per-instance label function; mypy sees a method
-        cast("forms.ModelChoiceField[Any]", self.fields["organization"]).queryset = organizations
+        cast(SearchChoiceField, self.fields["organization"]).queryset = organizations
         if organizations.count() == 1:
             self.fields["organization"].initial = organizations.first()
             self.fields["organization"].widget = forms.HiddenInput()
@@ -78,7 +78,9 @@ class ActualFilter(StyledFilterSet):
     )
     year = django_filters.NumberFilter(label=_("Year"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Actual.Status.choices, empty_label=_("Any"))
-    organization = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=None, empty_label=_("All"))
+    organization = SearchChoiceFilter(
+        label=_("Organisation"), queryset=None, empty_label=_("All"), kind="actual-list-organization"
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(

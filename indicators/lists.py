@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from indicators.checks import Check, breaches_by_code, plan_breaches
 from indicators.forms import ActualFilter
@@ -31,19 +31,25 @@ def indicator_list_rows(plan: Plan, year: int, *, now: dt.datetime) -> list[Indi
 
 
 def actual_list_filter(data: Mapping[str, Any], *, user: Any, plan: Plan) -> ActualFilter:
-    """The values of ``plan`` that ``user`` may see, filtered by ``data``.
-
-    The organisation filter is offered only to those who see every
-    organisation (the organisations that have values).
-    """
-    organizations = (
-        Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk")))).order_by("short_name")
-        if sees_everything(user)
-        else None
-    )
+    """The values of ``plan`` that ``user`` may see, filtered by ``data``."""
     return ActualFilter(
         data or None,
         queryset=actuals_visible_to(user).filter(indicator__indicator_set__plan=plan),
         plan=plan,
-        organizations=organizations,
+        organizations=actual_list_organizations(user),
     )
+
+
+def actual_list_organizations(user: Any) -> QuerySet[Organization] | None:
+    """The organisation filter of the values list, offered only to those who see
+    every organisation: the organisations that have values."""
+    if not sees_everything(user):
+        return None
+    return Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk")))).order_by(
+        "short_name"
+    )
+
+
+def actual_list_organizations_or_none(user: Any) -> QuerySet[Organization]:
+    organizations = actual_list_organizations(user)
+    return Organization.objects.none() if organizations is None else organizations

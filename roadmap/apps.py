@@ -17,6 +17,7 @@ class RoadmapConfig(AppConfig):
         from copp.files import register_file_owner
         from roadmap.accounts.signals import create_role_groups
         from roadmap.chase.notifications import notify_report_returned
+        from roadmap.events.choices import register_choice_kinds
         from roadmap.events.selectors import evidence_file_of
         from roadmap.events.services import plan_written_recompute, register_report_returned
         from roadmap.plans.sections import register_plan_written
@@ -28,6 +29,9 @@ class RoadmapConfig(AppConfig):
 
         # Uploaded files are served by copp.files after asking the app that owns them.
         register_file_owner("evidence", evidence_file_of)
+
+        # Municipalities, organisations and activities are searched as you type (copp.choices).
+        register_choice_kinds()
 
         # After every migrate (all apps), so other apps' permissions exist.
         post_migrate.connect(create_role_groups, dispatch_uid="roadmap.create_role_groups")

@@ -7,6 +7,8 @@ data file (``roadmap/data/``), never in code.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any, ClassVar, TypeVar
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -14,9 +16,70 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from copp.text import search_key
 
-class Municipality(models.Model):
+_S = TypeVar("_S", bound="SearchTextModel")
+
+
+class SearchTextQuerySet(models.QuerySet[_S]):
+    """Keeps ``search_text`` current on the bulk writes ``save()`` does not see."""
+
+    def bulk_create(self, objs: Iterable[_S], *args: Any, **kwargs: Any) -> list[_S]:
+        objs = list(objs)
+        for obj in objs:
+            obj.search_text = obj.search_key()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Iterable[_S], fields: Iterable[str], *args: Any, **kwargs: Any) -> int:
+        objs, fields = list(objs), list(fields)
+        if set(fields) & set(self.model.SEARCH_SOURCES):
+            for obj in objs:
+                obj.search_text = obj.search_key()
+            fields.append("search_text")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        if not set(kwargs) & set(self.model.SEARCH_SOURCES):
+            return super().update(**kwargs)
+        # The rows are taken first: the update may change what the filter matches.
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        changed = list(self.model._default_manager.filter(pk__in=pks))
+        for obj in changed:
+            obj.search_text = obj.search_key()
+        self.model._default_manager.bulk_update(changed, ["search_text"], batch_size=500)
+        return count
+
+
+class SearchTextModel(models.Model):
+    """A model whose rows are searched as you type (``copp.choices``): ``search_text``
+    holds ``search_key`` of the ``SEARCH_SOURCES`` fields, kept current by ``save()``
+    and by ``SearchTextQuerySet``'s bulk writes."""
+
+    SEARCH_SOURCES: ClassVar[tuple[str, ...]] = ()
+
+    search_text = models.TextField(_("search key"), default="", editable=False)
+
+    objects = SearchTextQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = self.search_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.SEARCH_SOURCES):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def search_key(self) -> str:
+        return search_key(" ".join(str(getattr(self, name) or "") for name in self.SEARCH_SOURCES))
+
+
+class Municipality(SearchTextModel):
     """A municipality (муниципальное образование) of the region."""
+
+    SEARCH_SOURCES = ("name",)
 
     class Kind(models.TextChoices):
         CITY_OKRUG = "city_okrug", _("Urban okrug")
@@ -36,8 +99,10 @@ class Municipality(models.Model):
         return self.name
 
 
-class Organization(models.Model):
+class Organization(SearchTextModel):
     """A party of the roadmap: the ministry, ЦОПП, a college, a school, a partner."""
+
+    SEARCH_SOURCES = ("short_name", "name", "inn")
 
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("Ministry")
@@ -225,8 +290,10 @@ class Section(models.Model):
         return self.title
 
 
-class Activity(models.Model):
+class Activity(SearchTextModel):
     """One numbered row of the roadmap, exactly as the order prints it."""
+
+    SEARCH_SOURCES = ("name",)
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities", verbose_name=_("plan"))
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="activities", verbose_name=_("section"))

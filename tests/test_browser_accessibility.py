@@ -95,9 +95,13 @@ def test_an_event_is_registered_with_the_keyboard_alone(web: Any, world: World) 
     page.goto(web.base + "/events/new/")
     _skip_to_content(page)
 
+    # The activity is searched as you type (copp.forms.SearchSelect): its number, ArrowDown, Enter.
     _tab_to(page, "#id_activity")
-    page.keyboard.press("ArrowDown")  # a closed <select> takes arrow keys
-    assert page.locator("#id_activity").input_value() == str(activity.pk)
+    page.keyboard.type(str(activity.number))
+    page.locator("#id_activity_listbox [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("input[type=hidden][name=activity]").input_value() == str(activity.pk)
     _tab_to(page, "#id_start_date")
     page.keyboard.type(yesterday.strftime("%d.%m.%Y"))
     _tab_to(page, "#id_place")

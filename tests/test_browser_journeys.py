@@ -51,7 +51,10 @@ def test_a_coordinator_registers_an_event_files_its_report_and_sees_it_counted(
     page = _sign_in(web, world.coord_a, PHONE)
     page.wait_for_url("**/tasks/")
     page.get_by_role("link", name="Зарегистрировать событие").first.click()
-    page.get_by_label("Мероприятие дорожной карты").select_option(str(activity.pk))
+    # The activity is searched as you type: its number, then a click on the match.
+    page.get_by_label("Мероприятие дорожной карты").fill(str(activity.number))
+    page.locator(f"#id_activity_listbox [data-id='{activity.pk}']").click()
+    assert page.locator("input[type=hidden][name=activity]").input_value() == str(activity.pk)
     page.get_by_label("Название события").fill("Профессиональная проба «Сварщик»")
     page.get_by_label("Первый день").fill(yesterday.strftime("%d.%m.%Y"))
     page.get_by_label("Место проведения").fill("Мастерская колледжа")

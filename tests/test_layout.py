@@ -4,6 +4,7 @@ values as badges, the menu's «Ещё», and list tables that turn into labelled
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -82,15 +83,15 @@ def test_a_drop_down_shortens_long_labels_and_keeps_them_in_the_title() -> None:
 
 
 @pytest.mark.django_db
-def test_the_event_form_lists_activities_shortened_at_a_word(world: World) -> None:
-    html = logged_in(world.coord_a).get("/events/new/").content.decode()
-    options = re.findall(r"<option value=\"\d+\"([^>]*)>([^<]*)</option>", html)
-    long = [(attrs, label) for attrs, label in options if "title=" in attrs]
-    assert long, "the order has activity names longer than the limit"
-    for attrs, label in long:
-        full = re.search(r'title="([^"]*)"', attrs).group(1)  # type: ignore[union-attr]
-        assert label.endswith("…") and len(label) <= 100
-        assert full.startswith(label.removesuffix("…")) and full[len(label) - 1] == " ", "cut at a space"
+def test_the_event_form_sends_no_activity_list_and_shows_a_long_title_whole(world: World) -> None:
+    """Activities are searched as you type (copp.forms.SearchSelect): the page
+    holds only the chosen one's label, in full (the box scrolls; nothing is cut)."""
+    long = next(a for a in world.plan.activities.order_by("number") if len(str(a)) > 100)
+    html = logged_in(world.coord_a).get(f"/events/new/?activity={long.pk}").content.decode()
+    assert not re.findall(r"<option value=\"\d+\"", html)
+    box = re.search(r'<input type="text" name="activity__text" value="([^"]*)"', html)
+    assert box is not None and unescape(box.group(1)) == str(long)
+    assert f'name="activity" value="{long.pk}"' in html
 
 
 # --- yes/no badges -------------------------------------------------------------------

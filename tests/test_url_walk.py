@@ -44,6 +44,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from copp.choices import choice_kind_names
 from reports.exports import LIST_EXPORTS
 from tests.world import SECRET, Registries, World, add_registries, build_world
 
@@ -215,6 +216,8 @@ RULES: dict[str, Rule] = {
     # monitoring probes it without signing in; it names no record
     "health": Rule(public=True),
     "favicon": Rule(public=True),
+    # large choices searched as you type: each kind offers what its form accepts
+    "choices": Rule(lambda o: [{"kind": kind} for kind in choice_kind_names()]),
     "password_reset": Rule(public=True),
     "password_reset_done": Rule(public=True),
     "password_reset_confirm": Rule(lambda o: [{"uidb64": "MQ", "token": "set-password"}], public=True),

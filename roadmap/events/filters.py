@@ -9,7 +9,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from copp.forms import StyledFilterSet
+from copp.forms import SearchChoiceFilter, StyledFilterSet
+from roadmap.events.choices import municipality_choices
 from roadmap.events.event_year import EVENT_YEAR_FIELD
 from roadmap.events.status import (
     DEADLINE_SECOND,
@@ -17,7 +18,7 @@ from roadmap.events.status import (
     moscow_date,
     status_q,
 )
-from roadmap.models import Activity, Event, Municipality, Organization, Plan, Section
+from roadmap.models import Activity, Event, Organization, Plan, Section
 from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
 
 
@@ -83,11 +84,14 @@ class EventFilter(StyledFilterSet):
     timeliness = django_filters.ChoiceFilter(
         label=_("Timeliness"), choices=TIMELINESS, method="by_timeliness", empty_label=_("All")
     )
-    organizer = django_filters.ModelChoiceFilter(
-        label=_("Organiser"), queryset=Organization.objects.none(), empty_label=_("All organisations")
+    organizer = SearchChoiceFilter(
+        label=_("Organiser"),
+        queryset=Organization.objects.none(),
+        empty_label=_("All organisations"),
+        kind="event-list-organizer",
     )
     activity = django_filters.NumberFilter(label=_("Activity no."), field_name="activity__number")
-    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=None, empty_label=_("All"))
+    municipality = SearchChoiceFilter(label=_("Municipality"), queryset=None, empty_label=_("All"), kind="municipality")
     year = django_filters.NumberFilter(label=_("Year"), field_name=EVENT_YEAR_FIELD, lookup_expr="year")
     ordering = django_filters.OrderingFilter(
         label=_("Sort"),
@@ -127,7 +131,7 @@ class EventFilter(StyledFilterSet):
             del self.filters["organizer"]
         else:
             self.filters["organizer"].queryset = organizers
-        self.filters["municipality"].queryset = Municipality.objects.all()
+        self.filters["municipality"].queryset = municipality_choices()
 
     def search(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         value = value.strip()

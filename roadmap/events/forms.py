@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from copp.forms import BootstrapMixin, DateInput, ShortLabelSelect, TimeInput
-
-if TYPE_CHECKING:
-    from roadmap.models import Activity, Municipality, Organization
+from copp.forms import BootstrapMixin, DateInput, SearchChoiceField, TimeInput
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -27,10 +24,15 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class EventForm(BootstrapMixin, forms.Form):
-    activity: forms.ModelChoiceField[Activity] = forms.ModelChoiceField(
-        label=_("Roadmap activity"), queryset=None, widget=ShortLabelSelect(limit=100)
-    )  # type: ignore[arg-type]
-    organizer: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(label=_("Organiser"), queryset=None)  # type: ignore[arg-type]
+    # Searched as you type (copp.choices): every plan's activities, thousands of
+    # organisations and municipalities at national scale are never one <select>.
+    activity = SearchChoiceField(
+        label=_("Roadmap activity"),
+        queryset=None,
+        kind="event-activity",
+        placeholder=_("Type the activity's number or words of its title"),
+    )
+    organizer = SearchChoiceField(label=_("Organiser"), queryset=None, kind="event-organizer")
     title = forms.CharField(label=_("Event title"), max_length=500)
     start_date = forms.DateField(label=_("First day"), widget=DateInput())
     end_date = forms.DateField(
@@ -39,11 +41,12 @@ class EventForm(BootstrapMixin, forms.Form):
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
     end_time = forms.TimeField(label=_("End time"), required=False, widget=TimeInput())
     place = forms.CharField(label=_("Place of the event"), max_length=500, required=False)
-    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
+    municipality = SearchChoiceField(
         label=_("Municipal entity"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         help_text=_("Empty: the organiser's municipality."),
+        kind="municipality",
     )
     format = forms.ChoiceField(label=_("Format"), choices=())
     audience = forms.CharField(label=_("Audience"), max_length=500, required=False)
@@ -56,30 +59,16 @@ class EventForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, plans: Any, today: Any, organizers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from roadmap.models import Activity, Event, Municipality
-        from roadmap.plans.selectors import current_plan, is_archive, plan_years_text
+        from roadmap.events.choices import activity_choices, municipality_choices
+        from roadmap.models import Event
 
-        # Activities of every plan, grouped by plan (the current one first):
-        # the service checks that the dates fall in the chosen activity's plan.
-        field = cast("forms.ModelChoiceField[Activity]", self.fields["activity"])
-        field.queryset = Activity.objects.filter(plan__in=plans).select_related("plan").order_by("plan", "number")
-        current = current_plan(today, plans=plans)
-        ordered = sorted(plans, key=lambda p: (p != current, -p.first_year))
-        by_plan: dict[int, list[tuple[int, str]]] = {p.pk: [] for p in ordered}
-        for a in field.queryset:
-            by_plan[a.plan_id].append((a.pk, f"{a.number}. {a.name}"))
-        groups = []
-        for p in ordered:
-            label = _("Roadmap %(years)s") % {"years": plan_years_text(p)}
-            if is_archive(p, today):
-                label = f"{label} ({_('archive')})"
-            groups.append((label, by_plan[p.pk]))
-        field.choices = [("", "---------"), *groups] if len(groups) > 1 else [("", "---------"), *groups[0][1]]
-        cast("forms.ModelChoiceField[Organization]", self.fields["organizer"]).queryset = organizers
+        # The same querysets /choices/<kind>/ searches; they still decide what is accepted.
+        cast(SearchChoiceField, self.fields["activity"]).queryset = activity_choices(plans=plans, today=today)
+        cast(SearchChoiceField, self.fields["organizer"]).queryset = organizers
         if organizers.count() == 1:
             self.fields["organizer"].initial = organizers.first()
             self.fields["organizer"].widget = forms.HiddenInput()
-        cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"]).queryset = Municipality.objects.all()
+        cast(SearchChoiceField, self.fields["municipality"]).queryset = municipality_choices()
         cast(forms.ChoiceField, self.fields["format"]).choices = Event.Format.choices
         self.fields["format"].initial = Event.Format.IN_PERSON
 

@@ -10,13 +10,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Exists, OuterRef
-
 from copp.web import requested_plan
-from roadmap.accounts.roles import sees_everything
 from roadmap.events import selectors as event_selectors
+from roadmap.events.choices import event_list_organizers
 from roadmap.events.filters import ActivityFilter, EventFilter
-from roadmap.models import Event, Organization, Plan
+from roadmap.models import Plan
 from roadmap.plans.selectors import activities_of
 
 
@@ -24,16 +22,10 @@ def event_list_filter(data: Mapping[str, Any], *, user: Any, now: dt.datetime) -
     """The event list of ``user`` filtered by ``data`` (the page's query string).
 
     An unknown ``?plan=`` is a 404, not every plan. The organiser filter is
-    offered only to those who see every organisation: organisations that have
-    events, found by a semi-join on the (organizer, end_date) index, not a
-    DISTINCT over every event.
+    offered only to those who see every organisation (``event_list_organizers``).
     """
     requested_plan(data.get("plan"), default=None)
-    organizers = (
-        Organization.objects.filter(Exists(Event.objects.filter(organizer=OuterRef("pk")))).order_by("short_name")
-        if sees_everything(user)
-        else None
-    )
+    organizers = event_list_organizers(user)
     events = event_selectors.events_list(user=user, now=now)
     return EventFilter(data or None, queryset=events, now=now, organizers=organizers)
 
