@@ -351,8 +351,7 @@ def test_rebuild_recomputes_everything_after_a_bulk_load() -> None:
 def test_the_demo_generator_leaves_rollups_equal_to_the_records(order_plan: Plan) -> None:
     from dataclasses import replace
 
-    from copp.demo import DemoGenerator, demo_delete
-    from copp.demo.rules import ScaleSpec
+    from copp.demo import DemoGenerator, ScaleSpec, demo_delete
 
     spec = ScaleSpec(regions=1, colleges=3, schools=5, employers=3, events=80, ministry_staff=1)
     DemoGenerator(replace(spec), seed=3, now=msk(2025, 6, 1)).run()
