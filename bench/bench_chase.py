@@ -56,6 +56,7 @@ def _world() -> dict[str, Any]:
 
 def _fill(world: dict[str, Any], total: int) -> None:
     """Grow the bench college's events to ``total`` (bulk; idempotent per size)."""
+    from roadmap.events.rollups import rollups_rebuild
     from roadmap.events.services import event_due_at
     from roadmap.models import Event, EventReport, Notification
 
@@ -111,6 +112,7 @@ def _fill(world: dict[str, Any], total: int) -> None:
         for e in new.filter(audience="reported").only("id", "due_at")
     ]
     EventReport.objects.bulk_create(reports, batch_size=2000)
+    rollups_rebuild()  # bulk rows bypass the services that keep the rollups
     sent = [
         Notification(
             event_id=pk,

@@ -34,6 +34,7 @@ SUMMARY_KINDS = ("roadmap", "indicators", "municipalities")
 
 def _top_up(plan: Any, year: int, wanted: int) -> int:
     """Make the plan have exactly ``wanted`` events ending in ``year`` (bulk)."""
+    from roadmap.events.rollups import rollups_rebuild
     from roadmap.events.services import event_due_at
     from roadmap.models import Activity, Event, EventReport, Organization
 
@@ -43,6 +44,7 @@ def _top_up(plan: Any, year: int, wanted: int) -> int:
         extra = list(existing.order_by("-id").values_list("id", flat=True)[: have - wanted])
         EventReport.objects.filter(event_id__in=extra).delete()
         Event.objects.filter(id__in=extra).delete()
+        rollups_rebuild()
         return wanted
     activities = list(Activity.objects.filter(plan=plan))
     organisations = list(Organization.objects.filter(is_group=False).select_related("municipality")[:200])
@@ -82,6 +84,7 @@ def _top_up(plan: Any, year: int, wanted: int) -> int:
             )
         )
     EventReport.objects.bulk_create(reports, batch_size=2000)
+    rollups_rebuild()  # bulk rows bypass the services that keep the rollups
     return Event.objects.filter(activity__plan=plan, end_date__year=year).count()
 
 

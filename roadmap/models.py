@@ -701,3 +701,69 @@ class ReportParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.person_key[:8]}"
+
+
+class EventRollup(models.Model):
+    """Counters of the events of one key, kept current by ``roadmap.events.services``
+    in the same transaction as each write (``roadmap.events.rollups``).
+
+    The key is (plan, organiser, activity, municipality, last day, due moment):
+    the last day is the day timeliness and the event year go by
+    (``roadmap.events.event_year``), and the stored due moment is part of the
+    key so that "missing" versus "not yet due" at any moment is a comparison
+    with the key, never a walk over events (an event whose due moment is
+    recomputed moves to another key). The region is reached through the
+    organiser; when organisations get a region, a ``region`` column copied from
+    the organiser goes next to ``organization`` here, in the key and in
+    ``roadmap.events.rollups.KEY_FIELDS``.
+
+    ``municipality_key`` is the municipality's id, or 0 for none: NULLs are
+    never equal in a unique key, so the nullable foreign key cannot be in it.
+    ``latest`` is the newest moment any counted fact carries (a cancellation,
+    a submission, an acceptance): the counters answer for moments from it on.
+    It only grows, so after a deletion it may be later than the records need,
+    which only sends a read to the direct computation.
+    """
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organiser"), on_delete=models.CASCADE, related_name="+"
+    )
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    municipality_key = models.PositiveIntegerField(_("municipality id (0: none)"))
+    day = models.DateField(_("last day"))
+    due_at = models.DateTimeField(_("report due at"))
+    held = models.IntegerField(_("events held (not cancelled)"), default=0)
+    cancelled = models.IntegerField(_("events cancelled"), default=0)
+    on_time = models.IntegerField(_("reports on time"), default=0)
+    late = models.IntegerField(_("reports late"), default=0)
+    accepted = models.IntegerField(_("reports accepted"), default=0)
+    returned = models.IntegerField(_("reports returned"), default=0)
+    participants = models.BigIntegerField(_("participants in reports"), default=0)
+    participants_accepted = models.BigIntegerField(_("participants in accepted reports"), default=0)
+    latest = models.DateTimeField(_("newest counted moment"))
+
+    class Meta:
+        verbose_name = _("event rollup")
+        verbose_name_plural = _("event rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organization", "activity", "municipality_key", "day", "due_at"],
+                name="event_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plan", "day"], name="event_rollup_plan_day"),
+            models.Index(fields=["organization", "day"], name="event_rollup_org_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.activity_id}/{self.day:%d.%m.%Y}"

@@ -8,6 +8,13 @@ are stored in django-celery-beat and never change.
 from __future__ import annotations
 
 from roadmap.chase.tasks import chase_reports, deliver_notifications, enqueue_delivery, retry_notifications
-from roadmap.events.tasks import participants_purge
+from roadmap.events.tasks import participants_purge, rollups_check
 
-__all__ = ["chase_reports", "deliver_notifications", "enqueue_delivery", "participants_purge", "retry_notifications"]
+__all__ = [
+    "chase_reports",
+    "deliver_notifications",
+    "enqueue_delivery",
+    "participants_purge",
+    "retry_notifications",
+    "rollups_check",
+]

@@ -18,6 +18,7 @@ from reports.builders import builder_class
 from reports.dashboard.snapshot import Dashboard, snapshot_key
 from reports.selectors import count_events, event_lines
 from roadmap.events.event_year import EVENT_YEAR_FIELD, event_year
+from roadmap.events.rollups import RollupDelta
 from roadmap.events.selectors import timeliness_figures
 from roadmap.events.services import event_due_at
 from roadmap.models import Event, EventReport
@@ -34,6 +35,7 @@ NOW = msk(2025, 6, 1, 12)
 def new_year_event(order_plan: Any) -> Event:
     """Held 30.12.2024–02.01.2025 under activity 17 (a source of indicator 6), reported and accepted."""
     end = dt.date(2025, 1, 2)
+    kept = RollupDelta()
     event = Event.objects.create(
         activity=order_plan.activities.get(number=17),
         organizer=OrganizationFactory(),
@@ -52,6 +54,8 @@ def new_year_event(order_plan: Any) -> Event:
         on_time=True,
         accepted_at=event.due_at,
     )
+    kept.created([event.pk])
+    kept.apply()  # written past the services: the rollups kept as they keep them
     return event
 
 

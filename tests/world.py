@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from indicators.models import Actual, Indicator
+from roadmap.events.rollups import rollups_kept
 from roadmap.events.services import event_due_at
 from roadmap.models import (
     Activity,
@@ -60,30 +61,34 @@ class World:
 
 
 def _event(w: World, org: Organization, title: str, end: dt.date) -> Event:
-    return Event.objects.create(
-        activity=w.activity,
-        organizer=org,
-        title=title,
-        start_date=end,
-        end_date=end,
-        municipality=org.municipality,
-        due_at=event_due_at(plan=w.plan, end_date=end),
-    )
+    with rollups_kept() as kept:  # written past the services: the rollups kept as they keep them
+        event = Event.objects.create(
+            activity=w.activity,
+            organizer=org,
+            title=title,
+            start_date=end,
+            end_date=end,
+            municipality=org.municipality,
+            due_at=event_due_at(plan=w.plan, end_date=end),
+        )
+        kept.created([event.pk])
+    return event
 
 
 def _report(event: Event, *, late: bool, status: str = "submitted", **extra: Any) -> EventReport:
     submitted = event.due_at + (dt.timedelta(hours=5) if late else -dt.timedelta(hours=5))
-    return EventReport.objects.create(
-        event=event,
-        summary="Прошло по плану",
-        participants_total=30,
-        participants_pupils_6_11=20,
-        status=status,
-        submitted_at=submitted,
-        due_at_submission=event.due_at,
-        on_time=not late,
-        **extra,
-    )
+    with rollups_kept([event.pk]):
+        return EventReport.objects.create(
+            event=event,
+            summary="Прошло по плану",
+            participants_total=30,
+            participants_pupils_6_11=20,
+            status=status,
+            submitted_at=submitted,
+            due_at_submission=event.due_at,
+            on_time=not late,
+            **extra,
+        )
 
 
 def _events(w: World, org: Organization, coordinator: User | None, mark: str) -> list[Event]:

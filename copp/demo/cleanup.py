@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models, transaction
 
 from copp.demo.rules import DEMO_PREFIX
+from roadmap.events.rollups import rollups_rebuild
 from roadmap.models import (
     Event,
     Municipality,
@@ -52,3 +53,4 @@ def demo_delete() -> None:
     ).delete()
     orgs.delete()
     region_munis.delete()
+    rollups_rebuild()  # the events went without the services that keep the rollups

@@ -49,6 +49,7 @@ from copp.demo.rules import (
     split,
 )
 from roadmap.accounts.roles import GROUP_NAMES, Role, ensure_role_groups
+from roadmap.events.rollups import rollups_rebuild
 from roadmap.models import (
     Activity,
     Event,
@@ -132,6 +133,8 @@ class DemoGenerator(RegistriesMixin):
             self._registries(region)
             self._actuals(region)
             self.log(f"region {index}/{self.spec.regions} done, {perf_counter() - started:.1f} s since start")
+        # Events and reports went in with bulk_create, past the services that keep the rollups.
+        rollups_rebuild()
         return dict(self.counts)
 
     # -- windows ------------------------------------------------------------

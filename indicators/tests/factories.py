@@ -16,6 +16,7 @@ from indicators.models import (
     ProgrammeCategory,
     ProgrammeCohort,
 )
+from roadmap.events.rollups import rollups_kept
 from roadmap.models import Event, EventReport, Organization
 from roadmap.tests.factories import OrganizationFactory
 
@@ -95,23 +96,25 @@ def accepted_report(
     accepted_at: dt.datetime | None = None,
 ) -> EventReport:
     due = timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=2), dt.time()))
-    event = Event.objects.create(
-        activity=activity,
-        organizer=organizer,
-        title=f"Мероприятие {activity.number}",
-        start_date=start,
-        end_date=start,
-        due_at=due,
-        cancelled_at=due if cancelled else None,
-    )
-    return EventReport.objects.create(
-        event=event,
-        summary="Проведено",
-        participants_total=total,
-        participants_pupils_6_11=pupils,
-        status=status,
-        submitted_at=due,
-        on_time=True,
-        due_at_submission=due,
-        accepted_at=(accepted_at or due) if status == EventReport.Status.ACCEPTED else None,
-    )
+    with rollups_kept() as kept:  # written past the services: the rollups kept as they keep them
+        event = Event.objects.create(
+            activity=activity,
+            organizer=organizer,
+            title=f"Мероприятие {activity.number}",
+            start_date=start,
+            end_date=start,
+            due_at=due,
+            cancelled_at=due if cancelled else None,
+        )
+        kept.created([event.pk])
+        return EventReport.objects.create(
+            event=event,
+            summary="Проведено",
+            participants_total=total,
+            participants_pupils_6_11=pupils,
+            status=status,
+            submitted_at=due,
+            on_time=True,
+            due_at_submission=due,
+            accepted_at=(accepted_at or due) if status == EventReport.Status.ACCEPTED else None,
+        )

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
 from copp.files import OwnedFile
 from roadmap.accounts.permissions import visible_events, visible_evidence, visible_notifications
@@ -33,6 +33,7 @@ from roadmap.models import (
     Activity,
     Event,
     EventReport,
+    EventRollup,
     EvidenceFile,
     Municipality,
     Notification,
@@ -187,7 +188,13 @@ def _moment(now: datetime, as_of: date | datetime | None) -> datetime:
     return min(now, end_of_day)
 
 
-_GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
+# A group's key: an organisation, activity or municipality id, a month's first day, or None.
+_GroupKey = int | date | None
+# One grouped row of counts and label columns, as ``QuerySet.values`` gives it.
+_Values = dict[str, Any]
+_DelayRow = tuple[_GroupKey, datetime, datetime]
+
+_GROUPS: dict[str, tuple[F | TruncMonth | None, tuple[str, ...]]] = {
     "organization": (F("organizer_id"), ("organizer__short_name",)),
     "activity": (F("activity_id"), ("activity__number", "activity__name")),
     "municipality": (F("municipality_id"), ("municipality__name",)),
@@ -196,7 +203,7 @@ _GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
-def _label(by: str, key: Any, values: dict[str, Any]) -> str:
+def _label(by: str, key: _GroupKey, values: _Values) -> str:
     if by == "organization":
         return values.get("organizer__short_name") or "—"
     if by == "activity":
@@ -206,6 +213,63 @@ def _label(by: str, key: Any, values: dict[str, Any]) -> str:
     if by == "month":
         return f"{key:%m.%Y}" if key else "—"
     return "Итого"
+
+
+@dataclass(frozen=True)
+class _TimelinessQuery:
+    """The filters of a timeliness question (see ``timeliness_figures``)."""
+
+    plan: Plan | None = None
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    organization_ids: set[int] | list[int] | None = None
+    activity: Activity | None = None
+    municipality: Municipality | None = None
+    organization: Organization | None = None
+
+    def events(self, moment: datetime) -> QuerySet[Event]:
+        """The events counted at ``moment``: held by then, not cancelled by then."""
+        qs = Event.objects.filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment))
+        qs = qs.filter(end_date__lte=moscow_date(moment))
+        if self.plan is not None:
+            qs = qs.filter(activity__plan=self.plan)
+        if self.year is not None:
+            qs = qs.filter(event_year_q(self.year))
+        if self.date_from is not None:
+            qs = qs.filter(end_date__gte=self.date_from)
+        if self.date_to is not None:
+            qs = qs.filter(end_date__lte=self.date_to)
+        if self.organization_ids is not None:
+            qs = qs.filter(organizer_id__in=list(self.organization_ids))
+        if self.organization is not None:
+            qs = qs.filter(organizer=self.organization)
+        if self.activity is not None:
+            qs = qs.filter(activity=self.activity)
+        if self.municipality is not None:
+            qs = qs.filter(municipality=self.municipality)
+        return qs
+
+    def rollups(self, moment: datetime) -> QuerySet[EventRollup]:
+        """The rollup rows of the same events (the day is the event's last day)."""
+        qs = EventRollup.objects.filter(day__lte=moscow_date(moment))
+        if self.plan is not None:
+            qs = qs.filter(plan=self.plan)
+        if self.year is not None:
+            qs = qs.filter(day__year=self.year)
+        if self.date_from is not None:
+            qs = qs.filter(day__gte=self.date_from)
+        if self.date_to is not None:
+            qs = qs.filter(day__lte=self.date_to)
+        if self.organization_ids is not None:
+            qs = qs.filter(organization_id__in=list(self.organization_ids))
+        if self.organization is not None:
+            qs = qs.filter(organization=self.organization)
+        if self.activity is not None:
+            qs = qs.filter(activity=self.activity)
+        if self.municipality is not None:
+            qs = qs.filter(municipality_key=self.municipality.pk)
+        return qs
 
 
 def timeliness_figures(
@@ -229,56 +293,149 @@ def timeliness_figures(
     before that day) and not cancelled by then, only reports submitted by
     then. ``year`` is the event's year (its last day, ``roadmap.events.event_year``,
     as in the indicators); ``date_from``/``date_to`` bound the last day.
-    ``on_time``/``late`` use the verdict frozen at submission. Runs two
-    queries whatever the number of events.
+    ``on_time``/``late`` use the verdict frozen at submission.
+
+    The counts come from the maintained rollups (``roadmap.events.rollups``):
+    held, on time, late and accepted are sums, and "missing" is the held
+    events without a report in the keys whose due moment has passed by
+    ``moment``. The rollups hold the records as they are now, so they answer
+    for a moment at or after every cancellation, submission and acceptance
+    counted in the rows asked about (their ``latest``): that is every query
+    about now. A moment before one of them (an ``as_of`` in the past with
+    reports filed or events cancelled since) needs history the counters do
+    not keep, and is answered by ``timeliness_figures_direct`` instead, with
+    the same results. The delays of late reports (for the medians) are read
+    from the late reports themselves. Two queries whatever the number of
+    events (four when the direct computation answers).
     """
     if by not in _GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     moment = _moment(now, as_of)
-    qs = Event.objects.filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment))
-    qs = qs.filter(end_date__lte=moscow_date(moment))
-    if plan is not None:
-        qs = qs.filter(activity__plan=plan)
-    if year is not None:
-        qs = qs.filter(event_year_q(year))
-    if date_from is not None:
-        qs = qs.filter(end_date__gte=date_from)
-    if date_to is not None:
-        qs = qs.filter(end_date__lte=date_to)
-    if organization_ids is not None:
-        qs = qs.filter(organizer_id__in=list(organization_ids))
-    if organization is not None:
-        qs = qs.filter(organizer=organization)
-    if activity is not None:
-        qs = qs.filter(activity=activity)
-    if municipality is not None:
-        qs = qs.filter(municipality=municipality)
+    query = _TimelinessQuery(
+        plan=plan,
+        year=year,
+        date_from=date_from,
+        date_to=date_to,
+        organization_ids=organization_ids,
+        activity=activity,
+        municipality=municipality,
+        organization=organization,
+    )
+    grouped = _grouped_from_rollups(by, query, moment)
+    if grouped is None:
+        return _timeliness_direct(by, query, moment)
+    return _figures(by, moment, grouped, _delay_rows(by, query.events(moment), moment))
 
+
+def timeliness_figures_direct(
+    *,
+    now: datetime,
+    by: GroupBy = "organization",
+    plan: Plan | None = None,
+    year: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    as_of: date | datetime | None = None,
+    organization_ids: set[int] | list[int] | None = None,
+    activity: Activity | None = None,
+    municipality: Municipality | None = None,
+    organization: Organization | None = None,
+) -> TimelinessFigures:
+    """``timeliness_figures`` computed from the events and reports themselves
+    (every event of the period on each call): the reference the rollups are
+    tested against, and the answer for moments the rollups cannot give."""
+    if by not in _GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    query = _TimelinessQuery(
+        plan=plan,
+        year=year,
+        date_from=date_from,
+        date_to=date_to,
+        organization_ids=organization_ids,
+        activity=activity,
+        municipality=municipality,
+        organization=organization,
+    )
+    return _timeliness_direct(by, query, _moment(now, as_of))
+
+
+def _timeliness_direct(by: str, query: _TimelinessQuery, moment: datetime) -> TimelinessFigures:
+    qs = query.events(moment)
     submitted = Q(report__submitted_at__lte=moment)
     past_deadline = Q(due_at__lte=moment - DEADLINE_SECOND)
-    on_time_q = submitted & Q(report__on_time=True)
-    late_q = submitted & Q(report__on_time=False)
     key_expr, label_fields = _GROUPS[by]
     annotations = {
         "held": Count("id"),
         "due": Count("id", filter=submitted | past_deadline),
-        "on_time": Count("id", filter=on_time_q),
-        "late": Count("id", filter=late_q),
+        "on_time": Count("id", filter=submitted & Q(report__on_time=True)),
+        "late": Count("id", filter=submitted & Q(report__on_time=False)),
         "missing": Count("id", filter=~submitted & past_deadline),
         "accepted": Count("id", filter=Q(report__accepted_at__lte=moment)),
     }
     if key_expr is None:
         grouped = [qs.aggregate(**annotations) | {"k": None}]
-        delay_rows = [
-            (None, s, d) for s, d in qs.filter(late_q).values_list("report__submitted_at", "report__due_at_submission")
-        ]
     else:
         grouped = list(qs.annotate(k=key_expr).values("k", *label_fields).annotate(**annotations).order_by("k"))
-        delay_rows = list(
-            qs.filter(late_q).annotate(k=key_expr).values_list("k", "report__submitted_at", "report__due_at_submission")
-        )
+    return _figures(by, moment, grouped, _delay_rows(by, qs, moment))
 
-    delays: dict[Any, list[timedelta]] = defaultdict(list)
+
+# The rollup's grouping key, and its label columns by the events' names for them (``_GROUPS``).
+_ROLLUP_GROUPS: dict[str, tuple[F | TruncMonth | None, dict[str, str]]] = {
+    "organization": (F("organization_id"), {"organization__short_name": "organizer__short_name"}),
+    "activity": (F("activity_id"), {"activity__number": "activity__number", "activity__name": "activity__name"}),
+    "municipality": (F("municipality_id"), {"municipality__name": "municipality__name"}),
+    "month": (TruncMonth("day"), {}),
+    "total": (None, {}),
+}
+
+
+def _grouped_from_rollups(by: str, query: _TimelinessQuery, moment: datetime) -> list[_Values] | None:
+    """The grouped counts from the rollups, or None when they cannot answer for ``moment``."""
+    not_reported = F("held") - F("on_time") - F("late")
+    # Named apart from the columns: an annotation called "held" would shadow F("held").
+    annotations = {
+        "n_held": Coalesce(Sum("held"), 0),
+        "n_on_time": Coalesce(Sum("on_time"), 0),
+        "n_late": Coalesce(Sum("late"), 0),
+        "n_missing": Coalesce(Sum(not_reported, filter=Q(due_at__lte=moment - DEADLINE_SECOND)), 0),
+        "n_accepted": Coalesce(Sum("accepted"), 0),
+        "n_latest": Max("latest"),
+    }
+    qs = query.rollups(moment)
+    key_expr, labels = _ROLLUP_GROUPS[by]
+    if key_expr is None:
+        grouped = [qs.aggregate(**annotations) | {"k": None}]
+    else:
+        grouped = list(qs.annotate(k=key_expr).values("k", *labels).annotate(**annotations).order_by("k"))
+    if any(r["n_latest"] is not None and r["n_latest"] > moment for r in grouped):
+        return None  # a fact counted in these rows is newer than the moment asked about
+    for r in grouped:
+        for name in ("held", "on_time", "late", "missing", "accepted"):
+            r[name] = int(r.pop(f"n_{name}"))
+        r["due"] = r["on_time"] + r["late"] + r["missing"]
+        for column, name in labels.items():
+            r[name] = r.pop(column)
+    if key_expr is None:
+        return grouped
+    # A key may hold only cancelled events (or none any more): a group is there when it held some.
+    return [r for r in grouped if r["held"]]
+
+
+def _delay_rows(by: str, qs: QuerySet[Event], moment: datetime) -> list[_DelayRow]:
+    """(group key, submitted at, due at submission) of the late reports counted at ``moment``."""
+    late_q = Q(report__submitted_at__lte=moment, report__on_time=False)
+    key_expr, _labels = _GROUPS[by]
+    if key_expr is None:
+        return [
+            (None, s, d) for s, d in qs.filter(late_q).values_list("report__submitted_at", "report__due_at_submission")
+        ]
+    return list(
+        qs.filter(late_q).annotate(k=key_expr).values_list("k", "report__submitted_at", "report__due_at_submission")
+    )
+
+
+def _figures(by: str, moment: datetime, grouped: list[_Values], delay_rows: list[_DelayRow]) -> TimelinessFigures:
+    delays: dict[_GroupKey, list[timedelta]] = defaultdict(list)
     for key, submitted_at, due_at in delay_rows:
         delays[key].append(submitted_at - late_from(due_at))
 

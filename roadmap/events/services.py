@@ -33,6 +33,7 @@ from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import participants as people_lists
 from roadmap.events.evidence import evidence_refusal
 from roadmap.events.limits import MAX_EVIDENCE_FILES, MAX_PARTICIPANTS
+from roadmap.events.rollups import rollups_kept
 from roadmap.events.status import is_on_time, moscow_date
 from roadmap.models import (
     REPORT_FIGURE_FIELDS,
@@ -128,20 +129,27 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
             if report.resubmission_due_at != due:
                 report.resubmission_due_at, report.version, report.updated_at = due, report.version + 1, now
                 moved_reports.append(report)
-        for model, rows, fields in (
-            (Event, moved_events, ["due_at", "version", "updated_at"]),
-            (EventReport, moved_reports, ["resubmission_due_at", "version", "updated_at"]),
-        ):
-            if rows:
+        with rollups_kept(e.pk for e in moved_events):  # a new due moment is a new rollup key
+            if moved_events:
                 bulk_update_with_history(
-                    rows,
-                    model,
-                    fields,
+                    moved_events,
+                    Event,
+                    ["due_at", "version", "updated_at"],
                     batch_size=500,
                     default_user=user,
                     default_change_reason=RULE_CHANGE_REASON,
                     default_date=now,
                 )
+        if moved_reports:
+            bulk_update_with_history(
+                moved_reports,
+                EventReport,
+                ["resubmission_due_at", "version", "updated_at"],
+                batch_size=500,
+                default_user=user,
+                default_change_reason=RULE_CHANGE_REASON,
+                default_date=now,
+            )
     return DueMomentsMoved(events=len(moved_events), returned_reports=len(moved_reports))
 
 
@@ -311,7 +319,9 @@ def event_create(
     )
     _validate_event(event)
     event.due_at = event_due_at(plan=activity.plan, end_date=event.end_date)
-    event.save()
+    with rollups_kept() as kept:
+        event.save()
+        kept.created([event.pk])
     return event
 
 
@@ -344,7 +354,7 @@ def event_update(*, user: User | None, event: Event, expected_version: int | Non
         _refuse_moving_reported(event, old_dates, has_report=EventReport.objects.filter(event=event).exists())
     event.due_at = event_due_at(plan=event.activity.plan, end_date=event.end_date)
     try:
-        with transaction.atomic():
+        with rollups_kept([event.pk]):
             if _lock_event(event).cancelled_at is not None:  # cancelled since it was loaded
                 raise ValidationError({"event": ["Мероприятие отменено."]})
             return _save_versioned(event, expected_version, [*changes, "due_at"])
@@ -411,7 +421,7 @@ def event_cancel(
         raise PermissionDenied("Нельзя отменять мероприятия другой организации.")
     if not (reason or "").strip():
         raise ValidationError({"cancel_reason": ["Укажите причину отмены."]})
-    with transaction.atomic():
+    with rollups_kept([event.pk]):
         locked = _lock_event(event)
         if locked.cancelled_at is not None:
             raise Conflict("Мероприятие уже отменено.")
@@ -542,7 +552,7 @@ def event_report_submit(*, user: User | None, event: Event, data: ReportData, no
     _check_reportable(event, now)  # early, for a clear answer; repeated under the lock
     clean = _clean_report(data)
     try:
-        with transaction.atomic():
+        with rollups_kept([event.pk]):
             locked = _lock_event(event)
             _check_reportable(locked, now)
             if EventReport.objects.filter(event_id=event.pk).exists():
@@ -602,7 +612,9 @@ def _transition(
     report: EventReport, expected_version: int | None, fields: list[str], *, allowed: tuple[str, ...]
 ) -> EventReport:
     try:
-        return _transition_locked(report, expected_version, fields, allowed)
+        # The event's row first (rollups_kept locks it), then the report's: the order every writer keeps.
+        with rollups_kept([report.event_id]):
+            return _transition_locked(report, expected_version, fields, allowed)
     except Conflict:
         # Forget the refused in-memory changes so the caller sees the stored state.
         report.refresh_from_db()
@@ -1022,10 +1034,12 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
         changed_fields.update(names)
         outcome.actions[r.row] = ("updated", names)
     if commit and not outcome.problems:
-        bulk_create_with_history(new, Event, batch_size=500, default_user=_actor(user))
-        if changed:
-            fields = sorted(changed_fields | {"due_at", "version", "updated_at"})
-            bulk_update_with_history(changed, Event, fields, batch_size=500, default_user=_actor(user))
+        with rollups_kept(e.pk for e in changed) as kept:
+            bulk_create_with_history(new, Event, batch_size=500, default_user=_actor(user))
+            kept.created(e.pk for e in new)
+            if changed:
+                fields = sorted(changed_fields | {"due_at", "version", "updated_at"})
+                bulk_update_with_history(changed, Event, fields, batch_size=500, default_user=_actor(user))
     return outcome
 
 
@@ -1058,6 +1072,8 @@ def event_reports_import(
     found = Event.objects.filter(pk__in=ids)
     if plan is not None:
         found = found.filter(activity__plan=plan)
+    if commit:  # the events' rows before the reports' (the order every writer keeps)
+        found = found.select_for_update(of=("self",)).order_by("pk")
     events = {e.pk: e for e in found} if ids else {}
     reports_qs = EventReport.objects.filter(event_id__in=list(events))
     if commit:
@@ -1135,11 +1151,12 @@ def event_reports_import(
         changed_fields.update(names)
         outcome.actions[r.row] = ("updated", names)
     if commit and not outcome.problems:
-        bulk_create_with_history(new, EventReport, batch_size=500, default_user=_actor(user))
-        if changed:
-            fields = sorted(
-                (changed_fields - {"status"})
-                | {"status", "resubmitted_at", "resubmission_due_at", "version", "updated_at"}
-            )
-            bulk_update_with_history(changed, EventReport, fields, batch_size=500, default_user=_actor(user))
+        with rollups_kept([r.event_id for r in (*new, *changed)]):
+            bulk_create_with_history(new, EventReport, batch_size=500, default_user=_actor(user))
+            if changed:
+                fields = sorted(
+                    (changed_fields - {"status"})
+                    | {"status", "resubmitted_at", "resubmission_due_at", "version", "updated_at"}
+                )
+                bulk_update_with_history(changed, EventReport, fields, batch_size=500, default_user=_actor(user))
     return outcome

@@ -1,9 +1,13 @@
-"""Celery tasks of the events: the daily purge of participant lists' person keys."""
+"""Celery tasks of the events: the daily purge of participant lists' person keys, the nightly rollup check."""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="roadmap.participants_purge", acks_late=True)
@@ -13,3 +17,14 @@ def participants_purge() -> int:
     from roadmap.plans.deadlines import MOSCOW
 
     return purge(today=timezone.now().astimezone(MOSCOW).date())
+
+
+@shared_task(name="roadmap.rollups_check", acks_late=True)
+def rollups_check() -> int:
+    """Nightly: recompute the event rollups from the records, log and fix any difference."""
+    from roadmap.events.rollups import rollups_check as check
+
+    result = check(fix=True)
+    for difference in result.differences:
+        logger.error("event rollup differed from the records, fixed: %s", difference.describe())
+    return len(result.differences)

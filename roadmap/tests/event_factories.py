@@ -8,6 +8,7 @@ from typing import Any
 import factory
 import pytest
 
+from roadmap.events.rollups import rollups_kept
 from roadmap.events.services import event_due_at
 from roadmap.models import Event, EventReport, Plan
 from roadmap.plans.deadlines import MOSCOW
@@ -33,6 +34,14 @@ class EventFactory(factory.django.DjangoModelFactory):
     municipality = factory.SelfAttribute("organizer.municipality")
     due_at = factory.LazyAttribute(lambda o: event_due_at(plan=o.activity.plan, end_date=o.end_date))
 
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        """Saved past the services, so the rollups are kept here as the services keep them."""
+        with rollups_kept() as kept:
+            event = super()._create(model_class, *args, **kwargs)
+            kept.created([event.pk])
+        return event
+
 
 class EventReportFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -44,6 +53,12 @@ class EventReportFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyAttribute(lambda o: o.event.due_at - dt.timedelta(hours=3))
     due_at_submission = factory.LazyAttribute(lambda o: o.event.due_at)
     on_time = factory.LazyAttribute(lambda o: o.submitted_at < o.event.due_at + dt.timedelta(seconds=1))
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        """Saved past the services, so the rollups are kept here as the services keep them."""
+        with rollups_kept([kwargs["event"].pk]):
+            return super()._create(model_class, *args, **kwargs)
 
 
 def plan_with(**rule: Any) -> Plan:

@@ -1,0 +1,434 @@
+"""Event rollups: counters per (plan, organiser, activity, municipality, last day, due moment).
+
+Every figure of report timeliness once aggregated every event of the year
+on each call; ``roadmap.models.EventRollup`` keeps the counters instead, and
+``roadmap.events.selectors.timeliness_figures`` sums a year of them.
+
+How they stay exact:
+
+* **Kept by the services, in the write's transaction.** Every service that
+  writes events or reports (``roadmap.events.services``) runs its write inside
+  ``rollups_kept(event_ids)``: the events' contribution is read *before*
+  (locking their rows, so every writer of an event or of its report is
+  serialised on the event row, the event first, then the report), again
+  *after*, and the difference is added to the counters with one
+  ``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`` (PostgreSQL and
+  SQLite both have it), so concurrent writes to the same key add up instead
+  of overwriting each other. Bulk loads that bypass the services (the demo
+  generator, the demo clean-up) call ``rollups_rebuild`` when they finish.
+* **Time is in the key, not in the counters.** A report turning overdue at
+  midnight changes no counter: "held and not reported" per key and the key's
+  stored due moment give missing versus not yet due at any moment. An event
+  whose due moment is recomputed (a moved event, a changed plan rule) moves
+  to another key like any other change.
+* **Checked against the records.** ``rollups_check`` (the ``rollups_check``
+  command and a nightly task) recomputes them from the events and reports and
+  lists every difference; ``fix=True`` rewrites the rows that differ.
+
+Two computations of the same thing live here on purpose: ``_contribution``
+(Python, per event, used by the services) and ``_recomputed`` (SQL, grouped,
+used by the check), so the check is a real second opinion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, F, Max, Q, Sum, Value
+from django.db.models import Field as DjangoField
+from django.db.models.functions import Coalesce, Greatest
+
+from roadmap.models import Event, EventRollup
+
+logger = logging.getLogger(__name__)
+
+# The key of a rollup row, in this order. (With regions: "region_id" after "plan_id".)
+KEY_FIELDS = ("plan_id", "organization_id", "activity_id", "municipality_key", "day", "due_at")
+COUNTER_FIELDS = (
+    "held",
+    "cancelled",
+    "on_time",
+    "late",
+    "accepted",
+    "returned",
+    "participants",
+    "participants_accepted",
+)
+# ``latest`` of a key nothing dated has touched yet.
+NO_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+Key = tuple[int, int, int, int, dt.date, dt.datetime]
+Counters = tuple[int, ...]
+
+_EVENT_FIELDS = (
+    "pk",
+    "activity__plan_id",
+    "organizer_id",
+    "activity_id",
+    "municipality_id",
+    "end_date",
+    "due_at",
+    "cancelled_at",
+    "report__on_time",
+    "report__status",
+    "report__submitted_at",
+    "report__accepted_at",
+    "report__participants_total",
+)
+RETURNED = "returned"  # EventReport.Status.RETURNED, spelled out for the migration's models
+_CHUNK = 1000
+_UPSERT_ROWS = 200
+
+
+@dataclass
+class Tally:
+    """The counters of one key and the newest moment counted in them."""
+
+    counters: list[int] = field(default_factory=lambda: [0] * len(COUNTER_FIELDS))
+    latest: dt.datetime = NO_STAMP
+
+    def add(self, counters: Sequence[int], latest: dt.datetime, sign: int = 1) -> None:
+        for i, value in enumerate(counters):
+            self.counters[i] += sign * value
+        self.latest = max(self.latest, latest)
+
+
+def _contribution(row: Sequence[Any]) -> tuple[Key, Counters, dt.datetime]:
+    """What one event (a row of ``_EVENT_FIELDS``) adds to its key.
+
+    A cancelled event counts only as cancelled; a report counts on a held event.
+    """
+    (
+        _pk,
+        plan_id,
+        organization_id,
+        activity_id,
+        municipality_id,
+        day,
+        due_at,
+        cancelled_at,
+        on_time,
+        status,
+        submitted_at,
+        accepted_at,
+        participants,
+    ) = row
+    key: Key = (plan_id, organization_id, activity_id, municipality_id or 0, day, due_at)
+    latest = max(m for m in (NO_STAMP, cancelled_at, submitted_at, accepted_at) if m is not None)
+    if cancelled_at is not None:
+        return key, (0, 1, 0, 0, 0, 0, 0, 0), latest
+    reported = on_time is not None
+    accepted = accepted_at is not None
+    counters = (
+        1,
+        0,
+        int(reported and on_time),
+        int(reported and not on_time),
+        int(accepted),
+        int(status == RETURNED),
+        (participants or 0) if reported else 0,
+        (participants or 0) if accepted else 0,
+    )
+    return key, counters, latest
+
+
+def _rows(event_ids: Sequence[int], *, lock: bool) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for i in range(0, len(event_ids), _CHUNK):
+        qs = Event.objects.filter(pk__in=event_ids[i : i + _CHUNK]).order_by("pk")
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        rows.extend(qs.values_list(*_EVENT_FIELDS))
+    return rows
+
+
+class RollupDelta:
+    """The events a write touches: their contribution before it, and after it."""
+
+    def __init__(self, event_ids: Iterable[int] = ()) -> None:
+        self.ids: set[int] = set()
+        self.before: dict[Key, Tally] = {}
+        self.follow(event_ids)
+
+    def follow(self, event_ids: Iterable[int]) -> None:
+        """Read (and lock) the current contribution of events about to change."""
+        new = sorted(set(event_ids) - self.ids)
+        for row in _rows(new, lock=True):
+            key, counters, latest = _contribution(row)
+            self.before.setdefault(key, Tally()).add(counters, latest)
+        self.ids.update(new)
+
+    def created(self, event_ids: Iterable[int]) -> None:
+        """Events created by the write: nothing to read before."""
+        self.ids.update(event_ids)
+
+    def apply(self) -> int:
+        """Add the difference to the counters; returns how many keys were written."""
+        after: dict[Key, Tally] = {}
+        for row in _rows(sorted(self.ids), lock=False):
+            key, counters, latest = _contribution(row)
+            after.setdefault(key, Tally()).add(counters, latest)
+        changes: dict[Key, Tally] = {}
+        for key in self.before.keys() | after.keys():
+            old, new = self.before.get(key), after.get(key)
+            delta = Tally()
+            if new is not None:
+                delta.add(new.counters, NO_STAMP)
+            if old is not None:
+                delta.add(old.counters, NO_STAMP, sign=-1)
+            newer = new is not None and (old is None or new.latest > old.latest)
+            if newer and new is not None:
+                delta.latest = new.latest
+            if any(delta.counters) or newer:
+                changes[key] = delta
+        _upsert(changes)
+        return len(changes)
+
+
+@contextmanager
+def rollups_kept(event_ids: Iterable[int] = ()) -> Iterator[RollupDelta]:
+    """Run a write of events (and their reports) with their rollups kept in step.
+
+    The contribution of ``event_ids`` is read (their rows locked) on entry;
+    events created inside are announced with ``delta.created(ids)``. On a
+    normal exit the difference goes to the counters in the same transaction;
+    on an exception nothing is written.
+    """
+    with transaction.atomic():
+        delta = RollupDelta(event_ids)
+        yield delta
+        delta.apply()
+
+
+def _prepared(name: str, value: Any) -> Any:
+    """``value`` as the backend stores the column (SQLite keeps dates as text in Django's format)."""
+    column = EventRollup._meta.get_field(name)
+    assert isinstance(column, DjangoField)
+    return column.get_db_prep_value(value, connection, prepared=False)
+
+
+def _upsert(changes: dict[Key, Tally]) -> None:
+    """Add ``changes`` to the stored counters: one statement per batch of keys, in key order."""
+    if not changes:
+        return
+    table = connection.ops.quote_name(EventRollup._meta.db_table)
+    columns = ["plan_id", "organization_id", "activity_id", "municipality_id", *KEY_FIELDS[3:], *COUNTER_FIELDS]
+    columns.append("latest")
+    quoted = [connection.ops.quote_name(c) for c in columns]
+    key_columns = ", ".join(connection.ops.quote_name(c) for c in KEY_FIELDS)
+    sums = ", ".join(
+        f"{q} = {table}.{q} + excluded.{q}" for q in (connection.ops.quote_name(c) for c in COUNTER_FIELDS)
+    )
+    latest = connection.ops.quote_name("latest")
+    newest = (
+        f"{latest} = CASE WHEN excluded.{latest} > {table}.{latest} THEN excluded.{latest} ELSE {table}.{latest} END"
+    )
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    items = sorted(changes.items(), key=lambda kv: kv[0])
+    with connection.cursor() as cursor:
+        for i in range(0, len(items), _UPSERT_ROWS):
+            batch = items[i : i + _UPSERT_ROWS]
+            params: list[Any] = []
+            for key, tally in batch:
+                plan_id, organization_id, activity_id, municipality_key, day, due_at = key
+                params += [plan_id, organization_id, activity_id, municipality_key or None, municipality_key]
+                params += [_prepared("day", day), _prepared("due_at", due_at), *tally.counters]
+                params.append(_prepared("latest", tally.latest))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join([placeholders] * len(batch))} "
+                f"ON CONFLICT ({key_columns}) DO UPDATE SET {sums}, {newest}",
+                params,
+            )
+
+
+# ---------------------------------------------------------------------------
+# Recomputed from the records: the check, the fix, the rebuild
+# ---------------------------------------------------------------------------
+
+
+def _recomputed(where: Q, event_model: Any = Event) -> Iterator[tuple[Key, Tally]]:
+    """The rollups the events matching ``where`` make, grouped in SQL."""
+    held = Q(cancelled_at__isnull=True)
+    reported = held & Q(report__isnull=False)
+    accepted = held & Q(report__accepted_at__isnull=False)
+    stamp = Value(NO_STAMP, output_field=DateTimeField())
+    rows = (
+        event_model.objects.filter(where)
+        .order_by()
+        .values("organizer_id", "activity_id", "end_date", "due_at")
+        .annotate(
+            plan_ref=F("activity__plan_id"),
+            mkey=Coalesce("municipality_id", Value(0)),
+            n_held=Count("id", filter=held),
+            n_cancelled=Count("id", filter=~held),
+            n_on_time=Count("id", filter=reported & Q(report__on_time=True)),
+            n_late=Count("id", filter=reported & Q(report__on_time=False)),
+            n_accepted=Count("id", filter=accepted),
+            n_returned=Count("id", filter=reported & Q(report__status=RETURNED)),
+            n_participants=Coalesce(Sum("report__participants_total", filter=reported), 0),
+            n_participants_accepted=Coalesce(Sum("report__participants_total", filter=accepted), 0),
+            n_latest=Max(
+                Greatest(
+                    Coalesce("cancelled_at", stamp),
+                    Coalesce("report__submitted_at", stamp),
+                    Coalesce("report__accepted_at", stamp),
+                )
+            ),
+        )
+    )
+    for r in rows.iterator(chunk_size=5000):
+        key: Key = (r["plan_ref"], r["organizer_id"], r["activity_id"], r["mkey"], r["end_date"], r["due_at"])
+        yield key, Tally([int(r[f"n_{name}"]) for name in COUNTER_FIELDS], r["n_latest"] or NO_STAMP)
+
+
+def _stored(where: Q) -> dict[Key, Tally]:
+    stored: dict[Key, Tally] = {}
+    for row in EventRollup.objects.filter(where).values_list(*KEY_FIELDS, *COUNTER_FIELDS, "latest"):
+        key: Key = row[: len(KEY_FIELDS)]  # type: ignore[assignment]
+        stored[key] = Tally(list(row[len(KEY_FIELDS) : -1]), row[-1])
+    return stored
+
+
+@dataclass(frozen=True)
+class RollupDifference:
+    """A key whose stored counters are not what the records give (None: no row)."""
+
+    key: Key
+    stored: Tally | None
+    recomputed: Tally | None
+
+    def describe(self) -> str:
+        plan_id, organization_id, activity_id, municipality_key, day, due_at = self.key
+        name = (
+            f"plan {plan_id}, organisation {organization_id}, activity {activity_id}, "
+            f"municipality {municipality_key or '-'}, day {day:%d.%m.%Y}, due {due_at.isoformat()}"
+        )
+        return f"{name}: stored {_text(self.stored)}, recomputed {_text(self.recomputed)}"
+
+
+def _text(tally: Tally | None) -> str:
+    if tally is None:
+        return "(no row)"
+    figures = ", ".join(f"{n}={v}" for n, v in zip(COUNTER_FIELDS, tally.counters, strict=True))
+    return f"{figures}, latest={tally.latest.isoformat()}"
+
+
+def _slices(event_model: Any = Event, rollup_model: Any = EventRollup) -> list[tuple[Q, Q]]:
+    """(events, rollups) filters of each year, so no check holds more than a year in memory."""
+    years = {d.year for d in event_model.objects.dates("end_date", "year")}
+    years |= {d.year for d in rollup_model.objects.dates("day", "year")}
+    return [(Q(end_date__year=y), Q(day__year=y)) for y in sorted(years)]
+
+
+def _differences_in(events: Q, rollups: Q) -> list[RollupDifference]:
+    stored = _stored(rollups)
+    found: list[RollupDifference] = []
+    for key, tally in _recomputed(events):
+        mine = stored.pop(key, None)
+        # ``latest`` may run ahead of the records (it never goes back), never behind.
+        if mine is None or mine.counters != tally.counters or mine.latest < tally.latest:
+            found.append(RollupDifference(key, mine, tally))
+    found.extend(RollupDifference(k, t, None) for k, t in stored.items() if any(t.counters))
+    return found
+
+
+def _lock_rollups() -> None:
+    """Hold writes to the rollups back until the transaction ends (PostgreSQL;
+    SQLite's IMMEDIATE transactions hold every other writer already)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(EventRollup._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE"
+            )
+
+
+@dataclass
+class RollupCheck:
+    differences: list[RollupDifference]
+    fixed: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def rollups_check(*, fix: bool = False) -> RollupCheck:
+    """Recompute the rollups from the events and reports and list what differs.
+
+    Runs in one transaction that holds back writes to the rollups (a write in
+    flight is then either in both or in neither). With ``fix`` every row that
+    differs is rewritten to the recomputed counters (a row with no events left
+    is deleted).
+    """
+    with transaction.atomic():
+        _lock_rollups()
+        differences = [d for events, rollups in _slices() for d in _differences_in(events, rollups)]
+        if fix:
+            _rewrite(differences)
+    return RollupCheck(differences=differences, fixed=fix and bool(differences))
+
+
+def _key_q(key: Key) -> Q:
+    return Q(**dict(zip(KEY_FIELDS, key, strict=True)))
+
+
+def _rewrite(differences: list[RollupDifference]) -> None:
+    for d in differences:
+        if d.recomputed is None:
+            EventRollup.objects.filter(_key_q(d.key)).delete()
+            continue
+        plan_id, organization_id, activity_id, municipality_key, day, due_at = d.key
+        EventRollup.objects.update_or_create(
+            plan_id=plan_id,
+            organization_id=organization_id,
+            activity_id=activity_id,
+            municipality_key=municipality_key,
+            day=day,
+            due_at=due_at,
+            defaults={
+                "municipality_id": municipality_key or None,
+                "latest": d.recomputed.latest,
+                **dict(zip(COUNTER_FIELDS, d.recomputed.counters, strict=True)),
+            },
+        )
+
+
+def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup) -> int:
+    """Throw the rollups away and recompute them all from the records (after bulk
+    loads that bypass the services); returns the number of rows written.
+
+    The models are parameters for the migration that fills the table first.
+    """
+    written = 0
+    with transaction.atomic():
+        _lock_rollups()
+        rollup_model.objects.all().delete()
+        batch: list[Any] = []
+        for key, tally in _recomputed(Q(), event_model):  # one streamed query, whatever the years
+            plan_id, organization_id, activity_id, municipality_key, day, due_at = key
+            batch.append(
+                rollup_model(
+                    plan_id=plan_id,
+                    organization_id=organization_id,
+                    activity_id=activity_id,
+                    municipality_id=municipality_key or None,
+                    municipality_key=municipality_key,
+                    day=day,
+                    due_at=due_at,
+                    latest=tally.latest,
+                    **dict(zip(COUNTER_FIELDS, tally.counters, strict=True)),
+                )
+            )
+            if len(batch) >= 2000:
+                rollup_model.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+        rollup_model.objects.bulk_create(batch)
+        written += len(batch)
+    return written
