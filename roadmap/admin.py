@@ -20,6 +20,7 @@ from roadmap.models import (
     Notification,
     Organization,
     Plan,
+    Region,
     Responsibility,
     Section,
     User,
@@ -33,11 +34,18 @@ admin.site.site_title = _("COPP")
 admin.site.index_title = _("Administration")
 
 
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "order"]
+    search_fields = ["name", "key"]
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "order"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "region", "order"]
+    list_filter = ["kind", "region"]
     search_fields = ["name"]
+    list_select_related = ["region"]
 
 
 @admin.register(Organization)
@@ -45,10 +53,10 @@ class OrganizationAdmin(ImportExportModelAdmin):
     """Reference data: imported here (django-import-export) with the model's own validation."""
 
     resource_classes = [OrganizationResource]
-    list_display = ["short_name", "kind", "municipality", "is_group", "is_active"]
-    list_filter = ["kind", "is_group", "is_active", "municipality"]
+    list_display = ["short_name", "kind", "region", "municipality", "is_group", "is_active"]
+    list_filter = ["kind", "region", "is_group", "is_active", "municipality"]
     search_fields = ["short_name", "name", "inn", "key"]
-    list_select_related = ["municipality"]
+    list_select_related = ["municipality", "region"]
     autocomplete_fields = ["group"]
 
 
@@ -90,6 +98,7 @@ class SectionInline(admin.TabularInline):
 class PlanAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
+        "region",
         "issuer",
         "first_year",
         "last_year",
@@ -97,7 +106,7 @@ class PlanAdmin(admin.ModelAdmin):
         "report_due_days",
         "report_due_calendar",
     ]
-    list_filter = ["is_current"]
+    list_filter = ["is_current", "region"]
     search_fields = ["number", "title"]
     inlines = [SectionInline]
     actions = [copy_plan, "mark_current", "unmark_current"]
@@ -107,6 +116,7 @@ class PlanAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "key",
+                    "region",
                     "number",
                     "date",
                     "issuer",
