@@ -16,7 +16,7 @@ from indicators.checks import Check, breaches_by_code, plan_breaches
 from indicators.forms import ActualFilter
 from indicators.models import Actual, Indicator
 from indicators.selectors import Figure, actuals_visible_to, indicator_figures, indicators_of
-from roadmap.accounts.roles import sees_everything
+from roadmap.accounts.permissions import sees_many_organizations, visible_organizations
 from roadmap.models import Organization, Plan
 
 IndicatorRow = tuple[Indicator, Figure | None, list[Check]]
@@ -37,8 +37,10 @@ def actual_list_filter(data: Mapping[str, Any], *, user: Any, plan: Plan) -> Act
     organisation (the organisations that have values).
     """
     organizations = (
-        Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk")))).order_by("short_name")
-        if sees_everything(user)
+        visible_organizations(
+            user, Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk"))))
+        ).order_by("short_name")
+        if sees_many_organizations(user)
         else None
     )
     return ActualFilter(

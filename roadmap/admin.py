@@ -5,12 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from roadmap.accounts.permissions import in_users_region
 from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events.services import events_recompute_due_at
 from roadmap.models import (
@@ -47,6 +49,9 @@ class MunicipalityAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["region"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Municipality]:
+        return in_users_region(request.user, super().get_queryset(request))
+
 
 @admin.register(Organization)
 class OrganizationAdmin(ImportExportModelAdmin):
@@ -58,6 +63,10 @@ class OrganizationAdmin(ImportExportModelAdmin):
     search_fields = ["short_name", "name", "inn", "key"]
     list_select_related = ["municipality", "region"]
     autocomplete_fields = ["group"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        """Staff see their region's organisations (the autocompletes of other admin pages read this too)."""
+        return in_users_region(request.user, super().get_queryset(request))
 
 
 @admin.register(User)

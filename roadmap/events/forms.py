@@ -54,7 +54,9 @@ class EventForm(BootstrapMixin, forms.Form):
         help_text=_("Report reminders will also go to this address."),
     )
 
-    def __init__(self, *args: Any, plans: Any, today: Any, organizers: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plans: Any, today: Any, organizers: Any, municipalities: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         from roadmap.models import Activity, Event, Municipality
         from roadmap.plans.selectors import current_plan, is_archive, plan_years_text
@@ -79,7 +81,9 @@ class EventForm(BootstrapMixin, forms.Form):
         if organizers.count() == 1:
             self.fields["organizer"].initial = organizers.first()
             self.fields["organizer"].widget = forms.HiddenInput()
-        cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"]).queryset = Municipality.objects.all()
+        cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"]).queryset = (
+            Municipality.objects.all() if municipalities is None else municipalities
+        )
         cast(forms.ChoiceField, self.fields["format"]).choices = Event.Format.choices
         self.fields["format"].initial = Event.Format.IN_PERSON
 

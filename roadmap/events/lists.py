@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from copp.web import requested_plan
-from roadmap.accounts.roles import sees_everything
+from roadmap.accounts.permissions import region_municipalities, sees_many_organizations, visible_organizations
 from roadmap.events import selectors as event_selectors
 from roadmap.events.filters import ActivityFilter, EventFilter
 from roadmap.models import Event, Organization, Plan
@@ -30,12 +30,16 @@ def event_list_filter(data: Mapping[str, Any], *, user: Any, now: dt.datetime) -
     """
     requested_plan(data.get("plan"), default=None)
     organizers = (
-        Organization.objects.filter(Exists(Event.objects.filter(organizer=OuterRef("pk")))).order_by("short_name")
-        if sees_everything(user)
+        visible_organizations(
+            user, Organization.objects.filter(Exists(Event.objects.filter(organizer=OuterRef("pk"))))
+        ).order_by("short_name")
+        if sees_many_organizations(user)
         else None
     )
     events = event_selectors.events_list(user=user, now=now)
-    return EventFilter(data or None, queryset=events, now=now, organizers=organizers)
+    return EventFilter(
+        data or None, queryset=events, now=now, organizers=organizers, municipalities=region_municipalities(user)
+    )
 
 
 def activity_list_filter(data: Mapping[str, Any], *, plan: Plan) -> ActivityFilter:

@@ -128,7 +128,7 @@ def event_report_as_of(*, event_id: int, as_of: datetime) -> Any | None:
 # Timeliness
 # ---------------------------------------------------------------------------
 
-GroupBy = Literal["organization", "activity", "municipality", "month", "total"]
+GroupBy = Literal["organization", "activity", "municipality", "month", "region", "total"]
 
 
 @dataclass
@@ -192,6 +192,7 @@ _GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "activity": (F("activity_id"), ("activity__number", "activity__name")),
     "municipality": (F("municipality_id"), ("municipality__name",)),
     "month": (TruncMonth("end_date"), ()),
+    "region": (F("organizer__region_id"), ("organizer__region__name",)),
     "total": (None, ()),
 }
 
@@ -205,6 +206,8 @@ def _label(by: str, key: Any, values: dict[str, Any]) -> str:
         return values.get("municipality__name") or "Не указан"
     if by == "month":
         return f"{key:%m.%Y}" if key else "—"
+    if by == "region":
+        return values.get("organizer__region__name") or "—"
     return "Итого"
 
 
@@ -221,8 +224,15 @@ def timeliness_figures(
     activity: Activity | None = None,
     municipality: Municipality | None = None,
     organization: Organization | None = None,
+    region_id: int | None = None,
+    events: QuerySet[Event] | None = None,
 ) -> TimelinessFigures:
-    """Report timeliness per organisation, activity, municipality or month (of the last day).
+    """Report timeliness per organisation, activity, municipality, month (of the
+    last day) or region (of the organiser).
+
+    ``events`` is the base to count (a user's scoped ``visible_events``, so the
+    figures hold what the user may see, filtered in SQL); ``region_id`` keeps
+    one region's organisers.
 
     Counted at ``moment`` = ``now`` or the end of ``as_of`` (a Moscow day, or
     an exact moment) when earlier: only events held by then (last day on or
@@ -235,7 +245,9 @@ def timeliness_figures(
     if by not in _GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     moment = _moment(now, as_of)
-    qs = Event.objects.filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment))
+    qs = (Event.objects.all() if events is None else events).filter(
+        Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment)
+    )
     qs = qs.filter(end_date__lte=moscow_date(moment))
     if plan is not None:
         qs = qs.filter(activity__plan=plan)
@@ -249,6 +261,8 @@ def timeliness_figures(
         qs = qs.filter(organizer_id__in=list(organization_ids))
     if organization is not None:
         qs = qs.filter(organizer=organization)
+    if region_id is not None:
+        qs = qs.filter(organizer__region_id=region_id)
     if activity is not None:
         qs = qs.filter(activity=activity)
     if municipality is not None:

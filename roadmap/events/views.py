@@ -122,7 +122,12 @@ def event_create(request: HttpRequest) -> HttpResponse:
     if not plans or not organizers.exists():
         raise PermissionDenied
     form = EventForm(
-        request.POST or None, plans=plans, today=today(), organizers=organizers, initial=request.GET.dict()
+        request.POST or None,
+        plans=plans,
+        today=today(),
+        organizers=organizers,
+        municipalities=permissions.region_municipalities(request.user),
+        initial=request.GET.dict(),
     )
     if request.method == "POST" and form.is_valid():
         try:
