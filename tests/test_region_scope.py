@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from indicators.models import EducationalProgramme, PartnerAgreement, ProgrammeCohort
@@ -214,3 +215,31 @@ def test_choices_are_limited_to_the_users_region(world: World, region_b: Region,
     form = logged_in(world.copp).get("/events/new/").content.decode()
     assert "Город Б" not in form and "Колледж Б" not in form
     assert Municipality.objects.filter(name="Город Б").exists()
+
+
+def test_the_register_import_stays_in_the_importers_region(
+    world: World, region_b: Region, copp_b: Any, settings: Any, tmp_path: Any
+) -> None:
+    from reports.services import import_confirm, import_dry_run
+    from reports.tests.conftest import xlsx_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    header = ["Код", "Вид", "Краткое наименование", "Полное наименование", "Муниципальное образование"]
+    tula_org = Organization.objects.filter(region__key="tula", key__isnull=False).first()
+    assert tula_org is not None
+    for row, said in (
+        ([tula_org.key, "колледж", "Чужой", "Чужой колледж", ""], "другого региона"),  # another region's organisation
+        (["college-b-3", "колледж", "Б-3", "Колледж Б-3", "город Тула"], "«город Тула» не найдено"),
+    ):
+        refused = import_dry_run(user=copp_b, kind="organizations", file=xlsx_bytes([header, row]), name="x.xlsx")
+        assert not refused.is_clean
+        assert said in "\n".join(str(e) for e in refused.errors)
+    clean = import_dry_run(
+        user=copp_b,
+        kind="organizations",
+        file=xlsx_bytes([header, ["college-b-2", "колледж", "Колледж Б-2", "Колледж Б-2", "Город Б"]]),
+        name="y.xlsx",
+    )
+    assert clean.is_clean, [str(e) for e in clean.errors]
+    import_confirm(user=copp_b, job=clean.job, now=timezone.now())
+    assert Organization.objects.get(key="college-b-2").region == region_b
