@@ -53,6 +53,14 @@ def current_plan(
     return ordered[0]
 
 
+def region_plans(plans: Iterable[Plan], region_id: int | None) -> list[Plan]:
+    """The plans of a region (oldest first) when it has any, else every plan (as in ``current_plan``)."""
+    ordered = plans_ordered(plans)
+    if region_id is None:
+        return ordered
+    return [p for p in ordered if p.region_id == region_id] or ordered
+
+
 def is_archive(plan: Plan, today: dt.date | None = None) -> bool:
     """A plan whose last year is over: still readable, with its events, figures and reports."""
     today = today or timezone.localdate()

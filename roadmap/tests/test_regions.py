@@ -60,3 +60,33 @@ def test_a_user_gets_their_regions_current_plan() -> None:
     # A region without plans of its own is shown the plans there are.
     c = Region.objects.create(name="В", key="c")
     assert current_plan(today, region_id=c.pk) == a1
+
+
+@pytest.mark.django_db
+def test_region_plans_are_a_regions_own_else_every_plan() -> None:
+    from roadmap.plans.selectors import region_plans
+
+    a, b = Region.objects.create(name="А", key="a"), Region.objects.create(name="Б", key="b")
+    a1, b1 = PlanFactory(region=a), PlanFactory(region=b)
+    c = Region.objects.create(name="В", key="c")
+    plans = list(Plan.objects.all())
+    assert region_plans(plans, a.pk) == [a1]
+    assert region_plans(plans, b.pk) == [b1]
+    assert set(region_plans(plans, c.pk)) == {a1, b1}
+    assert set(region_plans(plans, None)) == {a1, b1}
+
+
+def test_a_scope_key_names_the_scope_it_came_from() -> None:
+    from roadmap.accounts.permissions import OrganizationScope
+
+    for scope in (
+        OrganizationScope(everything=True),
+        OrganizationScope(region=True, region_id=7, unassigned=True),
+        OrganizationScope(region=True, region_id=7),
+        OrganizationScope(region=True, region_id=None, unassigned=True),
+        OrganizationScope(organization_id=3),
+    ):
+        assert OrganizationScope.from_key(scope.key) == scope
+    # Anything else names no one: never "everything" by accident.
+    for bad in ("", "x", "o0", "oabc"):
+        assert OrganizationScope.from_key(bad) == OrganizationScope()
