@@ -205,8 +205,14 @@ def can_see_organization(user: Any, organization: int | Organization | None) -> 
     if scope.region:
         if isinstance(organization, Organization):
             return scope.holds_region(organization.region_id)
-        found = list(Organization.objects.filter(pk=organization).values_list("region_id", flat=True))
-        return bool(found) and scope.holds_region(found[0])
+        # Each organisation's region is read once per user object (an import checks a row at a time).
+        known: dict[int, int | None] = user.__dict__.setdefault("_copp_org_regions", {})
+        if organization not in known:
+            found = list(Organization.objects.filter(pk=organization).values_list("region_id", flat=True))
+            if not found:
+                return False
+            known[organization] = found[0]
+        return scope.holds_region(known[organization])
     organization_id = organization.pk if isinstance(organization, Organization) else organization
     return scope.organization_id == organization_id
 
