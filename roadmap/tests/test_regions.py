@@ -90,3 +90,20 @@ def test_a_scope_key_names_the_scope_it_came_from() -> None:
     # Anything else names no one: never "everything" by accident.
     for bad in ("", "x", "o0", "oabc"):
         assert OrganizationScope.from_key(bad) == OrganizationScope()
+
+
+@pytest.mark.django_db
+def test_the_demo_users_include_the_federal_level(order_plan: Plan) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from roadmap.accounts.roles import Role, user_roles
+    from roadmap.models import User
+
+    out = io.StringIO()
+    call_command("create_demo_users", stdout=out)
+    federal = User.objects.get(username="federal")
+    assert user_roles(federal) == frozenset({Role.FEDERAL})
+    assert federal.organization is None and not federal.is_staff
+    assert "Федеральный уровень" in out.getvalue()
