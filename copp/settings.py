@@ -205,6 +205,10 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # default) or "inline" (in the request that finds it stale, as the tests do).
 DASHBOARD_REFRESH = env("DASHBOARD_REFRESH", default="celery" if REDIS_URL else "thread")
 
+# The region (its key) of regional staff bound to no organisation of a region, and of
+# organisations of no region: a single-region deployment never has to set regions by hand.
+COPP_DEFAULT_REGION = env("COPP_DEFAULT_REGION", default="tula")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes "not signed in" a 401,

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from copp.pages import KeysetPage, keyset_page
+from roadmap.accounts.permissions import user_region_id
 from roadmap.accounts.roles import sees_everything
 from roadmap.models import Plan
 from roadmap.plans.selectors import current_plan, is_archive, plan_for_key, plan_years_text, plans_ordered
@@ -69,11 +70,14 @@ def today() -> dt.date:
 _CURRENT = object()
 
 
-def requested_plan(key: str | None, *, default: Any = _CURRENT, plans: tuple[Plan, ...] | None = None) -> Plan:
+def requested_plan(
+    key: str | None, *, default: Any = _CURRENT, plans: tuple[Plan, ...] | None = None, user: Any = None
+) -> Plan:
     """The plan a page or an API list asks for with ``?plan=<key>``.
 
-    No key: the current plan (or ``default`` when one is given, e.g. None for
-    "every plan"). An unknown key is a 404, never silently another plan, on the
+    No key: the current plan (of ``user``'s region, when plans of several
+    regions are loaded), or ``default`` when one is given, e.g. None for
+    "every plan". An unknown key is a 404, never silently another plan, on the
     pages and in the API alike (DRF answers Http404 as a 404).
     """
     if key:
@@ -83,23 +87,31 @@ def requested_plan(key: str | None, *, default: Any = _CURRENT, plans: tuple[Pla
         return plan
     if default is not _CURRENT:
         return default  # type: ignore[no-any-return]
-    plan = current_plan(today(), plans=plans)
+    plans = tuple(plans_ordered()) if plans is None else plans
+    plan = current_plan(today(), plans=plans, region_id=_region_of(user, plans))
     if plan is None:
         raise Http404("Plan not loaded")
     return plan
 
 
+def _region_of(user: Any, plans: tuple[Plan, ...]) -> int | None:
+    """The user's region when it can choose between plans (no query with one region's plans)."""
+    if user is None or len({p.region_id for p in plans}) < 2:
+        return None
+    return user_region_id(user)
+
+
 def plan_year(request: HttpRequest, plan: Plan | None = None) -> PlanYear:
     """The plan and year a page shows: ``?plan=<key>&year=YYYY``, else the current plan
     and this year, clamped into the plan's years (an archive opens on its last year)."""
-    return plan_year_of(request.GET, plan)
+    return plan_year_of(request.GET, plan, user=request.user)
 
 
-def plan_year_of(data: Mapping[str, Any], plan: Plan | None = None) -> PlanYear:
+def plan_year_of(data: Mapping[str, Any], plan: Plan | None = None, *, user: Any = None) -> PlanYear:
     """``plan_year`` of a query string (a page's export reads the page's own)."""
     day = today()
     plans = tuple(plans_ordered())
-    plan = plan or requested_plan(data.get("plan"), plans=plans)  # one query for every plan
+    plan = plan or requested_plan(data.get("plan"), plans=plans, user=user)  # one query for every plan
     try:
         year = int(data.get("year") or day.year)
     except ValueError:

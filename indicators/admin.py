@@ -309,7 +309,7 @@ class PartnerAgreementAdmin(RegistryAdmin):
     delete_service = staticmethod(registries.agreement_delete)
     record_arg = "agreement"
     list_display = ["number", "date", "partner", "organization", "valid_from", "valid_to", "activity"]
-    list_filter = ["organization", "valid_to"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter), "valid_to"]
     search_fields = ["number", "subject", "partner__short_name", "partner__name"]
     list_select_related = ["partner", "organization", "activity"]
     autocomplete_fields = ["partner", "organization"]
@@ -327,7 +327,7 @@ class EducationalProgrammeAdmin(RegistryAdmin):
     record_arg = "programme"
     visible = staticmethod(visible_programmes)
     list_display = ["name", "category", "developer", "approved_on", "hours", "form"]
-    list_filter = ["category", "form", "developer"]
+    list_filter = ["category", "form", ("developer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     list_select_related = ["category", "developer"]
     autocomplete_fields = ["developer"]

@@ -16,7 +16,7 @@ from indicators.checks import Check, breaches_by_code, plan_breaches
 from indicators.forms import ActualFilter
 from indicators.models import Actual, Indicator
 from indicators.selectors import Figure, actuals_visible_to, indicator_figures, indicators_of
-from roadmap.accounts.roles import sees_everything
+from roadmap.accounts.permissions import sees_many_organizations, visible_organizations
 from roadmap.models import Organization, Plan
 
 IndicatorRow = tuple[Indicator, Figure | None, list[Check]]
@@ -43,11 +43,11 @@ def actual_list_filter(data: Mapping[str, Any], *, user: Any, plan: Plan) -> Act
 def actual_list_organizations(user: Any) -> QuerySet[Organization] | None:
     """The organisation filter of the values list, offered only to those who see
     every organisation: the organisations that have values."""
-    if not sees_everything(user):
+    if not sees_many_organizations(user):
         return None
-    return Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk")))).order_by(
-        "short_name"
-    )
+    return visible_organizations(
+        user, Organization.objects.filter(Exists(Actual.objects.filter(organization=OuterRef("pk"))))
+    ).order_by("short_name")
 
 
 def actual_list_organizations_or_none(user: Any) -> QuerySet[Organization]:

@@ -10,7 +10,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from indicators.models import Actual, EducationalProgramme, PartnerAgreement, ProgrammeCohort
-from roadmap.accounts.permissions import can_act_for_organization, scoped_to_organizations, visible_organization_ids
+from roadmap.accounts.permissions import (
+    can_act_for_organization,
+    can_see_organization,
+    scoped_to_organizations,
+    visible_organizations,
+)
 from roadmap.accounts.roles import Role, has_role, register_role_permissions
 from roadmap.models import Organization
 
@@ -36,6 +41,7 @@ _REGISTRIES = [
 def register_permissions() -> None:
     """Called once from the app config."""
     register_role_permissions(Role.MINISTRY, [*_VIEW, "indicators.change_actual"])
+    register_role_permissions(Role.FEDERAL, _VIEW)
     register_role_permissions(Role.COPP, [*_VIEW, "indicators.add_actual", "indicators.change_actual", *_REGISTRIES])
     register_role_permissions(
         Role.COORDINATOR, [*_VIEW, "indicators.add_actual", "indicators.change_actual", *_REGISTRIES]
@@ -53,30 +59,38 @@ def can_enter_actual(user: Any, organization_id: int | None) -> bool:
 
 def actual_organization_choices(user: Any) -> QuerySet[Organization]:
     """Organisations the user may enter values for (``can_enter_actual``): every
-    active one for ЦОПП staff and administrators, a coordinator's own, none for
-    anyone else (ministry staff review)."""
+    active one of their region for ЦОПП staff, every active one for
+    administrators, a coordinator's own, none for anyone else (ministry staff
+    review)."""
     if not getattr(user, "is_authenticated", False):
         return Organization.objects.none()
     if has_role(user, Role.COPP, Role.ADMIN):
-        return Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
+        active = Organization.objects.filter(is_active=True, is_group=False).order_by("short_name")
+        return active if has_role(user, Role.ADMIN) else visible_organizations(user, active)
     if has_role(user, Role.COORDINATOR) and user.organization_id:
         return Organization.objects.filter(pk=user.organization_id)
     return Organization.objects.none()
 
 
 def can_view_actual(user: Any, organization_id: int) -> bool:
-    visible = visible_organization_ids(user)
-    return visible is None or organization_id in visible
+    return can_see_organization(user, organization_id)
 
 
-def can_review_actuals(user: Any) -> bool:
-    """Approve or return submitted values: ЦОПП and ministry staff."""
-    return has_role(user, Role.COPP, Role.MINISTRY, Role.ADMIN)
+def can_review_actuals(user: Any, organization: int | Organization | None = None) -> bool:
+    """Approve or return submitted values: ЦОПП and ministry staff, of
+    ``organization`` (when given) only if it is of their region."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.COPP, Role.MINISTRY) and (
+        organization is None or can_see_organization(user, organization)
+    )
 
 
-def can_reopen_actual(user: Any) -> bool:
-    """Reopen an approved (locked) value: the ministry only."""
-    return has_role(user, Role.MINISTRY, Role.ADMIN)
+def can_reopen_actual(user: Any, organization: int | Organization | None = None) -> bool:
+    """Reopen an approved (locked) value: the ministry only (of its region)."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.MINISTRY) and (organization is None or can_see_organization(user, organization))
 
 
 def can_edit_registry_record(user: Any, organization_id: int | None) -> bool:

@@ -521,16 +521,49 @@ def indicator_figures(
     figures (typed values of it are ignored), so the order's identities such
     as 4 = Σ4.x hold on any data. Runs at most ten queries.
     """
+    # Every indicator is computed (a sum needs its rows); ``codes`` only limits the answer.
+    wanted_codes = None if codes is None else set(codes)
+    found = _figures([plan], years=years, organization=organization, as_of=as_of, now=now)
+    return {
+        (indicator.code, year): figure
+        for (indicator, year), figure in found.items()
+        if wanted_codes is None or indicator.code in wanted_codes
+    }
+
+
+def plans_indicator_figures(
+    plans: Iterable[Plan], *, years: Iterable[int], now: dt.datetime | None = None
+) -> dict[int, list[Figure]]:
+    """Regional figures of several plans at once (plan id -> its figures of
+    ``years``, in indicator order): the same computation as
+    :func:`indicator_figures`, in the same number of queries however many plans."""
+    result: dict[int, list[Figure]] = {p.pk: [] for p in plans}
+    if not result:
+        return result
+    for (indicator, _year), figure in _figures(
+        list(plans), years=years, organization=None, as_of=None, now=now
+    ).items():
+        result[indicator.indicator_set.plan_id].append(figure)
+    return result
+
+
+def _figures(
+    plans: list[Plan],
+    *,
+    years: Iterable[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
+    now: dt.datetime | None,
+) -> dict[tuple[Indicator, int], Figure]:
+    """Figures per (indicator, year) of every indicator of ``plans`` (``indicator_figures``)."""
     years = sorted(set(years))
     moment = now or as_of
     query = (
-        Indicator.objects.filter(indicator_set__plan=plan)
-        .select_related("season", "source")
+        Indicator.objects.filter(indicator_set__plan__in=plans)
+        .select_related("season", "source", "indicator_set")
         .prefetch_related("targets", "source__activities", "source__categories")
-        .order_by("order")
+        .order_by("indicator_set__plan_id", "order")
     )
-    # Every indicator is computed (a sum needs its rows); ``codes`` only limits the answer.
-    wanted_codes = None if codes is None else set(codes)
     indicators = list(query)
     ids = [i.pk for i in indicators]
 
@@ -555,10 +588,8 @@ def indicator_figures(
 
     sums = _sum_totals(indicators, years, derived, manual)
     thresholds = _thresholds()
-    figures: dict[tuple[str, int], Figure] = {}
+    figures: dict[tuple[Indicator, int], Figure] = {}
     for indicator in indicators:
-        if wanted_codes is not None and indicator.code not in wanted_codes:
-            continue
         targets = {t.year: t.value for t in indicator.targets.all()}
         season = getattr(indicator, "season", None)
         weights = season.monthly_weights if season is not None else None
@@ -580,7 +611,7 @@ def indicator_figures(
             if _is_number(target) and _is_number(actual):
                 deviation = actual - target
                 percent = round(actual * 100 / target, 1) if target else None
-            figures[(indicator.code, year)] = Figure(
+            figures[(indicator, year)] = Figure(
                 code=indicator.code,
                 year=year,
                 target=target,

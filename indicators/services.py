@@ -309,7 +309,7 @@ def actual_submit(*, actual: Actual, user: Any, now: dt.datetime, version: int |
 
 def actual_approve(*, actual: Actual, user: Any, now: dt.datetime, version: int | None = None) -> Actual:
     """Approve a submitted value: it counts from now on and is locked."""
-    if not permissions.can_review_actuals(user):
+    if not permissions.can_review_actuals(user, actual.organization):
         raise PermissionDenied(_("Only COPP and ministry staff approve values."))
     return _transition(
         actual,
@@ -337,7 +337,7 @@ def _required_reason(reason: str | None) -> str:
 
 def actual_return(*, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None) -> Actual:
     """Send a submitted value back to its organisation with a reason."""
-    if not permissions.can_review_actuals(user):
+    if not permissions.can_review_actuals(user, actual.organization):
         raise PermissionDenied(_("Only COPP and ministry staff return values."))
     reason = _required_reason(reason)
     return _transition(
@@ -355,7 +355,7 @@ def actual_return(*, actual: Actual, user: Any, now: dt.datetime, reason: str, v
 
 def actual_reopen(*, actual: Actual, user: Any, now: dt.datetime, reason: str, version: int | None = None) -> Actual:
     """Unlock an approved value (ministry only): it stops counting and goes back to its organisation."""
-    if not permissions.can_reopen_actual(user):
+    if not permissions.can_reopen_actual(user, actual.organization):
         raise PermissionDenied(_("Only the ministry reopens approved values."))
     reason = _required_reason(reason)
     return _transition(
@@ -382,7 +382,13 @@ def actuals_bulk_approve(*, actual_ids: list[int], user: Any, now: dt.datetime) 
     if not permissions.can_review_actuals(user):
         raise PermissionDenied(_("Only COPP and ministry staff approve values."))
     result = BulkResult()
-    found = {a.pk: a for a in Actual.objects.filter(pk__in=actual_ids).select_related("indicator")}
+    # Values the user may not see are "no such value", as on every other door.
+    found = {
+        a.pk: a
+        for a in permissions.visible_actuals(user, Actual.objects.filter(pk__in=actual_ids)).select_related(
+            "indicator", "organization"
+        )
+    }
     for actual_id in dict.fromkeys(actual_ids):
         actual = found.get(actual_id)
         if actual is None:

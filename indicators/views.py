@@ -35,7 +35,7 @@ from indicators.selectors import (
     indicator_figures,
     visible_indicator_records,
 )
-from roadmap.accounts.permissions import visible_organization_ids
+from roadmap.accounts.permissions import sees_all_organizations
 from roadmap.errors import Refusal, StaleVersion
 from roadmap.plans.selectors import is_archive
 
@@ -98,7 +98,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ],
         "records": records,
-        "records_limited": visible_organization_ids(request.user) is not None,
+        "records_limited": not sees_all_organizations(request.user),
         "rules": rules,
         "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code]),
         "how": how,

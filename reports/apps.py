@@ -21,6 +21,7 @@ class ReportsConfig(AppConfig):
         # Ministry and ЦОПП staff request and download reports; ЦОПП staff
         # and coordinators import (object-level limits: reports.permissions).
         register_role_permissions(Role.MINISTRY, ["reports.view_reportfile", "reports.add_reportfile"])
+        register_role_permissions(Role.FEDERAL, ["reports.view_reportfile", "reports.add_reportfile"])
         register_role_permissions(
             Role.COPP,
             ["reports.view_reportfile", "reports.add_reportfile", "reports.view_importjob", "reports.add_importjob"],

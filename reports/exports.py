@@ -264,7 +264,7 @@ def actuals_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> List
 def timeliness_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> ListTable:
     if not sees_everything(user):
         raise PermissionDenied
-    table = timeliness_table(data, now=now)
+    table = timeliness_table(data, user=user, now=now)
 
     def share(value: float | None) -> float | None:
         return None if value is None else value / 100

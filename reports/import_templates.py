@@ -37,9 +37,9 @@ from reports.models import ImportKind
 from reports.resources import FORM_WORDS, FORMAT_WORDS, KIND_WORDS, ImportResource, OrganizationIndex, resource_for
 from reports.writer import DropDown, PlainSheet, write_plain
 from reports.xlsx_reader import MAX_ROWS
-from roadmap.accounts.permissions import event_organizer_choices
+from roadmap.accounts.permissions import event_organizer_choices, in_users_region, region_municipalities
 from roadmap.events.participants import CATEGORY_WORDS
-from roadmap.models import Activity, Municipality, Organization
+from roadmap.models import Activity, Organization
 
 # Rows of the data sheet that carry the drop-downs: every row an import reads.
 TEMPLATE_ROWS = MAX_ROWS
@@ -82,8 +82,8 @@ def _organisations(query: QuerySet[Organization]) -> ChoiceList:
 
 
 def _everyone(user: Any) -> QuerySet[Organization]:
-    """Reference data: every active organisation (a partner may be any of them)."""
-    return Organization.objects.filter(is_active=True, is_group=False)
+    """Reference data: every active organisation of the user's region (a partner may be any of them)."""
+    return in_users_region(user, Organization.objects.filter(is_active=True, is_group=False))
 
 
 def _activities(resource: ImportResource) -> ChoiceList:
@@ -94,8 +94,8 @@ def _activities(resource: ImportResource) -> ChoiceList:
     return ChoiceList([n for n, _name in rows], [name for _n, name in rows], strict=False)
 
 
-def _municipalities() -> ChoiceList:
-    return ChoiceList(list(Municipality.objects.values_list("name", flat=True)))
+def _municipalities(user: Any) -> ChoiceList:
+    return ChoiceList(list(region_municipalities(user).values_list("name", flat=True)))
 
 
 def _indicators(resource: ImportResource) -> ChoiceList:
@@ -120,12 +120,12 @@ Lists = Callable[[ImportResource, Any], ChoiceList]
 LISTS: dict[str, dict[str, Lists]] = {
     ImportKind.ORGANIZATIONS: {
         "kind": lambda r, u: _words(["министерство", "ЦОПП", "колледж", "школа", "работодатель", "другое"], KIND_WORDS),
-        "municipality": lambda r, u: _municipalities(),
+        "municipality": lambda r, u: _municipalities(u),
     },
     ImportKind.EVENTS: {
         "activity": lambda r, u: _activities(r),
         "organizer": lambda r, u: _organisations(event_organizer_choices(u)),
-        "municipality": lambda r, u: _municipalities(),
+        "municipality": lambda r, u: _municipalities(u),
         "format": lambda r, u: _words(["очно", "онлайн", "смешанный"], FORMAT_WORDS),
     },
     ImportKind.ACTUALS: {

@@ -7,7 +7,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from reports.models import ImportJob, ImportKind, ReportFile, ReportKind
+from roadmap.accounts.permissions import scoped_to_user_region
 from roadmap.accounts.roles import Role, has_role, sees_everything
+
+
+def can_compare_regions(user: Any) -> bool:
+    """The federal comparison of regions: the federal level and administrators."""
+    return getattr(user, "is_authenticated", False) and has_role(user, Role.FEDERAL, Role.ADMIN)
 
 
 def can_request_report(user: Any) -> bool:
@@ -26,7 +32,9 @@ def visible_report_files(user: Any, query: QuerySet[ReportFile] | None = None) -
         return query.none()
     own_export = Q(kind=ReportKind.LIST_EXPORT, requested_by=user)
     if can_request_report(user):
-        return query.filter(~Q(kind=ReportKind.LIST_EXPORT) | own_export)
+        # Reports requested in the user's region (every region for the federal level and administrators).
+        regional = scoped_to_user_region(user, query.exclude(kind=ReportKind.LIST_EXPORT), "requested_by")
+        return query.filter(Q(pk__in=regional.values("pk")) | own_export)
     return query.filter(own_export)
 
 
@@ -50,10 +58,13 @@ def importable_kinds(user: Any) -> list[str]:
 
 
 def visible_import_jobs(user: Any, query: QuerySet[ImportJob] | None = None) -> QuerySet[ImportJob]:
-    """A user's own import jobs; ЦОПП staff and administrators see everyone's."""
+    """A user's own import jobs; ЦОПП staff see those of everyone of their region
+    (and their own), administrators everyone's."""
     query = ImportJob.objects.select_related("user") if query is None else query
-    if has_role(user, Role.ADMIN, Role.COPP):
+    if has_role(user, Role.ADMIN):
         return query
+    if has_role(user, Role.COPP):
+        return scoped_to_user_region(user, query, "user") | query.filter(user=user)
     if not getattr(user, "is_authenticated", False):
         return query.none()
     return query.filter(user=user)

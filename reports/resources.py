@@ -32,7 +32,8 @@ from indicators.permissions import can_edit_registry_record
 from indicators.services import ActualRow, actuals_import
 from reports.importing import Col, ColType, Errors, ImportRefused, Item, normalise
 from reports.models import ImportKind
-from roadmap.accounts.roles import Role, has_role
+from roadmap.accounts.permissions import in_users_region, region_municipalities, user_region_id
+from roadmap.accounts.roles import Role, has_role, sees_every_region
 from roadmap.events.limits import MAX_PARTICIPANTS
 from roadmap.events.services import (
     BulkOutcome,
@@ -177,7 +178,8 @@ class OrganizationImport(ImportResource):
 
     def resolve(self, rows: list[tuple[int, dict[str, Any]]], *, user: Any, errors: Errors) -> list[Item]:
         index = OrganizationIndex()
-        municipalities = {normalise(n): pk for pk, n in Municipality.objects.values_list("id", "name")}
+        # The user's region only: its municipalities, its organisations (another region's is refused below).
+        municipalities = {normalise(n): pk for pk, n in region_municipalities(user).values_list("id", "name")}
         items = []
         for row, v in rows:
             ok = True
@@ -224,6 +226,15 @@ class OrganizationImport(ImportResource):
                 fields["key"] = key
             identity = ("id", match) if match else ("key", key) if key else ("name", normalise(v["short_name"]))
             items.append(Item(row=row, key=identity, fields=fields))
+        matched = [i.key[1] for i in items if i.key[0] == "id"]
+        own = set(in_users_region(user, Organization.objects.filter(pk__in=matched)).values_list("pk", flat=True))
+        for item in [i for i in items if i.key[0] == "id" and i.key[1] not in own]:
+            errors.add(item.row, self.header("key"), "организация другого региона")
+            items.remove(item)
+        region_id = None if sees_every_region(user) else user_region_id(user)
+        for item in items:
+            if item.key[0] != "id" and region_id is not None:
+                item.fields["region_id"] = region_id  # a new organisation is of the importer's region
         return items
 
     def describe(self, key: tuple[Any, ...]) -> str:

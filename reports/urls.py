@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/body/", dashboard_views.dashboard_body, name="dashboard_body"),
     path("dashboard/timeliness/", dashboard_views.timeliness, name="timeliness"),
     path("tasks/", dashboard_views.tasks, name="tasks"),
+    path("regions/", views.region_comparison, name="region_comparison"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/download/", views.report_download, name="report_download"),

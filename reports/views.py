@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from copp.files import serve_file
 from copp.forms import apply_errors
 from copp.web import plan_year
-from reports import permissions, services
+from reports import permissions, regions, services
 from reports.exports import (
     LIST_EXPORTS,
     FiltersRefused,
@@ -29,6 +29,7 @@ from reports.exports import (
 )
 from reports.forms import ImportForm, ReportRequestForm
 from reports.models import ImportKind, ReportFile, ReportKind
+from reports.regions import comparison_years
 from reports.selectors import IMPORT_JOBS_SHOWN, import_jobs_for, report_files_for
 from roadmap.accounts.signed_in import signed_in_user
 
@@ -172,3 +173,31 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(services.import_template(kind=kind, user=request.user), content_type=services.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="template_{kind}.xlsx"'
     return response
+
+
+def comparison_year(raw: str | None, years: list[int], today: int) -> int:
+    """``?year=`` of the comparison: a plan year; absent, this year (clamped into the plans' years).
+
+    Raises ``ValueError`` for a value that is not one of ``years``."""
+    if not raw:
+        return min(max(today, years[0]), years[-1])
+    year = int(raw)  # ValueError for text
+    if year not in years:
+        raise ValueError(year)
+    return year
+
+
+@login_required
+@require_GET
+def region_comparison(request: HttpRequest) -> HttpResponse:
+    """Every region side by side (the federal level and administrators; others 403)."""
+    if not permissions.can_compare_regions(request.user):
+        raise PermissionDenied
+    day = timezone.localdate()
+    years = comparison_years(day)
+    try:
+        year = comparison_year(request.GET.get("year"), years, day.year)
+    except ValueError:
+        return HttpResponse(_("Choose one of the plans' years."), status=400, content_type="text/plain; charset=utf-8")
+    comparison = regions.region_comparison(year=year, now=timezone.now())
+    return render(request, "reports/region_comparison.html", {"comparison": comparison, "years": years})

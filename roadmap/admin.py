@@ -5,12 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from roadmap.accounts.permissions import in_users_region
 from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events.services import events_recompute_due_at
 from roadmap.models import (
@@ -20,6 +22,7 @@ from roadmap.models import (
     Notification,
     Organization,
     Plan,
+    Region,
     Responsibility,
     Section,
     User,
@@ -33,11 +36,21 @@ admin.site.site_title = _("COPP")
 admin.site.index_title = _("Administration")
 
 
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "order"]
+    search_fields = ["name", "key"]
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "order"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "region", "order"]
+    list_filter = ["kind", "region"]
     search_fields = ["name"]
+    list_select_related = ["region"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Municipality]:
+        return in_users_region(request.user, super().get_queryset(request))
 
 
 @admin.register(Organization)
@@ -45,11 +58,15 @@ class OrganizationAdmin(ImportExportModelAdmin):
     """Reference data: imported here (django-import-export) with the model's own validation."""
 
     resource_classes = [OrganizationResource]
-    list_display = ["short_name", "kind", "municipality", "is_group", "is_active"]
-    list_filter = ["kind", "is_group", "is_active", "municipality"]
+    list_display = ["short_name", "kind", "region", "municipality", "is_group", "is_active"]
+    list_filter = ["kind", "region", "is_group", "is_active", "municipality"]
     search_fields = ["short_name", "name", "inn", "key"]
-    list_select_related = ["municipality"]
+    list_select_related = ["municipality", "region"]
     autocomplete_fields = ["group"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        """Staff see their region's organisations (the autocompletes of other admin pages read this too)."""
+        return in_users_region(request.user, super().get_queryset(request))
 
 
 @admin.register(User)
@@ -90,6 +107,7 @@ class SectionInline(admin.TabularInline):
 class PlanAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
+        "region",
         "issuer",
         "first_year",
         "last_year",
@@ -97,7 +115,7 @@ class PlanAdmin(admin.ModelAdmin):
         "report_due_days",
         "report_due_calendar",
     ]
-    list_filter = ["is_current"]
+    list_filter = ["is_current", "region"]
     search_fields = ["number", "title"]
     inlines = [SectionInline]
     actions = [copy_plan, "mark_current", "unmark_current"]
@@ -107,6 +125,7 @@ class PlanAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "key",
+                    "region",
                     "number",
                     "date",
                     "issuer",

@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from copp.web import requested_plan
+from roadmap.accounts.permissions import in_users_region
 from roadmap.models import Activity, DeadlineWindow, Organization, Responsibility
 from roadmap.plans.selectors import activities_of
 
@@ -76,13 +77,15 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Organisations are reference data: every signed-in user reads all of them."""
+    """Organisations are reference data: every signed-in user reads those of their region
+    (administrators and the federal level: of every region)."""
 
     serializer_class = OrganizationSerializer
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Organization]:
-        return Organization.objects.select_related("municipality").order_by("short_name", "id")
+        base = Organization.objects.select_related("municipality").order_by("short_name", "id")
+        return in_users_region(self.request.user, base)
 
 
 router = SimpleRouter()

@@ -76,8 +76,26 @@ class SearchTextModel(models.Model):
         return search_key(" ".join(str(getattr(self, name) or "") for name in self.SEARCH_SOURCES))
 
 
+class Region(models.Model):
+    """A region (субъект Российской Федерации): its ministry, ЦОПП, organisations,
+    municipalities and plans belong to it. Regional staff see their own region
+    (``roadmap.accounts.permissions``); the federal level sees every region."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    key = models.SlugField(_("key"), max_length=64, unique=True, help_text=_("Stable identifier used by data files."))
+    order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Municipality(SearchTextModel):
-    """A municipality (муниципальное образование) of the region."""
+    """A municipality (муниципальное образование) of a region."""
 
     SEARCH_SOURCES = ("name",)
 
@@ -87,7 +105,14 @@ class Municipality(SearchTextModel):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    region = models.CharField(_("region"), max_length=200, default="Тульская область")
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+    )
     order = models.PositiveIntegerField(_("display order"), default=0)
 
     class Meta:
@@ -123,6 +148,15 @@ class Organization(SearchTextModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     short_name = models.CharField(_("short name"), max_length=255)
     name = models.CharField(_("full name"), max_length=500)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        help_text=_("Regional staff see the organisations of their own region."),
+    )
     is_group = models.BooleanField(
         _("group of organisations"),
         default=False,
@@ -209,6 +243,14 @@ class Plan(models.Model):
         WORKING = "working", _("Working days (production calendar of Russia)")
 
     key = models.SlugField(_("key"), max_length=64, unique=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
+    )
     number = models.CharField(_("order number"), max_length=50)
     date = models.DateField(_("order date"))
     issuer = models.CharField(_("issuer"), max_length=500)
@@ -248,10 +290,16 @@ class Plan(models.Model):
                 condition=models.Q(last_year__gte=models.F("first_year")),
                 name="plan_years_ordered",
             ),
+            # One current plan per region (a plan of no region counts as a region of its own).
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(is_current=True, region__isnull=False),
+                name="plan_one_current_per_region",
+            ),
             models.UniqueConstraint(
                 fields=["is_current"],
-                condition=models.Q(is_current=True),
-                name="plan_one_current",
+                condition=models.Q(is_current=True, region__isnull=True),
+                name="plan_one_current_without_region",
             ),
         ]
 

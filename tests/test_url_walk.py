@@ -15,7 +15,9 @@ method the view allows, on objects owned by one organisation. It asserts:
   the URL names one of the owner's objects;
 - those who may see an object do not get 404 for it (so the ids are right and
   a 404 above means something);
-- the admin is closed to everyone but staff.
+- the admin is closed to everyone but staff;
+- the ministry staff of another region (``other_region``) are kept out like
+  the other organisation's coordinator; the federal level reads everything.
 
 A pattern without an entry in ``RULES`` (or, for the admin, a model without
 an entry in ``ADMIN_OBJECTS``) fails: a URL added later must say which object
@@ -49,8 +51,11 @@ from reports.exports import LIST_EXPORTS
 from tests.world import SECRET, Registries, World, add_registries, build_world
 
 OUR_APPS = ("roadmap", "indicators", "reports")
-ROLES = ("anonymous", "owner", "intruder", "copp", "ministry", "admin")
-SEES_OWNERS_DATA = ("owner", "copp", "ministry", "admin")
+ROLES = ("anonymous", "owner", "intruder", "copp", "ministry", "admin", "federal", "other_region")
+SEES_OWNERS_DATA = ("owner", "copp", "ministry", "admin", "federal")
+# Kept away from the owner's data: the other organisation's coordinator, and the
+# ministry staff of another region (region scope).
+INTRUDERS = ("intruder", "other_region")
 LOGIN_PATHS = ("/login/", "/admin/login/")
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -159,7 +164,7 @@ EVENT_REPORT = Rule(_events, owned=True, seen_variants=1)
 ACTUAL = Rule(lambda o: [{"pk": o.actual.pk}], owned=True)
 EVIDENCE = Rule(lambda o: [{"pk": o.evidence.pk}], owned=True)
 NOTIFICATION = Rule(lambda o: [{"pk": o.notification.pk}], owned=True, seen_by=("owner",))
-REPORT_FILE = Rule(lambda o: [{"pk": o.report_file.pk}], owned=True, seen_by=("copp", "ministry", "admin"))
+REPORT_FILE = Rule(lambda o: [{"pk": o.report_file.pk}], owned=True, seen_by=("copp", "ministry", "admin", "federal"))
 IMPORT_JOB = Rule(lambda o: [{"pk": o.import_job.pk}], owned=True, seen_by=("owner", "copp", "admin"))
 INDICATOR_CODE = Rule(lambda o: [{"code": o.world.indicator.code}], query=_year)
 
@@ -172,6 +177,7 @@ RULES: dict[str, Rule] = {
     "dashboard_body": Rule(query=lambda o: {"since": "0"}),
     "timeliness": Rule(),
     "tasks": Rule(),
+    "region_comparison": Rule(),
     "inbox": Rule(),
     "profile": Rule(),
     "activity_list": Rule(),
@@ -263,10 +269,15 @@ RULES: dict[str, Rule] = {
     "programme-cohort-detail": Rule(lambda o: [{"pk": o.registries.cohort.pk}], owned=True),
     "programme-category-list": Rule(),
     "programme-category-detail": Rule(lambda o: [{"pk": o.category.pk}]),
+    # the federal comparison: the federal level and administrators only (others 403)
+    "region-list": Rule(),
+    "region-detail": Rule(lambda o: [{"pk": o.world.plan.region_id}]),
+    "region-comparison": Rule(query=_year),
 }
 
 # The admin: the object each of our ModelAdmins is walked with (the owner's where it has one).
 ADMIN_OBJECTS: dict[str, Callable[[Objects], Any]] = {
+    "roadmap.region": lambda o: o.world.plan.region,
     "roadmap.municipality": lambda o: o.world.org_b.municipality,
     "roadmap.organization": lambda o: o.world.org_b,
     "roadmap.user": lambda o: o.world.coord_b,
@@ -409,9 +420,9 @@ def _build(world: World) -> Objects:
 
 @pytest.fixture(scope="module")
 def walk(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
-    from roadmap.models import Plan
+    from roadmap.models import Plan, Region
     from roadmap.plans.loader import plan_load
-    from roadmap.tests.factories import UserFactory
+    from roadmap.tests.factories import OrganizationFactory, UserFactory
 
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")), DASHBOARD_REFRESH="inline")
     with media, django_db_blocker.unblock(), transaction.atomic():
@@ -424,6 +435,13 @@ def walk(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.
             "copp": world.copp,
             "ministry": world.ministry,
             "admin": UserFactory(role="admin"),
+            "federal": UserFactory(role="federal"),
+            "other_region": UserFactory(
+                role="ministry",
+                organization=OrganizationFactory(
+                    kind="ministry", region=Region.objects.create(name="Другой регион", key="walk-other")
+                ),
+            ),
         }
         clients = {"anonymous": Client(raise_request_exception=False)}
         for role, user in users.items():
@@ -473,7 +491,7 @@ def _call(walk: Walk, role: str, method: str, url: str, query: dict[str, Any]) -
         else:
             response = getattr(client, method)(url + _qs(query), "{}", content_type="application/json")
         content = _content(response)
-        changed = role in ("intruder", "anonymous") and fingerprint() != walk.fingerprint
+        changed = role in (*INTRUDERS, "anonymous") and fingerprint() != walk.fingerprint
         transaction.set_rollback(True)
     return response, content, changed
 
@@ -527,7 +545,7 @@ def _check(walk: Walk, route: Route) -> tuple[list[str], list[str]]:
                         failures.append(f"{where}: anonymous must get the login redirect, 401 or 403")
                 if changed:
                     failures.append(f"{where}: changed our tables")
-                if role == "intruder":
+                if role in INTRUDERS:
                     if SECRET in content:
                         failures.append(f"{where}: the other organisation received the owner's data")
                     if owned and not route.is_admin and status not in (404, 405):

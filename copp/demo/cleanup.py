@@ -10,6 +10,7 @@ from roadmap.models import (
     Event,
     Municipality,
     Organization,
+    Region,
     User,
 )
 
@@ -24,7 +25,7 @@ def demo_present() -> bool:
 
 @transaction.atomic
 def demo_delete() -> None:
-    """Remove what ``generate_demo`` created: demo users, demo organisations and
+    """Remove what ``generate_demo`` created: demo users, demo regions, organisations and
     every row they organised or registered. The loaded order's own rows and
     anything entered by real users stay."""
     from indicators.models import (
@@ -36,7 +37,8 @@ def demo_delete() -> None:
 
     users = User.objects.filter(username__startswith=DEMO_PREFIX)
     orgs = Organization.objects.filter(key__startswith=DEMO_PREFIX)
-    region_munis = Municipality.objects.filter(order__gte=1000)
+    regions = Region.objects.filter(key__startswith=DEMO_PREFIX)
+    region_munis = Municipality.objects.filter(models.Q(order__gte=1000) | models.Q(region__in=regions))
     # Schools and employers have no key; they are demo rows when they sit in a
     # synthetic region or nobody but the generator could have made them.
     keyless = Organization.objects.filter(key__isnull=True, kind__in=["school", "employer"])
@@ -53,4 +55,5 @@ def demo_delete() -> None:
     ).delete()
     orgs.delete()
     region_munis.delete()
+    regions.delete()
     rollups_rebuild()  # the events went without the services that keep the rollups

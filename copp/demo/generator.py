@@ -58,6 +58,7 @@ from roadmap.models import (
     Municipality,
     Organization,
     Plan,
+    Region,
     User,
 )
 from roadmap.plans.deadlines import MOSCOW, report_due_at
@@ -81,6 +82,7 @@ DEMO_EVIDENCE = (
 class RegionOrgs:
     index: int
     name: str
+    region: Region
     municipalities: list[Municipality]
     copp: Organization
     ministry: Organization
@@ -156,25 +158,30 @@ class DemoGenerator(RegistriesMixin):
 
     # -- organisations --------------------------------------------------------
 
-    def _municipalities(self, index: int) -> tuple[str, list[Municipality]]:
+    def _municipalities(self, index: int) -> tuple[Region, list[Municipality]]:
         real = self.real_municipalities
         if index == 1:
             if not real:
                 raise ValueError("no municipalities loaded: run `manage.py load_order` first")
-            return real[0].region, real
+            region = real[0].region or self.plan.region
+            if region is None:  # a database loaded before regions existed
+                region, _ = Region.objects.get_or_create(key="tula", defaults={"name": "Тульская область"})
+            return region, real
         name = f"Регион {index:03d}"
+        region = Region.objects.create(name=name, key=f"{DEMO_PREFIX}r{index:03d}", order=index)
+        self.counts["regions"] += 1
         munis = [
             Municipality(
                 name=f"{name}: {'городской округ' if k < 7 else 'муниципальный район'} № {k + 1}",
                 kind=Municipality.Kind.CITY_OKRUG if k < 7 else Municipality.Kind.DISTRICT,
-                region=name,
+                region=region,
                 order=1000 * index + k,
             )
             for k in range(len(real) or 26)
         ]
         created = Municipality.objects.bulk_create(munis, batch_size=BATCH_SIZE)
         self.counts["municipalities"] += len(created)
-        return name, list(Municipality.objects.filter(region=name).order_by("order"))
+        return region, list(Municipality.objects.filter(region=region).order_by("order"))
 
     def _spread(self, munis: list[Municipality], n: int) -> list[Municipality]:
         """``n`` municipalities drawn with the big towns (urban okrugs, the capital) weighted up."""
@@ -185,7 +192,8 @@ class DemoGenerator(RegistriesMixin):
 
     def _region_orgs(self, index: int) -> RegionOrgs:
         rng, spec = self.rng, self.spec
-        region_name, munis = self._municipalities(index)
+        region, munis = self._municipalities(index)
+        region_name = region.name
         tag = f"{DEMO_PREFIX}r{index:03d}"
         capital = munis[0]
         orgs: list[Organization] = []
@@ -260,9 +268,14 @@ class DemoGenerator(RegistriesMixin):
             employers.append(
                 Organization(kind=Organization.Kind.EMPLOYER, short_name=label, name=label, municipality=muni)
             )
-        Organization.objects.bulk_create([*orgs, *colleges, *schools, *employers], batch_size=BATCH_SIZE)
-        self.counts["organizations"] += len(orgs) + len(colleges) + len(schools) + len(employers)
-        return RegionOrgs(index, region_name, munis, copp, ministry, existing_colleges + colleges, schools, employers)
+        made = [*orgs, *colleges, *schools, *employers]
+        for org in made:
+            org.region = region
+        Organization.objects.bulk_create(made, batch_size=BATCH_SIZE)
+        self.counts["organizations"] += len(made)
+        return RegionOrgs(
+            index, region_name, region, munis, copp, ministry, existing_colleges + colleges, schools, employers
+        )
 
     # -- users ----------------------------------------------------------------
 

@@ -40,6 +40,7 @@ _NAV: list[tuple[str, Any, str]] = [
     ("report_list", _("Reports"), "sees_all"),
     ("import_start", _("Data import"), "imports"),
     ("inbox", _("Inbox"), "any"),
+    ("region_comparison", _("Regions"), "federal"),
 ]
 # Which items stay in the bar, most wanted first; the rest go under «Ещё», so the
 # bar fits in one line from 1024 px for every role, the user's name included.
@@ -54,6 +55,8 @@ def _visible(user: Any, who: str) -> bool:
         return has_role(user, Role.COPP, Role.COORDINATOR, Role.ADMIN)
     if who == "sees_all":
         return sees_everything(user)
+    if who == "federal":
+        return has_role(user, Role.FEDERAL, Role.ADMIN)
     return True
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from copp.web import PlanYear, plan_year_of, requested_plan
 from reports.dashboard.snapshot import worst_first
+from roadmap.accounts.permissions import organization_scope, visible_events
 from roadmap.events import selectors as event_selectors
 from roadmap.events.status import ReportStatus, status_q
 from roadmap.models import Event, Plan
@@ -38,13 +39,15 @@ class TimelinessTable:
     first: Any  # the header of the group column
 
 
-def timeliness_table(data: Mapping[str, Any], *, now: dt.datetime) -> TimelinessTable:
-    """Report timeliness of every organisation or municipality of ``?plan=&year=``,
-    grouped ``?by=`` (an unknown grouping is by organisation), worst first."""
-    py = plan_year_of(data)
+def timeliness_table(data: Mapping[str, Any], *, user: Any, now: dt.datetime) -> TimelinessTable:
+    """Report timeliness of every organisation or municipality ``user`` sees of
+    ``?plan=&year=``, grouped ``?by=`` (an unknown grouping is by organisation), worst first."""
+    py = plan_year_of(data, user=user)
     requested = data.get("by", "")
     by = cast("event_selectors.GroupBy", requested if requested in TIMELINESS_GROUPS else "organization")
-    figures = event_selectors.timeliness_figures(now=now, by=by, plan=py.plan, year=py.year)
+    figures = event_selectors.timeliness_figures(
+        now=now, by=by, plan=py.plan, year=py.year, scope=organization_scope(user)
+    )
     param, first = TIMELINESS_GROUPS[by]
     return TimelinessTable(py, by, worst_first(figures.rows), figures.total, param, first)
 

@@ -41,6 +41,7 @@ from copp.db_router import replica_reads
 from copp.web import PlanYear
 from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
+from roadmap.accounts.permissions import OrganizationScope
 from roadmap.events.event_year import EVENT_YEAR_FIELD, event_year_q
 from roadmap.events.selectors import TimelinessRow, events_list, timeliness_figures
 from roadmap.events.status import ReportStatus
@@ -48,6 +49,8 @@ from roadmap.models import Event, EventReport, Plan
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_status
 from roadmap.plans.control_points import ControlPoint, control_points_of, points_in_year
 from roadmap.plans.selectors import activities_of
+
+EVERYTHING = OrganizationScope(everything=True)
 
 
 @dataclass
@@ -76,9 +79,10 @@ class IndicatorLine:
         return list(zip(self.series["years"], self.series["target"], self.series["actual"], strict=True))
 
 
-def activity_lines(py: PlanYear, now: dt.datetime) -> list[ActivityLine]:
+def activity_lines(py: PlanYear, now: dt.datetime, scope: OrganizationScope | None = None) -> list[ActivityLine]:
     today = timezone.localdate(now)
-    by_activity = {row.key: row for row in timeliness_figures(now=now, by="activity", plan=py.plan, year=py.year).rows}
+    figures = timeliness_figures(now=now, by="activity", plan=py.plan, year=py.year, scope=scope)
+    by_activity = {row.key: row for row in figures.rows}
     activities = list(activities_of(py.plan))
     all_points = control_points_of(activities, today=today, year=py.year)
     lines = []
@@ -141,13 +145,16 @@ class Dashboard:
     figures do not depend on who opens it (one snapshot serves them all).
     """
 
-    def __init__(self, *, py: PlanYear, now: dt.datetime) -> None:
+    def __init__(self, *, py: PlanYear, now: dt.datetime, scope: OrganizationScope = EVERYTHING) -> None:
         self.py = py
         self.now = now
+        self.scope = scope  # whose events count (a regional ministry's: its region's)
+        self.base = None if scope.everything else scope.events()
+        self.figures_scope = None if scope.everything else scope  # the rollups filter on it in SQL
 
     @cached_property
     def activities(self) -> list[ActivityLine]:
-        return activity_lines(self.py, self.now)
+        return activity_lines(self.py, self.now, self.figures_scope)
 
     @cached_property
     def overdue_points(self) -> list[ActivityLine]:
@@ -181,10 +188,12 @@ class Dashboard:
     def _events(self, status: str, *, scoped: bool = True) -> Any:
         """Events in ``status`` now: of the chosen plan and year (``scoped``), or of all time."""
         if not scoped:
-            return events_list(user=None, now=self.now, report_status=status, everything=True)
-        return events_list(
-            user=None, now=self.now, report_status=status, plan=self.py.plan, year=self.py.year, everything=True
-        )
+            found = events_list(user=None, now=self.now, report_status=status, everything=True)
+        else:
+            found = events_list(
+                user=None, now=self.now, report_status=status, plan=self.py.plan, year=self.py.year, everything=True
+            )
+        return self.scope.events(found)
 
     @cached_property
     def overdue(self) -> list[Any]:
@@ -214,11 +223,15 @@ class Dashboard:
 
     @cached_property
     def _by_organization(self) -> Any:
-        return timeliness_figures(now=self.now, by="organization", plan=self.py.plan, year=self.py.year)
+        return timeliness_figures(
+            now=self.now, by="organization", plan=self.py.plan, year=self.py.year, scope=self.figures_scope
+        )
 
     @cached_property
     def _by_municipality(self) -> Any:
-        return timeliness_figures(now=self.now, by="municipality", plan=self.py.plan, year=self.py.year)
+        return timeliness_figures(
+            now=self.now, by="municipality", plan=self.py.plan, year=self.py.year, scope=self.figures_scope
+        )
 
     @property
     def total(self) -> TimelinessRow:
@@ -276,17 +289,22 @@ def current_stamp() -> str:
     return repr(data_stamp())
 
 
-def snapshot_key(plan_id: int, year: int) -> str:
+def snapshot_key(plan_id: int, year: int, scope_key: str = "all") -> str:
     # The year rule is part of the key: a snapshot computed under another
     # rule (kept in a shared cache over a deploy) is never served as fresh.
-    return f"dashboard:snapshot:{EVENT_YEAR_FIELD}:{plan_id}:{year}"
+    # One snapshot per scope: a region's staff see their region's figures.
+    tail = "" if scope_key == "all" else f":{scope_key}"
+    return f"dashboard:snapshot:{EVENT_YEAR_FIELD}:{plan_id}:{year}{tail}"
 
 
-def _lock_key(plan_id: int, year: int) -> str:
-    return f"dashboard:refreshing:{plan_id}:{year}"
+def _lock_key(plan_id: int, year: int, scope_key: str = "all") -> str:
+    tail = "" if scope_key == "all" else f":{scope_key}"
+    return f"dashboard:refreshing:{plan_id}:{year}{tail}"
 
 
-def build_snapshot(py: PlanYear, *, now: dt.datetime, stamp: str | None = None) -> Snapshot:
+def build_snapshot(
+    py: PlanYear, *, now: dt.datetime, stamp: str | None = None, scope: OrganizationScope = EVERYTHING
+) -> Snapshot:
     """Compute and store the snapshot of ``py`` as of ``now``.
 
     The stamp is read *before* the figures, so a write that lands while they
@@ -295,21 +313,23 @@ def build_snapshot(py: PlanYear, *, now: dt.datetime, stamp: str | None = None) 
     is not overwritten by an older one.
     """
     stamp = stamp or current_stamp()
-    html = render_to_string(BODY_TEMPLATE, {"py": py, "dash": Dashboard(py=py, now=now)})
+    html = render_to_string(BODY_TEMPLATE, {"py": py, "dash": Dashboard(py=py, now=now, scope=scope)})
     snapshot = Snapshot(plan_id=py.plan.pk, year=py.year, stamp=stamp, computed_at=now, html=html)
-    key = snapshot_key(py.plan.pk, py.year)
+    key = snapshot_key(py.plan.pk, py.year, scope.key)
     stored = cache.get(key)
     if not isinstance(stored, Snapshot) or stored.computed_at <= now:
         cache.set(key, snapshot, SNAPSHOT_KEEP_SECONDS)
     return snapshot
 
 
-def cached_snapshot(plan_id: int, year: int) -> Snapshot | None:
-    snapshot = cache.get(snapshot_key(plan_id, year))
+def cached_snapshot(plan_id: int, year: int, scope_key: str = "all") -> Snapshot | None:
+    snapshot = cache.get(snapshot_key(plan_id, year, scope_key))
     return snapshot if isinstance(snapshot, Snapshot) else None
 
 
-def dashboard_snapshot(py: PlanYear, *, now: dt.datetime, mode: str | None = None) -> tuple[Snapshot, bool]:
+def dashboard_snapshot(
+    py: PlanYear, *, now: dt.datetime, mode: str | None = None, scope: OrganizationScope = EVERYTHING
+) -> tuple[Snapshot, bool]:
     """The snapshot to show now, and whether it is fresh.
 
     Fresh: served as is. Stale: served as is while a refresh is started in
@@ -317,54 +337,54 @@ def dashboard_snapshot(py: PlanYear, *, now: dt.datetime, mode: str | None = Non
     ``mode`` is "inline", which recomputes it here. Missing: computed here.
     """
     mode = mode or settings.DASHBOARD_REFRESH
-    snapshot = cached_snapshot(py.plan.pk, py.year)
+    snapshot = cached_snapshot(py.plan.pk, py.year, scope.key)
     if snapshot is None:
-        return build_snapshot(py, now=now), True
+        return build_snapshot(py, now=now, scope=scope), True
     stamp = current_stamp()
     if snapshot.is_fresh(stamp=stamp, now=now):
         return snapshot, True
     if mode == "inline":
-        return build_snapshot(py, now=now, stamp=stamp), True
-    request_refresh(py.plan.pk, py.year, mode=mode)
+        return build_snapshot(py, now=now, stamp=stamp, scope=scope), True
+    request_refresh(py.plan.pk, py.year, mode=mode, scope_key=scope.key)
     return snapshot, False
 
 
-def request_refresh(plan_id: int, year: int, *, mode: str) -> bool:
+def request_refresh(plan_id: int, year: int, *, mode: str, scope_key: str = "all") -> bool:
     """Start a background refresh unless one is already running; True if started."""
-    if not cache.add(_lock_key(plan_id, year), True, REFRESH_LOCK_SECONDS):
+    if not cache.add(_lock_key(plan_id, year, scope_key), True, REFRESH_LOCK_SECONDS):
         return False
-    transaction.on_commit(lambda: _start_refresh(plan_id, year, mode))
+    transaction.on_commit(lambda: _start_refresh(plan_id, year, mode, scope_key))
     return True
 
 
-def _start_refresh(plan_id: int, year: int, mode: str) -> None:
+def _start_refresh(plan_id: int, year: int, mode: str, scope_key: str = "all") -> None:
     """Hand the refresh to Celery or a daemon thread. If that fails (a broker that
     is down), the stale snapshot is still served and the next view tries again."""
     try:
         if mode == "celery":
             from reports.dashboard.tasks import refresh_dashboard
 
-            refresh_dashboard.delay(plan_id, year)
+            refresh_dashboard.delay(plan_id, year, scope_key)
         else:
             threading.Thread(
-                target=_refresh_in_thread, args=(plan_id, year), name="dashboard-refresh", daemon=True
+                target=_refresh_in_thread, args=(plan_id, year, scope_key), name="dashboard-refresh", daemon=True
             ).start()
     except Exception:
         logger.exception("could not start the dashboard refresh of plan %s, %s", plan_id, year)
-        cache.delete(_lock_key(plan_id, year))
+        cache.delete(_lock_key(plan_id, year, scope_key))
 
 
-def _refresh_in_thread(plan_id: int, year: int) -> None:
+def _refresh_in_thread(plan_id: int, year: int, scope_key: str = "all") -> None:
     try:
-        refresh_snapshot(plan_id, year, now=timezone.now())
+        refresh_snapshot(plan_id, year, now=timezone.now(), scope_key=scope_key)
     except Exception:  # a failed refresh must not take the server down; the next view retries
         logger.exception("dashboard refresh of plan %s, %s failed", plan_id, year)
     finally:
         connections.close_all()  # this thread's own connections
 
 
-def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime) -> Snapshot:
-    """Recompute the snapshot of a plan and year (the background job), then free the lock.
+def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime, scope_key: str = "all") -> Snapshot:
+    """Recompute the snapshot of a plan, year and scope (the background job), then free the lock.
 
     It reads from the read replica when there is one (copp.db_router), the
     stamp included: a lagging replica gives an older stamp, so the snapshot
@@ -374,12 +394,13 @@ def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime) -> Snapshot:
     """
     try:
         plan = Plan.objects.get(pk=plan_id)
+        scope = OrganizationScope.from_key(scope_key)
         with replica_reads():
-            return build_snapshot(PlanYear(plan=plan, year=year), now=now)
+            return build_snapshot(PlanYear(plan=plan, year=year), now=now, scope=scope)
     finally:
-        cache.delete(_lock_key(plan_id, year))
+        cache.delete(_lock_key(plan_id, year, scope_key))
 
 
-def dashboard_context(*, py: PlanYear, now: dt.datetime) -> dict[str, Any]:
-    snapshot, fresh = dashboard_snapshot(py, now=now)
+def dashboard_context(*, py: PlanYear, now: dt.datetime, scope: OrganizationScope = EVERYTHING) -> dict[str, Any]:
+    snapshot, fresh = dashboard_snapshot(py, now=now, scope=scope)
     return {"py": py, "snapshot": snapshot, "fresh": fresh}

@@ -17,6 +17,7 @@ from copp.web import paginate, plan_year, sees_everything_required, today
 from indicators.selectors import actuals_visible_to
 from reports.dashboard.lists import tasks_plan, tasks_to_report, timeliness_table
 from reports.dashboard.snapshot import dashboard_context
+from roadmap.accounts.permissions import organization_scope
 from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events import selectors as event_selectors
 from roadmap.events.status import ReportStatus, status_q
@@ -26,7 +27,8 @@ from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
 @sees_everything_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     py = plan_year(request)
-    return render(request, "roadmap/dashboard.html", dashboard_context(py=py, now=timezone.now()))
+    context = dashboard_context(py=py, now=timezone.now(), scope=organization_scope(request.user))
+    return render(request, "roadmap/dashboard.html", context)
 
 
 @sees_everything_required
@@ -38,7 +40,7 @@ def dashboard_body(request: HttpRequest) -> HttpResponse:
         since = float(request.GET.get("since", ""))
     except ValueError:
         return HttpResponseBadRequest("since: ожидается время в секундах от 01.01.1970.")
-    context = dashboard_context(py=py, now=timezone.now())
+    context = dashboard_context(py=py, now=timezone.now(), scope=organization_scope(request.user))
     if context["snapshot"].computed_at.timestamp() <= since + 1e-3:  # the same snapshot (rounding)
         return HttpResponse(status=204)
     return render(request, "roadmap/_dashboard_snapshot.html", context)
@@ -47,7 +49,7 @@ def dashboard_body(request: HttpRequest) -> HttpResponse:
 @sees_everything_required
 def timeliness(request: HttpRequest) -> HttpResponse:
     """Report timeliness of every organisation or municipality in a year, worst first."""
-    table = timeliness_table(request.GET, now=timezone.now())
+    table = timeliness_table(request.GET, user=request.user, now=timezone.now())
     page = paginate(request, table.rows, per_page=50)
     context = {
         "py": table.py,

@@ -16,6 +16,7 @@ class Role(StrEnum):
     COPP = "copp"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    FEDERAL = "federal"
 
 
 GROUP_NAMES: dict[Role, str] = {
@@ -23,6 +24,7 @@ GROUP_NAMES: dict[Role, str] = {
     Role.COPP: "Сотрудники ЦОПП",
     Role.COORDINATOR: "Координаторы организаций",
     Role.ADMIN: "Администраторы",
+    Role.FEDERAL: "Федеральный уровень",
 }
 ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
@@ -45,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.COPP: [*_VIEW_ALL],
     Role.COORDINATOR: [*_VIEW_ALL],
     Role.ADMIN: [],  # administrators are superusers or get every permission
+    Role.FEDERAL: [*_VIEW_ALL, "roadmap.view_region"],  # every region, read only
 }
 
 
@@ -68,8 +71,22 @@ def has_role(user: Any, *roles: Role) -> bool:
 
 
 def sees_everything(user: Any) -> bool:
-    """Ministry, ЦОПП staff and administrators see all organisations' data."""
-    return has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN)
+    """Ministry, ЦОПП staff, the federal level and administrators see the
+    regional picture: every organisation *they may see* (regional staff: of
+    their own region, ``roadmap.accounts.permissions.organization_scope``), not
+    only their own. Which organisations that is, is never decided here."""
+    return has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN, Role.FEDERAL)
+
+
+def sees_every_region(user: Any) -> bool:
+    """Administrators and the federal level see every region's organisations."""
+    return has_role(user, Role.ADMIN, Role.FEDERAL)
+
+
+def is_read_only(user: Any) -> bool:
+    """The federal level reads and compares; it files, reviews and edits nothing
+    (unless the same person also holds a regional role)."""
+    return has_role(user, Role.FEDERAL) and not has_role(user, Role.MINISTRY, Role.COPP, Role.ADMIN, Role.COORDINATOR)
 
 
 def ensure_role_groups() -> None:

@@ -46,7 +46,8 @@ class EventAdmin(ScopedByOrganizationAdminMixin, ServiceOnlyAdminMixin, SimpleHi
     organization_path = "organizer"
     visible = staticmethod(visible_events)
     list_display = ("title", "activity", "organizer", "start_date", "end_date", "due_at", "cancelled_at")
-    list_filter = ("activity__plan", "format", "organizer__kind", "municipality")
+    # Related-only: the sidebar names only what the user's scoped rows hold (not another region's).
+    list_filter = ("activity__plan", "format", "organizer__kind", ("municipality", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "organizer__short_name", "responsible_email")
     date_hierarchy = "end_date"
     list_select_related = ("activity", "organizer")

@@ -620,7 +620,6 @@ class EventViewSet(
         by = request.query_params.get("by", "organization")
         if by not in ("organization", "activity", "municipality", "month", "total"):
             raise ValidationError({"by": ["organization, activity, municipality, month или total."]})
-        visible = permissions.visible_organization_ids(request.user)
         figures = event_selectors.timeliness_figures(
             now=timezone.now(),
             by=by,  # type: ignore[arg-type]
@@ -629,7 +628,7 @@ class EventViewSet(
             date_from=_date_param(request, "date_from"),
             date_to=_date_param(request, "date_to"),
             as_of=_date_param(request, "as_of"),
-            organization_ids=visible,
+            events=permissions.visible_events(request.user),
         )
 
         def row(r: event_selectors.TimelinessRow) -> dict[str, Any]:

@@ -16,15 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from copp.choices import ChoiceKind, register_choice_kind
-from roadmap.accounts.permissions import event_organizer_choices
-from roadmap.accounts.roles import sees_everything
+from roadmap.accounts.permissions import (
+    event_organizer_choices,
+    region_municipalities,
+    sees_many_organizations,
+    visible_organizations,
+)
 from roadmap.models import Activity, Event, Municipality, Organization, Plan
 from roadmap.plans.selectors import current_plan, is_archive, plan_years_text, plans_ordered
 
 
-def municipality_choices() -> QuerySet[Municipality]:
-    """Every municipality, in the order's order: an event may be held anywhere."""
-    return Municipality.objects.order_by("order", "name")
+def municipality_choices(user: Any = None) -> QuerySet[Municipality]:
+    """The municipalities of the user's region (every one without a user), in
+    the order's order: an event may be held anywhere in the region."""
+    municipalities = Municipality.objects.all() if user is None else region_municipalities(user)
+    return municipalities.order_by("order", "name")
 
 
 def activity_choices(*, plans: Iterable[Plan], today: dt.date) -> QuerySet[Activity]:
@@ -50,9 +56,11 @@ def event_list_organizers(user: Any) -> QuerySet[Organization] | None:
     """The organiser filter of the event list, offered only to those who see
     every organisation: organisations that have events, found by a semi-join
     on the (organizer, end_date) index, not a DISTINCT over every event."""
-    if not sees_everything(user):
+    if not sees_many_organizations(user):
         return None
-    return Organization.objects.filter(Exists(Event.objects.filter(organizer=OuterRef("pk")))).order_by("short_name")
+    return visible_organizations(
+        user, Organization.objects.filter(Exists(Event.objects.filter(organizer=OuterRef("pk"))))
+    ).order_by("short_name")
 
 
 def _event_list_organizers_or_none(user: Any) -> QuerySet[Organization]:
@@ -72,7 +80,7 @@ def _activity_detail(activity: Activity) -> str:
 
 def register_choice_kinds() -> None:
     # The clock is read here, at the request's edge, as the form's view does.
-    register_choice_kind("municipality", ChoiceKind(queryset=lambda user: municipality_choices()))
+    register_choice_kind("municipality", ChoiceKind(queryset=municipality_choices))
     register_choice_kind(
         "event-activity",
         ChoiceKind(

@@ -118,7 +118,14 @@ class EventFilter(StyledFilterSet):
         model = Event
         fields: tuple[str, ...] = ()
 
-    def __init__(self, *args: Any, now: dt.datetime, organizers: QuerySet[Organization] | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        now: dt.datetime,
+        organizers: QuerySet[Organization] | None,
+        municipalities: QuerySet[Municipality] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
         today = moscow_date(now)
@@ -131,7 +138,7 @@ class EventFilter(StyledFilterSet):
             del self.filters["organizer"]
         else:
             self.filters["organizer"].queryset = organizers
-        self.filters["municipality"].queryset = municipality_choices()
+        self.filters["municipality"].queryset = municipality_choices() if municipalities is None else municipalities
 
     def search(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         value = value.strip()

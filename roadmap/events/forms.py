@@ -57,7 +57,9 @@ class EventForm(BootstrapMixin, forms.Form):
         help_text=_("Report reminders will also go to this address."),
     )
 
-    def __init__(self, *args: Any, plans: Any, today: Any, organizers: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plans: Any, today: Any, organizers: Any, municipalities: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         from roadmap.events.choices import activity_choices, municipality_choices
         from roadmap.models import Event
@@ -68,7 +70,9 @@ class EventForm(BootstrapMixin, forms.Form):
         if organizers.count() == 1:
             self.fields["organizer"].initial = organizers.first()
             self.fields["organizer"].widget = forms.HiddenInput()
-        cast(SearchChoiceField, self.fields["municipality"]).queryset = municipality_choices()
+        cast(SearchChoiceField, self.fields["municipality"]).queryset = (
+            municipality_choices() if municipalities is None else municipalities
+        )
         cast(forms.ChoiceField, self.fields["format"]).choices = Event.Format.choices
         self.fields["format"].initial = Event.Format.IN_PERSON
 

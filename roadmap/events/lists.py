@@ -12,7 +12,7 @@ from typing import Any
 
 from copp.web import requested_plan
 from roadmap.events import selectors as event_selectors
-from roadmap.events.choices import event_list_organizers
+from roadmap.events.choices import event_list_organizers, municipality_choices
 from roadmap.events.filters import ActivityFilter, EventFilter
 from roadmap.models import Plan
 from roadmap.plans.selectors import activities_of
@@ -27,7 +27,9 @@ def event_list_filter(data: Mapping[str, Any], *, user: Any, now: dt.datetime) -
     requested_plan(data.get("plan"), default=None)
     organizers = event_list_organizers(user)
     events = event_selectors.events_list(user=user, now=now)
-    return EventFilter(data or None, queryset=events, now=now, organizers=organizers)
+    return EventFilter(
+        data or None, queryset=events, now=now, organizers=organizers, municipalities=municipality_choices(user)
+    )
 
 
 def activity_list_filter(data: Mapping[str, Any], *, plan: Plan) -> ActivityFilter:

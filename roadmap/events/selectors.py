@@ -18,7 +18,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from copp.files import OwnedFile
-from roadmap.accounts.permissions import visible_events, visible_evidence, visible_notifications
+from roadmap.accounts.permissions import OrganizationScope, visible_events, visible_evidence, visible_notifications
 from roadmap.events.event_year import event_year_q
 from roadmap.events.status import (
     DEADLINE_SECOND,
@@ -129,7 +129,7 @@ def event_report_as_of(*, event_id: int, as_of: datetime) -> Any | None:
 # Timeliness
 # ---------------------------------------------------------------------------
 
-GroupBy = Literal["organization", "activity", "municipality", "month", "total"]
+GroupBy = Literal["organization", "activity", "municipality", "month", "region", "total"]
 
 
 @dataclass
@@ -199,6 +199,7 @@ _GROUPS: dict[str, tuple[F | TruncMonth | None, tuple[str, ...]]] = {
     "activity": (F("activity_id"), ("activity__number", "activity__name")),
     "municipality": (F("municipality_id"), ("municipality__name",)),
     "month": (TruncMonth("end_date"), ()),
+    "region": (F("organizer__region_id"), ("organizer__region__name",)),
     "total": (None, ()),
 }
 
@@ -212,6 +213,8 @@ def _label(by: str, key: _GroupKey, values: _Values) -> str:
         return values.get("municipality__name") or "Не указан"
     if by == "month":
         return f"{key:%m.%Y}" if key else "—"
+    if by == "region":
+        return values.get("organizer__region__name") or "—"
     return "Итого"
 
 
@@ -227,10 +230,15 @@ class _TimelinessQuery:
     activity: Activity | None = None
     municipality: Municipality | None = None
     organization: Organization | None = None
+    region_id: int | None = None
+    scope: OrganizationScope | None = None
+    base: QuerySet[Event] | None = None  # only the direct computation can count an arbitrary queryset
 
     def events(self, moment: datetime) -> QuerySet[Event]:
         """The events counted at ``moment``: held by then, not cancelled by then."""
-        qs = Event.objects.filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment))
+        qs = (Event.objects.all() if self.base is None else self.base).filter(
+            Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment)
+        )
         qs = qs.filter(end_date__lte=moscow_date(moment))
         if self.plan is not None:
             qs = qs.filter(activity__plan=self.plan)
@@ -248,6 +256,10 @@ class _TimelinessQuery:
             qs = qs.filter(activity=self.activity)
         if self.municipality is not None:
             qs = qs.filter(municipality=self.municipality)
+        if self.region_id is not None:
+            qs = qs.filter(organizer__region_id=self.region_id)
+        if self.scope is not None and (condition := self.scope.q("organizer_id")) is not None:
+            qs = qs.filter(condition)
         return qs
 
     def rollups(self, moment: datetime) -> QuerySet[EventRollup]:
@@ -269,6 +281,10 @@ class _TimelinessQuery:
             qs = qs.filter(activity=self.activity)
         if self.municipality is not None:
             qs = qs.filter(municipality_key=self.municipality.pk)
+        if self.region_id is not None:
+            qs = qs.filter(organization__region_id=self.region_id)
+        if self.scope is not None and (condition := self.scope.q("organization_id")) is not None:
+            qs = qs.filter(condition)
         return qs
 
 
@@ -285,8 +301,18 @@ def timeliness_figures(
     activity: Activity | None = None,
     municipality: Municipality | None = None,
     organization: Organization | None = None,
+    region_id: int | None = None,
+    scope: OrganizationScope | None = None,
+    events: QuerySet[Event] | None = None,
 ) -> TimelinessFigures:
-    """Report timeliness per organisation, activity, municipality or month (of the last day).
+    """Report timeliness per organisation, activity, municipality, month (of the
+    last day) or region (of the organiser).
+
+    ``scope`` keeps the organisers a user may see (``organization_scope``),
+    filtered in SQL on the rollups as on the events. ``events`` is a base
+    queryset to count instead of every event; only the direct computation can
+    count an arbitrary queryset, so prefer ``scope``. ``region_id`` keeps
+    one region's organisers.
 
     Counted at ``moment`` = ``now`` or the end of ``as_of`` (a Moscow day, or
     an exact moment) when earlier: only events held by then (last day on or
@@ -320,6 +346,9 @@ def timeliness_figures(
         activity=activity,
         municipality=municipality,
         organization=organization,
+        region_id=region_id,
+        scope=scope,
+        base=events,
     )
     grouped = _grouped_from_rollups(by, query, moment)
     if grouped is None:
@@ -340,6 +369,9 @@ def timeliness_figures_direct(
     activity: Activity | None = None,
     municipality: Municipality | None = None,
     organization: Organization | None = None,
+    region_id: int | None = None,
+    scope: OrganizationScope | None = None,
+    events: QuerySet[Event] | None = None,
 ) -> TimelinessFigures:
     """``timeliness_figures`` computed from the events and reports themselves
     (every event of the period on each call): the reference the rollups are
@@ -355,6 +387,9 @@ def timeliness_figures_direct(
         activity=activity,
         municipality=municipality,
         organization=organization,
+        region_id=region_id,
+        scope=scope,
+        base=events,
     )
     return _timeliness_direct(by, query, _moment(now, as_of))
 
@@ -385,6 +420,7 @@ _ROLLUP_GROUPS: dict[str, tuple[F | TruncMonth | None, dict[str, str]]] = {
     "activity": (F("activity_id"), {"activity__number": "activity__number", "activity__name": "activity__name"}),
     "municipality": (F("municipality_id"), {"municipality__name": "municipality__name"}),
     "month": (TruncMonth("day"), {}),
+    "region": (F("organization__region_id"), {"organization__region__name": "organizer__region__name"}),
     "total": (None, {}),
 }
 
@@ -401,6 +437,8 @@ def _grouped_from_rollups(by: str, query: _TimelinessQuery, moment: datetime) ->
         "n_accepted": Coalesce(Sum("accepted"), 0),
         "n_latest": Max("latest"),
     }
+    if query.base is not None:
+        return None  # an arbitrary queryset of events is not something the rollups can filter
     qs = query.rollups(moment)
     key_expr, labels = _ROLLUP_GROUPS[by]
     if key_expr is None:

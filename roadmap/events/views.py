@@ -25,7 +25,7 @@ from copp.files import INLINE_TYPES, serve_file
 from copp.forms import apply_errors
 from copp.web import paginate, plan_year, today
 from roadmap.accounts import permissions
-from roadmap.accounts.roles import Role, has_role, sees_everything
+from roadmap.accounts.roles import Role, has_role, sees_every_region, sees_everything
 from roadmap.accounts.signed_in import signed_in_user
 from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import selectors as event_selectors
@@ -36,7 +36,7 @@ from roadmap.events.status import ReportStatus
 from roadmap.models import Activity, Event, EventReport, EvidenceFile
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_verdict
 from roadmap.plans.control_points import control_points_of
-from roadmap.plans.selectors import plans_ordered
+from roadmap.plans.selectors import plans_ordered, region_plans
 
 
 @login_required
@@ -117,12 +117,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
-    plans = plans_ordered()
+    # The activities offered are of the user's region's plans (administrators and the federal level: every plan).
+    region_id = None if sees_every_region(request.user) else permissions.user_region_id(request.user)
+    plans = region_plans(plans_ordered(), region_id)
     organizers = permissions.event_organizer_choices(request.user)
     if not plans or not organizers.exists():
         raise PermissionDenied
     form = EventForm(
-        request.POST or None, plans=plans, today=today(), organizers=organizers, initial=request.GET.dict()
+        request.POST or None,
+        plans=plans,
+        today=today(),
+        organizers=organizers,
+        municipalities=permissions.region_municipalities(request.user),
+        initial=request.GET.dict(),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -23,6 +23,7 @@ from roadmap.models import (
     Municipality,
     Organization,
     Plan,
+    Region,
     Responsibility,
     Section,
 )
@@ -91,6 +92,11 @@ def validate_plan_data(data: dict[str, Any], *, known_municipalities: set[str] |
         errors.append("plan.reporting_rule.days: must be a non-negative integer")
     if rule.get("calendar", "calendar") not in Plan.DueCalendar.values:
         errors.append(f"plan.reporting_rule.calendar: must be one of {', '.join(Plan.DueCalendar.values)}")
+    region = plan.get("region")
+    if region is not None and not (
+        isinstance(region, dict) and text(region.get("key")) != "" and text(region.get("name")) != ""
+    ):
+        errors.append("plan.region: must be a mapping with 'key' and 'name'")
     signature = plan.get("signature")
     if signature is not None:
         if not isinstance(signature, dict):
@@ -219,16 +225,33 @@ def _validate_indicators(block: Any, first: int | None, last: int | None) -> lis
 # --- writing ----------------------------------------------------------------
 
 
-def load_municipalities(result: LoadResult, path: Path = MUNICIPALITIES_FILE) -> None:
+def region_ensure(result: LoadResult, *, key: str, name: str) -> Region:
+    """The region with this key, created if missing (a reload leaves an edited name alone)."""
+    region = Region.objects.filter(key=key).first()
+    if region is None:
+        region = Region.objects.filter(name=name).first()
+    if region is None:
+        region = Region.objects.create(key=key, name=name, order=Region.objects.count())
+        result.note("region", "created")
+    else:
+        result.note("region", "unchanged")
+    return region
+
+
+def load_municipalities(result: LoadResult, path: Path = MUNICIPALITIES_FILE) -> Region | None:
+    """The region's municipalities (matched by name); returns their region."""
     data = read_yaml(path)
+    name = text(data.get("region"))
+    region = region_ensure(result, key=text(data.get("region_key")) or "tula", name=name) if name else None
     for order, item in enumerate(data.get("municipalities") or [], start=1):
         upsert(
             Municipality,
             result,
             "municipality",
             {"name": item["name"]},
-            {"kind": item["kind"], "region": data.get("region", ""), "order": order},
+            {"kind": item["kind"], "region": region, "order": order},
         )
+    return region
 
 
 def plan_load(
@@ -245,16 +268,16 @@ def plan_load(
     data = read_yaml(path)
     result = LoadResult()
     with transaction.atomic():
-        load_municipalities(result)
+        home = load_municipalities(result)
         known = set(Municipality.objects.values_list("name", flat=True))
         errors = validate_plan_data(data, known_municipalities=known)
         if errors:
             raise PlanDataError([f"{path.name}: {e}" for e in errors])
-        plan = _load_plan(data, result, make_current=make_current)
+        plan = _load_plan(data, result, make_current=make_current, home=home)
         # The open events of the plan follow its rule (roadmap.events registers the recomputation).
         for hook in plan_written_hooks():
             hook(plan=plan, result=result, now=now or timezone.now())
-        orgs = _load_organizations(data.get("organizations") or [], result)
+        orgs = _load_organizations(data.get("organizations") or [], result, region=plan.region)
         _load_sections(plan, data["sections"], orgs, result)
         # Then each section another app owns, by the app that registered it (roadmap.plans.sections).
         for loader in section_loaders():
@@ -263,7 +286,8 @@ def plan_load(
     return result
 
 
-def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool | None) -> Plan:
+def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool | None, home: Region | None) -> Plan:
+    """The plan of the file; in the region the file names, else in the municipalities' region (``home``)."""
     p = data["plan"]
     rule = p.get("reporting_rule") or {}
     existing = Plan.objects.filter(key=p["key"]).first()
@@ -298,23 +322,33 @@ def _load_plan(data: dict[str, Any], result: LoadResult, *, make_current: bool |
             "report_due_calendar": rule.get("calendar", Plan.DueCalendar.CALENDAR),
             "escalation_days": rule.get("escalation_days", 3),
         }
+    region = p.get("region")
+    if region:
+        values["region"] = region_ensure(result, key=text(region["key"]), name=text(region["name"]))
+    elif home is not None:
+        values["region"] = home
     plan = upsert(Plan, result, "plan", {"key": p["key"]}, values)
     if make_current:
         plan_mark_current(plan=plan)
     return plan
 
 
-def _load_organizations(items: list[dict[str, Any]], result: LoadResult) -> dict[str, Organization]:
+def _load_organizations(
+    items: list[dict[str, Any]], result: LoadResult, *, region: Region | None
+) -> dict[str, Organization]:
+    """The plan's organisations, in the plan's region (when it names one)."""
     municipalities = {m.name: m for m in Municipality.objects.all()}
     orgs: dict[str, Organization] = {}
     for item in items:
-        values = {
+        values: dict[str, Any] = {
             "kind": item["kind"],
             "short_name": text(item["short_name"]),
             "name": text(item["name"]),
             "is_group": bool(item.get("is_group", False)),
             "municipality": municipalities.get(item.get("municipality") or ""),
         }
+        if region is not None:
+            values["region"] = region
         for optional in ("head_name", "email", "phone", "address", "website"):
             if item.get(optional):
                 values[optional] = text(item[optional])

@@ -107,6 +107,7 @@ def plan_copy(*, source_key: str, key: str, first_year: int, last_year: int) -> 
     with transaction.atomic():
         new = Plan.objects.create(
             key=key,
+            region=source.region,
             number="проект",
             date=dt.date(first_year, 1, 1),
             issuer=source.issuer,

@@ -9,6 +9,7 @@ archive being checked); unmarking hands the choice back to the dates.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 
 from roadmap.models import Plan
 
@@ -16,13 +17,15 @@ from roadmap.models import Plan
 def plan_mark_current(*, plan: Plan | None) -> None:
     """Mark ``plan`` as the current one (``None``: no plan is marked).
 
-    At most one plan is marked (a unique constraint); the previous mark is
-    cleared first, in the same transaction.
+    At most one plan per region is marked (a unique constraint); the previous
+    mark of the plan's region is cleared first, in the same transaction. With
+    ``None`` every mark is cleared.
     """
     with transaction.atomic():
         others = Plan.objects.filter(is_current=True)
         if plan is not None:
-            others = others.exclude(pk=plan.pk)
+            same_region = Q(region__isnull=True) if plan.region_id is None else Q(region_id=plan.region_id)
+            others = others.filter(same_region).exclude(pk=plan.pk)
         others.update(is_current=False)
         if plan is not None and not plan.is_current:
             Plan.objects.filter(pk=plan.pk).update(is_current=True)

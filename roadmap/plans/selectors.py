@@ -24,15 +24,20 @@ def plans_ordered(plans: Iterable[Plan] | None = None) -> list[Plan]:
     return sorted(found, key=lambda p: (p.first_year, p.last_year, p.date, p.pk or 0))
 
 
-def current_plan(today: dt.date | None = None, *, plans: Iterable[Plan] | None = None) -> Plan | None:
-    """The plan shown by default.
+def current_plan(
+    today: dt.date | None = None, *, plans: Iterable[Plan] | None = None, region_id: int | None = None
+) -> Plan | None:
+    """The plan shown by default (to a user of region ``region_id``, when given).
 
-    The one an administrator marked current; else the one whose years hold
-    ``today`` (the latest to start, should two overlap); else the most recent
-    plan that has begun; else (every plan is still to come) the earliest.
-    With only order No 2714 loaded, that is the order, also after 2025.
+    Of a region's own plans, when it has any (else of every plan): the one an
+    administrator marked current; else the one whose years hold ``today`` (the
+    latest to start, should two overlap); else the most recent plan that has
+    begun; else (every plan is still to come) the earliest. With only order
+    No 2714 loaded, that is the order, also after 2025.
     """
     ordered = plans_ordered(plans)
+    if region_id is not None:
+        ordered = [p for p in ordered if p.region_id == region_id] or ordered
     if not ordered:
         return None
     marked = [p for p in ordered if p.is_current]
@@ -46,6 +51,14 @@ def current_plan(today: dt.date | None = None, *, plans: Iterable[Plan] | None =
     if begun:
         return begun[-1]
     return ordered[0]
+
+
+def region_plans(plans: Iterable[Plan], region_id: int | None) -> list[Plan]:
+    """The plans of a region (oldest first) when it has any, else every plan (as in ``current_plan``)."""
+    ordered = plans_ordered(plans)
+    if region_id is None:
+        return ordered
+    return [p for p in ordered if p.region_id == region_id] or ordered
 
 
 def is_archive(plan: Plan, today: dt.date | None = None) -> bool:

@@ -21,7 +21,7 @@ from copp.demo import (
     split,
 )
 from roadmap.accounts.roles import GROUP_NAMES, Role
-from roadmap.models import Event, EventReport, Municipality, Organization, User
+from roadmap.models import Event, EventReport, Municipality, Organization, Region, User
 from roadmap.plans.deadlines import report_due_at
 
 AFTER_PLAN = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -200,12 +200,18 @@ def test_it_builds_further_regions_with_their_own_copp(order_plan: Any) -> None:
     assert Organization.objects.filter(kind=Organization.Kind.COPP).count() == 4
     # Each region is the size of the real one, not of everything built so far.
     for n in (2, 3, 4):
-        assert Municipality.objects.filter(region=f"Регион {n:03d}").count() == 26
+        assert Municipality.objects.filter(region__name=f"Регион {n:03d}").count() == 26
+        assert Organization.objects.filter(region__name=f"Регион {n:03d}", kind=Organization.Kind.COPP).count() == 1
     assert counts["municipalities"] == 3 * 26
-    region2 = Municipality.objects.filter(region="Регион 002")
+    region2 = Municipality.objects.filter(region__name="Регион 002")
     assert Event.objects.filter(organizer__municipality__in=region2).count() > 25
+    assert Event.objects.filter(organizer__region__name="Регион 002").count() > 25
+    # The real region's organisations stay in the loaded order's region.
+    assert not Organization.objects.filter(region__isnull=True).exists()
+    assert counts["regions"] == 3
     demo_delete()
-    assert not Municipality.objects.filter(region="Регион 002").exists()
+    assert not Municipality.objects.filter(region__name="Регион 002").exists()
+    assert list(Region.objects.values_list("key", flat=True)) == ["tula"]
     assert Organization.objects.filter(kind=Organization.Kind.COPP).count() == 1
 
 

@@ -14,6 +14,7 @@ DEMO_USERS = [
     ("copp", Role.COPP, "copp", "Иванов", "Пётр"),
     ("coordinator", Role.COORDINATOR, "tgmk", "Смирнова", "Анна"),
     ("admin", Role.ADMIN, None, "Администратор", ""),
+    ("federal", Role.FEDERAL, None, "Федеральный", "Наблюдатель"),
 ]
 
 
