@@ -17,10 +17,10 @@ notice, never an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,9 @@ NUMBERED_PAGES = 5
 AFTER = "after"
 BEFORE = "before"
 PAGE = "page"
+
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass
@@ -112,6 +115,12 @@ def _number(request: HttpRequest) -> tuple[int, str]:
     return 1, _("Pages past the first %(n)s are reached with «Next»; here is the first page of the list.") % {
         "n": NUMBERED_PAGES
     }
+
+
+def in_page_order(items: QuerySet[M]) -> QuerySet[M]:
+    """``items`` in the total order its pages show them (its order, then ``pk``):
+    an export of the list on screen reads its rows through this too."""
+    return keyset_of(items).ordered(items)
 
 
 def keyset_page(request: HttpRequest, items: QuerySet[Any], per_page: int) -> KeysetPage:

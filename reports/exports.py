@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from copp.pages import in_page_order
 from copp.templatetags.ui import FINAL_LABELS, duration_ru, in_year, status_label
 from copp.web import plan_year_of
 from indicators.lists import actual_list_filter, indicator_list_rows
@@ -119,7 +120,7 @@ def _report_of(event: Event) -> EventReport | None:
 def events_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> ListTable:
     filterset = event_list_filter(data, user=user, now=now)
     notes = _checked(filterset)
-    qs = filterset.qs
+    qs = in_page_order(filterset.qs)
 
     def rows() -> Iterator[Sequence[Any]]:
         for e in qs.iterator(chunk_size=CHUNK):
@@ -162,7 +163,7 @@ def activities_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> L
     py = plan_year_of(data)
     filterset = activity_list_filter(data, plan=py.plan)
     notes = _checked(filterset)
-    qs = filterset.qs.distinct()
+    qs = in_page_order(filterset.qs.distinct())
 
     def rows() -> Iterator[Sequence[Any]]:
         for a in qs.iterator(chunk_size=CHUNK):
@@ -232,7 +233,7 @@ def actuals_export(data: Mapping[str, Any], user: Any, now: dt.datetime) -> List
     py = plan_year_of(data)
     filterset = actual_list_filter(data, user=user, plan=py.plan)
     notes = _checked(filterset)
-    qs = filterset.qs
+    qs = in_page_order(filterset.qs)
 
     def rows() -> Iterator[Sequence[Any]]:
         for a in qs.iterator(chunk_size=CHUNK):

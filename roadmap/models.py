@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,12 +42,14 @@ class SearchTextQuerySet(models.QuerySet[_S]):
         if not set(kwargs) & set(self.model.SEARCH_SOURCES):
             return super().update(**kwargs)
         # The rows are taken first: the update may change what the filter matches.
-        pks = list(self.values_list("pk", flat=True))
+        # Read where the update writes (never a read replica: it may lag behind).
+        db = self._db or router.db_for_write(self.model, **self._hints)
+        pks = list(self.using(db).values_list("pk", flat=True))
         count = super().update(**kwargs)
-        changed = list(self.model._default_manager.filter(pk__in=pks))
+        changed = list(self.model._default_manager.using(db).filter(pk__in=pks))
         for obj in changed:
             obj.search_text = obj.search_key()
-        self.model._default_manager.bulk_update(changed, ["search_text"], batch_size=500)
+        self.model._default_manager.db_manager(db).bulk_update(changed, ["search_text"], batch_size=500)
         return count
 
 

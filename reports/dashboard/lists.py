@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from copp.web import PlanYear, plan_year_of, requested_plan
 from reports.dashboard.snapshot import worst_first
-from roadmap.accounts.permissions import organization_scope, visible_events
+from roadmap.accounts.permissions import organization_scope
 from roadmap.events import selectors as event_selectors
 from roadmap.events.status import ReportStatus, status_q
 from roadmap.models import Event, Plan

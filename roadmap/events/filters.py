@@ -18,7 +18,7 @@ from roadmap.events.status import (
     moscow_date,
     status_q,
 )
-from roadmap.models import Activity, Event, Organization, Plan, Section
+from roadmap.models import Activity, Event, Municipality, Organization, Plan, Section
 from roadmap.plans.selectors import is_archive, plan_years_text, plans_ordered
 
 
