@@ -233,9 +233,12 @@ def test_the_event_form_groups_activities_by_plan_and_registers_under_both(
 ) -> None:
     order, nxt = plans
     client.force_login(make_user("copp", organization=copp))
-    page = client.get(reverse("event_create")).content.decode()
-    assert "Дорожная карта 2026–2028" in page and "Дорожная карта 2023–2025 (архив)" in page
-    assert page.index("Дорожная карта 2026–2028") < page.index("Дорожная карта 2023–2025")  # the current one first
+    assert client.get(reverse("event_create")).status_code == 200
+    # The activity is searched as you type: each match names its plan, the current plan's first.
+    found = client.get("/choices/event-activity/", {"q": "1"}).json()["results"]
+    details = [r["detail"] for r in found]
+    assert "Дорожная карта 2026–2028" in details and "Дорожная карта 2023–2025 (архив)" in details
+    assert details.index("Дорожная карта 2026–2028") < details.index("Дорожная карта 2023–2025 (архив)")
     for plan, day in ((order, "15.03.2024"), (nxt, "15.03.2027")):
         response = client.post(
             reverse("event_create"),

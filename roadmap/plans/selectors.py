@@ -29,7 +29,8 @@ def current_plan(
 ) -> Plan | None:
     """The plan shown by default (to a user of region ``region_id``, when given).
 
-    Of a region's own plans, when it has any (else of every plan): the one an
+    Of a region's own plans and the plans of no region (shared by every
+    region), when there are any (else of every plan): the one an
     administrator marked current; else the one whose years hold ``today`` (the
     latest to start, should two overlap); else the most recent plan that has
     begun; else (every plan is still to come) the earliest. With only order
@@ -37,7 +38,7 @@ def current_plan(
     """
     ordered = plans_ordered(plans)
     if region_id is not None:
-        ordered = [p for p in ordered if p.region_id == region_id] or ordered
+        ordered = [p for p in ordered if p.region_id in (region_id, None)] or ordered
     if not ordered:
         return None
     marked = [p for p in ordered if p.is_current]
@@ -54,11 +55,12 @@ def current_plan(
 
 
 def region_plans(plans: Iterable[Plan], region_id: int | None) -> list[Plan]:
-    """The plans of a region (oldest first) when it has any, else every plan (as in ``current_plan``)."""
+    """The plans of a region and the plans of no region (oldest first) when there
+    are any, else every plan (as in ``current_plan``)."""
     ordered = plans_ordered(plans)
     if region_id is None:
         return ordered
-    return [p for p in ordered if p.region_id == region_id] or ordered
+    return [p for p in ordered if p.region_id in (region_id, None)] or ordered
 
 
 def is_archive(plan: Plan, today: dt.date | None = None) -> bool:
