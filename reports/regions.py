@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from copp.db_router import replica_reads
 from indicators.selectors import Figure, FigureStatus, plans_indicator_figures
 from roadmap.events.selectors import TimelinessRow, timeliness_figures
 from roadmap.models import Plan, Region
@@ -58,8 +59,12 @@ def _achieved(figures: list[Figure], year: int) -> tuple[int, int]:
     return len(with_target), sum(1 for f in with_target if f.status == FigureStatus.ACHIEVED)
 
 
+@replica_reads()
 def region_comparison(*, year: int, now: dt.datetime) -> RegionComparison:
-    """Every region's figures of ``year`` (events by their year, as everywhere), at ``now``."""
+    """Every region's figures of ``year`` (events by their year, as everywhere), at ``now``.
+
+    Read from the read replica when there is one (``copp.db_router``): federal
+    figures are aggregates of every region, never a user's own latest write."""
     regions = list(Region.objects.order_by("order", "name"))
     timeliness = timeliness_figures(now=now, by="region", year=year)
     rows = {row.key: row for row in timeliness.rows}

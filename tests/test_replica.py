@@ -298,3 +298,16 @@ def test_a_dashboard_refresh_reads_from_the_replica(router_on: None, order_plan:
     # The stamp was read there too, before the figures: with the replica up to date
     # it is the primary's stamp, so the snapshot is fresh.
     assert snapshot.is_fresh(stamp=current_stamp(), now=now + dt.timedelta(seconds=1))
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_the_federal_comparison_reads_from_the_replica(router_on: None, order_plan: Plan) -> None:
+    from reports.regions import region_comparison
+
+    build_world(order_plan)
+    default, replica = _capture()
+    with default, replica:
+        comparison = region_comparison(year=order_plan.last_year, now=timezone.now())
+    assert comparison.lines
+    assert len(default) == 0, _sql(default)
+    assert len(replica) > 2 and _reads_only(_sql(replica))
