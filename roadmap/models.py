@@ -43,7 +43,7 @@ class SearchTextQuerySet(models.QuerySet[_S]):
             return super().update(**kwargs)
         # The rows are taken first: the update may change what the filter matches.
         # Read where the update writes (never a read replica: it may lag behind).
-        db = self._db or router.db_for_write(self.model, **self._hints)
+        db = getattr(self, "_db", None) or router.db_for_write(self.model)
         pks = list(self.using(db).values_list("pk", flat=True))
         count = super().update(**kwargs)
         changed = list(self.model._default_manager.using(db).filter(pk__in=pks))
