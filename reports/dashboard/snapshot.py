@@ -149,7 +149,6 @@ class Dashboard:
         self.py = py
         self.now = now
         self.scope = scope  # whose events count (a regional ministry's: its region's)
-        self.base = None if scope.everything else scope.events()
         self.figures_scope = None if scope.everything else scope  # the rollups filter on it in SQL
 
     @cached_property

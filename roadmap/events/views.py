@@ -30,6 +30,7 @@ from roadmap.accounts.signed_in import signed_in_user
 from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
+from roadmap.events.choices import municipality_choices
 from roadmap.events.forms import EventForm, EvidenceForm, ReasonForm, ReportForm
 from roadmap.events.lists import activity_list_filter, event_list_filter
 from roadmap.events.status import ReportStatus
@@ -128,7 +129,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         plans=plans,
         today=today(),
         organizers=organizers,
-        municipalities=permissions.region_municipalities(request.user),
+        municipalities=municipality_choices(request.user),  # what /choices/municipality/ offers
         initial=request.GET.dict(),
     )
     if request.method == "POST" and form.is_valid():
