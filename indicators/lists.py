@@ -26,7 +26,7 @@ def indicator_list_rows(plan: Plan, year: int, *, now: dt.datetime) -> list[Indi
     """Every indicator of ``plan`` in the order's order, with its figure of ``year``
     and the order's rules it breaks."""
     figures = indicator_figures(plan, years=[year], now=now)
-    checks = breaches_by_code(plan_breaches(plan, years=[year]))
+    checks = breaches_by_code(plan_breaches(plan, years=[year], figures=figures))
     return [(i, figures.get((i.code, year)), checks.get(i.code, [])) for i in indicators_of(plan)]
 
 

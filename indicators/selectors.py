@@ -293,7 +293,7 @@ def _derived_events(
     if as_of is not None:
         query = query.filter(accepted_at__lte=as_of)
     rows = (
-        query.annotate(y=event_year_expr(prefix="event__"))
+        query.annotate(y=event_year_expr(prefix="event__", years=years))
         .values("event__activity_id", "y", "event__organizer__kind")
         .annotate(reports=Count("id"), **{f"sum_{f}": Sum(f) for f in fields})
     )
@@ -519,7 +519,7 @@ def indicator_figures(
     is judged at (defaults to ``as_of``; neither means the years are judged
     as finished). A total whose source is ``sum_of`` is the sum of its rows'
     figures (typed values of it are ignored), so the order's identities such
-    as 4 = Σ4.x hold on any data. Runs at most ten queries.
+    as 4 = Σ4.x hold on any data. Runs at most eleven queries.
     """
     # Every indicator is computed (a sum needs its rows); ``codes`` only limits the answer.
     wanted_codes = None if codes is None else set(codes)

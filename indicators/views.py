@@ -100,7 +100,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "records": records,
         "records_limited": not sees_all_organizations(request.user),
         "rules": rules,
-        "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code]),
+        "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code], figures=figures),
         "how": how,
         "how_scope": _scope_label(how["scope"]),
         "how_sources": [

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractYear
 
 EVENT_YEAR_FIELD = "end_date"
@@ -41,9 +41,21 @@ def event_year_q(year: int | Iterable[int], *, prefix: str = "") -> Q:
     """
     if isinstance(year, int):
         return Q(**{f"{prefix}{EVENT_YEAR_FIELD}__year": year})
-    return Q(**{f"{prefix}{EVENT_YEAR_FIELD}__year__in": list(year)})
+    # One range per year, not ``__year__in``: that one extracts the year of
+    # every row (a Python function per row on SQLite) and no index serves it.
+    q = Q(pk__in=[])  # no year: no row
+    for y in sorted(set(year)):
+        q |= Q(**{f"{prefix}{EVENT_YEAR_FIELD}__year": y})
+    return q
 
 
-def event_year_expr(*, prefix: str = "") -> ExtractYear:
-    """The year of an event (through ``prefix``) as an SQL expression, to group by."""
-    return ExtractYear(f"{prefix}{EVENT_YEAR_FIELD}")
+def event_year_expr(*, prefix: str = "", years: Iterable[int] | None = None) -> ExtractYear | Case:
+    """The year of an event (through ``prefix``) as an SQL expression, to group by.
+
+    With ``years`` (the rows already filtered to them), a ``CASE`` of date
+    ranges: the same answer without extracting the year of every row.
+    """
+    if years is None:
+        return ExtractYear(f"{prefix}{EVENT_YEAR_FIELD}")
+    whens = [When(**{f"{prefix}{EVENT_YEAR_FIELD}__year": y}, then=Value(y)) for y in sorted(set(years))]
+    return Case(*whens, default=None, output_field=IntegerField())

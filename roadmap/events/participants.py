@@ -34,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from roadmap.events.event_year import event_year_expr, event_year_q
 from roadmap.models import EventReport, Plan, ReportParticipant
@@ -328,8 +328,10 @@ def people_figures_many(
     year rule, accepted by ``as_of``). A figure is the distinct listed
     people of the field's categories across ALL those reports (not per
     activity), plus, per report, what its figure counts beyond its list (the
-    whole figure when there is no list). Two queries, whatever the data: the
-    sums of the reports without a list, and a row per listed person.
+    whole figure when there is no list). Three queries, whatever the data:
+    the sums of the reports without a list, a row per report with a list (its
+    listed people per category), and the distinct people of every figure,
+    counted by the database.
     """
     years = sorted(set(years))
     activity_ids = set().union(*(s[0] for s in specs)) if specs else set()
@@ -343,7 +345,7 @@ def people_figures_many(
     if as_of is not None:
         reports = reports.filter(accepted_at__lte=as_of)
     fields = sorted({s[1] for s in specs})
-    with_year = reports.annotate(y=event_year_expr(prefix="event__"))
+    with_year = reports.annotate(y=event_year_expr(prefix="event__", years=years))
     # Reports without a list count their figures: summed in the database.
     # (activity, organiser kind, year, field) -> unlisted people
     rest: dict[tuple[int, str, int, str], int] = defaultdict(int)
@@ -356,48 +358,50 @@ def people_figures_many(
     for row in unlisted:
         for f in fields:
             rest[(row["event__activity_id"], row["event__organizer__kind"], row["y"], f)] += row[f"sum_{f}"] or 0
-    # Reports with a list: a row per listed person (the people to count once),
-    # with the report's figures to count what it has beyond its list.
-    listed_rows = (
-        with_year.filter(participants__isnull=False)
+    # Reports with a list: one row per report, with its listed people per
+    # category, to count what its figures have beyond its list.
+    categories = sorted({c for f in fields for c in FIELD_CATEGORIES[f]})
+    per_report = (
+        with_year.filter(Exists(ReportParticipant.objects.filter(report=OuterRef("pk"))))
         .order_by()
-        .values_list(
-            "pk",
-            "event__activity_id",
-            "event__organizer__kind",
-            "y",
-            "participants__category",
-            "participants__person_key",
-            *fields,
+        .values("pk", "event__activity_id", "event__organizer__kind", "y", *fields)
+        .annotate(**{f"n_{c}": Count("participants", filter=Q(participants__category=c)) for c in categories})
+    )
+    for row in per_report:
+        key = (row["event__activity_id"], row["event__organizer__kind"], row["y"])
+        for f in fields:
+            beyond = (row[f] or 0) - sum(row[f"n_{c}"] for c in FIELD_CATEGORIES[f])
+            rest[(*key, f)] += max(beyond, 0)
+    # The listed people themselves: counted once per figure, in the database.
+    listed_people = (
+        ReportParticipant.objects.filter(report__in=reports.values("pk"))
+        .annotate(y=event_year_expr(prefix="report__event__", years=years))
+        .order_by()
+        .values("y")
+        .annotate(
+            **{
+                f"p{index}": Count(
+                    "person_key",
+                    distinct=True,
+                    filter=Q(category__in=FIELD_CATEGORIES[f], report__event__activity_id__in=sorted(activities))
+                    & (Q() if kinds is None else Q(report__event__organizer__kind__in=kinds)),
+                )
+                for index, (activities, f, kinds) in enumerate(specs)
+            }
         )
     )
-    figures: dict[int, tuple[int, str, int, tuple[int, ...]]] = {}  # report -> (activity, kind, year, figures)
-    listed_in: dict[int, Counter[str]] = defaultdict(Counter)  # report -> listed people by category
-    # (activity, organiser kind, year, category) -> people
-    keys: dict[tuple[int, str, int, str], set[str]] = defaultdict(set)
-    for pk, activity_id, kind, year, category, key, *values in listed_rows:
-        figures[pk] = (activity_id, kind, year, tuple(v or 0 for v in values))
-        listed_in[pk][category] += 1
-        keys[(activity_id, kind, year, category)].add(key)
-    for pk, (activity_id, kind, year, values) in figures.items():
-        counts = listed_in[pk]
-        for i, f in enumerate(fields):
-            rest[(activity_id, kind, year, f)] += max(values[i] - sum(counts[c] for c in FIELD_CATEGORIES[f]), 0)
+    distinct = {(index, row["y"]): row[f"p{index}"] for row in listed_people for index in range(len(specs))}
     result: dict[tuple[int, int], PeopleFigure] = {}
     for index, (activities, f, kinds) in enumerate(specs):
-        categories = FIELD_CATEGORIES[f]
         for year in years:
-            people: set[str] = set()
-            for (a, kind, y, c), found in keys.items():
-                if y == year and a in activities and c in categories and (kinds is None or kind in kinds):
-                    people |= found
+            people = distinct.get((index, year)) or 0
             counted = [
                 n
                 for (a, kind, y, name), n in rest.items()
                 if y == year and name == f and a in activities and (kinds is None or kind in kinds)
             ]
             if people or counted:
-                result[(index, year)] = PeopleFigure(value=len(people) + sum(counted), listed=len(people))
+                result[(index, year)] = PeopleFigure(value=people + sum(counted), listed=people)
     return result
 
 
