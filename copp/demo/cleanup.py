@@ -10,6 +10,7 @@ from roadmap.models import (
     Event,
     Municipality,
     Organization,
+    Plan,
     Region,
     User,
 )
@@ -54,6 +55,7 @@ def demo_delete() -> None:
         | models.Q(partner_agreements__isnull=True)
     ).delete()
     orgs.delete()
+    Plan.objects.filter(region__in=regions).delete()  # each synthetic region's copy of the order
     region_munis.delete()
     regions.delete()
     rollups_rebuild()  # the events went without the services that keep the rollups

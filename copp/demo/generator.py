@@ -48,6 +48,7 @@ from copp.demo.rules import (
     moscow_utc,
     split,
 )
+from indicators.models import Indicator, Target
 from roadmap.accounts.roles import GROUP_NAMES, Role, ensure_role_groups
 from roadmap.events.rollups import rollups_rebuild
 from roadmap.models import (
@@ -62,6 +63,7 @@ from roadmap.models import (
     User,
 )
 from roadmap.plans.deadlines import MOSCOW, report_due_at
+from roadmap.plans.plan_copy import plan_copy
 
 # --------------------------------------------------------------------------
 # The generator
@@ -111,6 +113,7 @@ class DemoGenerator(RegistriesMixin):
         if chosen is None:
             raise ValueError("no plan loaded: run `manage.py load_order` first")
         self.plan = chosen
+        self.order_plan = chosen  # the real region's plan; each synthetic region runs a copy of it
         self.counts: dict[str, int] = defaultdict(int)
         # A stream of its own, so the events and reports stay what the seed gave before.
         self.evidence_rng = random.Random(seed + 1)
@@ -123,13 +126,12 @@ class DemoGenerator(RegistriesMixin):
         ensure_role_groups()
         self.groups = {role: Group.objects.get(name=GROUP_NAMES[role]) for role in Role}
         self.copp_reviewer = User.objects.filter(username="copp").first()
-        activities = list(Activity.objects.filter(plan=self.plan).prefetch_related("windows").order_by("number"))
-        self.activity_windows = self._windows(activities)
         # The real region's municipalities, read once: every synthetic region gets as many.
         self.real_municipalities = list(Municipality.objects.order_by("order", "name"))
         started = perf_counter()
         for index in range(1, self.spec.regions + 1):
             region = self._region_orgs(index)
+            self._use_plan_of(region)
             users = self._users(region)
             self._events(region, users)
             self._registries(region)
@@ -138,6 +140,46 @@ class DemoGenerator(RegistriesMixin):
         # Events and reports went in with bulk_create, past the services that keep the rollups.
         rollups_rebuild()
         return dict(self.counts)
+
+    # -- the region's plan ------------------------------------------------------
+
+    def _use_plan_of(self, region: RegionOrgs) -> None:
+        """Make the region's plan the one its events, records and values go to.
+
+        The real region keeps the loaded order. Each synthetic region gets its
+        own copy of it (``roadmap.plans.plan_copy``: sections, activities,
+        indicators, rules; the targets copied here), current when the order is,
+        as a region that adopted the same order would have: a plan belongs to
+        one region, and its figures count that region's events only.
+        """
+        if region.index > 1:
+            source = self.order_plan
+            copied = plan_copy(
+                source_key=source.key, key=region.region.key, first_year=source.first_year, last_year=source.last_year
+            ).plan
+            Plan.objects.filter(pk=copied.pk).update(
+                region=region.region, is_current=source.is_current, number=source.number, date=source.date
+            )
+            new_indicators = {i.code: i.pk for i in Indicator.objects.filter(indicator_set__plan=copied)}
+            Target.objects.bulk_create(
+                Target(
+                    indicator_id=new_indicators[code],
+                    year=t.year,
+                    value_number=t.value_number,
+                    value_bool=t.value_bool,
+                )
+                for t, code in (
+                    (t, t.indicator.code)
+                    for t in Target.objects.filter(indicator__indicator_set__plan=source).select_related("indicator")
+                )
+                if code in new_indicators
+            )
+            self.counts["plans"] += 1
+            self.plan = Plan.objects.get(pk=copied.pk)
+        else:
+            self.plan = self.order_plan
+        activities = list(Activity.objects.filter(plan=self.plan).prefetch_related("windows").order_by("number"))
+        self.activity_windows = self._windows(activities)
 
     # -- windows ------------------------------------------------------------
 
