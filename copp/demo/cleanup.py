@@ -7,11 +7,13 @@ from django.db import models, transaction
 from copp.demo.rules import DEMO_PREFIX
 from roadmap.events.rollups import rollups_rebuild
 from roadmap.models import (
+    Activity,
     Event,
     Municipality,
     Organization,
     Plan,
     Region,
+    Section,
     User,
 )
 
@@ -55,7 +57,21 @@ def demo_delete() -> None:
         | models.Q(partner_agreements__isnull=True)
     ).delete()
     orgs.delete()
-    Plan.objects.filter(region__in=regions).delete()  # each synthetic region's copy of the order
+    _delete_plans(Plan.objects.filter(region__in=regions))  # each synthetic region's copy of the order
     region_munis.delete()
     regions.delete()
     rollups_rebuild()  # the events went without the services that keep the rollups
+
+
+def _delete_plans(plans: models.QuerySet[Plan]) -> None:
+    """Delete whole plans: their parts protect each other (an activity its section, a
+    row its total), so the parts go first, in that order."""
+    from indicators.models import Indicator, IndicatorSet
+
+    Activity.objects.filter(plan__in=plans).delete()
+    Section.objects.filter(plan__in=plans).delete()
+    indicators = Indicator.objects.filter(indicator_set__plan__in=plans)
+    indicators.filter(parent__isnull=False).delete()
+    indicators.delete()
+    IndicatorSet.objects.filter(plan__in=plans).delete()
+    plans.delete()

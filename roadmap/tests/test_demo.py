@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from copp.demo import (
@@ -20,8 +21,9 @@ from copp.demo import (
     demo_present,
     split,
 )
+from indicators.models import Actual, Target
 from roadmap.accounts.roles import GROUP_NAMES, Role
-from roadmap.models import Event, EventReport, Municipality, Organization, Region, User
+from roadmap.models import Event, EventReport, Municipality, Organization, Plan, Region, User
 from roadmap.plans.deadlines import report_due_at
 
 AFTER_PLAN = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -209,7 +211,19 @@ def test_it_builds_further_regions_with_their_own_copp(order_plan: Any) -> None:
     # The real region's organisations stay in the loaded order's region.
     assert not Organization.objects.filter(region__isnull=True).exists()
     assert counts["regions"] == 3
+    # Each synthetic region runs its own copy of the order: its events, values and
+    # targets are its own plan's, so a plan's figures count one region.
+    assert counts["plans"] == 3
+    for n in (2, 3, 4):
+        plan = Plan.objects.get(region__name=f"Регион {n:03d}")
+        assert plan.activities.count() == order_plan.activities.count()
+        assert Target.objects.filter(indicator__indicator_set__plan=plan).count() == (
+            Target.objects.filter(indicator__indicator_set__plan=order_plan).count()
+        )
+    assert not Event.objects.exclude(organizer__region=F("activity__plan__region")).exists()
+    assert not Actual.objects.exclude(organization__region=F("indicator__indicator_set__plan__region")).exists()
     demo_delete()
+    assert list(Plan.objects.all()) == [order_plan]
     assert not Municipality.objects.filter(region__name="Регион 002").exists()
     assert list(Region.objects.values_list("key", flat=True)) == ["tula"]
     assert Organization.objects.filter(kind=Organization.Kind.COPP).count() == 1
