@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -97,16 +97,21 @@ def control_points(
         under = [e for e in facts if e.start <= end and e.end >= start]
         held = [e for e in under if e.end <= today]
         proven = any(e.accepted and (e.evidence > 0 or not needs_evidence) for e in held)
-        if proven:
-            state = PointState.PROVEN
-        elif under:
-            state = PointState.RECORDED
-        elif today > end:
-            state = PointState.OVERDUE
-        else:
-            state = PointState.UPCOMING
-        points.append(ControlPoint(start, end, len(under), len(held), proven, state))
+        points.append(_point(start, end, len(under), len(held), proven, today=today))
     return points
+
+
+def _point(start: dt.date, end: dt.date, under: int, held: int, proven: bool, *, today: dt.date) -> ControlPoint:
+    """The control point of one window from what is recorded under it."""
+    if proven:
+        state = PointState.PROVEN
+    elif under:
+        state = PointState.RECORDED
+    elif today > end:
+        state = PointState.OVERDUE
+    else:
+        state = PointState.UPCOMING
+    return ControlPoint(start, end, under, held, proven, state)
 
 
 def points_in_year(points: Iterable[ControlPoint], year: int) -> list[ControlPoint]:
@@ -117,49 +122,60 @@ def points_in_year(points: Iterable[ControlPoint], year: int) -> list[ControlPoi
 def control_points_of(
     activities: Iterable[Any], *, today: dt.date, as_of: dt.datetime | None = None, year: int | None = None
 ) -> dict[int, list[ControlPoint]]:
-    """Control points per activity id, in two queries whatever the number of
-    activities, windows and events.
+    """Control points per activity id, in one query whatever the number of
+    activities, windows and events (the same answer as :func:`control_points`).
 
     ``as_of``: only what was recorded (events registered, reports accepted,
     evidence uploaded) by that moment. ``year``: only the points whose window
     meets that year (and only the events that can fall under them are read).
     """
-    from roadmap.models import DeadlineWindow, Event
+    from roadmap.models import DeadlineWindow, Event, EvidenceFile
 
     activities = list(activities)
-    ids = [a.pk for a in activities]
-    window_rows = DeadlineWindow.objects.filter(activity_id__in=ids)
+    window_rows = DeadlineWindow.objects.filter(activity_id__in=[a.pk for a in activities])
     if year is not None:
         window_rows = window_rows.filter(start__year__lte=year, end__year__gte=year)
-    windows: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for activity_id, start, end in window_rows.values_list("activity_id", "start", "end"):
-        windows[activity_id].append((start, end))
-    events = Event.objects.filter(activity_id__in=ids, cancelled_at__isnull=True)
-    if year is not None:
-        spans = [span for spans in windows.values() for span in spans]
-        if not spans:
-            return {a.pk: [] for a in activities}
-        events = events.filter(end_date__gte=min(s for s, _ in spans), start_date__lte=max(e for _, e in spans))
-    accepted = Q(report__status="accepted")
-    evidence = Count("report__evidence", distinct=True)
-    if as_of is not None:
-        events = events.filter(created_at__lte=as_of)
-        accepted &= Q(report__accepted_at__lte=as_of)
-        evidence = Count("report__evidence", distinct=True, filter=Q(report__evidence__uploaded_at__lte=as_of))
-    rows = events.values("id", "activity_id", "start_date", "end_date").annotate(
-        evidence_count=evidence, accepted=Count("id", filter=accepted)
+    # What is recorded under each window is counted by the database, one
+    # correlated subquery per figure served by the (activity, last day) index:
+    # no row per event reaches Python, however many events an activity has.
+    under = Event.objects.filter(
+        activity_id=OuterRef("activity_id"),
+        cancelled_at__isnull=True,
+        start_date__lte=OuterRef("end"),
+        end_date__gte=OuterRef("start"),
     )
-    facts: dict[int, list[EventFact]] = defaultdict(list)
-    for row in rows:
-        facts[row["activity_id"]].append(
-            EventFact(row["start_date"], row["end_date"], bool(row["accepted"]), row["evidence_count"])
-        )
-    return {
-        a.pk: control_points(
-            windows.get(a.pk, []),
-            facts.get(a.pk, []),
-            today=today,
-            needs_evidence=bool((a.evidence_document or "").strip()),
-        )
-        for a in activities
-    }
+    if as_of is not None:
+        under = under.filter(created_at__lte=as_of)
+    held = under.filter(end_date__lte=today)
+    accepted = held.filter(report__status="accepted")
+    if as_of is not None:
+        accepted = accepted.filter(report__accepted_at__lte=as_of)
+    evidence = EvidenceFile.objects.filter(report__event=OuterRef("pk"))
+    if as_of is not None:
+        evidence = evidence.filter(uploaded_at__lte=as_of)
+    rows = window_rows.annotate(
+        n_under=_count(under),
+        n_held=_count(held),
+        accepted=Exists(accepted),
+        accepted_with_evidence=Exists(accepted.filter(Exists(evidence))),
+    ).values_list("activity_id", "start", "end", "n_under", "n_held", "accepted", "accepted_with_evidence")
+    found: dict[int, list[tuple[dt.date, dt.date, int, int, bool, bool]]] = defaultdict(list)
+    for activity_id, *window in rows:
+        found[activity_id].append(tuple(window))  # type: ignore[arg-type]
+    points: dict[int, list[ControlPoint]] = {}
+    for a in activities:
+        needs_evidence = bool((a.evidence_document or "").strip())
+        points[a.pk] = [
+            _point(
+                start, end, n_under or 0, n_held or 0, with_evidence if needs_evidence else any_accepted, today=today
+            )
+            for start, end, n_under, n_held, any_accepted, with_evidence in sorted(found.get(a.pk, []))
+        ]
+    return points
+
+
+def _count(events: QuerySet[Any]) -> Subquery:
+    """The number of ``events`` as a scalar subquery."""
+    return Subquery(
+        events.order_by().values("activity_id").annotate(n=Count("id")).values("n"), output_field=IntegerField()
+    )
