@@ -241,7 +241,45 @@ def _owns_as_well(plan: Plan, owner: Plan, day: date) -> bool:
     return plan_holds(plan, day) and in_years(plan) >= in_years(owner)
 
 
-def _validate_event(event: Event, *, plans: list[Plan] | None = None) -> None:
+RegionLookup = dict[str, dict[int, int | None]]  # "organizer"/"municipality" -> {id: region id}
+
+
+def _region_of(event: Event, name: str, lookup: RegionLookup | None) -> int | None:
+    """The region of the event's organiser or municipality (``name``): from
+    ``lookup`` (a bulk import reads them all at once), from the loaded object,
+    or with one query."""
+    pk = getattr(event, f"{name}_id")
+    if pk is None:
+        return None
+    if lookup is not None and pk in lookup[name]:
+        return lookup[name][pk]
+    field = Event._meta.get_field(name)
+    if field.is_cached(event):  # type: ignore[union-attr]
+        return getattr(event, name).region_id  # type: ignore[no-any-return]
+    model = Organization if name == "organizer" else Municipality
+    found: int | None = model.objects.filter(pk=pk).values_list("region_id", flat=True).first()
+    return found
+
+
+def _region_errors(event: Event, lookup: RegionLookup | None) -> dict[str, list[str]]:
+    """An event stays inside its organiser's region: its municipality and its plan
+    (when they belong to a region) are that region's."""
+    home = _region_of(event, "organizer", lookup)
+    if home is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    place = _region_of(event, "municipality", lookup)
+    if place is not None and place != home:
+        errors["municipality"] = [
+            "Муниципальное образование другого региона: выберите муниципалитет региона организатора."
+        ]
+    plan_region = event.activity.plan.region_id
+    if plan_region is not None and plan_region != home:
+        errors["activity"] = ["Мероприятие дорожной карты другого региона: организатор из другого региона."]
+    return errors
+
+
+def _validate_event(event: Event, *, plans: list[Plan] | None = None, regions: RegionLookup | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if not (event.title or "").strip():
         errors.setdefault("title", []).append("Укажите название мероприятия.")
@@ -270,6 +308,8 @@ def _validate_event(event: Event, *, plans: list[Plan] | None = None) -> None:
         )
     ):
         errors.setdefault("coordinator", []).append("Координатор должен быть из организации-организатора.")
+    for name, messages in _region_errors(event, regions).items():
+        errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 
@@ -968,7 +1008,16 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
     fresh = {e.pk: e for e in current}
     reported = set(EventReport.objects.filter(event_id__in=ids).values_list("event_id", flat=True)) if ids else set()
     org_ids = {r.organizer_id for r in rows}
-    home = dict(Organization.objects.filter(pk__in=org_ids).values_list("id", "municipality_id")) if org_ids else {}
+    orgs = Organization.objects.filter(pk__in=org_ids).values_list("id", "municipality_id", "region_id")
+    org_rows = list(orgs) if org_ids else []
+    home = {pk: municipality for pk, municipality, _ in org_rows}
+    muni_ids = {r.municipality_id for r in rows if r.municipality_id} | {m for m in home.values() if m}
+    regions: RegionLookup = {
+        "organizer": {pk: region for pk, _, region in org_rows},
+        "municipality": dict(Municipality.objects.filter(pk__in=muni_ids).values_list("id", "region_id"))
+        if muni_ids
+        else {},
+    }
     new: list[Event] = []
     changed: list[Event] = []
     changed_fields: set[str] = set()
@@ -995,7 +1044,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
                 **values,
             )
             try:
-                _validate_event(event, plans=plans)
+                _validate_event(event, plans=plans, regions=regions)
             except ValidationError as exc:
                 outcome.refuse(r.row, exc)
                 continue
@@ -1022,7 +1071,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
         for name in names:
             setattr(event, name, values[name])
         try:
-            _validate_event(event, plans=plans)
+            _validate_event(event, plans=plans, regions=regions)
             _refuse_moving_reported(event, old_dates, has_report=event.pk in reported)
         except ValidationError as exc:
             outcome.refuse(r.row, exc)

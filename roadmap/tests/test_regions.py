@@ -107,3 +107,77 @@ def test_the_demo_users_include_the_federal_level(order_plan: Plan) -> None:
     assert user_roles(federal) == frozenset({Role.FEDERAL})
     assert federal.organization is None and not federal.is_staff
     assert "Федеральный уровень" in out.getvalue()
+
+
+def _two_regions() -> tuple[Organization, Municipality, Municipality, object, object]:
+    """A college of region A, a municipality of A and one of B, an activity of A's plan and one of B's."""
+    from roadmap.tests.factories import ActivityFactory, MunicipalityFactory, OrganizationFactory
+
+    a, b = Region.objects.create(name="А", key="a"), Region.objects.create(name="Б", key="b")
+    home, away = MunicipalityFactory(region=a), MunicipalityFactory(region=b)
+    college = OrganizationFactory(region=a, municipality=home, kind="college")
+    ours = ActivityFactory(section__plan=PlanFactory(region=a, first_year=2026, last_year=2028))
+    theirs = ActivityFactory(section__plan=PlanFactory(region=b, first_year=2026, last_year=2028))
+    return college, home, away, ours, theirs
+
+
+@pytest.mark.django_db
+def test_an_event_stays_in_its_organisers_region() -> None:
+    from django.core.exceptions import ValidationError
+
+    from roadmap.events.services import event_create
+
+    college, home, away, ours, theirs = _two_regions()
+    day = dt.date(2026, 5, 12)
+    with pytest.raises(ValidationError) as refused:
+        event_create(user=None, activity=ours, organizer=college, title="Т", start_date=day, municipality=away)
+    assert list(refused.value.message_dict) == ["municipality"]
+    with pytest.raises(ValidationError) as refused:
+        event_create(user=None, activity=theirs, organizer=college, title="Т", start_date=day)
+    assert list(refused.value.message_dict) == ["activity"]
+    event = event_create(user=None, activity=ours, organizer=college, title="Т", start_date=day, municipality=home)
+    from roadmap.events.services import event_update
+
+    with pytest.raises(ValidationError) as refused:
+        event_update(user=None, event=event, municipality=away)
+    assert list(refused.value.message_dict) == ["municipality"]
+    event.refresh_from_db()
+    assert event.municipality == home
+
+
+@pytest.mark.django_db
+def test_the_events_import_refuses_another_regions_municipality_row_by_row() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roadmap.events import services
+    from roadmap.models import Activity, Event
+
+    college, home, away, ours, _ = _two_regions()
+    activity = Activity.objects.select_related("plan").get(pk=ours.pk)
+
+    def rows(n: int) -> list[services.EventRow]:
+        day = dt.date(2026, 5, 12)
+        return [
+            services.EventRow(
+                row=i,
+                activity=activity,
+                organizer_id=college.pk,
+                title="Т",
+                start_date=day,
+                end_date=day,
+                municipality_id=(away if i == 0 else home).pk,
+            )
+            for i in range(n)
+        ]
+
+    counts = []
+    for n in (2, 8):
+        with CaptureQueriesContext(connection) as queries:
+            outcome = services.events_import(
+                user=None, rows=rows(n), now=dt.datetime(2026, 5, 1, tzinfo=dt.UTC), commit=False
+            )
+        assert [(p.row, p.field) for p in outcome.problems] == [(0, "municipality")]
+        counts.append(len(queries))
+    assert counts[0] == counts[1], "the regions are read once, not per row"
+    assert not Event.objects.exists()
