@@ -342,6 +342,7 @@ def _people_counted_once(
 
 
 def _derived_agreements(
+    plans: list[Plan],
     sources: list[IndicatorSource],
     years: list[int],
     organization: Organization | None,
@@ -357,6 +358,8 @@ def _derived_agreements(
     query = PartnerAgreement.objects.filter(valid_from__lte=max(days.values())).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=min(days.values()))
     )
+    # Agreements under an activity count in that activity's plan only.
+    query = query.filter(Q(activity__isnull=True) | Q(activity__plan__in=plans))
     if organization is not None:
         query = query.filter(organization=organization)
     if as_of is not None:
@@ -398,10 +401,15 @@ def _by_category(
 
 
 def _derived_programmes(
-    sources: list[IndicatorSource], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+    plans: list[Plan],
+    sources: list[IndicatorSource],
+    years: list[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
 ) -> dict[tuple[int, int], Number | None]:
     """Programmes by the year they were approved in, per category."""
-    query = EducationalProgramme.objects.filter(approved_on__year__in=years)
+    # Categories belong to a plan: a plan counts the programmes in its own categories.
+    query = EducationalProgramme.objects.filter(category__indicator_set__plan__in=plans, approved_on__year__in=years)
     if organization is not None:
         query = query.filter(developer=organization)
     if as_of is not None:
@@ -415,10 +423,14 @@ def _derived_programmes(
 
 
 def _derived_cohorts(
-    sources: list[IndicatorSource], years: list[int], organization: Organization | None, as_of: dt.datetime | None
+    plans: list[Plan],
+    sources: list[IndicatorSource],
+    years: list[int],
+    organization: Organization | None,
+    as_of: dt.datetime | None,
 ) -> dict[tuple[int, int], Number | None]:
     """People who completed programmes, by the cohort's year and the programme's category."""
-    query = ProgrammeCohort.objects.filter(year__in=years)
+    query = ProgrammeCohort.objects.filter(year__in=years, programme__category__indicator_set__plan__in=plans)
     if organization is not None:
         query = query.filter(programme__developer=organization)
     if as_of is not None:
@@ -580,11 +592,11 @@ def _figures(
     if sources[Kind.EVENT_REPORTS]:
         derived |= _derived_events(sources[Kind.EVENT_REPORTS], years, organization, as_of, listed)
     if sources[Kind.PARTNER_AGREEMENTS]:
-        derived |= _derived_agreements(sources[Kind.PARTNER_AGREEMENTS], years, organization, as_of, moment)
+        derived |= _derived_agreements(plans, sources[Kind.PARTNER_AGREEMENTS], years, organization, as_of, moment)
     if sources[Kind.PROGRAMMES]:
-        derived |= _derived_programmes(sources[Kind.PROGRAMMES], years, organization, as_of)
+        derived |= _derived_programmes(plans, sources[Kind.PROGRAMMES], years, organization, as_of)
     if sources[Kind.COHORTS]:
-        derived |= _derived_cohorts(sources[Kind.COHORTS], years, organization, as_of)
+        derived |= _derived_cohorts(plans, sources[Kind.COHORTS], years, organization, as_of)
 
     sums = _sum_totals(indicators, years, derived, manual)
     thresholds = _thresholds()

@@ -391,3 +391,26 @@ def test_it_refuses_a_season_that_is_not_twelve_weights(ind: Any, weights: Any) 
 
     with pytest.raises(ValidationError):
         IndicatorSeason(indicator=ind("3"), monthly_weights=weights).full_clean()
+
+
+def test_a_plan_counts_its_own_programmes_cohorts_and_agreements_only(order_plan: Any, category: Any) -> None:
+    """Another region's copy of the order (its own categories and activities) does not add to this plan's figures."""
+    from roadmap.plans.plan_copy import plan_copy
+
+    other = plan_copy(source_key=order_plan.key, key="other-region", first_year=2023, last_year=2025).plan
+    theirs = ProgrammeCategory.objects.get(indicator_set__plan=other, key="spo-modules")
+    ours = EducationalProgrammeFactory(category=category("spo-modules"))
+    ProgrammeCohortFactory(programme=ours, completed=7)
+    ProgrammeCohortFactory(programme=EducationalProgrammeFactory(category=theirs), completed=100)
+    source = IndicatorSource.objects.get(indicator__indicator_set__plan=order_plan, indicator__code="8")
+    IndicatorSource.objects.filter(pk=source.pk).update(scope="everyone")
+    own_activity = order_plan.activities.get(number=3)  # «Расширение сети партнерских организаций»
+    their_activity = other.activities.get(number=3)
+    PartnerAgreementFactory(activity=own_activity)
+    PartnerAgreementFactory(activity=their_activity)
+    figures = indicator_figures(order_plan, years=[2024])
+    assert figures[("4.1", 2024)].derived == 1
+    assert sum(f.derived or 0 for (code, _), f in figures.items() if code.startswith("5.")) == 7
+    assert figures[("8", 2024)].derived == 1
+    theirs_figures = indicator_figures(other, years=[2024])
+    assert theirs_figures[("4.1", 2024)].derived == 1

@@ -337,13 +337,25 @@ def people_figures_many(
     activity_ids = set().union(*(s[0] for s in specs)) if specs else set()
     if not activity_ids or not years:
         return {}
-    reports = EventReport.objects.filter(
-        status=EventReport.Status.ACCEPTED, event__activity_id__in=activity_ids, event__cancelled_at__isnull=True
-    ).filter(event_year_q(years, prefix="event__"))
-    if organization_ids is not None:
-        reports = reports.filter(event__organizer_id__in=list(organization_ids))
-    if as_of is not None:
-        reports = reports.filter(accepted_at__lte=as_of)
+    organizers = None if organization_ids is None else list(organization_ids)
+
+    def counted(prefix: str) -> Q:
+        """The reports counted, reached through ``prefix`` (joined, never ``IN (subquery)``:
+        PostgreSQL would walk every report of the country to semi-join it)."""
+        q = Q(
+            **{
+                f"{prefix}status": EventReport.Status.ACCEPTED,
+                f"{prefix}event__activity_id__in": sorted(activity_ids),
+                f"{prefix}event__cancelled_at__isnull": True,
+            }
+        ) & event_year_q(years, prefix=f"{prefix}event__")
+        if organizers is not None:
+            q &= Q(**{f"{prefix}event__organizer_id__in": organizers})
+        if as_of is not None:
+            q &= Q(**{f"{prefix}accepted_at__lte": as_of})
+        return q
+
+    reports = EventReport.objects.filter(counted(""))
     fields = sorted({s[1] for s in specs})
     with_year = reports.annotate(y=event_year_expr(prefix="event__", years=years))
     # Reports without a list count their figures: summed in the database.
@@ -374,7 +386,7 @@ def people_figures_many(
             rest[(*key, f)] += max(beyond, 0)
     # The listed people themselves: counted once per figure, in the database.
     listed_people = (
-        ReportParticipant.objects.filter(report__in=reports.values("pk"))
+        ReportParticipant.objects.filter(counted("report__"))
         .annotate(y=event_year_expr(prefix="report__event__", years=years))
         .order_by()
         .values("y")
@@ -395,13 +407,13 @@ def people_figures_many(
     for index, (activities, f, kinds) in enumerate(specs):
         for year in years:
             people = distinct.get((index, year)) or 0
-            counted = [
+            beyond = [
                 n
                 for (a, kind, y, name), n in rest.items()
                 if y == year and name == f and a in activities and (kinds is None or kind in kinds)
             ]
-            if people or counted:
-                result[(index, year)] = PeopleFigure(value=people + sum(counted), listed=people)
+            if people or beyond:
+                result[(index, year)] = PeopleFigure(value=people + sum(beyond), listed=people)
     return result
 
 
