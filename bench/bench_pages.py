@@ -39,8 +39,8 @@ def _pages() -> list[tuple[str, str, str]]:
     from django.db.models import Count
 
     from indicators.models import Indicator
-    from roadmap.models import Activity, Event
     from roadmap.accounts.permissions import user_region_id
+    from roadmap.models import Activity, Event
     from roadmap.plans.selectors import current_plan
 
     plan = current_plan(region_id=user_region_id(demo_user("ministry")))  # the ministry user's region's
