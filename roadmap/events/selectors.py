@@ -10,6 +10,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any, Literal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -304,6 +305,7 @@ def timeliness_figures(
     region_id: int | None = None,
     scope: OrganizationScope | None = None,
     events: QuerySet[Event] | None = None,
+    direct: bool = False,
 ) -> TimelinessFigures:
     """Report timeliness per organisation, activity, municipality, month (of the
     last day) or region (of the organiser).
@@ -329,8 +331,8 @@ def timeliness_figures(
     counted in the rows asked about (their ``latest``): that is every query
     about now. A moment before one of them (an ``as_of`` in the past with
     reports filed or events cancelled since) needs history the counters do
-    not keep, and is answered by ``timeliness_figures_direct`` instead, with
-    the same results. The delays of late reports (for the medians) are read
+    not keep, and is answered by the direct computation instead, with the same
+    results (``direct=True`` asks for it: ``timeliness_figures_direct``). The delays of late reports (for the medians) are read
     from the late reports themselves. Two queries whatever the number of
     events (four when the direct computation answers).
     """
@@ -350,48 +352,16 @@ def timeliness_figures(
         scope=scope,
         base=events,
     )
-    grouped = _grouped_from_rollups(by, query, moment)
+    grouped = None if direct else _grouped_from_rollups(by, query, moment)
     if grouped is None:
         return _timeliness_direct(by, query, moment)
     return _figures(by, moment, grouped, _delay_rows(by, query.events(moment), moment))
 
 
-def timeliness_figures_direct(
-    *,
-    now: datetime,
-    by: GroupBy = "organization",
-    plan: Plan | None = None,
-    year: int | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    as_of: date | datetime | None = None,
-    organization_ids: set[int] | list[int] | None = None,
-    activity: Activity | None = None,
-    municipality: Municipality | None = None,
-    organization: Organization | None = None,
-    region_id: int | None = None,
-    scope: OrganizationScope | None = None,
-    events: QuerySet[Event] | None = None,
-) -> TimelinessFigures:
-    """``timeliness_figures`` computed from the events and reports themselves
-    (every event of the period on each call): the reference the rollups are
-    tested against, and the answer for moments the rollups cannot give."""
-    if by not in _GROUPS:
-        raise ValueError(f"unknown grouping {by!r}")
-    query = _TimelinessQuery(
-        plan=plan,
-        year=year,
-        date_from=date_from,
-        date_to=date_to,
-        organization_ids=organization_ids,
-        activity=activity,
-        municipality=municipality,
-        organization=organization,
-        region_id=region_id,
-        scope=scope,
-        base=events,
-    )
-    return _timeliness_direct(by, query, _moment(now, as_of))
+# The same figures computed from the events and reports themselves (every
+# event of the period on each call): the reference the rollups are tested
+# against, and the answer for moments the rollups cannot give.
+timeliness_figures_direct = partial(timeliness_figures, direct=True)
 
 
 def _timeliness_direct(by: str, query: _TimelinessQuery, moment: datetime) -> TimelinessFigures:
