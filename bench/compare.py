@@ -40,9 +40,9 @@ def _rows(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def _ms(row: dict[str, Any] | None) -> str:
-    if row is None or row.get("median") is None:
+    value = None if row is None else _ms_value(row)
+    if value is None:
         return "–"
-    value = float(row["median"]) * (1000 if row.get("unit") == "s" else 1)
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
