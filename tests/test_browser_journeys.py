@@ -112,7 +112,9 @@ def test_a_ministry_user_follows_a_late_report_to_its_event_and_downloads_a_repo
     page.locator("#sec-orgs summary").click()  # the section opens on demand
     row = page.locator("tr", has=page.get_by_role("rowheader", name=world.org_a.short_name)).first
     row.locator("td").nth(4).get_by_role("link").click()
-    assert "timeliness=missing" in page.url
+    # The click returns once the navigation commits; the list is read after it has loaded.
+    page.wait_for_url(lambda url: "timeliness=missing" in url)
+    page.get_by_role("link", name=late.title).wait_for(timeout=10_000)
     assert page.get_by_role("link", name=late.title).is_visible()
 
     page.get_by_role("button", name="Ещё").click()  # a secondary item of the menu
