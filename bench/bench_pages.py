@@ -13,7 +13,8 @@ stale snapshot is served and one background refresh is requested; the
 refresh itself is handed to a recorder here, as a Celery worker would take
 it, so the row is what the ministry user waits for); the refresh job itself
 (what the worker spends); and the very first view of a plan and year, when
-no snapshot exists and the request computes it.
+no snapshot exists and the request computes it. The federal comparison of
+regions is served from a snapshot too; its recomputation is a row of its own.
 ``n`` is the number of events in the database.
 """
 
@@ -98,7 +99,30 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
         rows.append(row)
         if name == "dashboard":
             rows += _dashboard_rows(clients[role], demo_user(role), url, baseline, n_events, runs)
+        if role == "federal":
+            rows.append(_comparison_job_row(baseline, n_events, runs))
     return rows
+
+
+def _comparison_job_row(baseline: Any, n_events: int, runs: int) -> dict[str, Any]:
+    """The federal comparison is served from a snapshot; this is its recomputation
+    (the background job after a write), every region's figures of this year."""
+    from django.utils import timezone
+
+    from reports import regions
+    from reports.views import comparison_year
+
+    day = timezone.localdate()
+    year = comparison_year(None, regions.comparison_years(day), day.year)  # the page's default year
+    job = measure(lambda: regions.build_comparison(year=year, now=timezone.now()), runs=runs)
+    return make_row(
+        "regions compared, recomputation (background job)",
+        job,
+        baseline=baseline,
+        baseline_name="trivial page",
+        n=n_events,
+        note="reports.regions.build_comparison",
+    )
 
 
 def _dashboard_rows(client: Any, user: Any, url: str, baseline: Any, n_events: int, runs: int) -> list[dict[str, Any]]:

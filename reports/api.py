@@ -54,7 +54,11 @@ class RegionLineSerializer(serializers.Serializer):
 
 class ComparisonSerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    moment = serializers.DateTimeField()
+    moment = serializers.DateTimeField(help_text="The moment the figures were computed for.")
+    fresh = serializers.BooleanField(
+        help_text="False: the figures predate the latest writes (or are over a minute old) and are being "
+        "recomputed; ask again shortly."
+    )
     regions = RegionLineSerializer(many=True)
     total = EventsFiguresSerializer()
 
@@ -81,17 +85,20 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def comparison(self, request: Request) -> Response:
         """Per region for a year: events held, reports due, on time, late, missing, and the share of
-        the region's plan's indicators achieved. A fixed number of queries however many regions."""
+        the region's plan's indicators achieved. Served from a snapshot recomputed in the background
+        after writes (``moment``, ``fresh``); a fixed number of queries however many regions."""
         day = timezone.localdate()
         years = regions.comparison_years(day)
         try:
             year = comparison_year(request.query_params.get("year"), years, day.year)
         except ValueError:
             raise ValidationError({"year": [f"Один из годов планов: {', '.join(map(str, years))}."]}) from None
-        found = regions.region_comparison(year=year, now=timezone.now())
+        snapshot, fresh = regions.comparison_snapshot(year=year, now=timezone.now())
+        found = snapshot.comparison
         data = {
             "year": found.year,
             "moment": found.moment,
+            "fresh": fresh,
             "regions": [
                 {
                     "region": line.region,

@@ -37,3 +37,11 @@ def fail_stuck_report_files() -> int:
 
 
 __all__ = ["build_report_file", "fail_stuck_report_files", "refresh_dashboard", "scheduled_reports"]
+
+
+@shared_task(name="reports.refresh_region_comparison", acks_late=True)
+def refresh_region_comparison(year: int) -> str:
+    """Recompute the federal comparison of regions of ``year`` (served stale meanwhile)."""
+    from reports.regions import refresh_comparison
+
+    return refresh_comparison(year, now=timezone.now()).computed_at.isoformat()

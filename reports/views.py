@@ -199,5 +199,6 @@ def region_comparison(request: HttpRequest) -> HttpResponse:
         year = comparison_year(request.GET.get("year"), years, day.year)
     except ValueError:
         return HttpResponse(_("Choose one of the plans' years."), status=400, content_type="text/plain; charset=utf-8")
-    comparison = regions.region_comparison(year=year, now=timezone.now())
-    return render(request, "reports/region_comparison.html", {"comparison": comparison, "years": years})
+    snapshot, fresh = regions.comparison_snapshot(year=year, now=timezone.now())
+    context = {"comparison": snapshot.comparison, "snapshot": snapshot, "fresh": fresh, "years": years}
+    return render(request, "reports/region_comparison.html", context)

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from copp.web import PlanYear
+from reports import background
 from reports.dashboard import snapshot as dashboard
 from reports.dashboard.snapshot import SNAPSHOT_MAX_AGE, build_snapshot, cached_snapshot, dashboard_snapshot
 from roadmap.accounts.permissions import organization_scope
@@ -201,7 +202,7 @@ def test_a_broker_that_is_down_still_serves_the_stale_figures(world: World, sett
     client.get(url)
     _file_report(world)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(dashboard.transaction, "on_commit", lambda fn: fn())
+        mp.setattr(background.transaction, "on_commit", lambda fn: fn())
         response = client.get(url)
         assert response.status_code == 200
         assert _overdue_shown(response.content.decode()) == 3

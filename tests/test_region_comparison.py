@@ -3,9 +3,11 @@ figures equal to a direct computation, queries that do not grow with regions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +15,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from indicators.selectors import FigureStatus, indicator_figures
+from reports import regions
+from reports.dashboard.snapshot import SNAPSHOT_MAX_AGE
 from roadmap.events.selectors import timeliness_figures
+from roadmap.events.services import ReportData, event_report_submit
 from roadmap.models import Event, Organization, Plan, Region
 from roadmap.plans.loader import DATA_DIR, plan_load
 from roadmap.tests.factories import MunicipalityFactory, OrganizationFactory, PlanFactory
@@ -134,6 +139,7 @@ def test_queries_do_not_grow_with_the_number_of_regions(world: World, federal: A
     client = api(federal)
 
     def count() -> int:
+        cache.clear()  # the computation itself, not the snapshot of an earlier request
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/api/v1/regions/comparison/?year={year}").status_code == 200
         return len(queries)
@@ -153,3 +159,82 @@ def test_the_federal_user_reads_every_region_and_writes_nothing(world: World, re
     nav = client.get("/regions/").content.decode()
     assert 'href="/regions/"' in nav
     assert 'href="/regions/"' not in logged_in(world.ministry).get("/events/").content.decode()
+
+
+def _file_report(world: World) -> None:
+    event_report_submit(
+        user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=3), now=timezone.now()
+    )
+
+
+def test_the_comparison_is_served_from_a_snapshot_recomputed_in_the_background(
+    world: World, federal: Any, settings: Any, django_capture_on_commit_callbacks: Any, eager_celery: None
+) -> None:
+    settings.DASHBOARD_REFRESH = "celery"
+    year = world.plan.last_year
+    client = api(federal)
+    url = f"/api/v1/regions/comparison/?year={year}"
+    first = client.get(url).json()
+    assert first["fresh"] is True
+    missing = first["total"]["missing"]
+    assert missing > 0
+    with CaptureQueriesContext(connection) as served:
+        assert client.get(url).json() == first
+    assert not any("roadmap_eventrollup" in q["sql"] for q in served.captured_queries), "served, not recomputed"
+
+    _file_report(world)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        stale = client.get(url).json()
+        again = client.get(url).json()  # a second viewer does not start a second computation
+    assert stale["fresh"] is False and again["fresh"] is False
+    assert stale["total"] == first["total"], "the old figures are served at once"
+    assert len(callbacks) == 1
+    page = logged_in(federal).get(f"/regions/?year={year}").content.decode()
+    assert "пересчитываются" in page
+
+    callbacks[0]()  # the worker (eager here) recomputes and frees the lock
+    fresh = client.get(url).json()
+    assert fresh["fresh"] is True
+    assert fresh["total"]["missing"] == missing - 1
+    assert fresh["total"] == _totals(_direct_events(year, Q()))
+    assert "пересчитываются" not in logged_in(federal).get(f"/regions/?year={year}").content.decode()
+
+
+def _totals(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in (*regions.COUNTED[:6], "on_time_pct")}
+
+
+def test_an_old_snapshot_is_recomputed_even_without_writes(world: World, settings: Any) -> None:
+    """Reports turn overdue at midnight with no write: a snapshot older than the limit is stale."""
+    year = world.plan.last_year
+    now = timezone.now()
+    built = regions.build_comparison(year=year, now=now)
+    assert regions.comparison_snapshot(year=year, now=now + SNAPSHOT_MAX_AGE - dt.timedelta(seconds=1)) == (
+        built,
+        True,
+    )
+    later = now + SNAPSHOT_MAX_AGE
+    snapshot, fresh = regions.comparison_snapshot(year=year, now=later, mode="inline")
+    assert fresh and snapshot.computed_at == later
+    regions.build_comparison(year=year, now=now)  # a slow computation finishing late
+    assert regions.cached_comparison(year).computed_at == later, "an older result does not replace a newer one"
+
+
+def test_a_broker_that_is_down_still_serves_the_comparison(
+    world: World, federal: Any, settings: Any, monkeypatch: Any
+) -> None:
+    from reports import background, tasks
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.refresh_region_comparison, "delay", down)
+    monkeypatch.setattr(background.transaction, "on_commit", lambda fn: fn())
+    settings.DASHBOARD_REFRESH = "celery"
+    year = world.plan.last_year
+    url = f"/api/v1/regions/comparison/?year={year}"
+    first = api(federal).get(url).json()
+    _file_report(world)
+    stale = api(federal).get(url)
+    assert stale.status_code == 200 and stale.json()["total"] == first["total"]
+    assert cache.get(regions._lock_key(year)) is None, "the next view retries"

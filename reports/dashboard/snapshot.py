@@ -24,15 +24,12 @@ snapshot serves them all.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, transaction
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -41,6 +38,7 @@ from copp.db_router import replica_reads
 from copp.web import PlanYear
 from indicators.models import ActualChange
 from indicators.selectors import indicator_figures, indicators_of
+from reports import background
 from roadmap.accounts.permissions import OrganizationScope
 from roadmap.events.event_year import EVENT_YEAR_FIELD, event_year_q
 from roadmap.events.selectors import TimelinessRow, events_list, timeliness_figures
@@ -264,10 +262,7 @@ def worst_first(rows: list[TimelinessRow]) -> list[TimelinessRow]:
 
 SNAPSHOT_MAX_AGE = dt.timedelta(seconds=60)
 SNAPSHOT_KEEP_SECONDS = 7 * 24 * 3600  # a stale snapshot is still worth showing
-REFRESH_LOCK_SECONDS = 5 * 60  # a refresh that died frees the lock after this
 BODY_TEMPLATE = "roadmap/_dashboard_body.html"
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -350,36 +345,26 @@ def dashboard_snapshot(
 
 def request_refresh(plan_id: int, year: int, *, mode: str, scope_key: str = "all") -> bool:
     """Start a background refresh unless one is already running; True if started."""
-    if not cache.add(_lock_key(plan_id, year, scope_key), True, REFRESH_LOCK_SECONDS):
-        return False
-    transaction.on_commit(lambda: _start_refresh(plan_id, year, mode, scope_key))
-    return True
+    return background.request(
+        _lock_key(plan_id, year, scope_key), lambda: _start_refresh(plan_id, year, mode, scope_key)
+    )
 
 
 def _start_refresh(plan_id: int, year: int, mode: str, scope_key: str = "all") -> None:
-    """Hand the refresh to Celery or a daemon thread. If that fails (a broker that
-    is down), the stale snapshot is still served and the next view tries again."""
-    try:
-        if mode == "celery":
-            from reports.dashboard.tasks import refresh_dashboard
+    """Hand the refresh to Celery or a daemon thread (``reports.background``)."""
 
-            refresh_dashboard.delay(plan_id, year, scope_key)
-        else:
-            threading.Thread(
-                target=_refresh_in_thread, args=(plan_id, year, scope_key), name="dashboard-refresh", daemon=True
-            ).start()
-    except Exception:
-        logger.exception("could not start the dashboard refresh of plan %s, %s", plan_id, year)
-        cache.delete(_lock_key(plan_id, year, scope_key))
+    def task() -> None:
+        from reports.dashboard.tasks import refresh_dashboard
 
+        refresh_dashboard.delay(plan_id, year, scope_key)
 
-def _refresh_in_thread(plan_id: int, year: int, scope_key: str = "all") -> None:
-    try:
-        refresh_snapshot(plan_id, year, now=timezone.now(), scope_key=scope_key)
-    except Exception:  # a failed refresh must not take the server down; the next view retries
-        logger.exception("dashboard refresh of plan %s, %s failed", plan_id, year)
-    finally:
-        connections.close_all()  # this thread's own connections
+    background.start(
+        _lock_key(plan_id, year, scope_key),
+        mode=mode,
+        task=task,
+        work=lambda: refresh_snapshot(plan_id, year, now=timezone.now(), scope_key=scope_key),
+        name="dashboard-refresh",
+    )
 
 
 def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime, scope_key: str = "all") -> Snapshot:
@@ -397,7 +382,7 @@ def refresh_snapshot(plan_id: int, year: int, *, now: dt.datetime, scope_key: st
         with replica_reads():
             return build_snapshot(PlanYear(plan=plan, year=year), now=now, scope=scope)
     finally:
-        cache.delete(_lock_key(plan_id, year, scope_key))
+        background.release(_lock_key(plan_id, year, scope_key))
 
 
 def dashboard_context(*, py: PlanYear, now: dt.datetime, scope: OrganizationScope = EVERYTHING) -> dict[str, Any]:
