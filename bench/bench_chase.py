@@ -67,6 +67,7 @@ def _fill(world: dict[str, Any], total: int) -> None:
             Event(
                 activity=activity,
                 organizer=college,
+                region_id=college.region_id,
                 title=f"Due now {i}",
                 start_date=dt.date(2026, 3, 10),
                 end_date=dt.date(2026, 3, 10),
@@ -91,6 +92,7 @@ def _fill(world: dict[str, Any], total: int) -> None:
             Event(
                 activity=activity,
                 organizer=college,
+                region_id=college.region_id,
                 title=f"{kind} {i}",
                 start_date=day,
                 end_date=day,

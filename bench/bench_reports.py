@@ -59,6 +59,7 @@ def _top_up(plan: Any, year: int, wanted: int) -> int:
             Event(
                 activity=activities[i % len(activities)],
                 organizer=org,
+                region_id=org.region_id,
                 title=f"Профориентационное мероприятие № {i}",
                 start_date=day,
                 end_date=day,

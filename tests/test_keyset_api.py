@@ -34,6 +34,7 @@ def make_events(n: int, activity: Activity, orgs: list[Organization], places: li
             Event(
                 activity=activity,
                 organizer=orgs[i % len(orgs)],
+                region_id=orgs[i % len(orgs)].region_id,
                 title=f"Событие {i:05d}",
                 start_date=DAY + dt.timedelta(days=i % 9),
                 end_date=DAY + dt.timedelta(days=i % 9),

@@ -19,7 +19,7 @@ from reports import regions
 from reports.dashboard.snapshot import SNAPSHOT_MAX_AGE
 from roadmap.events.selectors import timeliness_figures
 from roadmap.events.services import ReportData, event_report_submit
-from roadmap.models import Event, Organization, Plan, Region
+from roadmap.models import Event, Plan, Region
 from roadmap.plans.loader import DATA_DIR, plan_load
 from roadmap.tests.factories import MunicipalityFactory, OrganizationFactory, PlanFactory
 from tests.world import World, _events, logged_in
@@ -37,7 +37,8 @@ def api(user: Any) -> APIClient:
 def region_b(world: World) -> Region:
     region = Region.objects.create(name="Регион Б", key="region-b", order=2)
     municipality = MunicipalityFactory(name="Город Б", region=region)
-    Organization.objects.filter(pk=world.org_b.pk).update(region=region, municipality=municipality)
+    world.org_b.region, world.org_b.municipality = region, municipality
+    world.org_b.save()  # its events move with it (Event.region)
     world.org_b.refresh_from_db()
     return region
 

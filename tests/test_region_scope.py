@@ -7,6 +7,7 @@ so they are the default region's (Tula's, ``settings.COPP_DEFAULT_REGION``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -35,7 +36,13 @@ from roadmap.accounts.permissions import (
     visible_organizations,
 )
 from roadmap.models import Event, EventReport, EvidenceFile, Municipality, Organization, Region
-from roadmap.tests.factories import MunicipalityFactory, OrganizationFactory, UserFactory
+from roadmap.tests.factories import (
+    ActivityFactory,
+    MunicipalityFactory,
+    OrganizationFactory,
+    PlanFactory,
+    UserFactory,
+)
 from tests.world import SECRET, Registries, World, add_registries, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +58,8 @@ def api(user: Any) -> APIClient:
 def region_b(world: World) -> Region:
     region = Region.objects.create(name="Регион Б", key="region-b", order=2)
     municipality = MunicipalityFactory(name="Город Б", region=region)
-    Organization.objects.filter(pk=world.org_b.pk).update(region=region, municipality=municipality)
+    world.org_b.region, world.org_b.municipality = region, municipality
+    world.org_b.save()  # its events move with it (Event.region)
     Event.objects.filter(organizer=world.org_b).update(municipality=municipality)
     world.org_b.refresh_from_db()
     return region
@@ -243,3 +251,49 @@ def test_the_register_import_stays_in_the_importers_region(
     assert clean.is_clean, [str(e) for e in clean.errors]
     import_confirm(user=copp_b, job=clean.job, now=timezone.now())
     assert Organization.objects.get(key="college-b-2").region == region_b
+
+
+def test_an_event_keeps_its_organisers_region_through_every_write(world: World, region_b: Region) -> None:
+    """``Event.region`` (what a region's lists filter on) is the organiser's: on create,
+    on save, after the organisation moves to another region, after the migration's copy."""
+    from django.apps import apps as registry
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roadmap.events.services import event_create
+
+    def wrong() -> int:
+        pairs = Event.objects.values_list("region_id", "organizer__region_id")
+        return sum(1 for mine, organisers in pairs if mine != organisers)
+
+    assert wrong() == 0 and Event.objects.filter(organizer=world.org_b, region=region_b).exists()
+    activity = ActivityFactory(section__plan=PlanFactory(region=region_b))
+    made = event_create(
+        user=None, activity=activity, organizer=world.org_b, title="Проба", start_date=dt.date(2026, 3, 2)
+    )
+    assert made.region_id == region_b.pk
+    assert made in visible_events_of(region_b) and made not in visible_events(world.ministry)
+
+    # The organisation moves: its events move with it, in one UPDATE whatever their number.
+    region_c = Region.objects.create(name="Регион В", key="region-c", order=3)
+    with CaptureQueriesContext(connection) as moved:
+        world.org_b.region = region_c
+        world.org_b.save()
+    assert len(moved) <= 4  # read the old region, save, move the events (SQLite: + savepoint)
+    assert wrong() == 0 and not Event.objects.filter(region=region_b).exists()
+    world.org_b.short_name = "Колледж Б (переименован)"
+    with CaptureQueriesContext(connection) as renamed:
+        world.org_b.save()
+    assert not any("roadmap_event" in q["sql"] and "UPDATE" in q["sql"] for q in renamed.captured_queries)
+
+    # A side door (a bulk update) leaves copies behind; the migration's copy puts them right.
+    Event.objects.update(region=None)
+    copy_regions = __import__("roadmap.migrations.0015_event_region", fromlist=["copy_regions"]).copy_regions
+    copy_regions(registry, None)
+    assert wrong() == 0
+
+
+def visible_events_of(region: Region) -> Any:
+    return visible_events(
+        UserFactory(role="ministry", organization=OrganizationFactory(kind="ministry", region=region))
+    )

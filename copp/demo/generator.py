@@ -415,6 +415,7 @@ class DemoGenerator(RegistriesMixin):
                     Event(
                         activity_id=activity_id,
                         organizer=org,
+                        region_id=org.region_id,  # bulk_create does not call Event.save
                         title=f"{rng.choice(EVENT_KINDS)} «{rng.choice(PROFESSIONS)}»",
                         start_date=day,
                         end_date=end,

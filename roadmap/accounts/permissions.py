@@ -57,10 +57,12 @@ class OrganizationScope:
     def events(self, query: QuerySet[Event] | None = None) -> QuerySet[Event]:
         """``query`` (every event) limited to the scope's organisers."""
         query = Event.objects.all() if query is None else query
+        if self.region:  # the event's own copy of its organiser's region (its indexes lead with it)
+            return query.filter(region_q("region", self.region_id, unassigned=self.unassigned))
         condition = self.q("organizer_id")
         if condition is None:
             return query
-        return query.filter(condition) if (self.region or self.organization_id is not None) else query.none()
+        return query.filter(condition) if self.organization_id is not None else query.none()
 
     def holds_region(self, region_id: int | None) -> bool:
         """Whether an organisation of ``region_id`` is in a region scope."""

@@ -1039,6 +1039,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
             event = Event(
                 activity=r.activity,
                 organizer_id=r.organizer_id,
+                region_id=regions["organizer"].get(r.organizer_id),  # bulk_create does not call Event.save
                 start_date=r.start_date,
                 created_by=_actor(user),
                 **values,
