@@ -205,6 +205,10 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # default) or "inline" (in the request that finds it stale, as the tests do).
 DASHBOARD_REFRESH = env("DASHBOARD_REFRESH", default="celery" if REDIS_URL else "thread")
 
+# How long a plan's indicator figures are served again while nothing they read has
+# changed (indicators.memo; seconds, 0 turns it off): the most a time-driven change lags.
+FIGURES_MEMO_SECONDS = env.int("FIGURES_MEMO_SECONDS", default=60)
+
 # The region (its key) of regional staff bound to no organisation of a region, and of
 # organisations of no region: a single-region deployment never has to set regions by hand.
 COPP_DEFAULT_REGION = env("COPP_DEFAULT_REGION", default="tula")

@@ -31,6 +31,7 @@ from copp.web import requested_plan
 from indicators import permissions, registries, services
 from indicators.checks import breach_sentence
 from indicators.derivations import derivation
+from indicators.memo import current_figures
 from indicators.models import (
     Actual,
     ActualChange,
@@ -121,6 +122,16 @@ def _year_param(request: Request, plan: Plan, *, required: bool) -> list[int]:
     return years
 
 
+def _figures(
+    plan: Plan, *, years: list[int], organization: Organization | None, as_of: dt.datetime | None
+) -> dict[tuple[str, int], Figure]:
+    """Figures as of now (kept while nothing they read changes: ``indicators.memo``), or
+    exactly as of ``as_of``."""
+    if as_of is None:
+        return current_figures(plan, years=years, organization=organization, now=timezone.now())
+    return indicator_figures(plan, years=years, organization=organization, as_of=as_of, now=as_of)
+
+
 def _as_of_param(request: Request) -> dt.datetime | None:
     raw = request.query_params.get("as_of")
     if not raw:
@@ -205,9 +216,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         as_of = _as_of_param(request)
         organization = _organization_param(request)
         # every row's figure (a total's derivation reads its rows'); the cost is the same
-        figures = indicator_figures(
-            plan, years=[year], organization=organization, as_of=as_of, now=as_of or timezone.now()
-        )
+        figures = _figures(plan, years=[year], organization=organization, as_of=as_of)
         figure = figures[(indicator.code, year)]
         data = dict(_figure_data(figure))
         data["derivation"] = derivation(
@@ -270,12 +279,11 @@ class FigureViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         plan = _plan(request)
         as_of = _as_of_param(request)
-        figures = indicator_figures(
+        figures = _figures(
             plan,
             years=_year_param(request, plan, required=False),
             organization=_organization_param(request),
             as_of=as_of,
-            now=as_of or timezone.now(),
         )
         return Response([_figure_data(f) for f in figures.values()])
 

@@ -14,8 +14,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from indicators.checks import Check, breaches_by_code, plan_breaches
 from indicators.forms import ActualFilter
+from indicators.memo import current_figures
 from indicators.models import Actual, Indicator
-from indicators.selectors import Figure, actuals_visible_to, indicator_figures, indicators_of
+from indicators.selectors import Figure, actuals_visible_to, indicators_of
 from roadmap.accounts.permissions import sees_many_organizations, visible_organizations
 from roadmap.models import Organization, Plan
 
@@ -25,7 +26,7 @@ IndicatorRow = tuple[Indicator, Figure | None, list[Check]]
 def indicator_list_rows(plan: Plan, year: int, *, now: dt.datetime) -> list[IndicatorRow]:
     """Every indicator of ``plan`` in the order's order, with its figure of ``year``
     and the order's rules it breaks."""
-    figures = indicator_figures(plan, years=[year], now=now)
+    figures = current_figures(plan, years=[year], now=now)
     checks = breaches_by_code(plan_breaches(plan, years=[year], figures=figures))
     return [(i, figures.get((i.code, year)), checks.get(i.code, [])) for i in indicators_of(plan)]
 

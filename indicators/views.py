@@ -28,11 +28,11 @@ from indicators.continuity import predecessor_facts
 from indicators.derivations import derivation, unassigned_records
 from indicators.forms import ActualForm
 from indicators.lists import actual_list_filter, indicator_list_rows
+from indicators.memo import current_figures
 from indicators.models import Actual, ActualChange, Indicator, IndicatorSource, Target, ValidationRule
 from indicators.selectors import (
     actual_history,
     actuals_visible_to,
-    indicator_figures,
     visible_indicator_records,
 )
 from roadmap.accounts.permissions import sees_all_organizations
@@ -57,7 +57,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = indicator.indicator_set.plan
     py = plan_year(request, plan=plan)
     now = timezone.now()
-    figures = indicator_figures(plan, years=py.years, now=now)  # all rows: a total's derivation reads them
+    figures = current_figures(plan, years=py.years, now=now)  # all rows: a total's derivation reads them
     previous = predecessor_facts([indicator], now=now).get(indicator.pk)
     visible = visible_indicator_records(request.user, indicator, py.year)
     records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in visible.items()}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -168,15 +169,10 @@ def comparison_snapshot(*, year: int, now: dt.datetime, mode: str | None = None)
 
 
 def _start_refresh(year: int, mode: str) -> None:
-    def task() -> None:
-        from reports.tasks import refresh_region_comparison
-
-        refresh_region_comparison.delay(year)
-
     background.start(
         _lock_key(year),
         mode=mode,
-        task=task,
+        task=lambda: refresh_region_comparison.delay(year),
         work=lambda: refresh_comparison(year, now=timezone.now()),
         name="region-comparison-refresh",
     )
@@ -190,6 +186,13 @@ def refresh_comparison(year: int, *, now: dt.datetime) -> ComparisonSnapshot:
         background.release(_lock_key(year))
 
 
+@shared_task(name="reports.refresh_region_comparison", acks_late=True)
+def refresh_region_comparison(year: int) -> str:
+    """Recompute the federal comparison of ``year`` (the stale one is served meanwhile);
+    registered through ``reports.tasks``."""
+    return refresh_comparison(year, now=timezone.now()).computed_at.isoformat()
+
+
 __all__ = [
     "COUNTED",
     "ComparisonSnapshot",
@@ -200,5 +203,6 @@ __all__ = [
     "comparison_snapshot",
     "comparison_years",
     "refresh_comparison",
+    "refresh_region_comparison",
     "region_comparison",
 ]

@@ -1,7 +1,8 @@
 """Celery tasks of the reports app: thin wrappers that load ids and call services.
 
-The dashboard's ``refresh_dashboard`` lives in ``reports.dashboard.tasks``; it is imported
-here so that Celery's autodiscovery (``reports.tasks``) registers it.
+The dashboard's ``refresh_dashboard`` lives in ``reports.dashboard.tasks`` and the federal
+comparison's ``refresh_region_comparison`` in ``reports.regions``; they are imported here so
+that Celery's autodiscovery (``reports.tasks``) registers them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from reports.dashboard.tasks import refresh_dashboard
 from reports.models import REPORT_KINDS, ReportFile
+from reports.regions import refresh_region_comparison
 from reports.services import report_file_build, report_files_fail_stuck, scheduled_report_run
 
 
@@ -36,12 +38,10 @@ def fail_stuck_report_files() -> int:
     return report_files_fail_stuck(now=timezone.now())
 
 
-__all__ = ["build_report_file", "fail_stuck_report_files", "refresh_dashboard", "scheduled_reports"]
-
-
-@shared_task(name="reports.refresh_region_comparison", acks_late=True)
-def refresh_region_comparison(year: int) -> str:
-    """Recompute the federal comparison of regions of ``year`` (served stale meanwhile)."""
-    from reports.regions import refresh_comparison
-
-    return refresh_comparison(year, now=timezone.now()).computed_at.isoformat()
+__all__ = [
+    "build_report_file",
+    "fail_stuck_report_files",
+    "refresh_dashboard",
+    "refresh_region_comparison",
+    "scheduled_reports",
+]

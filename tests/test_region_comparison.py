@@ -224,12 +224,12 @@ def test_an_old_snapshot_is_recomputed_even_without_writes(world: World, setting
 def test_a_broker_that_is_down_still_serves_the_comparison(
     world: World, federal: Any, settings: Any, monkeypatch: Any
 ) -> None:
-    from reports import background, tasks
+    from reports import background
 
     def down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.refresh_region_comparison, "delay", down)
+    monkeypatch.setattr(regions.refresh_region_comparison, "delay", down)
     monkeypatch.setattr(background.transaction, "on_commit", lambda fn: fn())
     settings.DASHBOARD_REFRESH = "celery"
     year = world.plan.last_year

@@ -30,20 +30,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from copp.db_router import replica_reads
 from copp.web import PlanYear
-from indicators.models import ActualChange
+from indicators.memo import data_stamp as figures_data_stamp
 from indicators.selectors import indicator_figures, indicators_of
 from reports import background
 from roadmap.accounts.permissions import OrganizationScope
 from roadmap.events.event_year import EVENT_YEAR_FIELD, event_year_q
 from roadmap.events.selectors import TimelinessRow, events_list, timeliness_figures
 from roadmap.events.status import ReportStatus
-from roadmap.models import Event, EventReport, Plan
+from roadmap.models import Plan
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_status
 from roadmap.plans.control_points import ControlPoint, control_points_of, points_in_year
 from roadmap.plans.selectors import activities_of
@@ -122,18 +122,11 @@ TIMELINESS_ROWS = 15
 
 
 def data_stamp() -> tuple[Any, ...]:
-    """Changes whenever an event, a report or an actual value is written through the
-    services: each such write adds a history row (simple_history for events and
-    reports, ``ActualChange`` for values), and the newest id of each is read from
-    its primary key index, so the stamp costs next to nothing at any data size.
-    Bulk loads that bypass history are caught by the newest event id and, at
-    worst, by the minute in the cache key."""
-    return (
-        Event.history.aggregate(m=Max("history_id"))["m"],
-        EventReport.history.aggregate(m=Max("history_id"))["m"],
-        ActualChange.objects.aggregate(m=Max("id"))["m"],
-        Event.objects.aggregate(m=Max("id"))["m"],
-    )
+    """Changes whenever anything the figures read is written through the services
+    (``indicators.memo.data_stamp``: the newest history rows, read off primary key
+    indexes). Bulk loads that bypass history are caught by the newest event id and,
+    at worst, by ``SNAPSHOT_MAX_AGE``."""
+    return figures_data_stamp()
 
 
 class Dashboard:

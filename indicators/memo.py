@@ -1,0 +1,91 @@
+"""Indicator figures as of now, kept for a while when nothing they read has changed.
+
+A plan's figures aggregate the region's year of events, reports, values and
+records on each call (a few hundred milliseconds at a region of 30,000 events),
+while the indicator pages and the figures API are read far more often than the
+data changes. :func:`current_figures` keeps each computation in the cache
+together with the **data stamp** it was computed under and serves it again
+while the stamp is unchanged and it is younger than
+``settings.FIGURES_MEMO_SECONDS`` (0 turns the memo off). The stamp moves with
+every write the services make (each leaves a history row, read off the primary
+key indexes, so reading it costs next to nothing at any size); the age limit
+bounds how long a time-driven change (a year judged as finished at midnight)
+or a write that leaves no history row (an administrator's change of a source)
+can lag. Figures "as of" a past moment are exact by definition and never kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max
+
+from indicators.models import (
+    Actual,
+    ActualChange,
+    EducationalProgramme,
+    PartnerAgreement,
+    ProgrammeCohort,
+    Target,
+)
+from indicators.selectors import Figure, indicator_figures
+from roadmap.events.event_year import EVENT_YEAR_FIELD
+from roadmap.models import Event, EventReport, Organization, Plan
+
+FigureMap = dict[tuple[str, int], Figure]
+
+
+def data_stamp() -> tuple[Any, ...]:
+    """The newest history row of everything figures read (events, reports, values,
+    targets, agreements, programmes, cohorts) and the newest event and value ids
+    (bulk loads that bypass history). Any write through a service changes it."""
+    stamps = [
+        model.history.aggregate(m=Max("history_id"))["m"]  # type: ignore[attr-defined]
+        for model in (Event, EventReport, Target, PartnerAgreement, EducationalProgramme, ProgrammeCohort)
+    ]
+    stamps += [model.objects.aggregate(m=Max("id"))["m"] for model in (ActualChange, Event, Actual)]
+    return tuple(stamps)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    stamp: tuple[Any, ...]
+    computed_at: dt.datetime
+    figures: FigureMap
+
+
+def _key(plan: Plan, years: list[int], organization: Organization | None) -> str:
+    org = organization.pk if organization is not None else 0
+    return f"indicators:figures:{EVENT_YEAR_FIELD}:{plan.pk}:{org}:{','.join(map(str, years))}"
+
+
+def current_figures(
+    plan: Plan, *, years: Iterable[int], now: dt.datetime, organization: Organization | None = None
+) -> FigureMap:
+    """``indicator_figures(plan, years=…, organization=…, now=now)``, served from the
+    cache while the data stamp is unchanged and the kept result is younger than
+    ``settings.FIGURES_MEMO_SECONDS`` (see the module's docstring)."""
+    years = sorted(set(years))
+    seconds = int(getattr(settings, "FIGURES_MEMO_SECONDS", 0))
+    if seconds <= 0:
+        return indicator_figures(plan, years=years, organization=organization, now=now)
+    key = _key(plan, years, organization)
+    stamp = data_stamp()
+    kept = cache.get(key)
+    if (
+        isinstance(kept, _Kept)
+        and kept.stamp == stamp
+        and dt.timedelta(0) <= now - kept.computed_at < dt.timedelta(seconds=seconds)
+    ):
+        return kept.figures
+    figures = indicator_figures(plan, years=years, organization=organization, now=now)
+    cache.set(key, _Kept(stamp=stamp, computed_at=now, figures=figures), seconds)
+    return figures
+
+
+__all__ = ["current_figures", "data_stamp"]

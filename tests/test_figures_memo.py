@@ -1,0 +1,117 @@
+"""Indicator figures as of now are kept while nothing they read changes (indicators.memo):
+served again without recomputing, recomputed after any write through a service or once
+older than the limit, never kept for a past moment; always equal to the direct computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from indicators.memo import current_figures
+from indicators.models import Target
+from indicators.selectors import indicator_figures
+from roadmap.events.services import ReportData, event_report_submit
+from tests.world import World, logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def memo(settings: Any) -> int:
+    settings.FIGURES_MEMO_SECONDS = 60
+    return 60
+
+
+def _direct(world: World, now: dt.datetime) -> Any:
+    return indicator_figures(world.plan, years=world.plan.years, now=now)
+
+
+def _computes(fn: Any) -> tuple[Any, bool]:
+    """What ``fn`` returns, and whether it read the indicators (i.e. computed figures)."""
+    with CaptureQueriesContext(connection) as queries:
+        found = fn()
+    return found, any("indicators_indicator" in q["sql"] for q in queries.captured_queries)
+
+
+def test_figures_are_served_again_until_a_write_and_then_recomputed(world: World, memo: int) -> None:
+    now = timezone.now()
+    years = world.plan.years
+
+    def ask(at: dt.datetime) -> Any:
+        return _computes(lambda: current_figures(world.plan, years=years, now=at))
+
+    first, computed = ask(now)
+    assert computed and first == _direct(world, now)
+    again, computed = ask(now + dt.timedelta(seconds=30))
+    assert not computed and again == first
+
+    # A report filed through the service: the stamp moves, the next read recomputes.
+    event_report_submit(
+        user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=40), now=now
+    )
+    later = now + dt.timedelta(seconds=31)
+    after, computed = ask(later)
+    assert computed and after == _direct(world, later)
+
+    # A target changed (it has a history): recomputed too.
+    target = Target.objects.filter(indicator__indicator_set__plan=world.plan, value_number__isnull=False).first()
+    assert target is not None
+    target.value_number = (target.value_number or 0) + 1000
+    target.save()
+    changed, computed = ask(later)
+    assert computed and changed == _direct(world, later) and changed != after
+
+    # Nothing written, but older than the limit (a year judged as finished at midnight): recomputed.
+    _, computed = ask(later + dt.timedelta(seconds=memo))
+    assert computed
+
+
+def test_the_memo_can_be_turned_off_and_keeps_each_question_apart(world: World, settings: Any) -> None:
+    settings.FIGURES_MEMO_SECONDS = 0
+    now = timezone.now()
+    assert _computes(lambda: current_figures(world.plan, years=[2024], now=now))[1]
+    assert _computes(lambda: current_figures(world.plan, years=[2024], now=now))[1], "off: every call computes"
+    settings.FIGURES_MEMO_SECONDS = 60
+    whole = current_figures(world.plan, years=[2024], now=now)
+    of_a = current_figures(world.plan, years=[2024], now=now, organization=world.org_a)
+    assert of_a == indicator_figures(world.plan, years=[2024], now=now, organization=world.org_a) and of_a != whole
+    assert current_figures(world.plan, years=[2023, 2024], now=now) == indicator_figures(
+        world.plan, years=[2023, 2024], now=now
+    )
+
+
+def test_the_pages_and_the_api_read_the_kept_figures(world: World, memo: int, monkeypatch: Any) -> None:
+    from indicators import memo as module
+
+    computed: list[int] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        computed.append(1)
+        return indicator_figures(*args, **kwargs)
+
+    monkeypatch.setattr(module, "indicator_figures", counting)
+    page = logged_in(world.ministry)
+    api = APIClient()
+    api.force_authenticate(world.ministry)
+    year = world.plan.last_year
+    indicator = world.plan.indicator_set.indicators.first()
+    for url, client in (
+        (f"/indicators/?plan={world.plan.key}&year={year}", page),
+        (f"/indicators/{indicator.pk}/?year={year}", page),
+        (f"/api/v1/figures/?plan={world.plan.key}", api),
+    ):
+        computed.clear()
+        cache.clear()  # each door on its own (the page and the API share a plan's figures)
+        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200
+        assert len(computed) == 1, url
+    # "as of" a past moment is computed exactly, never from the memo.
+    response, read = _computes(lambda: api.get(f"/api/v1/figures/?plan={world.plan.key}&as_of=2024-12-31"))
+    assert response.status_code == 200 and read
