@@ -519,7 +519,9 @@ class Event(models.Model):
             # A region's lists: newest first, and its open events by due moment.
             models.Index(fields=["region", "end_date", "id"], name="event_region_end_idx"),
             models.Index(
-                fields=["region", "due_at"], name="event_region_open_due_idx", condition=models.Q(cancelled_at__isnull=True)
+                fields=["region", "due_at"],
+                name="event_region_open_due_idx",
+                condition=models.Q(cancelled_at__isnull=True),
             ),
         ]
         constraints = [
