@@ -534,7 +534,9 @@ class Event(models.Model):
         return f"{self.title} ({self.start_date:%d.%m.%Y})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.organizer_id is not None:
+        """Save; a full save copies the organiser's region (``region``; a save of chosen
+        fields writes only those, and the organiser of an event never changes)."""
+        if self.organizer_id is not None and kwargs.get("update_fields") is None:
             self.region_id = self.organizer.region_id
         super().save(*args, **kwargs)
 
