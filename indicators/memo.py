@@ -23,7 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db import connections, router
+from django.db.models import Model
 
 from indicators.models import (
     Actual,
@@ -40,16 +41,28 @@ from roadmap.models import Event, EventReport, Organization, Plan
 FigureMap = dict[tuple[str, int], Figure]
 
 
+def _stamped() -> list[type[Model]]:
+    """The tables whose newest primary key makes the stamp: the history of what
+    figures read, and the events and values themselves."""
+    histories = (Event, EventReport, Target, PartnerAgreement, EducationalProgramme, ProgrammeCohort)
+    return [*(model.history.model for model in histories), ActualChange, Event, Actual]  # type: ignore[attr-defined]
+
+
 def data_stamp() -> tuple[Any, ...]:
     """The newest history row of everything figures read (events, reports, values,
     targets, agreements, programmes, cohorts) and the newest event and value ids
-    (bulk loads that bypass history). Any write through a service changes it."""
-    stamps = [
-        model.history.aggregate(m=Max("history_id"))["m"]  # type: ignore[attr-defined]
-        for model in (Event, EventReport, Target, PartnerAgreement, EducationalProgramme, ProgrammeCohort)
-    ]
-    stamps += [model.objects.aggregate(m=Max("id"))["m"] for model in (ActualChange, Event, Actual)]
-    return tuple(stamps)
+    (bulk loads that bypass history). Any write through a service changes it. One
+    query of primary-key maxima, on the database reads go to (a replica inside
+    ``copp.db_router.replica_reads``)."""
+    connection = connections[router.db_for_read(Event)]
+    quote = connection.ops.quote_name
+    maxima = ", ".join(
+        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})" for model in _stamped()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {maxima}")
+        row = cursor.fetchone()
+    return tuple(row)
 
 
 @dataclass(frozen=True)

@@ -201,11 +201,13 @@ class Organization(SearchTextModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save; a change of region moves the organisation's events with it (``Event.region``)."""
-        before = None if self._state.adding else Organization.objects.filter(pk=self.pk).values("region_id")[:1]
+        using = kwargs.get("using") or router.db_for_write(Organization, instance=self)
+        stored = Organization.objects.using(using).filter(pk=self.pk).values("region_id")[:1]
+        before = None if self._state.adding else stored  # read where it is written, never a replica
         old = before[0]["region_id"] if before else self.region_id
         super().save(*args, **kwargs)
         if old != self.region_id:
-            Event.objects.filter(organizer_id=self.pk).update(region_id=self.region_id)
+            Event.objects.using(using).filter(organizer_id=self.pk).update(region_id=self.region_id)
 
 
 def validate_notice_kinds(value: object) -> None:
