@@ -104,6 +104,20 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
             )
             continue
         rows.append(make_row(name, m, baseline=baseline, baseline_name="trivial API list", n=n_events, note=url))
+        if name == "figures":  # served from the figures memo (indicators.memo); recomputed after a write
+            from django.core.cache import cache
+
+            m = measure(get_ok(ministry, url), runs=runs, setup=cache.clear)
+            rows.append(
+                make_row(
+                    "figures, recomputed (first call after a write)",
+                    m,
+                    baseline=baseline,
+                    baseline_name="trivial API list",
+                    n=n_events,
+                    note=url,
+                )
+            )
     coordinator = coordinator_user()
     mine = client_for(coordinator)
     url = f"/api/v1/events/?organizer={coordinator.organization_id}&limit=20"
