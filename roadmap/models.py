@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, router
@@ -76,6 +77,17 @@ class SearchTextModel(models.Model):
 
     def search_key(self) -> str:
         return search_key(" ".join(str(getattr(self, name) or "") for name in self.SEARCH_SOURCES))
+
+
+def counted_region_id(region_id: int | None, *, using: str | None = None) -> int | None:
+    """The region an organisation's rows count in: its own, else the default region
+    (``settings.COPP_DEFAULT_REGION``, None when there is none)."""
+    if region_id is not None:
+        return region_id
+    found: int | None = (
+        Region.objects.db_manager(using).filter(key=settings.COPP_DEFAULT_REGION).values_list("pk", flat=True).first()
+    )
+    return found
 
 
 class Region(models.Model):
@@ -207,7 +219,8 @@ class Organization(SearchTextModel):
         old = before[0]["region_id"] if before else self.region_id
         super().save(*args, **kwargs)
         if old != self.region_id:
-            Event.objects.using(using).filter(organizer_id=self.pk).update(region_id=self.region_id)
+            counted = counted_region_id(self.region_id, using=using)
+            Event.objects.using(using).filter(organizer_id=self.pk).update(region_id=counted)
 
 
 def validate_notice_kinds(value: object) -> None:
@@ -480,7 +493,8 @@ class Event(models.Model):
         help_text=_("The person responsible for the report; reminders go to this address too."),
     )
     due_at = models.DateTimeField(_("report due at"), db_index=True)
-    # The organiser's region, copied on every save of the event and of the
+    # The region the event counts in: its organiser's, else the default region
+    # (``counted_region_id``), copied on every save of the event and of the
     # organisation (``Organization.save``), so a region's lists filter and sort
     # on the event's own indexes instead of joining the organiser first.
     region = models.ForeignKey(
@@ -536,10 +550,10 @@ class Event(models.Model):
         return f"{self.title} ({self.start_date:%d.%m.%Y})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save; a full save copies the organiser's region (``region``; a save of chosen
+        """Save; a full save copies the region it counts in (``region``; a save of chosen
         fields writes only those, and the organiser of an event never changes)."""
         if self.organizer_id is not None and kwargs.get("update_fields") is None:
-            self.region_id = self.organizer.region_id
+            self.region_id = counted_region_id(self.organizer.region_id, using=kwargs.get("using"))
         super().save(*args, **kwargs)
 
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from copp.keyset import BadCursor, Cursor, keyset_of
 from copp.pagination import MAX_PAGE_OFFSET
-from roadmap.models import Activity, Event, Municipality, Organization
+from roadmap.models import Activity, Event, Municipality, Organization, counted_region_id
 from roadmap.tests.factories import ActivityFactory, MunicipalityFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def make_events(n: int, activity: Activity, orgs: list[Organization], places: li
             Event(
                 activity=activity,
                 organizer=orgs[i % len(orgs)],
-                region_id=orgs[i % len(orgs)].region_id,
+                region_id=counted_region_id(orgs[i % len(orgs)].region_id),  # as Event.save would
                 title=f"Событие {i:05d}",
                 start_date=DAY + dt.timedelta(days=i % 9),
                 end_date=DAY + dt.timedelta(days=i % 9),

@@ -56,13 +56,28 @@ class OrganizationScope:
 
     def events(self, query: QuerySet[Event] | None = None) -> QuerySet[Event]:
         """``query`` (every event) limited to the scope's organisers."""
-        query = Event.objects.all() if query is None else query
-        if self.region:  # the event's own copy of its organiser's region (its indexes lead with it)
-            return query.filter(region_q("region", self.region_id, unassigned=self.unassigned))
-        condition = self.q("organizer_id")
+        return self.through_events(Event.objects.all() if query is None else query, "")
+
+    def through_events(self, query: QuerySet[M], prefix: str) -> QuerySet[M]:
+        """``query`` limited to rows of the scope's events (``prefix``: the lookup path
+        to the event, e.g. ``"event__"``; ``""`` for events themselves)."""
+        condition = self.event_q(prefix)
         if condition is None:
             return query
-        return query.filter(condition) if self.organization_id is not None else query.none()
+        if not (self.region or self.organization_id is not None):
+            return query.none()
+        return query.filter(condition)
+
+    def event_q(self, prefix: str = "") -> Q | None:
+        """The filter on events (reached through ``prefix``) in the scope; None means
+        no filter. A region is filtered on the region the event counts in
+        (``Event.region``: its organiser's, else the default region, so the default
+        region's staff need no "or of no region"), which leads the event's indexes."""
+        if self.region:
+            if self.region_id is None:  # no region exists at all: the events of no region
+                return Q(**{f"{prefix}region__isnull": True})
+            return Q(**{f"{prefix}region_id": self.region_id})
+        return self.q(f"{prefix}organizer_id")
 
     def holds_region(self, region_id: int | None) -> bool:
         """Whether an organisation of ``region_id`` is in a region scope."""
@@ -261,17 +276,17 @@ def can_act_for_organization(user: Any, organization_id: int | None) -> bool:
 
 def visible_events(user: Any, query: QuerySet[Event] | None = None) -> QuerySet[Event]:
     """Events (cancelled ones too) of the organisations the user may see."""
-    return scoped_to_organizations(user, Event.objects.all() if query is None else query, "organizer_id")
+    return organization_scope(user).events(query)
 
 
 def visible_event_reports(user: Any, query: QuerySet[EventReport] | None = None) -> QuerySet[EventReport]:
     base = EventReport.objects.all() if query is None else query
-    return scoped_to_organizations(user, base, "event__organizer_id")
+    return organization_scope(user).through_events(base, "event__")
 
 
 def visible_evidence(user: Any, query: QuerySet[EvidenceFile] | None = None) -> QuerySet[EvidenceFile]:
     base = EvidenceFile.objects.all() if query is None else query
-    return scoped_to_organizations(user, base, "report__event__organizer_id")
+    return organization_scope(user).through_events(base, "report__event__")
 
 
 def visible_notifications(user: Any, query: QuerySet[Notification] | None = None) -> QuerySet[Notification]:

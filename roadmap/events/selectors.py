@@ -258,8 +258,8 @@ class _TimelinessQuery:
         if self.municipality is not None:
             qs = qs.filter(municipality=self.municipality)
         if self.region_id is not None:
-            qs = qs.filter(organizer__region_id=self.region_id)
-        if self.scope is not None and (condition := self.scope.q("organizer_id")) is not None:
+            qs = qs.filter(region_id=self.region_id)  # the organiser's region, copied on the event
+        if self.scope is not None and (condition := self.scope.event_q()) is not None:
             qs = qs.filter(condition)
         return qs
 

@@ -45,6 +45,7 @@ from roadmap.models import (
     Organization,
     Plan,
     User,
+    counted_region_id,
 )
 from roadmap.plans.deadlines import report_due_at
 from roadmap.plans.selectors import (
@@ -1018,6 +1019,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
         if muni_ids
         else {},
     }
+    default_region = counted_region_id(None)  # where events of an organiser of no region count
     new: list[Event] = []
     changed: list[Event] = []
     changed_fields: set[str] = set()
@@ -1039,7 +1041,7 @@ def events_import(*, user: User | None, rows: list[EventRow], now: datetime, com
             event = Event(
                 activity=r.activity,
                 organizer_id=r.organizer_id,
-                region_id=regions["organizer"].get(r.organizer_id),  # bulk_create does not call Event.save
+                region_id=regions["organizer"].get(r.organizer_id) or default_region,  # as Event.save would
                 start_date=r.start_date,
                 created_by=_actor(user),
                 **values,
