@@ -134,6 +134,15 @@ if env("DATABASE_REPLICA_URL", default=""):
     # The tests read the test database through this alias instead of creating one on the standby.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["copp.db_router.ReplicaRouter"]
+# PostgreSQL compiles a query with JIT once its estimated cost passes jit_above_cost:
+# a region's count of overdue reports (30,000 events, 40 ms) spent another 43 ms
+# compiling at the national scale (BENCHMARKS.md). Web requests and figure builds are
+# short queries, so JIT is off on every connection unless DATABASE_JIT=1.
+if not env.bool("DATABASE_JIT", default=False):
+    for _database in DATABASES.values():
+        if _database["ENGINE"].startswith("django.db.backends.postgresql"):
+            _options = _database.setdefault("OPTIONS", {})
+            _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "roadmap.User"
 
