@@ -61,3 +61,19 @@ def test_manage_py_says_the_key_is_missing() -> None:
     assert done.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is not set" in done.stderr
     assert "Models aren't loaded yet" not in done.stderr
+
+
+def test_postgresql_connections_run_without_jit_unless_asked() -> None:
+    show = "from django.conf import settings as s; print([d.get('OPTIONS', {}).get('options') for d in s.DATABASES.values()])"
+    pg = {
+        "DEBUG": "1",
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/copp",
+        "DATABASE_REPLICA_URL": "postgres://u@127.0.0.1:5433/copp",
+    }
+    off = _run("-c", show, **pg)
+    assert off.returncode == 0, off.stderr
+    assert off.stdout.strip() == "['-c jit=off', '-c jit=off']"
+    on = _run("-c", show, **pg, DATABASE_JIT="1")
+    assert on.stdout.strip() == "[None, None]"
+    sqlite = _run("-c", show, DEBUG="1", DATABASE_URL="sqlite:////tmp/x.sqlite3", DATABASE_REPLICA_URL="")
+    assert sqlite.stdout.strip() == "[None]"
