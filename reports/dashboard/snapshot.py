@@ -187,8 +187,15 @@ class Dashboard:
 
     @cached_property
     def overdue(self) -> list[Any]:
-        """The oldest overdue reports of the chosen plan and year (the list says so)."""
-        return list(self._events(ReportStatus.OVERDUE).order_by("due_at", "id")[:10])
+        """The oldest overdue reports of the chosen plan and year (the list says so).
+
+        The ten are chosen first and their rows read after: chosen with every
+        related row joined, PostgreSQL joined all of a region's overdue events
+        (10,000 at national) before keeping ten (120 ms instead of 40)."""
+        found = self._events(ReportStatus.OVERDUE)
+        ids = list(found.order_by("due_at", "id").values_list("id", flat=True)[:10])
+        rows = {event.pk: event for event in found.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
 
     @cached_property
     def _overdue_counts(self) -> dict[str, int]:
