@@ -26,7 +26,7 @@ MODULES = ("pages", "api")
 TARGET_RATIO = 3.0
 TARGET_K = 0.1
 # Rows that are not requests a user waits for: background jobs and set-up views.
-BACKGROUND = ("dashboard refresh", "dashboard, no snapshot yet")
+BACKGROUND = ("dashboard refresh", "dashboard, no snapshot yet", "regions compared, recomputation")
 
 
 def _load(path: str) -> dict[str, Any]:
