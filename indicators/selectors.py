@@ -19,8 +19,8 @@ from typing import Any, TypeGuard, cast
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from indicators.models import (
@@ -35,7 +35,7 @@ from indicators.models import (
 )
 from roadmap.events.event_year import event_year_expr, event_year_q
 from roadmap.events.participants import PEOPLE_FIELDS, Spec, people_figures_many
-from roadmap.models import Organization, Plan
+from roadmap.models import Organization, Plan, Region
 
 Number = int | float
 Value = Number | bool | None
@@ -352,26 +352,49 @@ def _derived_agreements(
     """Distinct partners with an agreement valid on the reference day of each year.
 
     A partner with several agreements, or with agreements held by several
-    organisations, is one partner.
+    organisations, is one partner. An agreement under an activity counts in that
+    activity's plan only; one under no activity, in the plans of its holder's
+    region (an organisation of no region: the default region's; a plan of no
+    region takes every region's).
     """
     days = {year: _reference_date(year, moment) for year in years}
     query = PartnerAgreement.objects.filter(valid_from__lte=max(days.values())).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=min(days.values()))
     )
-    # Agreements under an activity count in that activity's plan only.
-    query = query.filter(Q(activity__isnull=True) | Q(activity__plan__in=plans))
+    default = Region.objects.filter(key=settings.COPP_DEFAULT_REGION).values("pk")[:1]
+    query = query.annotate(holder_region=Coalesce("organization__region_id", Subquery(default)))
+    regions = {p.region_id for p in plans}
+    free = Q(activity__isnull=True) if None in regions else Q(activity__isnull=True, holder_region__in=regions)
+    query = query.filter(free | Q(activity__plan__in=plans))
     if organization is not None:
         query = query.filter(organization=organization)
     if as_of is not None:
         query = query.filter(created_at__lte=as_of)
-    rows = list(query.values_list("partner_id", "activity_id", "valid_from", "valid_to", "organization__kind"))
+    rows = list(
+        query.values_list(
+            "partner_id",
+            "activity_id",
+            "activity__plan_id",
+            "holder_region",
+            "valid_from",
+            "valid_to",
+            "organization__kind",
+        )
+    )
+    plan_of = {p.pk: p for p in plans}
     result: dict[tuple[int, int], Number | None] = {}
     for source in sources:
         wanted = {a.pk for a in source.activities.all()}
+        plan = plan_of[source.indicator.indicator_set.plan_id]
+        mine = [
+            (partner, activity, start, end, holder_kind)
+            for partner, activity, activity_plan, holder_region, start, end, holder_kind in rows
+            if (activity_plan == plan.pk if activity is not None else plan.region_id in (None, holder_region))
+        ]
         for year, day in days.items():
             partners = {
                 partner
-                for partner, activity, start, end, holder_kind in rows
+                for partner, activity, start, end, holder_kind in mine
                 if start <= day
                 and (end is None or end >= day)
                 and (not wanted or activity in wanted)

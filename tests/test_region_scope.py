@@ -304,3 +304,36 @@ def visible_events_of(region: Region) -> Any:
     return visible_events(
         UserFactory(role="ministry", organization=OrganizationFactory(kind="ministry", region=region))
     )
+
+
+def test_an_agreement_under_no_activity_counts_in_the_plans_of_its_holders_region(
+    world: World, region_b: Region
+) -> None:
+    """Partners of row 8: an agreement under an activity counts in that activity's plan; one
+    under no activity in the plans of its holder's region, not in every region's plan."""
+    from indicators.models import IndicatorSource
+    from indicators.selectors import plans_indicator_figures
+    from indicators.tests.factories import PartnerAgreementFactory
+    from roadmap.plans.plan_copy import plan_copy
+
+    order = world.plan
+    plan_b = plan_copy(source_key=order.key, key="plan-b", first_year=order.first_year, last_year=order.last_year).plan
+    plan_b.region = region_b
+    plan_b.save()
+    IndicatorSource.objects.filter(indicator__code="8").update(scope="everyone")
+    year = order.last_year
+
+    def partners() -> tuple[Any, Any]:
+        found = plans_indicator_figures([order, plan_b], years=[year])
+        return tuple(next(f.derived for f in found[p.pk] if f.code == "8") for p in (order, plan_b))  # type: ignore[return-value]
+
+    before = partners()
+    PartnerAgreementFactory(organization=world.org_b, valid_from=dt.date(year, 1, 1))
+    tula_before, b_before = before
+    assert partners() == (tula_before, (b_before or 0) + 1), "region B's agreement counts in region B's plan only"
+    PartnerAgreementFactory(organization=world.org_a, valid_from=dt.date(year, 1, 1))
+    assert partners() == ((tula_before or 0) + 1, (b_before or 0) + 1)
+    # One plan at a time gives the same figures as all plans together.
+    from indicators.selectors import indicator_figures
+
+    assert indicator_figures(plan_b, years=[year])[("8", year)].derived == (b_before or 0) + 1
