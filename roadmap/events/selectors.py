@@ -258,7 +258,7 @@ class _TimelinessQuery:
         if self.municipality is not None:
             qs = qs.filter(municipality=self.municipality)
         if self.region_id is not None:
-            qs = qs.filter(region_id=self.region_id)  # the organiser's region, copied on the event
+            qs = qs.filter(region_id=self.region_id)  # the region the event counts in (Event.region)
         if self.scope is not None and (condition := self.scope.event_q()) is not None:
             qs = qs.filter(condition)
         return qs
