@@ -8,6 +8,7 @@ so they are the default region's (Tula's, ``settings.COPP_DEFAULT_REGION``).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import pytest
@@ -295,8 +296,7 @@ def test_an_event_keeps_its_organisers_region_through_every_write(world: World, 
 
     # A side door (a bulk update) leaves copies behind; the migration's copy puts them right.
     Event.objects.update(region=None)
-    copy_regions = __import__("roadmap.migrations.0015_event_region", fromlist=["copy_regions"]).copy_regions
-    copy_regions(registry, None)
+    importlib.import_module("roadmap.migrations.0015_event_region").copy_regions(registry, None)
     assert wrong() == 0
 
 
@@ -312,7 +312,7 @@ def test_an_agreement_under_no_activity_counts_in_the_plans_of_its_holders_regio
     """Partners of row 8: an agreement under an activity counts in that activity's plan; one
     under no activity in the plans of its holder's region, not in every region's plan."""
     from indicators.models import IndicatorSource
-    from indicators.selectors import plans_indicator_figures
+    from indicators.selectors import indicator_figures, plans_indicator_figures
     from indicators.tests.factories import PartnerAgreementFactory
     from roadmap.plans.plan_copy import plan_copy
 
@@ -334,6 +334,4 @@ def test_an_agreement_under_no_activity_counts_in_the_plans_of_its_holders_regio
     PartnerAgreementFactory(organization=world.org_a, valid_from=dt.date(year, 1, 1))
     assert partners() == ((tula_before or 0) + 1, (b_before or 0) + 1)
     # One plan at a time gives the same figures as all plans together.
-    from indicators.selectors import indicator_figures
-
     assert indicator_figures(plan_b, years=[year])[("8", year)].derived == (b_before or 0) + 1
