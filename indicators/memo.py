@@ -84,7 +84,7 @@ def current_figures(
     cache while the data stamp is unchanged and the kept result is younger than
     ``settings.FIGURES_MEMO_SECONDS`` (see the module's docstring)."""
     years = sorted(set(years))
-    seconds = int(getattr(settings, "FIGURES_MEMO_SECONDS", 0))
+    seconds = settings.FIGURES_MEMO_SECONDS
     if seconds <= 0:
         return indicator_figures(plan, years=years, organization=organization, now=now)
     key = _key(plan, years, organization)

@@ -214,9 +214,8 @@ class Organization(SearchTextModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save; a change of region moves the organisation's events with it (``Event.region``)."""
         using = kwargs.get("using") or router.db_for_write(Organization, instance=self)
-        stored = Organization.objects.using(using).filter(pk=self.pk).values("region_id")[:1]
-        before = None if self._state.adding else stored  # read where it is written, never a replica
-        old = before[0]["region_id"] if before else self.region_id
+        stored = Organization.objects.using(using).filter(pk=self.pk)  # where it is written, never a replica
+        old = self.region_id if self._state.adding else stored.values_list("region_id", flat=True).first()
         super().save(*args, **kwargs)
         if old != self.region_id:
             counted = counted_region_id(self.region_id, using=using)

@@ -9,7 +9,16 @@ from django.conf import settings
 from django.db.models import Model, Q, QuerySet, Subquery
 
 from roadmap.accounts.roles import Role, has_role, sees_every_region
-from roadmap.models import Event, EventReport, EvidenceFile, Municipality, Notification, Organization, Region
+from roadmap.models import (
+    Event,
+    EventReport,
+    EvidenceFile,
+    Municipality,
+    Notification,
+    Organization,
+    Region,
+    counted_region_id,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -128,7 +137,7 @@ def _user_regions(user: Any) -> tuple[int | None, bool]:
                 .first()
             )
         if row is None or row[0] is None:
-            default_id = Region.objects.filter(key=settings.COPP_DEFAULT_REGION).values_list("pk", flat=True).first()
+            default_id = counted_region_id(None)
             row = (default_id, default_id)
         cached = (row[0], row[0] == row[1])
         user._copp_region = cached
