@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -122,7 +122,7 @@ def points_in_year(points: Iterable[ControlPoint], year: int) -> list[ControlPoi
 def control_points_of(
     activities: Iterable[Any], *, today: dt.date, as_of: dt.datetime | None = None, year: int | None = None
 ) -> dict[int, list[ControlPoint]]:
-    """Control points per activity id, in one query whatever the number of
+    """Control points per activity id, in two queries whatever the number of
     activities, windows and events (the same answer as :func:`control_points`).
 
     ``as_of``: only what was recorded (events registered, reports accepted,
@@ -135,30 +135,52 @@ def control_points_of(
     window_rows = DeadlineWindow.objects.filter(activity_id__in=[a.pk for a in activities])
     if year is not None:
         window_rows = window_rows.filter(start__year__lte=year, end__year__gte=year)
-    # What is recorded under each window is counted by the database, one
-    # correlated subquery per figure served by the (activity, last day) index:
-    # no row per event reaches Python, however many events an activity has.
-    under = Event.objects.filter(
+    # What is recorded under each window is counted by the database in one
+    # join of the windows with their activities' events, grouped by window: no
+    # row per event reaches Python. (Correlated counts, one per window, let
+    # PostgreSQL walk the whole last-day index for each window when it
+    # misjudged how many events a window's dates select: 300 ms for 24
+    # windows over 30,000 events.)
+    event = "activity__events__"
+    under = Q(
+        **{
+            f"{event}cancelled_at__isnull": True,
+            f"{event}start_date__lte": F("end"),
+            f"{event}end_date__gte": F("start"),
+        }
+    )
+    if as_of is not None:
+        under &= Q(**{f"{event}created_at__lte": as_of})
+    counts = (
+        window_rows.order_by()
+        .annotate(
+            n_under=Count("activity__events", filter=under),
+            n_held=Count("activity__events", filter=under & Q(**{f"{event}end_date__lte": today})),
+        )
+        .values_list("pk", "n_under", "n_held")
+    )
+    # Whether one held event under a window has its report accepted (and
+    # evidence): existence checks that stop at the first such event.
+    held = Event.objects.filter(
         activity_id=OuterRef("activity_id"),
         cancelled_at__isnull=True,
         start_date__lte=OuterRef("end"),
         end_date__gte=OuterRef("start"),
+        end_date__lte=today,
+        report__status="accepted",
     )
     if as_of is not None:
-        under = under.filter(created_at__lte=as_of)
-    held = under.filter(end_date__lte=today)
-    accepted = held.filter(report__status="accepted")
-    if as_of is not None:
-        accepted = accepted.filter(report__accepted_at__lte=as_of)
+        held = held.filter(created_at__lte=as_of, report__accepted_at__lte=as_of)
     evidence = EvidenceFile.objects.filter(report__event=OuterRef("pk"))
     if as_of is not None:
         evidence = evidence.filter(uploaded_at__lte=as_of)
-    rows = window_rows.annotate(
-        n_under=_count(under),
-        n_held=_count(held),
-        accepted=Exists(accepted),
-        accepted_with_evidence=Exists(accepted.filter(Exists(evidence))),
-    ).values_list("activity_id", "start", "end", "n_under", "n_held", "accepted", "accepted_with_evidence")
+    counted = {pk: (n_under, n_held) for pk, n_under, n_held in counts}
+    rows = [
+        (activity_id, start, end, *counted.get(pk, (0, 0)), accepted, with_evidence)
+        for pk, activity_id, start, end, accepted, with_evidence in window_rows.annotate(
+            accepted=Exists(held), accepted_with_evidence=Exists(held.filter(Exists(evidence)))
+        ).values_list("pk", "activity_id", "start", "end", "accepted", "accepted_with_evidence")
+    ]
     found: dict[int, list[tuple[dt.date, dt.date, int, int, bool, bool]]] = defaultdict(list)
     for activity_id, *window in rows:
         found[activity_id].append(tuple(window))  # type: ignore[arg-type]
@@ -172,10 +194,3 @@ def control_points_of(
             for start, end, n_under, n_held, any_accepted, with_evidence in sorted(found.get(a.pk, []))
         ]
     return points
-
-
-def _count(events: QuerySet[Any]) -> Subquery:
-    """The number of ``events`` as a scalar subquery."""
-    return Subquery(
-        events.order_by().values("activity_id").annotate(n=Count("id")).values("n"), output_field=IntegerField()
-    )
