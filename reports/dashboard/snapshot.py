@@ -41,7 +41,13 @@ from indicators.selectors import indicator_figures, indicators_of
 from reports import background
 from roadmap.accounts.permissions import OrganizationScope
 from roadmap.events.event_year import EVENT_YEAR_FIELD, event_year_q
-from roadmap.events.selectors import TimelinessRow, events_list, timeliness_figures
+from roadmap.events.selectors import (
+    TimelinessFigures,
+    TimelinessRow,
+    events_list,
+    timeliness_figures,
+    timeliness_figures_many,
+)
 from roadmap.events.status import ReportStatus
 from roadmap.models import Plan
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_status
@@ -77,9 +83,13 @@ class IndicatorLine:
         return list(zip(self.series["years"], self.series["target"], self.series["actual"], strict=True))
 
 
-def activity_lines(py: PlanYear, now: dt.datetime, scope: OrganizationScope | None = None) -> list[ActivityLine]:
+def activity_lines(
+    py: PlanYear, now: dt.datetime, scope: OrganizationScope | None = None, *, figures: TimelinessFigures | None = None
+) -> list[ActivityLine]:
+    """The plan's activities in the year; ``figures``: their timeliness by activity when already computed."""
     today = timezone.localdate(now)
-    figures = timeliness_figures(now=now, by="activity", plan=py.plan, year=py.year, scope=scope)
+    if figures is None:
+        figures = timeliness_figures(now=now, by="activity", plan=py.plan, year=py.year, scope=scope)
     by_activity = {row.key: row for row in figures.rows}
     activities = list(activities_of(py.plan))
     all_points = control_points_of(activities, today=today, year=py.year)
@@ -143,8 +153,20 @@ class Dashboard:
         self.figures_scope = None if scope.everything else scope  # the rollups filter on it in SQL
 
     @cached_property
+    def _timeliness(self) -> dict[str, TimelinessFigures]:
+        """Timeliness of the plan and year by organisation, municipality and
+        activity: the late reports' delays read once for the three."""
+        return timeliness_figures_many(
+            now=self.now,
+            groupings=("organization", "municipality", "activity"),
+            plan=self.py.plan,
+            year=self.py.year,
+            scope=self.figures_scope,
+        )
+
+    @cached_property
     def activities(self) -> list[ActivityLine]:
-        return activity_lines(self.py, self.now, self.figures_scope)
+        return activity_lines(self.py, self.now, self.figures_scope, figures=self._timeliness["activity"])
 
     @cached_property
     def overdue_points(self) -> list[ActivityLine]:
@@ -218,17 +240,13 @@ class Dashboard:
     def returned_count(self) -> int:
         return self._events(ReportStatus.RETURNED).count()
 
-    @cached_property
-    def _by_organization(self) -> Any:
-        return timeliness_figures(
-            now=self.now, by="organization", plan=self.py.plan, year=self.py.year, scope=self.figures_scope
-        )
+    @property
+    def _by_organization(self) -> TimelinessFigures:
+        return self._timeliness["organization"]
 
-    @cached_property
-    def _by_municipality(self) -> Any:
-        return timeliness_figures(
-            now=self.now, by="municipality", plan=self.py.plan, year=self.py.year, scope=self.figures_scope
-        )
+    @property
+    def _by_municipality(self) -> TimelinessFigures:
+        return self._timeliness["municipality"]
 
     @property
     def total(self) -> TimelinessRow:

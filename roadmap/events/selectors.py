@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -289,26 +290,40 @@ class _TimelinessQuery:
         return qs
 
 
+class TimelinessFilters(TypedDict, total=False):
+    """Which events the timeliness figures count, and as of when (:func:`timeliness_figures_many`)."""
+
+    plan: Plan | None
+    year: int | None
+    date_from: date | None
+    date_to: date | None
+    as_of: date | datetime | None
+    organization_ids: set[int] | list[int] | None
+    activity: Activity | None
+    municipality: Municipality | None
+    organization: Organization | None
+    region_id: int | None
+    scope: OrganizationScope | None
+    events: QuerySet[Event] | None
+    direct: bool
+
+
 def timeliness_figures(
-    *,
-    now: datetime,
-    by: GroupBy = "organization",
-    plan: Plan | None = None,
-    year: int | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    as_of: date | datetime | None = None,
-    organization_ids: set[int] | list[int] | None = None,
-    activity: Activity | None = None,
-    municipality: Municipality | None = None,
-    organization: Organization | None = None,
-    region_id: int | None = None,
-    scope: OrganizationScope | None = None,
-    events: QuerySet[Event] | None = None,
-    direct: bool = False,
+    *, now: datetime, by: GroupBy = "organization", **filters: Unpack[TimelinessFilters]
 ) -> TimelinessFigures:
     """Report timeliness per organisation, activity, municipality, month (of the
-    last day) or region (of the organiser).
+    last day) or region (of the organiser): :func:`timeliness_figures_many`
+    for one grouping."""
+    return timeliness_figures_many(now=now, groupings=(by,), **filters)[by]
+
+
+def timeliness_figures_many(
+    *, now: datetime, groupings: Sequence[GroupBy], **filters: Unpack[TimelinessFilters]
+) -> dict[str, TimelinessFigures]:
+    """Report timeliness of the same events under several groupings: {grouping: figures}.
+
+    Groupings: per organisation, activity, municipality, month (of the last
+    day), region (of the organiser) or one total.
 
     ``scope`` keeps the organisers a user may see (``organization_scope``),
     filtered in SQL on the rollups as on the events. ``events`` is a base
@@ -332,30 +347,34 @@ def timeliness_figures(
     about now. A moment before one of them (an ``as_of`` in the past with
     reports filed or events cancelled since) needs history the counters do
     not keep, and is answered by the direct computation instead, with the same
-    results (``direct=True`` asks for it: ``timeliness_figures_direct``). The delays of late reports (for the medians) are read
-    from the late reports themselves. Two queries whatever the number of
-    events (four when the direct computation answers).
+    results (``direct=True`` asks for it: ``timeliness_figures_direct``).
+    The delays of late reports (for the medians) are read from the late
+    reports themselves, in one query for every grouping asked for: one query
+    per grouping whatever the number of events, plus that one.
     """
-    if by not in _GROUPS:
-        raise ValueError(f"unknown grouping {by!r}")
-    moment = _moment(now, as_of)
+    for by in groupings:
+        if by not in _GROUPS:
+            raise ValueError(f"unknown grouping {by!r}")
+    moment = _moment(now, filters.get("as_of"))
+    direct = filters.get("direct", False)
     query = _TimelinessQuery(
-        plan=plan,
-        year=year,
-        date_from=date_from,
-        date_to=date_to,
-        organization_ids=organization_ids,
-        activity=activity,
-        municipality=municipality,
-        organization=organization,
-        region_id=region_id,
-        scope=scope,
-        base=events,
+        plan=filters.get("plan"),
+        year=filters.get("year"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        organization_ids=filters.get("organization_ids"),
+        activity=filters.get("activity"),
+        municipality=filters.get("municipality"),
+        organization=filters.get("organization"),
+        region_id=filters.get("region_id"),
+        scope=filters.get("scope"),
+        base=filters.get("events"),
     )
-    grouped = None if direct else _grouped_from_rollups(by, query, moment)
-    if grouped is None:
-        return _timeliness_direct(by, query, moment)
-    return _figures(by, moment, grouped, _delay_rows(by, query.events(moment), moment))
+    grouped = None if direct else {by: _grouped_from_rollups(by, query, moment) for by in groupings}
+    if grouped is None or any(rows is None for rows in grouped.values()):
+        return _timeliness_direct(groupings, query, moment)
+    delays = _delay_rows(groupings, query.events(moment), moment)
+    return {by: _figures(by, moment, rows, delays[by]) for by, rows in grouped.items() if rows is not None}
 
 
 # The same figures computed from the events and reports themselves (every
@@ -364,8 +383,15 @@ def timeliness_figures(
 timeliness_figures_direct = partial(timeliness_figures, direct=True)
 
 
-def _timeliness_direct(by: str, query: _TimelinessQuery, moment: datetime) -> TimelinessFigures:
+def _timeliness_direct(
+    groupings: Sequence[str], query: _TimelinessQuery, moment: datetime
+) -> dict[str, TimelinessFigures]:
     qs = query.events(moment)
+    delays = _delay_rows(groupings, qs, moment)
+    return {by: _figures(by, moment, _grouped_directly(by, qs, moment), delays[by]) for by in groupings}
+
+
+def _grouped_directly(by: str, qs: QuerySet[Event], moment: datetime) -> list[_Values]:
     submitted = Q(report__submitted_at__lte=moment)
     past_deadline = Q(due_at__lte=moment - DEADLINE_SECOND)
     key_expr, label_fields = _GROUPS[by]
@@ -378,10 +404,8 @@ def _timeliness_direct(by: str, query: _TimelinessQuery, moment: datetime) -> Ti
         "accepted": Count("id", filter=Q(report__accepted_at__lte=moment)),
     }
     if key_expr is None:
-        grouped = [qs.aggregate(**annotations) | {"k": None}]
-    else:
-        grouped = list(qs.annotate(k=key_expr).values("k", *label_fields).annotate(**annotations).order_by("k"))
-    return _figures(by, moment, grouped, _delay_rows(by, qs, moment))
+        return [qs.aggregate(**annotations) | {"k": None}]
+    return list(qs.annotate(k=key_expr).values("k", *label_fields).annotate(**annotations).order_by("k"))
 
 
 # The rollup's grouping key, and its label columns by the events' names for them (``_GROUPS``).
@@ -429,17 +453,19 @@ def _grouped_from_rollups(by: str, query: _TimelinessQuery, moment: datetime) ->
     return [r for r in grouped if r["held"]]
 
 
-def _delay_rows(by: str, qs: QuerySet[Event], moment: datetime) -> list[_DelayRow]:
-    """(group key, submitted at, due at submission) of the late reports counted at ``moment``."""
+def _delay_rows(groupings: Sequence[str], qs: QuerySet[Event], moment: datetime) -> dict[str, list[_DelayRow]]:
+    """Per grouping: (group key, submitted at, due at submission) of the late
+    reports counted at ``moment``, read in one query for every grouping."""
     late_q = Q(report__submitted_at__lte=moment, report__on_time=False)
-    key_expr, _labels = _GROUPS[by]
-    if key_expr is None:
-        return [
-            (None, s, d) for s, d in qs.filter(late_q).values_list("report__submitted_at", "report__due_at_submission")
-        ]
-    return list(
-        qs.filter(late_q).annotate(k=key_expr).values_list("k", "report__submitted_at", "report__due_at_submission")
-    )
+    keys = {f"k_{by}": key for by in groupings if (key := _GROUPS[by][0]) is not None}
+    rows = qs.filter(late_q).annotate(**keys).values_list(*keys, "report__submitted_at", "report__due_at_submission")
+    found: dict[str, list[_DelayRow]] = {by: [] for by in groupings}
+    for row in rows:
+        *values, submitted_at, due_at = row
+        by_key = dict(zip(keys, values, strict=True))
+        for by in groupings:
+            found[by].append((by_key.get(f"k_{by}"), submitted_at, due_at))
+    return found
 
 
 def _figures(by: str, moment: datetime, grouped: list[_Values], delay_rows: list[_DelayRow]) -> TimelinessFigures:

@@ -34,6 +34,7 @@ from roadmap.events.selectors import (
     _TimelinessQuery,
     timeliness_figures,
     timeliness_figures_direct,
+    timeliness_figures_many,
 )
 from roadmap.models import Activity, Event, EventReport, EventRollup, Municipality, Organization, Plan
 from roadmap.tests.event_factories import EventFactory, EventReportFactory, msk, plan_with
@@ -175,9 +176,13 @@ def _filters(w: World) -> list[dict[str, Any]]:
 
 def _assert_figures_equal(w: World) -> None:
     for filters in _filters(w):
+        together = timeliness_figures_many(now=w.now, groupings=GROUPINGS, **filters)
+        together_direct = timeliness_figures_many(now=w.now, groupings=GROUPINGS, direct=True, **filters)
         for by in GROUPINGS:
             direct = timeliness_figures_direct(now=w.now, by=by, **filters)  # type: ignore[arg-type]
             assert timeliness_figures(now=w.now, by=by, **filters) == direct, (by, filters)  # type: ignore[arg-type]
+            # Several groupings at once (their late delays read together) give each grouping's own figures.
+            assert together[by] == together_direct[by] == direct, (by, filters)
         # Every write was at or before now, so the rollups answer (no fall-back to the direct computation).
         assert _grouped_from_rollups("total", _TimelinessQuery(**filters), _moment(w.now, None)) is not None
     for as_of in (dt.date(2026, 3, 1), w.now - dt.timedelta(hours=20)):
@@ -388,11 +393,19 @@ def test_timeliness_figures_take_the_same_queries_at_two_sizes() -> None:
             timeliness_figures(now=msk(2026, 4, 1), by=by, plan=w.plan, year=2026)  # type: ignore[arg-type]
         return len(queries)
 
+    def count_together() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            timeliness_figures_many(now=msk(2026, 4, 1), groupings=GROUPINGS, plan=w.plan, year=2026)
+        return len(queries)
+
     grow(4)
     small = {by: count(by) for by in GROUPINGS}
+    small_together = count_together()
     grow(40)
     large = {by: count(by) for by in GROUPINGS}
     assert small == large == dict.fromkeys(GROUPINGS, 2)
+    # One query per grouping, and one for the late reports' delays of them all.
+    assert small_together == count_together() == len(GROUPINGS) + 1
 
 
 # ---------------------------------------------------------------------------
