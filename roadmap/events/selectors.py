@@ -16,7 +16,7 @@ from typing import Any, Literal, TypedDict, Unpack
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from copp.files import OwnedFile
@@ -26,7 +26,6 @@ from roadmap.events.status import (
     DEADLINE_SECOND,
     ReportStatus,
     annotate_report_status,
-    late_from,
     moscow_date,
     report_status,
     status_q,
@@ -194,7 +193,7 @@ def _moment(now: datetime, as_of: date | datetime | None) -> datetime:
 _GroupKey = int | date | None
 # One grouped row of counts and label columns, as ``QuerySet.values`` gives it.
 _Values = dict[str, Any]
-_DelayRow = tuple[_GroupKey, datetime, datetime]
+_DelayRow = tuple[_GroupKey, timedelta]  # (group key, submitted at minus due at submission)
 
 _GROUPS: dict[str, tuple[F | TruncMonth | None, tuple[str, ...]]] = {
     "organization": (F("organizer_id"), ("organizer__short_name",)),
@@ -454,24 +453,36 @@ def _grouped_from_rollups(by: str, query: _TimelinessQuery, moment: datetime) ->
 
 
 def _delay_rows(groupings: Sequence[str], qs: QuerySet[Event], moment: datetime) -> dict[str, list[_DelayRow]]:
-    """Per grouping: (group key, submitted at, due at submission) of the late
-    reports counted at ``moment``, read in one query for every grouping."""
+    """Per grouping: (group key, submitted at minus due at submission) of the
+    late reports counted at ``moment``, read in one query for every grouping.
+
+    The difference is taken by the database: one interval per report to
+    convert instead of two timestamps (the conversions were most of the
+    time of the timeliness API: 20,000 late reports in a region)."""
     late_q = Q(report__submitted_at__lte=moment, report__on_time=False)
-    keys = {f"k_{by}": key for by in groupings if (key := _GROUPS[by][0]) is not None}
-    rows = qs.filter(late_q).annotate(**keys).values_list(*keys, "report__submitted_at", "report__due_at_submission")
+    # The month is cut from the last day here: a date converts faster than the database's truncated timestamp.
+    keys = {
+        f"k_{by}": F("end_date") if by == "month" else key for by in groupings if (key := _GROUPS[by][0]) is not None
+    }
+    after_due = ExpressionWrapper(
+        F("report__submitted_at") - F("report__due_at_submission"), output_field=DurationField()
+    )
+    rows = qs.filter(late_q).annotate(**keys, after_due=after_due).order_by().values_list(*keys, "after_due")
     found: dict[str, list[_DelayRow]] = {by: [] for by in groupings}
     for row in rows:
-        *values, submitted_at, due_at = row
+        *values, after = row
         by_key = dict(zip(keys, values, strict=True))
+        if "k_month" in by_key:
+            by_key["k_month"] = by_key["k_month"].replace(day=1)
         for by in groupings:
-            found[by].append((by_key.get(f"k_{by}"), submitted_at, due_at))
+            found[by].append((by_key.get(f"k_{by}"), after))
     return found
 
 
 def _figures(by: str, moment: datetime, grouped: list[_Values], delay_rows: list[_DelayRow]) -> TimelinessFigures:
     delays: dict[_GroupKey, list[timedelta]] = defaultdict(list)
-    for key, submitted_at, due_at in delay_rows:
-        delays[key].append(submitted_at - late_from(due_at))
+    for key, after_due in delay_rows:
+        delays[key].append(after_due - DEADLINE_SECOND)  # the delay counts from late_from(due at submission)
 
     rows: list[TimelinessRow] = []
     total = TimelinessRow(key=None, label="Итого")
