@@ -63,5 +63,7 @@ def tasks_to_report(user: Any, *, plan: Plan | None, now: dt.datetime) -> QueryS
     mine = event_selectors.events_list(user=user, now=now, organization_id=user.organization_id, plan=plan)
     open_q = Q()
     for status in OPEN_STATUSES:
-        open_q |= status_q(status, now)
+        # On the report row the list joins anyway: "no report" as NOT EXISTS under
+        # an OR became a hashed set of every report's event id (40 ms in a region).
+        open_q |= status_q(status, now, joined=True)
     return mine.filter(open_q).order_by("due_at", "id")
