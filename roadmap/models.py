@@ -212,7 +212,8 @@ class Organization(SearchTextModel):
         return self.short_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save; a change of region moves the organisation's events with it (``Event.region``)."""
+        """Save; a change of region moves the organisation's events and their rollups with it
+        (``Event.region``, ``EventRollup.region``)."""
         using = kwargs.get("using") or router.db_for_write(Organization, instance=self)
         stored = Organization.objects.using(using).filter(pk=self.pk)  # where it is written, never a replica
         old = self.region_id if self._state.adding else stored.values_list("region_id", flat=True).first()
@@ -220,6 +221,7 @@ class Organization(SearchTextModel):
         if old != self.region_id:
             counted = counted_region_id(self.region_id, using=using)
             Event.objects.using(using).filter(organizer_id=self.pk).update(region_id=counted)
+            EventRollup.objects.using(using).filter(organization_id=self.pk).update(region_id=counted)
 
 
 def validate_notice_kinds(value: object) -> None:
@@ -812,10 +814,11 @@ class EventRollup(models.Model):
     (``roadmap.events.event_year``), and the stored due moment is part of the
     key so that "missing" versus "not yet due" at any moment is a comparison
     with the key, never a walk over events (an event whose due moment is
-    recomputed moves to another key). The region is reached through the
-    organiser; when organisations get a region, a ``region`` column copied from
-    the organiser goes next to ``organization`` here, in the key and in
-    ``roadmap.events.rollups.KEY_FIELDS``.
+    recomputed moves to another key). ``region`` is the region the key's
+    events count in (``Event.region``: the organiser's, else the default
+    region), so a region's rows are read by its index instead of through the
+    organisations; it follows from the organiser, so it is not part of the key,
+    and it moves with the organisation (``Organization.save``).
 
     ``municipality_key`` is the municipality's id, or 0 for none: NULLs are
     never equal in a unique key, so the nullable foreign key cannot be in it.
@@ -839,6 +842,16 @@ class EventRollup(models.Model):
         related_name="+",
     )
     municipality_key = models.PositiveIntegerField(_("municipality id (0: none)"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # leads the (region, day) index
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     day = models.DateField(_("last day"))
     due_at = models.DateTimeField(_("report due at"))
     held = models.IntegerField(_("events held (not cancelled)"), default=0)
@@ -863,6 +876,7 @@ class EventRollup(models.Model):
         indexes = [
             models.Index(fields=["plan", "day"], name="event_rollup_plan_day"),
             models.Index(fields=["organization", "day"], name="event_rollup_org_day"),
+            models.Index(fields=["region", "day"], name="event_rollup_region_day"),
         ]
 
     def __str__(self) -> str:

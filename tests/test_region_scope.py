@@ -256,12 +256,19 @@ def test_the_register_import_stays_in_the_importers_region(
 
 def test_an_event_keeps_its_organisers_region_through_every_write(world: World, region_b: Region) -> None:
     """``Event.region`` (what a region's lists filter on) is the organiser's: on create,
-    on save, after the organisation moves to another region, after the migration's copy."""
+    on save, after the organisation moves to another region, after the migration's copy.
+    The event rollups carry the same region (``EventRollup.region``), checked by
+    ``rollups_check`` at each step, and a region's timeliness read from them
+    equals the direct computation over its events."""
     from django.apps import apps as registry
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from roadmap.accounts.permissions import organization_scope
+    from roadmap.events.rollups import rollups_check, rollups_rebuild
+    from roadmap.events.selectors import timeliness_figures, timeliness_figures_direct
     from roadmap.events.services import event_create
+    from roadmap.models import EventRollup
 
     tula = Region.objects.get(key="tula")  # the default region: where organisers of no region count
 
@@ -269,35 +276,58 @@ def test_an_event_keeps_its_organisers_region_through_every_write(world: World, 
         pairs = Event.objects.values_list("region_id", "organizer__region_id")
         return sum(1 for mine, organisers in pairs if mine != (organisers or tula.pk))
 
+    rollups_rebuild()  # the world's events were made by factories, past the services
     assert wrong() == 0 and Event.objects.filter(organizer=world.org_b, region=region_b).exists()
+
+    def same_timeliness(region: Region) -> None:
+        assert rollups_check().ok
+        user = UserFactory(role="ministry", organization=OrganizationFactory(kind="ministry", region=region))
+        now, scope = timezone.now(), organization_scope(user)
+        assert timeliness_figures(now=now, scope=scope) == timeliness_figures_direct(now=now, scope=scope)
+        counted = timeliness_figures(now=now, scope=scope).total.held
+        assert counted == len([e for e in visible_events(user) if e.cancelled_at is None and e.end_date <= now.date()])
+
     activity = ActivityFactory(section__plan=PlanFactory(region=region_b))
     made = event_create(
         user=None, activity=activity, organizer=world.org_b, title="Проба", start_date=dt.date(2026, 3, 2)
     )
     assert made.region_id == region_b.pk
     assert made in visible_events_of(region_b) and made not in visible_events(world.ministry)
+    assert EventRollup.objects.filter(organization=world.org_b).exclude(region=region_b).count() == 0
+    same_timeliness(region_b)
 
     # The organisation moves: its events move with it, in one UPDATE whatever their number.
     region_c = Region.objects.create(name="Регион В", key="region-c", order=3)
     with CaptureQueriesContext(connection) as moved:
         world.org_b.region = region_c
         world.org_b.save()
-    assert len(moved) <= 4  # read the old region, save, move the events (SQLite: + savepoint)
+    assert len(moved) <= 5  # read the old region, save, move the events and their rollups (SQLite: + savepoint)
     assert wrong() == 0 and not Event.objects.filter(region=region_b).exists()
+    assert not EventRollup.objects.filter(region=region_b).exists()
+    same_timeliness(region_c)
+    same_timeliness(region_b)  # nothing left there
     world.org_b.short_name = "Колледж Б (переименован)"
     with CaptureQueriesContext(connection) as renamed:
         world.org_b.save()
     assert not any("roadmap_event" in q["sql"] and "UPDATE" in q["sql"] for q in renamed.captured_queries)
+    assert not any("roadmap_eventrollup" in q["sql"] for q in renamed.captured_queries)
 
     # Of no region: its events count in the default region, whose staff see them.
     world.org_b.region = None
     world.org_b.save()
     assert wrong() == 0 and made in visible_events(world.ministry)
+    same_timeliness(tula)
 
-    # A side door (a bulk update) leaves copies behind; the migration's copy puts them right.
+    # A side door (a bulk update) leaves copies behind: rollups_check names them, and
+    # the migrations' copies put them right.
     Event.objects.update(region=None)
     importlib.import_module("roadmap.migrations.0015_event_region").copy_regions(registry, None)
     assert wrong() == 0
+    EventRollup.objects.update(region=None)
+    check = rollups_check()
+    assert not check.ok and all("stored" in d.describe() and "region=-" in d.describe() for d in check.differences)
+    importlib.import_module("roadmap.migrations.0016_rollup_region").copy_regions(registry, None)
+    same_timeliness(tula)
 
 
 def visible_events_of(region: Region) -> Any:

@@ -77,16 +77,18 @@ class OrganizationScope:
             return query.none()
         return query.filter(condition)
 
-    def event_q(self, prefix: str = "") -> Q | None:
+    def event_q(self, prefix: str = "", *, owner: str = "organizer_id") -> Q | None:
         """The filter on events (reached through ``prefix``) in the scope; None means
         no filter. A region is filtered on the region the event counts in
         (``Event.region``: its organiser's, else the default region, so the default
-        region's staff need no "or of no region"), which leads the event's indexes."""
+        region's staff need no "or of no region"), which leads the event's indexes.
+        ``owner`` names the organiser's field: the event rollups, which carry the
+        same region, call it ``organization_id``."""
         if self.region:
             if self.region_id is None:  # no region exists at all: the events of no region
                 return Q(**{f"{prefix}region__isnull": True})
             return Q(**{f"{prefix}region_id": self.region_id})
-        return self.q(f"{prefix}organizer_id")
+        return self.q(f"{prefix}{owner}")
 
     def holds_region(self, region_id: int | None) -> bool:
         """Whether an organisation of ``region_id`` is in a region scope."""

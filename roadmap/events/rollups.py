@@ -48,7 +48,8 @@ from roadmap.models import Event, EventRollup
 
 logger = logging.getLogger(__name__)
 
-# The key of a rollup row, in this order. (With regions: "region_id" after "plan_id".)
+# The key of a rollup row, in this order. The region (the one its events count
+# in) follows from the organiser: a column of the row, not part of the key.
 KEY_FIELDS = ("plan_id", "organization_id", "activity_id", "municipality_key", "day", "due_at")
 COUNTER_FIELDS = (
     "held",
@@ -80,6 +81,7 @@ _EVENT_FIELDS = (
     "report__submitted_at",
     "report__accepted_at",
     "report__participants_total",
+    "region_id",
 )
 RETURNED = "returned"  # EventReport.Status.RETURNED, spelled out for the migration's models
 _CHUNK = 1000
@@ -92,6 +94,7 @@ class Tally:
 
     counters: list[int] = field(default_factory=lambda: [0] * len(COUNTER_FIELDS))
     latest: dt.datetime = NO_STAMP
+    region_id: int | None = None  # the region the key's events count in
 
     def add(self, counters: Sequence[int], latest: dt.datetime, sign: int = 1) -> None:
         for i, value in enumerate(counters):
@@ -99,8 +102,8 @@ class Tally:
         self.latest = max(self.latest, latest)
 
 
-def _contribution(row: Sequence[Any]) -> tuple[Key, Counters, dt.datetime]:
-    """What one event (a row of ``_EVENT_FIELDS``) adds to its key.
+def _contribution(row: Sequence[Any]) -> tuple[Key, Counters, dt.datetime, int | None]:
+    """What one event (a row of ``_EVENT_FIELDS``) adds to its key, and the region it counts in.
 
     A cancelled event counts only as cancelled; a report counts on a held event.
     """
@@ -118,11 +121,12 @@ def _contribution(row: Sequence[Any]) -> tuple[Key, Counters, dt.datetime]:
         submitted_at,
         accepted_at,
         participants,
+        region_id,
     ) = row
     key: Key = (plan_id, organization_id, activity_id, municipality_id or 0, day, due_at)
     latest = max(m for m in (NO_STAMP, cancelled_at, submitted_at, accepted_at) if m is not None)
     if cancelled_at is not None:
-        return key, (0, 1, 0, 0, 0, 0, 0, 0), latest
+        return key, (0, 1, 0, 0, 0, 0, 0, 0), latest, region_id
     reported = on_time is not None
     accepted = accepted_at is not None
     counters = (
@@ -135,7 +139,7 @@ def _contribution(row: Sequence[Any]) -> tuple[Key, Counters, dt.datetime]:
         (participants or 0) if reported else 0,
         (participants or 0) if accepted else 0,
     )
-    return key, counters, latest
+    return key, counters, latest, region_id
 
 
 def _rows(event_ids: Sequence[int], *, lock: bool) -> list[tuple[Any, ...]]:
@@ -160,8 +164,8 @@ class RollupDelta:
         """Read (and lock) the current contribution of events about to change."""
         new = sorted(set(event_ids) - self.ids)
         for row in _rows(new, lock=True):
-            key, counters, latest = _contribution(row)
-            self.before.setdefault(key, Tally()).add(counters, latest)
+            key, counters, latest, region_id = _contribution(row)
+            self.before.setdefault(key, Tally(region_id=region_id)).add(counters, latest)
         self.ids.update(new)
 
     def created(self, event_ids: Iterable[int]) -> None:
@@ -172,12 +176,13 @@ class RollupDelta:
         """Add the difference to the counters; returns how many keys were written."""
         after: dict[Key, Tally] = {}
         for row in _rows(sorted(self.ids), lock=False):
-            key, counters, latest = _contribution(row)
-            after.setdefault(key, Tally()).add(counters, latest)
+            key, counters, latest, region_id = _contribution(row)
+            after.setdefault(key, Tally(region_id=region_id)).add(counters, latest)
         changes: dict[Key, Tally] = {}
         for key in self.before.keys() | after.keys():
             old, new = self.before.get(key), after.get(key)
-            delta = Tally()
+            source = new if new is not None else old
+            delta = Tally(region_id=source.region_id if source is not None else None)
             if new is not None:
                 delta.add(new.counters, NO_STAMP)
             if old is not None:
@@ -219,7 +224,7 @@ def _upsert(changes: dict[Key, Tally]) -> None:
         return
     table = connection.ops.quote_name(EventRollup._meta.db_table)
     columns = ["plan_id", "organization_id", "activity_id", "municipality_id", *KEY_FIELDS[3:], *COUNTER_FIELDS]
-    columns.append("latest")
+    columns += ["latest", "region_id"]
     quoted = [connection.ops.quote_name(c) for c in columns]
     key_columns = ", ".join(connection.ops.quote_name(c) for c in KEY_FIELDS)
     sums = ", ".join(
@@ -229,6 +234,7 @@ def _upsert(changes: dict[Key, Tally]) -> None:
     newest = (
         f"{latest} = CASE WHEN excluded.{latest} > {table}.{latest} THEN excluded.{latest} ELSE {table}.{latest} END"
     )
+    region = connection.ops.quote_name("region_id")
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     items = sorted(changes.items(), key=lambda kv: kv[0])
     with connection.cursor() as cursor:
@@ -239,10 +245,10 @@ def _upsert(changes: dict[Key, Tally]) -> None:
                 plan_id, organization_id, activity_id, municipality_key, day, due_at = key
                 params += [plan_id, organization_id, activity_id, municipality_key or None, municipality_key]
                 params += [_prepared("day", day), _prepared("due_at", due_at), *tally.counters]
-                params.append(_prepared("latest", tally.latest))
+                params += [_prepared("latest", tally.latest), tally.region_id]
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join([placeholders] * len(batch))} "
-                f"ON CONFLICT ({key_columns}) DO UPDATE SET {sums}, {newest}",
+                f"ON CONFLICT ({key_columns}) DO UPDATE SET {sums}, {newest}, {region} = excluded.{region}",
                 params,
             )
 
@@ -252,8 +258,14 @@ def _upsert(changes: dict[Key, Tally]) -> None:
 # ---------------------------------------------------------------------------
 
 
+def _has_region(model: Any) -> bool:
+    """Whether ``model`` has its region column (not in the migrations before it came)."""
+    return any(f.name == "region" for f in model._meta.get_fields())
+
+
 def _recomputed(where: Q, event_model: Any = Event) -> Iterator[tuple[Key, Tally]]:
     """The rollups the events matching ``where`` make, grouped in SQL."""
+    region = ("region_id",) if _has_region(event_model) else ()
     held = Q(cancelled_at__isnull=True)
     reported = held & Q(report__isnull=False)
     accepted = held & Q(report__accepted_at__isnull=False)
@@ -261,7 +273,7 @@ def _recomputed(where: Q, event_model: Any = Event) -> Iterator[tuple[Key, Tally
     rows = (
         event_model.objects.filter(where)
         .order_by()
-        .values("organizer_id", "activity_id", "end_date", "due_at")
+        .values("organizer_id", "activity_id", "end_date", "due_at", *region)
         .annotate(
             plan_ref=F("activity__plan_id"),
             mkey=Coalesce("municipality_id", Value(0)),
@@ -284,14 +296,15 @@ def _recomputed(where: Q, event_model: Any = Event) -> Iterator[tuple[Key, Tally
     )
     for r in rows.iterator(chunk_size=5000):
         key: Key = (r["plan_ref"], r["organizer_id"], r["activity_id"], r["mkey"], r["end_date"], r["due_at"])
-        yield key, Tally([int(r[f"n_{name}"]) for name in COUNTER_FIELDS], r["n_latest"] or NO_STAMP)
+        counters = [int(r[f"n_{name}"]) for name in COUNTER_FIELDS]
+        yield key, Tally(counters, r["n_latest"] or NO_STAMP, r.get("region_id"))
 
 
 def _stored(where: Q) -> dict[Key, Tally]:
     stored: dict[Key, Tally] = {}
-    for row in EventRollup.objects.filter(where).values_list(*KEY_FIELDS, *COUNTER_FIELDS, "latest"):
+    for row in EventRollup.objects.filter(where).values_list(*KEY_FIELDS, *COUNTER_FIELDS, "latest", "region_id"):
         key: Key = row[: len(KEY_FIELDS)]  # type: ignore[assignment]
-        stored[key] = Tally(list(row[len(KEY_FIELDS) : -1]), row[-1])
+        stored[key] = Tally(list(row[len(KEY_FIELDS) : -2]), row[-2], row[-1])
     return stored
 
 
@@ -316,7 +329,7 @@ def _text(tally: Tally | None) -> str:
     if tally is None:
         return "(no row)"
     figures = ", ".join(f"{n}={v}" for n, v in zip(COUNTER_FIELDS, tally.counters, strict=True))
-    return f"{figures}, latest={tally.latest.isoformat()}"
+    return f"{figures}, latest={tally.latest.isoformat()}, region={tally.region_id or '-'}"
 
 
 def _slices(event_model: Any = Event, rollup_model: Any = EventRollup) -> list[tuple[Q, Q]]:
@@ -332,7 +345,12 @@ def _differences_in(events: Q, rollups: Q) -> list[RollupDifference]:
     for key, tally in _recomputed(events):
         mine = stored.pop(key, None)
         # ``latest`` may run ahead of the records (it never goes back), never behind.
-        if mine is None or mine.counters != tally.counters or mine.latest < tally.latest:
+        if (
+            mine is None
+            or mine.counters != tally.counters
+            or mine.latest < tally.latest
+            or mine.region_id != tally.region_id
+        ):
             found.append(RollupDifference(key, mine, tally))
     found.extend(RollupDifference(k, t, None) for k, t in stored.items() if any(t.counters))
     return found
@@ -393,6 +411,7 @@ def _rewrite(differences: list[RollupDifference]) -> None:
             due_at=due_at,
             defaults={
                 "municipality_id": municipality_key or None,
+                "region_id": d.recomputed.region_id,
                 "latest": d.recomputed.latest,
                 **dict(zip(COUNTER_FIELDS, d.recomputed.counters, strict=True)),
             },
@@ -406,6 +425,7 @@ def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup
     The models are parameters for the migration that fills the table first.
     """
     written = 0
+    region = _has_region(rollup_model)
     with transaction.atomic():
         _lock_rollups()
         rollup_model.objects.all().delete()
@@ -422,6 +442,7 @@ def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup
                     day=day,
                     due_at=due_at,
                     latest=tally.latest,
+                    **({"region_id": tally.region_id} if region else {}),
                     **dict(zip(COUNTER_FIELDS, tally.counters, strict=True)),
                 )
             )

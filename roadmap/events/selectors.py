@@ -286,8 +286,8 @@ class _TimelinessQuery:
         if self.municipality is not None:
             qs = qs.filter(municipality_key=self.municipality.pk)
         if self.region_id is not None:
-            qs = qs.filter(organization__region_id=self.region_id)
-        if self.scope is not None and (condition := self.scope.q("organization_id")) is not None:
+            qs = qs.filter(region_id=self.region_id)  # the region the events count in, as events() reads it
+        if self.scope is not None and (condition := self.scope.event_q(owner="organization_id")) is not None:
             qs = qs.filter(condition)
         return qs
 
