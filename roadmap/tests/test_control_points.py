@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 from typing import Any
 
 import pytest
@@ -98,62 +97,6 @@ def test_control_points_of_reads_events_reports_and_evidence(settings: Any, tmp_
         (D(2026, 9, 30), PointState.OVERDUE, 0),
     ]
     assert activity_verdict(points, today=D(2026, 10, 1)) == ActivityStatus.FAILED
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("seed", range(8))
-def test_control_points_of_equal_the_pure_computation_over_random_events(
-    seed: int, settings: Any, tmp_path: Any
-) -> None:
-    """The database's counts (one grouped join) against :func:`control_points` over the
-    same events: overlapping windows, events spanning a window's end, events under
-    two windows, cancelled ones, held or not by today, accepted with or without evidence."""
-    settings.MEDIA_ROOT = str(tmp_path)
-    rng = random.Random(seed)
-    today = D(2026, 6, 15)
-    activities, facts = [], {}
-    for needs_evidence in (True, False):
-        activity = ActivityFactory(
-            evidence_document="Приказ" if needs_evidence else "",
-            section__plan__first_year=2025,
-            section__plan__last_year=2027,
-        )
-        windows = [(D(2026, 1, 1), D(2026, 3, 31)), (D(2026, 3, 1), D(2026, 6, 30)), (D(2026, 9, 1), D(2026, 9, 30))]
-        for start, end in windows:
-            DeadlineWindow.objects.create(activity=activity, start=start, end=end)
-        facts[activity.pk] = (windows, needs_evidence, [])
-        for _ in range(rng.randint(0, 12)):
-            start = D(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 300))
-            end = start + dt.timedelta(days=rng.choice((0, 0, 3, 40)))
-            cancelled = rng.random() < 0.2
-            event = EventFactory(
-                activity=activity,
-                start_date=start,
-                end_date=end,
-                cancelled_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC) if cancelled else None,
-            )
-            accepted = rng.random() < 0.5
-            evidence = 0
-            if rng.random() < 0.7:
-                report = EventReportFactory(event=event, status="accepted" if accepted else "submitted")
-                if rng.random() < 0.5:
-                    evidence = 1
-                    EvidenceFile.objects.create(
-                        report=report,
-                        file=ContentFile(b"x", name="a.pdf"),
-                        original_name="a.pdf",
-                        size=1,
-                        content_type="application/pdf",
-                    )
-            else:
-                accepted = False
-            if not cancelled:
-                facts[activity.pk][2].append(EventFact(start, end, accepted=accepted, evidence=evidence))
-        activities.append(activity)
-    found = control_points_of(activities, today=today)
-    for activity in activities:
-        windows, needs_evidence, events = facts[activity.pk]
-        assert found[activity.pk] == control_points(windows, events, today=today, needs_evidence=needs_evidence)
 
 
 def _activities(n: int) -> list[Any]:
