@@ -113,6 +113,9 @@ class Keyset:
         return queryset.order_by(*(k.flipped().order_by() for k in self.keys))
 
     def values_of(self, row: Any) -> tuple[Any, ...]:
+        """The key of ``row``: a model instance, or a ``values()`` row holding the keys' attributes."""
+        if isinstance(row, dict):
+            return tuple(row[k.attr] for k in self.keys)
         return tuple(getattr(row, k.attr) for k in self.keys)
 
     def after(self, values: Sequence[Any], *, inclusive: bool = False) -> Q:

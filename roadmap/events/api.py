@@ -10,7 +10,9 @@ but not act on it gets 403 from the service.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -29,6 +31,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from copp.value_rows import ValueRows
 from copp.web import requested_plan
 from roadmap.accounts import permissions
 from roadmap.accounts.signed_in import signed_in_user
@@ -249,6 +252,54 @@ class EventSerializer(serializers.ModelSerializer):
         return self._report_serializer.to_representation(report)
 
 
+@functools.cache
+def _value_rows() -> tuple[ValueRows, ValueRows, ValueRows]:
+    """The event, report and evidence columns of ``EventRows``, built once."""
+    return (
+        ValueRows(EventSerializer, computed=("report_status", "report_status_label", "report")),
+        ValueRows(ReportSerializer, prefix="report__", computed=("evidence",)),
+        ValueRows(EvidenceSerializer, computed=("url",)),
+    )
+
+
+class EventRows:
+    """``EventSerializer``'s answer for a list, from ``values()`` rows (``copp.value_rows``):
+    the events with their report in one query, the reports' evidence in a second.
+    ``report_status`` is the list's annotation (``events_list``)."""
+
+    def __init__(self, *, request: Request | None) -> None:
+        self._request = request
+        self._events, self._reports, self._files = _value_rows()
+        self._evidence: dict[int, list[dict[str, Any]]] = {}
+
+    def queryset(self, events: QuerySet[Event]) -> QuerySet[Event]:
+        """``events`` (from ``events_list``) as the values the rows need."""
+        keys = {*self._events.keys, *self._reports.keys, "report__id", "report_status"}
+        return events.prefetch_related(None).values(*keys)  # type: ignore[return-value]
+
+    def represent(self, rows: list[Any]) -> list[dict[str, Any]]:
+        reports = [row["report__id"] for row in rows if row["report__id"] is not None]
+        evidence: dict[int, list[dict[str, Any]]] = {}
+        for file in EvidenceFile.objects.filter(report_id__in=reports).values("report_id", *self._files.keys):
+            evidence.setdefault(file["report_id"], []).append(self._files.represent(file, {"url": self._url}))
+        self._evidence = evidence
+        event_fields = {
+            "report_status": lambda row: row["report_status"],
+            "report_status_label": lambda row: REPORT_STATUS_LABELS.get(row["report_status"], ""),
+            "report": self._report,
+        }
+        return [self._events.represent(row, event_fields) for row in rows]
+
+    def _report(self, row: Mapping[str, Any]) -> dict[str, Any] | None:
+        if row["report__id"] is None:
+            return None
+        return self._reports.represent(row, {"evidence": lambda row: self._evidence.get(row["report__id"], [])})
+
+    def _url(self, row: Mapping[str, Any]) -> str:
+        path = reverse("evidence_download", args=[row["id"]])
+        return self._request.build_absolute_uri(path) if self._request is not None else path
+
+
 class EventInputSerializer(serializers.Serializer):
     """Input of POST /events/ and PATCH /events/{id}/; ``activity`` is the activity's number."""
 
@@ -448,7 +499,15 @@ class EventViewSet(
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        # The serializer's own answer, read from values() rows (copp.value_rows):
+        # 50 events with their reports as model instances through DRF's field
+        # lookup took two thirds of the page's time.
+        rows = EventRows(request=request)
+        queryset = rows.queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(rows.represent(list(queryset)))
+        return self.get_paginated_response(rows.represent(page))
 
     def get_queryset(self) -> QuerySet[Event]:
         params = self.request.query_params

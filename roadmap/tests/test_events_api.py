@@ -6,9 +6,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from copp.value_rows import ValueRows
 from roadmap.accounts.roles import Role
+from roadmap.events import services
+from roadmap.events.api import EventSerializer, EvidenceSerializer
+from roadmap.events.status import REPORT_STATUS_LABELS
 from roadmap.models import Event, EventReport
 from roadmap.tests.event_factories import (
     EventFactory,
@@ -17,7 +22,8 @@ from roadmap.tests.event_factories import (
     msk,
     plan_with,
 )
-from roadmap.tests.factories import ActivityFactory, OrganizationFactory, UserFactory
+from roadmap.tests.factories import ActivityFactory, MunicipalityFactory, OrganizationFactory, UserFactory
+from roadmap.tests.test_evidence import image
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -187,14 +193,19 @@ def test_it_filters_by_report_status_in_the_database(
 
 @time_machine.travel(msk(2026, 3, 20, 12), tick=False)
 def test_it_lists_with_a_constant_number_of_queries(
-    coordinator, college, activity, django_assert_max_num_queries
+    coordinator, college, activity, django_assert_max_num_queries, settings, tmp_path
 ) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
     client = client_for(UserFactory(role=Role.COPP))
     for size in (3, 30):
         for _ in range(size):
-            EventReportFactory(event__activity=activity, event__organizer=college)
+            report = EventReportFactory(event__activity=activity, event__organizer=college)
+            upload = SimpleUploadedFile("фото.png", image("PNG"), "image/png")
+            services.evidence_add(user=None, report=report, upload=upload, kind="photo")
         with django_assert_max_num_queries(6):
-            assert client.get("/api/v1/events/?limit=100").status_code == 200
+            response = client.get("/api/v1/events/?limit=100")
+        assert response.status_code == 200
+        assert all(len(row["report"]["evidence"]) == 1 for row in response.json()["results"])
 
 
 @time_machine.travel(msk(2026, 3, 20, 12), tick=False)
@@ -216,6 +227,70 @@ def test_each_listed_event_carries_its_own_report(college, activity) -> None:
         assert listed == detail
         assert (listed["summary"], listed["participants_total"]) == (report.summary, report.participants_total)
     assert list(by_event.values()) == [None]
+
+
+@time_machine.travel(msk(2026, 3, 20, 12), tick=False)
+def test_every_listed_event_is_its_detail_answer(college, activity, settings, tmp_path) -> None:
+    """The list reads values() rows (``EventRows``), the detail the serializer over model
+    instances: the same answer field by field, whatever the event and its report hold."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    municipality = MunicipalityFactory()
+    timed = EventFactory(
+        activity=activity,
+        organizer=college,
+        start_time=dt.time(10, 30),
+        end_time=dt.time(12, 0),
+        municipality=municipality,
+        planned_participants=40,
+        responsible_email="ivanova@college.example",
+    )
+    cancelled = EventFactory(activity=activity, organizer=college, municipality=None)
+    services.event_cancel(user=None, event=cancelled, reason="Карантин", now=msk(2026, 3, 5))
+    with_files = EventReportFactory(event__activity=activity, event__organizer=college, participants_students=7)
+    for name in ("фото 1.png", "фото 2.png"):
+        upload = SimpleUploadedFile(name, image("PNG"), "image/png")
+        services.evidence_add(user=None, report=with_files, upload=upload, kind="photo")
+    returned = EventReportFactory(event__activity=activity, event__organizer=college, on_time=False)
+    services.event_report_return(
+        user=UserFactory(role=Role.COPP), report=returned, reason="Нет протокола", now=msk(2026, 3, 12)
+    )
+    accepted = EventReportFactory(event__activity=activity, event__organizer=college)
+    services.event_report_accept(user=UserFactory(role=Role.COPP), report=accepted, now=msk(2026, 3, 12))
+    client = client_for(UserFactory(role=Role.COPP))
+    rows, url = [], "/api/v1/events/?limit=2"
+    while url:  # through the cursors too
+        page = client.get(url).json()
+        rows += page["results"]
+        url = page["next"]
+    assert {row["id"] for row in rows} == {
+        timed.pk,
+        cancelled.pk,
+        with_files.event_id,
+        returned.event_id,
+        accepted.event_id,
+    }
+    for row in rows:
+        assert row == client.get(f"/api/v1/events/{row['id']}/").json()
+    by_id = {row["id"]: row for row in rows}
+    assert [f["original_name"] for f in by_id[with_files.event_id]["report"]["evidence"]] == [
+        "фото 1.png",
+        "фото 2.png",
+    ]
+    assert by_id[with_files.event_id]["report"]["evidence"][0]["url"].startswith("http://testserver/evidence/")
+    assert by_id[timed.pk]["start_time"] == "10:30:00" and by_id[timed.pk]["municipality"] == municipality.pk
+    assert by_id[cancelled.pk]["report_status"] == "cancelled" and by_id[cancelled.pk]["cancelled_at"].endswith(
+        "+03:00"
+    )
+    assert by_id[returned.event_id]["report"]["status"] == "returned"
+    assert by_id[accepted.event_id]["report_status_label"] == REPORT_STATUS_LABELS["accepted"]
+
+
+def test_value_rows_refuse_a_field_they_cannot_read() -> None:
+    """A method or nested field must be named in ``computed``; an unknown name is refused too."""
+    with pytest.raises(TypeError, match="report_status"):
+        ValueRows(EventSerializer, computed=("report_status_label", "report"))
+    with pytest.raises(TypeError, match="no fields"):
+        ValueRows(EvidenceSerializer, computed=("url", "thumbnail"))
 
 
 @time_machine.travel(msk(2026, 3, 13, 12), tick=False)
