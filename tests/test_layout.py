@@ -3,6 +3,7 @@ values as badges, the menu's «Ещё», and list tables that turn into labelled
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -72,6 +73,25 @@ def test_the_template_filter_keeps_the_full_text_in_a_title() -> None:
     html = Template("{% load ui %}{{ name|shorten:40 }}").render(Context({"name": LONG + " <b>"}))
     assert html == f'<span title="{LONG} &lt;b&gt;">Обеспечение проведения региональных…</span>'
     assert Template("{% load ui %}{{ name|shorten:40 }}").render(Context({"name": "a <b>"})) == "a &lt;b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("utc", "shown"),
+    [
+        ((2026, 3, 11, 20, 59, 59), "11.03.2026 23:59"),  # the last second of a Moscow day
+        ((2026, 3, 11, 21, 0, 0), "12.03.2026 00:00"),  # Moscow midnight, still the 11th in UTC
+        ((2025, 12, 31, 21, 0, 0), "01.01.2026 00:00"),  # the year turns in Moscow first
+    ],
+)
+def test_a_moment_is_shown_as_its_day_and_time_in_moscow(utc: tuple[int, ...], shown: str) -> None:
+    """``ddmmyyyy`` and ``hhmm`` say what ``|date:"d.m.Y"`` and ``|date:"H:i"`` said, in Moscow time."""
+    moment = dt.datetime(*utc, tzinfo=dt.UTC)
+    template = Template(
+        '{% load ui %}{{ t|ddmmyyyy }} {{ t|hhmm }}|{{ t|date:"d.m.Y" }} {{ t|date:"H:i" }}|{{ d|ddmmyyyy }}'
+    )
+    fast, django, day = template.render(Context({"t": moment, "d": dt.date(2026, 3, 5)})).split("|")
+    assert fast == django == shown
+    assert day == "05.03.2026"
 
 
 def test_a_drop_down_shortens_long_labels_and_keeps_them_in_the_title() -> None:

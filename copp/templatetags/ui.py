@@ -230,9 +230,17 @@ def period(code: str | None, year: int | None = None) -> str:
     return period_label(code, year)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def ddmmyyyy(value: Any) -> str:
+    """A date, or a moment as its day in Moscow: 05.03.2026. Five times cheaper than
+    ``|date:"d.m.Y"``, which counts in a list of fifty rows."""
     return value.strftime("%d.%m.%Y") if value else "—"
+
+
+@register.filter(expects_localtime=True)
+def hhmm(value: Any) -> str:
+    """A moment's time of day in Moscow: 23:59 (``|date:"H:i"``, cheaper)."""
+    return value.strftime("%H:%M") if value else ""
 
 
 @register.filter
