@@ -105,6 +105,13 @@ class KeysetPagination(LimitOffsetPagination):
                 }
             ) from None
 
+    @staticmethod
+    def _count(ordered: QuerySet[Any], view: Any) -> int:
+        """The list's total: of ``view.get_count_queryset()`` where the view gives one (the
+        same rows without the joins its rows show: they cost a COUNT(*) dearly), else of the list."""
+        counted = getattr(view, "get_count_queryset", None)
+        return int(counted().count() if counted is not None else ordered.count())
+
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         if not isinstance(queryset, QuerySet):  # a list in memory: plain offsets cost nothing
             return super().paginate_queryset(queryset, request, view)
@@ -118,7 +125,7 @@ class KeysetPagination(LimitOffsetPagination):
         self.next_cursor = self.previous_cursor = self.previous_offset = None
         if cursor is None:
             self.offset = self.get_offset(request)
-            self.count = ordered.count()
+            self.count = self._count(ordered, view)
             rows = list(ordered[self.offset : self.offset + self.limit + 1])
             more_after, more_before = len(rows) > self.limit, self.offset > 0
             rows = rows[: self.limit]
@@ -126,7 +133,7 @@ class KeysetPagination(LimitOffsetPagination):
                 self.previous_offset = max(0, min(self.offset, self.count) - self.limit)
         else:
             self.offset = 0
-            self.count = cursor.count if cursor.count is not None else ordered.count()
+            self.count = cursor.count if cursor.count is not None else self._count(ordered, view)
             rows, more = keyset.page(ordered, cursor, self.limit)
             more_after, more_before = (True, more) if cursor.backwards else (more, True)
         if rows:

@@ -285,7 +285,8 @@ class FigureViewSet(viewsets.ViewSet):
             organization=_organization_param(request),
             as_of=as_of,
         )
-        return Response([_figure_data(f) for f in figures.values()])
+        # One serializer for the list: a Serializer per figure copies its fields each time.
+        return Response(FigureSerializer(list(figures.values()), many=True).data)
 
 
 class BreachSerializer(serializers.Serializer):

@@ -510,24 +510,32 @@ class EventViewSet(
         return self.get_paginated_response(rows.represent(page))
 
     def get_queryset(self) -> QuerySet[Event]:
+        return event_selectors.events_list(**self._list_filters).prefetch_related("report__evidence")
+
+    def get_count_queryset(self) -> QuerySet[Event]:
+        """The list's rows for ``copp.pagination`` to count, without what the rows show."""
+        return event_selectors.events_list(**self._list_filters, annotated=False)
+
+    @cached_property
+    def _list_filters(self) -> dict[str, Any]:
+        """The query's filters, read once per request (the list and its count share them)."""
         params = self.request.query_params
         wanted = params.get("report_status") or None
         if wanted and wanted not in ReportStatus.__members__.values():
             raise ValidationError(
                 {"report_status": [f"Допустимые значения: {', '.join(s.value for s in ReportStatus)}."]}
             )
-        plan = requested_plan(params.get("plan"), default=None)
-        return event_selectors.events_list(
-            user=self.request.user,
-            now=self.now,
-            report_status=wanted,
-            plan=plan,
-            organization_id=_int_param(self.request, "organizer"),
-            activity_number=_int_param(self.request, "activity"),
-            municipality_id=_int_param(self.request, "municipality"),
-            date_from=_date_param(self.request, "date_from"),
-            date_to=_date_param(self.request, "date_to"),
-        ).prefetch_related("report__evidence")
+        return {
+            "user": self.request.user,
+            "now": self.now,
+            "report_status": wanted,
+            "plan": requested_plan(params.get("plan"), default=None),
+            "organization_id": _int_param(self.request, "organizer"),
+            "activity_number": _int_param(self.request, "activity"),
+            "municipality_id": _int_param(self.request, "municipality"),
+            "date_from": _date_param(self.request, "date_from"),
+            "date_to": _date_param(self.request, "date_to"),
+        }
 
     def _event_for_write(self, pk: Any) -> Event:
         query = Event.objects.select_related("activity__plan", "organizer")

@@ -61,8 +61,14 @@ def events_list(
     date_from: date | None = None,
     date_to: date | None = None,
     everything: bool = False,
+    annotated: bool = True,
 ) -> QuerySet[Event]:
     """Visible events with ``report_status`` annotated; filtering happens in SQL.
+
+    ``annotated=False``: the same rows, unordered, with nothing a row shows (no
+    status, no related rows): what a list's COUNT(*) needs. The status is
+    computed over a join to the reports, which counting 30,000 events paid for
+    on every first page.
 
     ``date_from`` / ``date_to`` select events that overlap the period;
     ``year`` the events counted in that year (``roadmap.events.event_year``).
@@ -73,9 +79,9 @@ def events_list(
     # What the lists show (a row's activity, plan, organiser, municipality and
     # report); nothing more: 50 rows of seven related models were a third of
     # an API page's time.
-    qs = (Event.objects.all() if everything else visible_events(user)).select_related(
-        "activity__plan", "organizer", "municipality", "report"
-    )
+    qs = Event.objects.all() if everything else visible_events(user)
+    if annotated:
+        qs = qs.select_related("activity__plan", "organizer", "municipality", "report")
     if report_status:
         qs = qs.filter(status_q(report_status, now))
     if plan is not None:
@@ -92,6 +98,8 @@ def events_list(
         qs = qs.filter(end_date__gte=date_from)
     if date_to is not None:
         qs = qs.filter(start_date__lte=date_to)
+    if not annotated:
+        return qs
     return annotate_report_status(qs, now).order_by("-end_date", "-id")
 
 

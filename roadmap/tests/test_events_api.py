@@ -13,7 +13,7 @@ from copp.value_rows import ValueRows
 from roadmap.accounts.roles import Role
 from roadmap.events import services
 from roadmap.events.api import EventSerializer, EvidenceSerializer
-from roadmap.events.status import REPORT_STATUS_LABELS
+from roadmap.events.status import REPORT_STATUS_LABELS, ReportStatus
 from roadmap.models import Event, EventReport
 from roadmap.tests.event_factories import (
     EventFactory,
@@ -283,6 +283,39 @@ def test_every_listed_event_is_its_detail_answer(college, activity, settings, tm
     )
     assert by_id[returned.event_id]["report"]["status"] == "returned"
     assert by_id[accepted.event_id]["report_status_label"] == REPORT_STATUS_LABELS["accepted"]
+
+
+@time_machine.travel(msk(2026, 3, 20, 12), tick=False)
+def test_the_count_is_the_number_of_rows_listed_under_every_filter(college, activity) -> None:
+    """The total is counted over the list's rows without their joins (``get_count_queryset``):
+    it must still be the rows the list holds, whatever the filter."""
+    other_place = MunicipalityFactory()
+    for day in (10, 19, 25):
+        EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, day))
+    EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 10), municipality=other_place)
+    EventReportFactory(event__activity=activity, event__organizer=college, submitted_at=msk(2026, 3, 13), on_time=False)
+    EventReportFactory(event__activity=activity, event__organizer=college)
+    returned = EventReportFactory(event__activity=activity, event__organizer=college)
+    services.event_report_return(user=None, report=returned, reason="Нет протокола", now=msk(2026, 3, 12))
+    cancelled = EventFactory(activity=activity, organizer=college, start_date=dt.date(2026, 3, 28))
+    services.event_cancel(user=None, event=cancelled, reason="Карантин", now=msk(2026, 3, 20))
+    EventFactory(activity=ActivityFactory(section__plan=activity.plan, number=15))  # another organiser and activity
+    client = client_for(UserFactory(role=Role.COPP))
+    queries = [f"report_status={status.value}" for status in ReportStatus] + [
+        "",
+        f"organizer={college.pk}",
+        "activity=14",
+        f"municipality={other_place.pk}",
+        f"plan={activity.plan.key}",
+        "date_from=2026-03-19&date_to=2026-03-25",
+        f"organizer={college.pk}&report_status=overdue",
+    ]
+    seen = set()
+    for query in queries:
+        page = client.get(f"/api/v1/events/?limit=100&{query}").json()
+        assert page["count"] == len(page["results"]), query
+        seen.add(page["count"])
+    assert len(seen) > 4  # the filters do select different rows
 
 
 def test_value_rows_refuse_a_field_they_cannot_read() -> None:
