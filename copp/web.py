@@ -120,11 +120,18 @@ def plan_year_of(data: Mapping[str, Any], plan: Plan | None = None, *, user: Any
     return PlanYear(plan, year, plans, day)
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], per_page: int = PAGE_SIZE) -> Page | KeysetPage:
+def paginate(
+    request: HttpRequest,
+    items: QuerySet[Any] | list[Any],
+    per_page: int = PAGE_SIZE,
+    *,
+    counted: QuerySet[Any] | None = None,
+) -> Page | KeysetPage:
     """A page of a list: numbered pages for a list in memory; for a queryset,
-    ``copp.pages.keyset_page`` (numbered first pages, then keys, never a deep OFFSET)."""
+    ``copp.pages.keyset_page`` (numbered first pages, then keys, never a deep OFFSET;
+    ``counted``: the same rows, cheaper to count)."""
     if isinstance(items, QuerySet):
-        return keyset_page(request, items, per_page)
+        return keyset_page(request, items, per_page, counted=counted)
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 

@@ -10,11 +10,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import QuerySet
+
 from copp.web import requested_plan
 from roadmap.events import selectors as event_selectors
 from roadmap.events.choices import event_list_organizers, municipality_choices
 from roadmap.events.filters import ActivityFilter, EventFilter
-from roadmap.models import Plan
+from roadmap.models import Event, Plan
 from roadmap.plans.selectors import activities_of
 
 
@@ -30,6 +32,13 @@ def event_list_filter(data: Mapping[str, Any], *, user: Any, now: dt.datetime) -
     return EventFilter(
         data or None, queryset=events, now=now, organizers=organizers, municipalities=municipality_choices(user)
     )
+
+
+def event_list_counted(filterset: EventFilter, *, user: Any, now: dt.datetime) -> QuerySet[Event]:
+    """The rows of ``filterset.qs`` to count: its filters over the events without the
+    report status and related rows the page shows (``events_list(annotated=False)``)."""
+    events = event_selectors.events_list(user=user, now=now, annotated=False)
+    return filterset.filter_queryset(events) if filterset.is_bound else events
 
 
 def activity_list_filter(data: Mapping[str, Any], *, plan: Plan) -> ActivityFilter:

@@ -32,7 +32,7 @@ from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.choices import municipality_choices
 from roadmap.events.forms import EventForm, EvidenceForm, ReasonForm, ReportForm
-from roadmap.events.lists import activity_list_filter, event_list_filter
+from roadmap.events.lists import activity_list_filter, event_list_counted, event_list_filter
 from roadmap.events.status import ReportStatus
 from roadmap.models import Activity, Event, EventReport, EvidenceFile
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_verdict
@@ -72,17 +72,19 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     points = control_points_of([activity], today=today)[activity.pk]
     verdict = activity_verdict(points, today=today)
     events = event_selectors.events_list(user=request.user, now=now).filter(activity=activity)
+    # The same events without the status and the rows' joins: for the count and the subqueries.
+    listed = event_selectors.events_list(user=request.user, now=now, annotated=False).filter(activity=activity)
     context = {
         "activity": activity,
         "points": points,
         "verdict": verdict,
         "verdict_css": ACTIVITY_STATUS_CSS.get(verdict, "") if verdict else "",
         "plan": activity.plan,
-        "page": paginate(request, events),
+        "page": paginate(request, events, counted=listed),
         "evidence": permissions.visible_evidence(
-            request.user, EvidenceFile.objects.filter(report__event__in=events)
+            request.user, EvidenceFile.objects.filter(report__event__in=listed)
         ).select_related("report__event")[:30],
-        "history": Event.history.filter(id__in=events.values("id"))
+        "history": Event.history.filter(id__in=listed.values("id"))
         .select_related("history_user", "organizer")
         .order_by("-history_date")[:20],
     }
@@ -108,7 +110,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     filterset = event_list_filter(request.GET, user=request.user, now=now)
     context: dict[str, Any] = {
         "filter": filterset,
-        "page": paginate(request, filterset.qs),
+        "page": paginate(request, filterset.qs, counted=event_list_counted(filterset, user=request.user, now=now)),
         "keep": {},
         "now": now,
         "several_plans": len(plans_ordered()) > 1,
