@@ -94,6 +94,12 @@ def test_a_moment_is_shown_as_its_day_and_time_in_moscow(utc: tuple[int, ...], s
     assert day == "05.03.2026"
 
 
+def test_a_missing_share_is_a_dash_not_an_error() -> None:
+    """A figure missing from a snapshot (a year outside the plan) renders as ''; ``percent`` said float('')."""
+    template = Template("{% load ui %}{{ a|percent }}|{{ b|percent }}|{{ c.missing|percent }}|{{ d|percent }}")
+    assert template.render(Context({"a": 87.46, "b": None, "c": {}, "d": 0})) == "87,5\u00a0%|—|—|0\u00a0%"
+
+
 def test_a_drop_down_shortens_long_labels_and_keeps_them_in_the_title() -> None:
     widget = ShortLabelSelect(choices=[("", "---------"), (1, f"17. {LONG}"), (2, "2. Коротко")], limit=40)
     html = widget.render("activity", 1)

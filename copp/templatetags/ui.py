@@ -196,7 +196,9 @@ def num(value: Any) -> str:
 
 @register.filter
 def percent(value: Any) -> str:
-    if value is None:
+    """A share the Russian way, 87,5 %; nothing (None, or the '' a missing figure
+    renders as in a template) as —, like ``num``."""
+    if value is None or value == "":
         return "—"
     return f"{num(round(float(value), 1))}\u00a0%"
 
