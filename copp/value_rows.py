@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.relations import PrimaryKeyRelatedField
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 Row = Mapping[str, Any]
 
@@ -90,3 +93,26 @@ class ValueRows:
             value = row[column.key]
             out[name] = value if value is None or column.represent is None else column.represent(value)
         return out
+
+
+_BUILT: dict[type[Any], ValueRows] = {}
+
+
+def value_rows_of(serializer_class: type[serializers.BaseSerializer[Any]]) -> ValueRows:
+    """The ``ValueRows`` of a serializer with plain fields only, built once."""
+    rows = _BUILT.get(serializer_class)
+    if rows is None:
+        if not issubclass(serializer_class, serializers.Serializer):
+            raise TypeError(f"{serializer_class.__name__} has no fields to read")
+        rows = _BUILT[serializer_class] = ValueRows(serializer_class)
+    return rows
+
+
+def value_rows_list(view: GenericAPIView[Any], request: Request) -> Response:
+    """``ListModelMixin.list`` of a view whose serializer has plain fields only,
+    answered from ``values()`` rows: the same rows, filters and pagination."""
+    rows = value_rows_of(view.get_serializer_class())
+    queryset = view.filter_queryset(view.get_queryset()).prefetch_related(None).values(*rows.keys)
+    page = view.paginate_queryset(queryset)
+    answer = [rows.represent(row, {}) for row in (page if page is not None else queryset)]
+    return view.get_paginated_response(answer) if page is not None else Response(answer)

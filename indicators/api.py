@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from copp.value_rows import value_rows_list
 from copp.web import requested_plan
 from indicators import permissions, registries, services
 from indicators.checks import breach_sentence
@@ -618,6 +619,10 @@ class RegistryViewSet(viewsets.ModelViewSet):
     update_service: Any = None
     delete_service: Any = None
     record_arg = "record"
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The serializers' own answers from values() rows (copp.value_rows): no model instances per row.
+        return value_rows_list(self, request)
 
     def _call(self, func: Any, **kwargs: Any) -> Any:
         return _service_call(func, user=self.request.user, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -60,3 +61,23 @@ def test_it_keeps_an_agreement_with_its_holder(as_coordinator: Any, college: Any
     assert response.status_code == 403
     assert PartnerAgreement.objects.get(pk=agreement.pk).organization == college
     assert as_coordinator.delete(f"/api/v1/partner-agreements/{agreement.pk}/").status_code == 204
+
+
+@pytest.mark.parametrize("path", ["partner-agreements", "programmes", "programme-cohorts"])
+def test_every_listed_record_is_its_detail_answer(order_plan: Any, api_client: Any, make_user: Any, path: str) -> None:
+    """The lists read values() rows (``copp.value_rows``), the detail the serializer over
+    model instances: the same answer, nulls, dates and related names included."""
+    college = OrganizationFactory()
+    PartnerAgreementFactory(organization=college, valid_to=dt.date(2025, 12, 31), activity=None)
+    PartnerAgreementFactory(organization=college)
+    for programme in (EducationalProgrammeFactory(developer=college), EducationalProgrammeFactory(developer=college)):
+        ProgrammeCohortFactory(programme=programme)
+    api_client.force_authenticate(make_user("ministry"))
+    rows, url = [], f"/api/v1/{path}/?limit=1"
+    while url:  # through the cursors too
+        page = api_client.get(url).json()
+        rows += page["results"]
+        url = page["next"]
+    assert len(rows) >= 2
+    for row in rows:
+        assert row == api_client.get(f"/api/v1/{path}/{row['id']}/").json()
