@@ -107,3 +107,33 @@ def test_the_api_serves_the_figures(setup) -> None:
     body = client.get("/api/v1/events/timeliness/?by=organization&year=2026").json()
     assert body["total"]["due"] >= 5 and {r["label"] for r in body["rows"]} == {"А-колледж", "Б-колледж"}
     assert client.get("/api/v1/events/timeliness/?by=planet").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("due", "submitted"),
+    [
+        # whole seconds, across Moscow midnight (still the same UTC day) and a UTC midnight
+        (dt.datetime(2026, 3, 11, 20, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 3, 11, 21, 0, 0, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 3, 11, 20, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 3, 12, 0, 0, 1, tzinfo=dt.UTC)),
+        # microseconds on one side, on the other, on both, borrowing a second
+        (dt.datetime(2026, 3, 11, 20, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 3, 12, 3, 4, 5, 6, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 3, 11, 20, 59, 59, 999999, tzinfo=dt.UTC), dt.datetime(2026, 3, 13, tzinfo=dt.UTC)),
+        (
+            dt.datetime(2026, 3, 11, 20, 59, 59, 999999, tzinfo=dt.UTC),
+            dt.datetime(2026, 3, 12, 0, 0, 0, 1, tzinfo=dt.UTC),
+        ),
+        # the year turns, and a delay of months
+        (dt.datetime(2025, 12, 31, 20, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 1, 1, 0, 0, 0, 500000, tzinfo=dt.UTC)),
+        (dt.datetime(2025, 12, 31, 20, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 6, 30, 12, 30, tzinfo=dt.UTC)),
+    ],
+)
+def test_a_late_reports_delay_is_exact_to_the_microsecond(due: dt.datetime, submitted: dt.datetime) -> None:
+    """The database takes the delay (``MicrosecondsBetween``: SQLite's strftime and the stored
+    text, PostgreSQL's epoch); it must be Python's own difference, minus the deadline's second."""
+    from roadmap.models import Event, EventReport
+
+    event = EventFactory(start_date=dt.date(2025, 12, 1), end_date=dt.date(2025, 12, 1))
+    EventReportFactory(event=event, submitted_at=submitted, due_at_submission=due, on_time=False)
+    assert EventReport.objects.get().submitted_at == submitted  # stored as given
+    figures = timeliness_figures(now=msk(2026, 12, 1), by="total", events=Event.objects.all())
+    assert figures.total.delays == [submitted - due - dt.timedelta(seconds=1)]
