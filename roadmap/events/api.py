@@ -10,11 +10,10 @@ but not act on it gets 403 from the service.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -252,7 +251,7 @@ class EventSerializer(serializers.ModelSerializer):
         return self._report_serializer.to_representation(report)
 
 
-@functools.cache
+@cache
 def _value_rows() -> tuple[ValueRows, ValueRows, ValueRows]:
     """The event, report and evidence columns of ``EventRows``, built once."""
     return (
@@ -270,7 +269,6 @@ class EventRows:
     def __init__(self, *, request: Request | None) -> None:
         self._request = request
         self._events, self._reports, self._files = _value_rows()
-        self._evidence: dict[int, list[dict[str, Any]]] = {}
 
     def queryset(self, events: QuerySet[Event]) -> QuerySet[Event]:
         """``events`` (from ``events_list``) as the values the rows need."""
@@ -278,22 +276,21 @@ class EventRows:
         return events.prefetch_related(None).values(*keys)  # type: ignore[return-value]
 
     def represent(self, rows: list[Any]) -> list[dict[str, Any]]:
-        reports = [row["report__id"] for row in rows if row["report__id"] is not None]
         evidence: dict[int, list[dict[str, Any]]] = {}
+        reports = [row["report__id"] for row in rows if row["report__id"] is not None]
         for file in EvidenceFile.objects.filter(report_id__in=reports).values("report_id", *self._files.keys):
             evidence.setdefault(file["report_id"], []).append(self._files.represent(file, {"url": self._url}))
-        self._evidence = evidence
+        report_fields = {"evidence": lambda row: evidence.get(row["report__id"], [])}
+
+        def report(row: Mapping[str, Any]) -> dict[str, Any] | None:
+            return None if row["report__id"] is None else self._reports.represent(row, report_fields)
+
         event_fields = {
             "report_status": lambda row: row["report_status"],
             "report_status_label": lambda row: REPORT_STATUS_LABELS.get(row["report_status"], ""),
-            "report": self._report,
+            "report": report,
         }
         return [self._events.represent(row, event_fields) for row in rows]
-
-    def _report(self, row: Mapping[str, Any]) -> dict[str, Any] | None:
-        if row["report__id"] is None:
-            return None
-        return self._reports.represent(row, {"evidence": lambda row: self._evidence.get(row["report__id"], [])})
 
     def _url(self, row: Mapping[str, Any]) -> str:
         path = reverse("evidence_download", args=[row["id"]])
