@@ -75,7 +75,6 @@ class ValueRows:
         unknown = set(computed) - set(self._order)
         if unknown:
             raise TypeError(f"{serializer_class.__name__} has no fields {sorted(unknown)}")
-        self.computed = frozenset(computed)
 
     @property
     def keys(self) -> list[str]:
