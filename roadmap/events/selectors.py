@@ -16,8 +16,10 @@ from typing import Any, Literal, TypedDict, Unpack
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BigIntegerField, Count, F, Func, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.sql.compiler import SQLCompiler
 
 from copp.files import OwnedFile
 from roadmap.accounts.permissions import OrganizationScope, visible_events, visible_evidence, visible_notifications
@@ -483,6 +485,9 @@ def _by_month(days: list[_Values]) -> list[_Values]:
     return [months[key] for key in sorted(months)]
 
 
+_Params = list[str | int]  # a compiled expression's parameters
+
+
 class MicrosecondsBetween(Func):
     """``later - earlier`` of two moments in whole microseconds, by the database's
     own functions: Django's interval of two moments is, on SQLite, a Python
@@ -491,11 +496,13 @@ class MicrosecondsBetween(Func):
     output_field = BigIntegerField()
     arity = 2
 
-    def _operands(self, compiler: Any, connection: Any) -> tuple[str, list[Any], str, list[Any]]:
+    def _operands(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, _Params, str, _Params]:
         (later, later_params), (earlier, earlier_params) = (compiler.compile(e) for e in self.get_source_expressions())
         return later, list(later_params), earlier, list(earlier_params)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
+    ) -> tuple[str, _Params]:
         # A moment is stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC): the whole seconds by
         # strftime of the first 19 characters (given the fraction, strftime rounds to the
         # millisecond: .999999 would be the next second), the microseconds read from the
@@ -508,19 +515,21 @@ class MicrosecondsBetween(Func):
         )
         return sql, ["%s", *lp, "%s", *ep, *lp, *ep]
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
+    ) -> tuple[str, _Params]:
         later, lp, earlier, ep = self._operands(compiler, connection)
         return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000)::bigint", [*lp, *ep]
 
     def as_sql(
         self,
-        compiler: Any,
-        connection: Any,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
         function: str | None = None,
         template: str | None = None,
         arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> tuple[str, list[Any]]:
+        **extra_context: object,
+    ) -> tuple[str, _Params]:
         raise NotImplementedError(
             f"MicrosecondsBetween on {connection.vendor}: the project runs on SQLite or PostgreSQL"
         )
