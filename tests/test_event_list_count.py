@@ -51,3 +51,23 @@ def test_the_activity_page_counts_the_activitys_events(world: World) -> None:
     page = logged_in(world.ministry).get(f"/activities/{world.activity.pk}/").context["page"]
     assert page.paginator.count == len(list(page.paginator.object_list))
     assert page.paginator.count == Event.objects.filter(activity=world.activity).count() > len(world.events_a)
+
+
+@pytest.mark.parametrize("role", ["ministry", "coord_a"])
+def test_the_activity_page_lists_the_documents_of_the_events_its_reader_sees(world: World, role: str) -> None:
+    world.grow(2)
+    user = getattr(world, role)
+    response = logged_in(user).get(f"/activities/{world.activity.pk}/")
+    shown = [(f.original_name, f.report.event.title) for f in response.context["evidence"]]
+    visible = Event.objects.filter(activity=world.activity)
+    if role == "coord_a":
+        visible = visible.filter(organizer=world.org_a)
+    expected = [
+        (f.original_name, f.report.event.title)
+        for event in visible.prefetch_related("report__evidence")
+        if hasattr(event, "report")
+        for f in event.report.evidence.all()
+    ]
+    assert sorted(shown) == sorted(expected) and expected
+    for name, title in shown:  # each line names its document and links its event
+        assert name in response.content.decode() and title[:40] in response.content.decode()
