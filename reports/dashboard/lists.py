@@ -66,4 +66,6 @@ def tasks_to_report(user: Any, *, plan: Plan | None, now: dt.datetime) -> QueryS
         # On the report row the list joins anyway: "no report" as NOT EXISTS under
         # an OR became a hashed set of every report's event id (40 ms in a region).
         open_q |= status_q(status, now, joined=True)
-    return mine.filter(open_q).order_by("due_at", "id")
+    # A task names its activity and plan and reads its report; not the organiser
+    # (the user's own) nor the municipality the event lists join.
+    return mine.filter(open_q).select_related(None).select_related("activity__plan", "report").order_by("due_at", "id")
