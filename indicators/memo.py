@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import connections, router
 from django.db.models import Model
 
+from copp.memo import Stamp, kept
+from copp.memo import data_stamp as stamp_of
 from indicators.models import (
     Actual,
     ActualChange,
@@ -48,33 +45,17 @@ def _stamped() -> list[type[Model]]:
     return [*(model.history.model for model in histories), ActualChange, Event, Actual]  # type: ignore[attr-defined]
 
 
-def data_stamp() -> tuple[Any, ...]:
+def data_stamp() -> Stamp:
     """The newest history row of everything figures read (events, reports, values,
     targets, agreements, programmes, cohorts) and the newest event and value ids
     (bulk loads that bypass history). Any write through a service changes it. One
-    query of primary-key maxima, on the database reads go to (a replica inside
-    ``copp.db_router.replica_reads``)."""
-    connection = connections[router.db_for_read(Event)]
-    quote = connection.ops.quote_name
-    maxima = ", ".join(
-        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})" for model in _stamped()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {maxima}")
-        row = cursor.fetchone()
-    return tuple(row)
-
-
-@dataclass(frozen=True)
-class _Kept:
-    stamp: tuple[Any, ...]
-    computed_at: dt.datetime
-    figures: FigureMap
+    query of primary-key maxima (``copp.memo.data_stamp``)."""
+    return stamp_of(_stamped())
 
 
 def _key(plan: Plan, years: list[int], organization: Organization | None) -> str:
     org = organization.pk if organization is not None else 0
-    return f"indicators:figures:{EVENT_YEAR_FIELD}:{plan.pk}:{org}:{','.join(map(str, years))}"
+    return f"memo:indicators:figures:{EVENT_YEAR_FIELD}:{plan.pk}:{org}:{','.join(map(str, years))}"
 
 
 def current_figures(
@@ -84,21 +65,12 @@ def current_figures(
     cache while the data stamp is unchanged and the kept result is younger than
     ``settings.FIGURES_MEMO_SECONDS`` (see the module's docstring)."""
     years = sorted(set(years))
-    seconds = settings.FIGURES_MEMO_SECONDS
-    if seconds <= 0:
-        return indicator_figures(plan, years=years, organization=organization, now=now)
-    key = _key(plan, years, organization)
-    stamp = data_stamp()
-    kept = cache.get(key)
-    if (
-        isinstance(kept, _Kept)
-        and kept.stamp == stamp
-        and dt.timedelta(0) <= now - kept.computed_at < dt.timedelta(seconds=seconds)
-    ):
-        return kept.figures
-    figures = indicator_figures(plan, years=years, organization=organization, now=now)
-    cache.set(key, _Kept(stamp=stamp, computed_at=now, figures=figures), seconds)
-    return figures
+    return kept(
+        _key(plan, years, organization),
+        stamp=data_stamp(),
+        now=now,
+        compute=lambda: indicator_figures(plan, years=years, organization=organization, now=now),
+    )
 
 
 __all__ = ["current_figures", "data_stamp"]

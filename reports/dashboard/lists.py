@@ -18,6 +18,7 @@ from copp.web import PlanYear, plan_year_of, requested_plan
 from reports.dashboard.snapshot import worst_first
 from roadmap.accounts.permissions import organization_scope
 from roadmap.events import selectors as event_selectors
+from roadmap.events.memo import current_timeliness
 from roadmap.events.status import ReportStatus, status_q
 from roadmap.models import Event, Plan
 
@@ -45,9 +46,7 @@ def timeliness_table(data: Mapping[str, Any], *, user: Any, now: dt.datetime) ->
     py = plan_year_of(data, user=user)
     requested = data.get("by", "")
     by = cast("event_selectors.GroupBy", requested if requested in TIMELINESS_GROUPS else "organization")
-    figures = event_selectors.timeliness_figures(
-        now=now, by=by, plan=py.plan, year=py.year, scope=organization_scope(user)
-    )
+    figures = current_timeliness(now=now, by=by, plan=py.plan, year=py.year, scope=organization_scope(user))
     param, first = TIMELINESS_GROUPS[by]
     return TimelinessTable(py, by, worst_first(figures.rows), figures.total, param, first)
 

@@ -37,6 +37,7 @@ from roadmap.accounts.signed_in import signed_in_user
 from roadmap.events import selectors as event_selectors
 from roadmap.events import services
 from roadmap.events.limits import MAX_PARTICIPANTS
+from roadmap.events.memo import current_timeliness
 from roadmap.events.participants import MAX_LISTED, clean_people
 from roadmap.events.status import REPORT_STATUS_LABELS, ReportStatus
 from roadmap.models import (
@@ -684,7 +685,7 @@ class EventViewSet(
         by = request.query_params.get("by", "organization")
         if by not in ("organization", "activity", "municipality", "month", "total"):
             raise ValidationError({"by": ["organization, activity, municipality, month или total."]})
-        figures = event_selectors.timeliness_figures(
+        figures = current_timeliness(
             now=timezone.now(),
             by=by,  # type: ignore[arg-type]
             plan=requested_plan(request.query_params.get("plan"), default=None),

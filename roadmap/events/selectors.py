@@ -193,7 +193,9 @@ class TimelinessFigures:
     total: TimelinessRow
 
 
-def _moment(now: datetime, as_of: date | datetime | None) -> datetime:
+def timeliness_moment(now: datetime, as_of: date | datetime | None) -> datetime:
+    """The moment timeliness figures are counted at: ``now``, or the end of ``as_of``
+    (a Moscow day, or an exact moment) when that is earlier."""
     if as_of is None:
         return now
     if isinstance(as_of, datetime):
@@ -367,7 +369,7 @@ def timeliness_figures_many(
     for by in groupings:
         if by not in _GROUPS:
             raise ValueError(f"unknown grouping {by!r}")
-    moment = _moment(now, filters.get("as_of"))
+    moment = timeliness_moment(now, filters.get("as_of"))
     direct = filters.get("direct", False)
     query = _TimelinessQuery(
         plan=filters.get("plan"),

@@ -30,11 +30,11 @@ from roadmap.events import services
 from roadmap.events.rollups import rollups_check, rollups_kept, rollups_rebuild
 from roadmap.events.selectors import (
     _grouped_from_rollups,
-    _moment,
     _TimelinessQuery,
     timeliness_figures,
     timeliness_figures_direct,
     timeliness_figures_many,
+    timeliness_moment,
 )
 from roadmap.models import Activity, Event, EventReport, EventRollup, Municipality, Organization, Plan
 from roadmap.tests.event_factories import EventFactory, EventReportFactory, msk, plan_with
@@ -184,7 +184,7 @@ def _assert_figures_equal(w: World) -> None:
             # Several groupings at once (their late delays read together) give each grouping's own figures.
             assert together[by] == together_direct[by] == direct, (by, filters)
         # Every write was at or before now, so the rollups answer (no fall-back to the direct computation).
-        assert _grouped_from_rollups("total", _TimelinessQuery(**filters), _moment(w.now, None)) is not None
+        assert _grouped_from_rollups("total", _TimelinessQuery(**filters), timeliness_moment(w.now, None)) is not None
     for as_of in (dt.date(2026, 3, 1), w.now - dt.timedelta(hours=20)):
         for by in ("organization", "total"):
             direct = timeliness_figures_direct(now=w.now, by=by, as_of=as_of)  # type: ignore[arg-type]

@@ -1,0 +1,96 @@
+"""Report timeliness as of now, kept while nothing it read has changed.
+
+:func:`~roadmap.events.selectors.timeliness_figures` sums a region's year of
+rollups and reads every late report's delay (tens of milliseconds at a region
+of 30,000 events), while the timeliness API and the dashboard's timeliness
+table are asked the same question again and again between writes.
+:func:`current_timeliness` answers from ``copp.memo``: kept per question
+(grouping, plan, year, dates, the reader's scope) while the data stamp of
+events and reports is unchanged, for at most ``settings.FIGURES_MEMO_SECONDS``.
+
+The clock changes these figures only at Moscow midnight: an event counts as held
+from its last day on, and a report is missing from 00:00:00 after its due
+day (every due moment is 23:59:59 Moscow time, ``roadmap.plans.deadlines``).
+So figures as of now are kept until the next midnight at the latest, and
+figures kept earlier the same day are exactly the figures as of now: they
+are served with ``moment`` = now. Figures as of a past moment (``as_of``)
+depend on the data alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from django.db.models import Model
+
+from copp.memo import Stamp, data_stamp, kept
+from roadmap.accounts.permissions import OrganizationScope
+from roadmap.events.event_year import EVENT_YEAR_FIELD
+from roadmap.events.selectors import GroupBy, TimelinessFigures, TimelinessRow, timeliness_figures, timeliness_moment
+from roadmap.models import Event, EventReport, Plan
+from roadmap.plans.deadlines import MOSCOW
+
+
+def _stamped() -> list[type[Model]]:
+    """The history of events and reports, and their newest ids (bulk loads bypass history)."""
+    return [Event.history.model, EventReport.history.model, Event, EventReport]  # type: ignore[attr-defined]
+
+
+def timeliness_stamp() -> Stamp:
+    """Moves with every write of an event or a report (``copp.memo.data_stamp``)."""
+    return data_stamp(_stamped())
+
+
+def next_midnight(now: dt.datetime) -> dt.datetime:
+    """The first Moscow midnight after ``now``."""
+    day = now.astimezone(MOSCOW).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=MOSCOW)
+
+
+def _compact(row: TimelinessRow) -> TimelinessRow:
+    """``row`` with its delays reduced to their median, the one figure they are read for
+    (a country's late reports would otherwise be kept one by one)."""
+    median = row.median_delay
+    return replace(row, delays=[] if median is None else [median])
+
+
+def current_timeliness(
+    *,
+    now: dt.datetime,
+    by: GroupBy,
+    scope: OrganizationScope,
+    plan: Plan | None = None,
+    year: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> TimelinessFigures:
+    """``timeliness_figures(now=now, by=by, scope=scope, plan=…, year=…, date_from=…,
+    date_to=…, as_of=…)``, served from the memo (see the module's docstring). The rows'
+    ``delays`` hold their median only."""
+    moment = timeliness_moment(now, as_of)
+    live = moment == now
+    question = ":".join(
+        str(part) for part in (by, plan.pk if plan is not None else "", year, date_from, date_to, as_of, scope.key)
+    )
+    # Figures as of now are one entry per question, whatever the second; a past moment is its own.
+    key = f"memo:timeliness:{EVENT_YEAR_FIELD}:{question}:{'now' if live else moment.isoformat()}"
+
+    def compute() -> TimelinessFigures:
+        figures = timeliness_figures(
+            now=now, by=by, scope=scope, plan=plan, year=year, date_from=date_from, date_to=date_to, as_of=as_of
+        )
+        return replace(figures, rows=[_compact(r) for r in figures.rows], total=_compact(figures.total))
+
+    figures = kept(
+        key,
+        stamp=timeliness_stamp(),
+        now=now,
+        compute=compute,
+        valid_until=next_midnight(now) if live else None,
+    )
+    return replace(figures, moment=now) if live else figures
+
+
+__all__ = ["current_timeliness", "next_midnight", "timeliness_stamp"]
