@@ -125,6 +125,13 @@ class Keyset:
     def before(self, values: Sequence[Any], *, inclusive: bool = False) -> Q:
         return _after(tuple(k.flipped() for k in self.keys), values, inclusive=inclusive)
 
+    def key_at(self, ordered: QuerySet[Any], offset: int) -> tuple[Any, ...] | None:
+        """The key of the row at ``offset`` of an ``ordered`` queryset (None past its end),
+        reading the key columns alone: the rows skipped are neither fetched nor joined
+        for what a row shows, which an ``OFFSET`` of whole rows would do."""
+        found = list(ordered.values_list(*(k.path for k in self.keys))[offset : offset + 1])
+        return tuple(found[0]) if found else None
+
     def page(self, ordered: QuerySet[M], cursor: Cursor, size: int) -> tuple[list[M], bool]:
         """The ``size`` rows the cursor leads to, in the list's order, and whether
         more lie beyond them (after them, or before them when reading backwards).

@@ -122,6 +122,52 @@ def test_next_and_previous_are_cursors_and_previous_walks_back(setup: dict[str, 
     assert top["previous"] is None
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "&ordering=title",
+        "&ordering=-organizer",
+        "&organizer={org}",
+        "&organizer={org}&ordering=-due_at",
+        "&year=2026",
+    ],
+)
+def test_every_offset_serves_the_rows_of_the_list_at_that_offset(setup: dict[str, Any], query: str) -> None:
+    """An offset page is read from the key of the row at the offset (found among the counted
+    rows, without the joins a row shows): the same rows as the list sliced, under every filter
+    and order, up to and past the end."""
+    make_events(23, setup["activity"], setup["orgs"], setup["places"])
+    client = setup["client"]
+    query = query.format(org=setup["orgs"][1].pk)
+    first = client.get(f"/api/v1/events/?limit=30{query}").json()
+    whole = [r["id"] for r in first["results"]]
+    assert first["next"] is None and len(whole) == first["count"] > 5
+    queries: set[int] = set()
+    for offset in range(len(whole) + 2):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(f"/api/v1/events/?limit=5&offset={offset}{query}").json()
+        assert [r["id"] for r in page["results"]] == whole[offset : offset + 5], offset
+        assert page["count"] == len(whole)
+        assert (page["next"] is None) == (offset + 5 >= len(whole)), offset
+        assert (page["previous"] is None) == (offset == 0), offset
+        if 0 < offset < len(whole):
+            queries.add(len(captured))
+    assert len(queries) == 1, "every offset page within the list: the same queries"
+
+
+def test_an_offset_page_of_a_list_without_a_count_queryset_is_its_slice_too(setup: dict[str, Any]) -> None:
+    for i in range(9):
+        OrganizationFactory(short_name=f"Колледж {i % 4}")  # ties on the name: the id decides
+    client = setup["client"]
+    whole = [r["id"] for r in client.get("/api/v1/organizations/?limit=100").json()["results"]]
+    assert len(whole) >= 11
+    for offset in range(len(whole) + 2):
+        page = client.get(f"/api/v1/organizations/?limit=4&offset={offset}").json()
+        assert [r["id"] for r in page["results"]] == whole[offset : offset + 4], offset
+        assert (page["next"] is None) == (offset + 4 >= len(whole)), offset
+
+
 def test_an_offset_up_to_the_cap_works_and_beyond_it_is_a_400_pointing_to_next(setup: dict[str, Any]) -> None:
     make_events(12, setup["activity"], setup["orgs"], setup["places"])
     client = setup["client"]
