@@ -1,4 +1,4 @@
-"""Report timeliness is kept while nothing it read changes (roadmap.events.memo): served
+"""Report timeliness and control points are kept while nothing they read changes (roadmap.events.memo): served
 again without recomputing until a write, the next Moscow midnight or the age limit; kept
 apart per question and reader; always equal to the direct computation as of the moment asked."""
 
@@ -205,3 +205,58 @@ def test_the_api_and_the_dashboard_table_read_the_kept_figures(world: World, mem
     for _ in range(2):
         assert page.get("/dashboard/timeliness/?by=organization").status_code == 200
     assert len(computed) == 3, "the dashboard's table asks its plan and year: one computation for two views"
+
+
+def test_control_points_are_kept_until_a_write_or_a_new_day(world: World, memo: int) -> None:
+    from roadmap.events.memo import current_control_points
+    from roadmap.events.services import event_create
+    from roadmap.models import DeadlineWindow
+    from roadmap.plans.control_points import PointState, control_points_of
+
+    activity = world.activity
+    year = world.plan.last_year
+    # A window with nothing recorded under it yet, closing on the 15th of July.
+    DeadlineWindow.objects.create(activity=activity, start=dt.date(year, 7, 1), end=dt.date(year, 7, 15))
+    today = dt.date(year, 7, 15)
+    now = _moscow(year, 7, 15, 10, 0)
+
+    def ask(day: dt.date, at: dt.datetime) -> tuple[Any, bool]:
+        with CaptureQueriesContext(connection) as queries:
+            found = current_control_points(activity, today=day, now=at)
+        return found, any("roadmap_deadlinewindow" in q["sql"] for q in queries.captured_queries)
+
+    def july(points: Any) -> Any:
+        return next(p for p in points if p.start == dt.date(year, 7, 1))
+
+    first, computed = ask(today, now)
+    assert computed and first == control_points_of([activity], today=today)[activity.pk]
+    assert july(first).state == PointState.UPCOMING, "the window's last day: not overdue yet"
+    again, computed = ask(today, now + dt.timedelta(seconds=10))
+    assert not computed and again == first
+
+    # The next day is a question of its own: the empty window's point is overdue by the calendar alone.
+    tomorrow = today + dt.timedelta(days=1)
+    late, computed = ask(tomorrow, now + dt.timedelta(seconds=11))
+    assert computed and july(late).state == PointState.OVERDUE
+
+    # An event registered under the window through the service: recomputed, recorded.
+    event_create(user=None, activity=activity, organizer=world.org_a, title="Профпроба", start_date=dt.date(year, 7, 5))
+    recorded, computed = ask(tomorrow, now + dt.timedelta(seconds=12))
+    assert computed and recorded == control_points_of([activity], today=tomorrow)[activity.pk]
+    assert july(recorded).state == PointState.RECORDED and july(recorded).events == 1
+
+
+def test_the_activity_page_reads_the_kept_control_points(world: World, memo: int, monkeypatch: Any) -> None:
+    from roadmap.events import memo as module
+
+    computed: list[int] = []
+    compute = module.control_points_of
+
+    def counting(activities: Any, **kwargs: Any) -> Any:
+        computed.append(1)
+        return compute(activities, **kwargs)
+
+    monkeypatch.setattr(module, "control_points_of", counting)
+    for user in (world.ministry, world.coord_a):  # the points count every organisation's events: one for all
+        assert logged_in(user).get(f"/activities/{world.activity.pk}/").status_code == 200
+    assert len(computed) == 1

@@ -1,4 +1,4 @@
-"""Report timeliness as of now, kept while nothing it read has changed.
+"""Report timeliness and control points as of now, kept while nothing they read has changed.
 
 :func:`~roadmap.events.selectors.timeliness_figures` sums a region's year of
 rollups and reads every late report's delay (tens of milliseconds at a region
@@ -28,17 +28,20 @@ from copp.memo import Stamp, data_stamp, kept
 from roadmap.accounts.permissions import OrganizationScope
 from roadmap.events.event_year import EVENT_YEAR_FIELD
 from roadmap.events.selectors import GroupBy, TimelinessFigures, TimelinessRow, timeliness_figures, timeliness_moment
-from roadmap.models import Event, EventReport, Plan
+from roadmap.models import Activity, Event, EventReport, EvidenceFile, Plan
+from roadmap.plans.control_points import ControlPoint, control_points_of
 from roadmap.plans.deadlines import MOSCOW
 
 
 def _stamped() -> list[type[Model]]:
-    """The history of events and reports, and their newest ids (bulk loads bypass history)."""
-    return [Event.history.model, EventReport.history.model, Event, EventReport]  # type: ignore[attr-defined]
+    """The history of events and reports, and the newest event, report and evidence
+    ids (bulk loads bypass history; evidence is added, and cannot be removed once
+    its report is accepted)."""
+    return [Event.history.model, EventReport.history.model, Event, EventReport, EvidenceFile]  # type: ignore[attr-defined]
 
 
-def timeliness_stamp() -> Stamp:
-    """Moves with every write of an event or a report (``copp.memo.data_stamp``)."""
+def events_stamp() -> Stamp:
+    """Moves with every write of an event, a report or an evidence file (``copp.memo.data_stamp``)."""
     return data_stamp(_stamped())
 
 
@@ -85,7 +88,7 @@ def current_timeliness(
 
     figures = kept(
         key,
-        stamp=timeliness_stamp(),
+        stamp=events_stamp(),
         now=now,
         compute=compute,
         valid_until=next_midnight(now) if live else None,
@@ -93,4 +96,18 @@ def current_timeliness(
     return replace(figures, moment=now) if live else figures
 
 
-__all__ = ["current_timeliness", "next_midnight", "timeliness_stamp"]
+def current_control_points(activity: Activity, *, today: dt.date, now: dt.datetime) -> list[ControlPoint]:
+    """``control_points_of([activity], today=today)[activity.pk]``, kept while no event,
+    report or evidence is written (for at most ``settings.FIGURES_MEMO_SECONDS``: an
+    administrator's change of the deadline windows shows within that). A new day is a
+    new question: the points' states move with ``today``."""
+    needs_evidence = bool((activity.evidence_document or "").strip())
+    return kept(
+        f"memo:control-points:{activity.pk}:{today.isoformat()}:{int(needs_evidence)}",
+        stamp=events_stamp(),
+        now=now,
+        compute=lambda: control_points_of([activity], today=today)[activity.pk],
+    )
+
+
+__all__ = ["current_control_points", "current_timeliness", "events_stamp", "next_midnight"]

@@ -33,10 +33,10 @@ from roadmap.events import services
 from roadmap.events.choices import municipality_choices
 from roadmap.events.forms import EventForm, EvidenceForm, ReasonForm, ReportForm
 from roadmap.events.lists import activity_list_filter, event_list_counted, event_list_filter
+from roadmap.events.memo import current_control_points
 from roadmap.events.status import ReportStatus
 from roadmap.models import Activity, Event, EventReport, EvidenceFile
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_verdict
-from roadmap.plans.control_points import control_points_of
 from roadmap.plans.selectors import plans_ordered, region_plans
 
 
@@ -69,7 +69,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     now = timezone.now()
     today = timezone.localdate(now)  # the Moscow day
-    points = control_points_of([activity], today=today)[activity.pk]
+    points = current_control_points(activity, today=today, now=now)
     verdict = activity_verdict(points, today=today)
     events = event_selectors.events_list(user=request.user, now=now).filter(activity=activity)
     # The same events without the status and the rows' joins: for the count and the subqueries.
