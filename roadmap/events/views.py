@@ -81,11 +81,15 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "verdict_css": ACTIVITY_STATUS_CSS.get(verdict, "") if verdict else "",
         "plan": activity.plan,
         "page": paginate(request, events, counted=listed),
-        "evidence": permissions.visible_evidence(request.user, EvidenceFile.objects.filter(report__event__in=listed))
+        # The documents of the newest events the reader sees, read in the order of the
+        # activity's (activity, last day) index, which stops at the 30th: sorting every
+        # document of the activity by its report's filing took 14 ms at national.
+        "evidence": permissions.visible_evidence(
+            request.user, EvidenceFile.objects.filter(report__event__activity=activity)
+        )
         .select_related("report__event")
-        # What a line shows: sorting the activity's every document with the whole
-        # report and event rows attached was a third of the page at region.
-        .only("original_name", "report__event__title")[:30],
+        .only("original_name", "report__event__title")
+        .order_by("-report__event__end_date", "-report__event_id", "uploaded_at", "id")[:30],
         "history": Event.history.filter(id__in=listed.values("id"))
         .select_related("history_user", "organizer")
         .order_by("-history_date")[:20],
