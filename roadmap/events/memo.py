@@ -41,7 +41,8 @@ def _stamped() -> list[type[Model]]:
 
 
 def events_stamp() -> Stamp:
-    """Moves with every write of an event, a report or an evidence file (``copp.memo.data_stamp``)."""
+    """Moves with every write of an event or a report (each leaves a history row) and
+    every new evidence file (``copp.memo.data_stamp``)."""
     return data_stamp(_stamped())
 
 
