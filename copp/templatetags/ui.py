@@ -360,8 +360,10 @@ def event_rows(events: Iterable[Any], several_plans: bool = False) -> SafeString
     rather than by a template loop: fifty rows of some twenty template nodes each were
     the largest part of the events page after its queries. Every value is escaped
     (``_escaped``); moments are shown in Moscow time."""
+    # Literal msgids, so that makemessages finds them here too (the head translates the same ones).
     l_dates, l_organiser, l_due, l_status = (
-        html.escape(gettext(label)) for label in ("Dates", "Organiser", "Report due", "Status")
+        html.escape(label)
+        for label in (gettext("Dates"), gettext("Organiser"), gettext("Report due"), gettext("Status"))
     )
     rows = []
     for e in events:
