@@ -106,25 +106,28 @@ class KeysetPagination(LimitOffsetPagination):
             ) from None
 
     @staticmethod
-    def _count(ordered: QuerySet[Any], view: Any) -> int:
-        """The list's total: of ``view.get_count_queryset()`` where the view gives one (the
-        same rows without the joins its rows show: they cost a COUNT(*) dearly), else of the list."""
+    def _lean(view: Any) -> QuerySet[Any] | None:
+        """``view.get_count_queryset()`` where the view gives one: the list's rows without
+        the joins its rows show (they cost a COUNT(*) or an OFFSET dearly)."""
         counted = getattr(view, "get_count_queryset", None)
-        return int(counted().count() if counted is not None else ordered.count())
+        return counted() if counted is not None else None
+
+    def _count(self, ordered: QuerySet[Any], view: Any) -> int:
+        """The list's total: of the view's lean rows (``_lean``) where it has them, else of the list."""
+        lean = self._lean(view)
+        return int((lean if lean is not None else ordered).count())
 
     def _page_at(self, ordered: QuerySet[Any], keyset: Keyset, view: Any) -> tuple[list[Any], bool]:
         """The rows at ``self.offset`` and whether more follow. Past the first row, the
-        key of the row at the offset is found among the rows the view counts (its
-        ``get_count_queryset``: without the joins a row shows) and the page is read from
-        that key: two queries, where an OFFSET of whole rows fetched and joined every
-        row it skipped."""
+        key of the row at the offset is found among the view's lean rows (``_lean``) and
+        the page is read from that key: two queries, where an OFFSET of whole rows
+        fetched and joined every row it skipped."""
         assert self.limit is not None
         if not self.offset:
             rows = list(ordered[: self.limit + 1])
             return rows[: self.limit], len(rows) > self.limit
-        counted = getattr(view, "get_count_queryset", None)
-        keys = keyset.ordered(counted()) if counted is not None else ordered
-        start = keyset.key_at(keys, self.offset)
+        lean = self._lean(view)
+        start = keyset.key_at(keyset.ordered(lean) if lean is not None else ordered, self.offset)
         if start is None:
             return [], False
         return keyset.page(ordered, Cursor(start, inclusive=True), self.limit)
