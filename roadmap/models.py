@@ -510,6 +510,12 @@ class Event(models.Model):
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
+    # What the event's report says, mirrored from it ("" while there is none;
+    # ``roadmap.events.status.report_outcome``): kept by ``rollups_kept`` in the
+    # transaction of every write of the report, never by a save of the event, and
+    # checked by ``rollups_check``. A region's "overdue" or "on time" list then
+    # reads one index instead of probing the reports once per event.
+    report_outcome = models.CharField(_("report outcome"), max_length=10, blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         "roadmap.User",
         verbose_name=_("registered by"),
@@ -522,7 +528,9 @@ class Event(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    history = HistoricalRecords()
+    # The mirror is not an edit of the event: a report filed between two edits
+    # would read as the second editor's change.
+    history = HistoricalRecords(excluded_fields=["report_outcome"])
 
     class Meta:
         ordering = ["-end_date", "-id"]
@@ -540,6 +548,12 @@ class Event(models.Model):
                 name="event_region_open_due_idx",
                 condition=models.Q(cancelled_at__isnull=True),
             ),
+            # A region's events by report status: "overdue" is (region, "", due_at <= cut).
+            models.Index(
+                fields=["region", "report_outcome", "due_at"],
+                name="event_region_outcome_idx",
+                condition=models.Q(cancelled_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -552,10 +566,24 @@ class Event(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save; a full save copies the region it counts in (``region``; a save of chosen
-        fields writes only those, and the organiser of an event never changes)."""
-        if self.organizer_id is not None and kwargs.get("update_fields") is None:
-            self.region_id = counted_region_id(self.organizer.region_id, using=kwargs.get("using"))
+        fields writes only those, and the organiser of an event never changes).
+
+        A full save of a stored event writes every field but ``report_outcome``,
+        which the instance may hold from before its report was filed.
+        """
+        if kwargs.get("update_fields") is None:
+            if self.organizer_id is not None:
+                self.region_id = counted_region_id(self.organizer.region_id, using=kwargs.get("using"))
+            if not self._state.adding and not kwargs.get("force_insert"):
+                deferred = self.get_deferred_fields()  # Django saves only the loaded ones
+                kwargs["update_fields"] = [f for f in _EVENT_SAVED_FIELDS if f not in deferred]
         super().save(*args, **kwargs)
+
+
+# What a full save of a stored event writes (``Event.save``).
+_EVENT_SAVED_FIELDS = [
+    f.attname for f in Event._meta.concrete_fields if not f.primary_key and f.name != "report_outcome"
+]
 
 
 # The figures of a report, in the order forms, imports and exports show them;

@@ -14,6 +14,7 @@ from roadmap.events.choices import municipality_choices
 from roadmap.events.event_year import EVENT_YEAR_FIELD
 from roadmap.events.status import (
     DEADLINE_SECOND,
+    NO_OUTCOME,
     REPORT_STATUS_LABELS,
     moscow_date,
     status_q,
@@ -151,13 +152,15 @@ class EventFilter(StyledFilterSet):
         if not value:
             return queryset
         held = Q(cancelled_at__isnull=True, end_date__lte=moscow_date(self.now))
-        submitted = Q(report__isnull=False)
+        # "Reported" from the event's mirror of its report (its own index); the
+        # timeliness of a report, whatever became of it since, from the report.
+        unreported = Q(report_outcome=NO_OUTCOME)
         past_deadline = Q(due_at__lte=self.now - DEADLINE_SECOND)
         conditions = {
             "held": held,
-            "due": held & (submitted | past_deadline),
+            "due": held & (~unreported | past_deadline),
             "on_time": held & Q(report__on_time=True),
             "late": held & Q(report__on_time=False),
-            "missing": held & Q(report__isnull=True) & past_deadline,
+            "missing": held & unreported & past_deadline,
         }
         return queryset.filter(conditions[value])

@@ -21,6 +21,10 @@ How they stay exact:
   stored due moment give missing versus not yet due at any moment. An event
   whose due moment is recomputed (a moved event, a changed plan rule) moves
   to another key like any other change.
+* **The report's outcome mirrored on its event.** ``apply`` also copies each
+  report's outcome (``roadmap.events.status.report_outcome``) to
+  ``Event.report_outcome``, which the report-status filters read from the
+  event's own index; ``rollups_rebuild`` sets it set-wise after bulk loads.
 * **Checked against the records.** ``rollups_check`` (the ``rollups_check``
   command and a nightly task) recomputes them from the events and reports and
   lists every difference; ``fix=True`` rewrites the rows that differ.
@@ -40,10 +44,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, DateTimeField, F, Max, Q, Sum, Value
+from django.db.models import Case, CharField, Count, DateTimeField, F, Max, Q, Sum, Value, When
 from django.db.models import Field as DjangoField
 from django.db.models.functions import Coalesce, Greatest
 
+from roadmap.events.status import REPORT_OUTCOMES, report_outcome
 from roadmap.models import Event, EventRollup
 
 logger = logging.getLogger(__name__)
@@ -82,7 +87,9 @@ _EVENT_FIELDS = (
     "report__accepted_at",
     "report__participants_total",
     "region_id",
+    "report_outcome",
 )
+_OUTCOME_FIELDS = ("report__status", "report__on_time", "report_outcome")
 RETURNED = "returned"  # EventReport.Status.RETURNED, spelled out for the migration's models
 _CHUNK = 1000
 _UPSERT_ROWS = 200
@@ -122,6 +129,7 @@ def _contribution(row: Sequence[Any]) -> tuple[Key, Counters, dt.datetime, int |
         accepted_at,
         participants,
         region_id,
+        _outcome,
     ) = row
     key: Key = (plan_id, organization_id, activity_id, municipality_id or 0, day, due_at)
     latest = max(m for m in (NO_STAMP, cancelled_at, submitted_at, accepted_at) if m is not None)
@@ -175,9 +183,11 @@ class RollupDelta:
     def apply(self) -> int:
         """Add the difference to the counters; returns how many keys were written."""
         after: dict[Key, Tally] = {}
-        for row in _rows(sorted(self.ids), lock=False):
+        rows = _rows(sorted(self.ids), lock=False)
+        for row in rows:
             key, counters, latest, region_id = _contribution(row)
             after.setdefault(key, Tally(region_id=region_id)).add(counters, latest)
+        _mirror_outcomes(rows)
         changes: dict[Key, Tally] = {}
         for key in self.before.keys() | after.keys():
             old, new = self.before.get(key), after.get(key)
@@ -194,6 +204,18 @@ class RollupDelta:
                 changes[key] = delta
         _upsert(changes)
         return len(changes)
+
+
+def _mirror_outcomes(rows: Sequence[Sequence[Any]]) -> None:
+    """Copy each report's outcome to its event where it differs: one UPDATE per outcome."""
+    status_at, on_time_at, stored_at = (_EVENT_FIELDS.index(f) for f in _OUTCOME_FIELDS)
+    moved: dict[str, list[int]] = {}
+    for row in rows:
+        outcome = report_outcome(row[status_at], row[on_time_at])
+        if outcome != row[stored_at]:
+            moved.setdefault(outcome, []).append(row[0])
+    for outcome, ids in sorted(moved.items()):
+        Event.objects.filter(pk__in=ids).update(report_outcome=outcome)
 
 
 @contextmanager
@@ -366,18 +388,88 @@ def _lock_rollups() -> None:
             )
 
 
+# The events whose report has each outcome, in SQL: the second opinion on
+# ``roadmap.events.status.report_outcome``, which the writes apply.
+_OUTCOME_CONDITIONS = (
+    ("", Q(report__isnull=True)),
+    ("accepted", Q(report__status="accepted")),
+    (RETURNED, Q(report__status=RETURNED)),
+    ("on_time", Q(report__status="submitted", report__on_time=True)),
+    ("late", Q(report__status="submitted", report__on_time=False)),
+)
+assert {o for o, _ in _OUTCOME_CONDITIONS} == {"", *REPORT_OUTCOMES}
+
+
+@dataclass(frozen=True)
+class OutcomeDifference:
+    """An event whose ``report_outcome`` is not what its report says."""
+
+    event_id: int
+    stored: str
+    recomputed: str
+
+    def describe(self) -> str:
+        return f"event {self.event_id}: report outcome stored {self.stored!r}, recomputed {self.recomputed!r}"
+
+
+def _outcome_differences(events: Q) -> list[OutcomeDifference]:
+    recomputed = Case(
+        *(When(condition, then=Value(outcome)) for outcome, condition in _OUTCOME_CONDITIONS),
+        default=Value("?"),
+        output_field=CharField(),
+    )
+    rows = (
+        Event.objects.filter(events)
+        .annotate(recomputed_outcome=recomputed)
+        .exclude(report_outcome=F("recomputed_outcome"))
+        .order_by("pk")
+        .values_list("pk", "report_outcome", "recomputed_outcome")
+    )
+    return [OutcomeDifference(*row) for row in rows.iterator(chunk_size=5000)]
+
+
+def _outcomes_rewrite(differences: list[OutcomeDifference]) -> None:
+    moved: dict[str, list[int]] = {}
+    for d in differences:
+        moved.setdefault(d.recomputed, []).append(d.event_id)
+    for outcome, ids in sorted(moved.items()):
+        for i in range(0, len(ids), _CHUNK):
+            Event.objects.filter(pk__in=ids[i : i + _CHUNK]).update(report_outcome=outcome)
+
+
+def outcomes_rebuild(event_model: Any = Event) -> int:
+    """Set every event's ``report_outcome`` from its report, set-wise (after bulk
+    loads, and for the migration that adds the column); returns the events changed."""
+    changed = 0
+    for outcome, condition in _OUTCOME_CONDITIONS:
+        changed += event_model.objects.filter(condition).exclude(report_outcome=outcome).update(report_outcome=outcome)
+    return changed
+
+
 @dataclass
 class RollupCheck:
     differences: list[RollupDifference]
     fixed: bool
+    outcomes: list[OutcomeDifference] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.differences
+        return not self.differences and not self.outcomes
+
+    def described(self) -> list[str]:
+        """Every difference, rollup rows first, one line each."""
+        return [d.describe() for d in self.differences] + [d.describe() for d in self.outcomes]
+
+    def summary(self) -> str:
+        parts = [f"{len(self.differences)} rollup rows"] if self.differences else []
+        if self.outcomes:
+            parts.append(f"{len(self.outcomes)} events' report outcomes")
+        return " and ".join(parts)
 
 
 def rollups_check(*, fix: bool = False) -> RollupCheck:
-    """Recompute the rollups from the events and reports and list what differs.
+    """Recompute the rollups, and each event's mirror of its report
+    (``report_outcome``), from the events and reports and list what differs.
 
     Runs in one transaction that holds back writes to the rollups (a write in
     flight is then either in both or in neither). With ``fix`` every row that
@@ -386,10 +478,13 @@ def rollups_check(*, fix: bool = False) -> RollupCheck:
     """
     with transaction.atomic():
         _lock_rollups()
-        differences = [d for events, rollups in _slices() for d in _differences_in(events, rollups)]
+        slices = _slices()
+        differences = [d for events, rollups in slices for d in _differences_in(events, rollups)]
+        outcomes = [d for events, _ in slices for d in _outcome_differences(events)]
         if fix:
             _rewrite(differences)
-    return RollupCheck(differences=differences, fixed=fix and bool(differences))
+            _outcomes_rewrite(outcomes)
+    return RollupCheck(differences=differences, fixed=fix and bool(differences or outcomes), outcomes=outcomes)
 
 
 def _key_q(key: Key) -> Q:
@@ -420,7 +515,8 @@ def _rewrite(differences: list[RollupDifference]) -> None:
 
 def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup) -> int:
     """Throw the rollups away and recompute them all from the records (after bulk
-    loads that bypass the services); returns the number of rows written.
+    loads that bypass the services), the events' report outcomes with them;
+    returns the number of rollup rows written.
 
     The models are parameters for the migration that fills the table first.
     """
@@ -428,6 +524,8 @@ def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup
     region = _has_region(rollup_model)
     with transaction.atomic():
         _lock_rollups()
+        if any(f.name == "report_outcome" for f in event_model._meta.get_fields()):
+            outcomes_rebuild(event_model)
         rollup_model.objects.all().delete()
         batch: list[Any] = []
         for key, tally in _recomputed(Q(), event_model):  # one streamed query, whatever the years

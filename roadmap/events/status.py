@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from roadmap.plans.deadlines import MOSCOW
 
@@ -71,6 +71,23 @@ def moscow_date(moment: datetime) -> date:
     return moment.astimezone(MOSCOW).date()
 
 
+# What a report says of its event, whatever the moment: the statuses of a
+# reported event, mirrored on the event as ``Event.report_outcome``.
+REPORT_OUTCOMES = (ReportStatus.ON_TIME, ReportStatus.LATE, ReportStatus.ACCEPTED, ReportStatus.RETURNED)
+NO_OUTCOME = ""  # no report (yet)
+
+
+def report_outcome(report_state: str | None, on_time: bool | None) -> str:
+    """The outcome of a report with status ``report_state`` (None: no report)."""
+    if report_state is None:
+        return NO_OUTCOME
+    if report_state == "accepted":
+        return ReportStatus.ACCEPTED.value
+    if report_state == "returned":
+        return ReportStatus.RETURNED.value
+    return (ReportStatus.ON_TIME if on_time else ReportStatus.LATE).value
+
+
 def report_status(
     *,
     now: datetime,
@@ -87,12 +104,8 @@ def report_status(
     """
     if cancelled:
         return ReportStatus.CANCELLED
-    if report_state == "accepted":
-        return ReportStatus.ACCEPTED
-    if report_state == "returned":
-        return ReportStatus.RETURNED
     if report_state is not None:
-        return ReportStatus.ON_TIME if on_time else ReportStatus.LATE
+        return ReportStatus(report_outcome(report_state, on_time))
     if end_date > moscow_date(now):
         return ReportStatus.PLANNED
     if now >= late_from(due_at):
@@ -102,24 +115,17 @@ def report_status(
     return ReportStatus.AWAITING
 
 
-def status_q(status: str, now: datetime, prefix: str = "", *, joined: bool = False) -> Q:
+def status_q(status: str, now: datetime, prefix: str = "") -> Q:
     """SQL conditions for events in ``status`` at ``now`` (mirror of report_status).
 
     ``prefix`` lets other models filter through a relation (e.g. ``"event__"``).
-    "No report yet" is a ``NOT EXISTS`` on the report's unique event index, which
-    PostgreSQL plans as an anti-join and can stop early under ``LIMIT``; with
-    ``joined`` it reads the report row already LEFT JOINed instead (for the
-    per-row annotation, where the join is there anyway).
+    A report's part is read from the event's own ``report_outcome`` (its mirror
+    of the report), so no status joins the reports: "overdue" in a region is a
+    range of the (region, report_outcome, due_at) index.
     Raises ValueError for an unknown status.
     """
     p = prefix
     open_ = Q(**{f"{p}cancelled_at__isnull": True})
-    if joined:
-        no_report = Q(**{f"{p}report__isnull": True})
-    else:
-        from roadmap.models import EventReport
-
-        no_report = ~Q(Exists(EventReport.objects.filter(event=OuterRef(f"{p}pk"))))
     today = moscow_date(now)
     # now >= due_at + 1s  <=>  due_at <= now - 1s
     overdue_cut = now - DEADLINE_SECOND
@@ -127,15 +133,9 @@ def status_q(status: str, now: datetime, prefix: str = "", *, joined: bool = Fal
     status = ReportStatus(status)
     if status is ReportStatus.CANCELLED:
         return ~open_
-    if status is ReportStatus.ACCEPTED:
-        return open_ & Q(**{f"{p}report__status": "accepted"})
-    if status is ReportStatus.RETURNED:
-        return open_ & Q(**{f"{p}report__status": "returned"})
-    if status is ReportStatus.ON_TIME:
-        return open_ & Q(**{f"{p}report__status": "submitted", f"{p}report__on_time": True})
-    if status is ReportStatus.LATE:
-        return open_ & Q(**{f"{p}report__status": "submitted", f"{p}report__on_time": False})
-    pending = open_ & no_report
+    if status in REPORT_OUTCOMES:
+        return open_ & Q(**{f"{p}report_outcome": status.value})
+    pending = open_ & Q(**{f"{p}report_outcome": NO_OUTCOME})
     if status is ReportStatus.PLANNED:
         return pending & Q(**{f"{p}end_date__gt": today})
     held = pending & Q(**{f"{p}end_date__lte": today})
@@ -148,5 +148,5 @@ def status_q(status: str, now: datetime, prefix: str = "", *, joined: bool = Fal
 
 def annotate_report_status(qs: QuerySet, now: datetime, name: str = "report_status") -> QuerySet:
     """Add ``report_status`` to an Event queryset, computed in the database."""
-    whens = [When(status_q(s, now, joined=True), then=Value(s.value)) for s in ReportStatus]
+    whens = [When(status_q(s, now), then=Value(s.value)) for s in ReportStatus]
     return qs.annotate(**{name: Case(*whens, default=Value(""), output_field=CharField())})

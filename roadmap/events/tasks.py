@@ -25,6 +25,6 @@ def rollups_check() -> int:
     from roadmap.events.rollups import rollups_check as check
 
     result = check(fix=True)
-    for difference in result.differences:
-        logger.error("event rollup differed from the records, fixed: %s", difference.describe())
-    return len(result.differences)
+    for line in result.described():
+        logger.error("event rollup differed from the records, fixed: %s", line)
+    return len(result.differences) + len(result.outcomes)

@@ -27,10 +27,13 @@ from hypothesis import strategies as st
 
 from roadmap.errors import Conflict
 from roadmap.events import services
+from roadmap.events.filters import EventFilter
 from roadmap.events.rollups import rollups_check, rollups_kept, rollups_rebuild
 from roadmap.events.selectors import (
     _grouped_from_rollups,
     _TimelinessQuery,
+    event_report_status,
+    events_list,
     timeliness_figures,
     timeliness_figures_direct,
     timeliness_figures_many,
@@ -213,8 +216,20 @@ def test_rollup_figures_equal_the_direct_computation_after_any_writes(seed: int)
             hypothesis_event(f"{status}: {status in statuses}")
         hypothesis_event(f"cancelled: {Event.objects.filter(cancelled_at__isnull=False).exists()}")
         _assert_figures_equal(w)
+        _assert_lists_agree(w)
         assert rollups_check().ok
         transaction.set_rollback(True)
+
+
+def _assert_lists_agree(w: World) -> None:
+    """The lists behind the figures (read from ``report_outcome``) open the very events counted."""
+    total = timeliness_figures_direct(now=w.now, by="total").total
+    for column in ("held", "due", "on_time", "late", "missing"):
+        listed = EventFilter({"timeliness": column}, queryset=Event.objects.all(), now=w.now, organizers=None)
+        assert listed.qs.count() == getattr(total, column), column
+    for event in Event.objects.select_related("report"):
+        status = event_report_status(event, w.now)
+        assert events_list(user=None, now=w.now, report_status=status, everything=True).filter(pk=event.pk).exists()
 
 
 @pytest.mark.django_db

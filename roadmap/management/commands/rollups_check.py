@@ -9,8 +9,8 @@ from roadmap.events.rollups import rollups_check, rollups_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute the event rollups (roadmap.EventRollup) from the events and reports and "
-        "compare: exits 0 when they are equal, otherwise prints each difference (key, stored, "
+        "Recompute the event rollups (roadmap.EventRollup) and each event's mirror of its report "
+        "(Event.report_outcome) from the events and reports and compare: exits 0 when they are equal, otherwise prints each difference (key, stored, "
         "recomputed) and exits 1. --fix rewrites the rows that differ (and exits 0); --rebuild "
         "recomputes the whole table."
     )
@@ -24,12 +24,12 @@ class Command(BaseCommand):
             self.stdout.write(f"rebuilt {rollups_rebuild()} rollup rows")
             return
         result = rollups_check(fix=options["fix"])
-        for difference in result.differences:
-            self.stdout.write(difference.describe())
+        for line in result.described():
+            self.stdout.write(line)
         if result.ok:
             self.stdout.write("rollups equal the records")
             return
         if options["fix"]:
-            self.stdout.write(f"fixed {len(result.differences)} rollup rows")
+            self.stdout.write(f"fixed {result.summary()}")
             return
-        raise CommandError(f"{len(result.differences)} rollup rows differ from the records (run with --fix)")
+        raise CommandError(f"{result.summary()} differ from the records (run with --fix)")
