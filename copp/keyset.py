@@ -132,10 +132,20 @@ class Keyset:
         found = list(ordered.values_list(*(k.path for k in self.keys))[offset : offset + 1])
         return tuple(found[0]) if found else None
 
+    @staticmethod
+    def rows(query: QuerySet[M], size: int, offset: int = 0) -> list[M]:
+        """Rows ``offset`` to ``offset + size`` of an ordered ``query``, found by their
+        primary keys first: the filter and the order are planned over a narrow row
+        (SQLite chose to scan every activity for 50 wide rows of a region's overdue
+        events: 47 ms, against 1 ms for their keys), and the rows themselves, with
+        everything they join, are read by primary key, in the same order."""
+        keys = list(query.values_list("pk", flat=True)[offset : offset + size])
+        return list(query.filter(pk__in=keys)) if keys else []
+
     def page(self, ordered: QuerySet[M], cursor: Cursor, size: int) -> tuple[list[M], bool]:
         """The ``size`` rows the cursor leads to, in the list's order, and whether
         more lie beyond them (after them, or before them when reading backwards).
-        One query: ``size + 1`` rows are fetched to see past the page."""
+        ``size + 1`` rows are fetched (``rows``: their keys, then the rows) to see past the page."""
         if cursor.backwards:
             query = self.reversed(ordered)
             if cursor.values is not None:
@@ -144,7 +154,7 @@ class Keyset:
             if cursor.values is None:
                 raise BadCursor("the end of a list has nothing after it")
             query = ordered.filter(self.after(cursor.values, inclusive=cursor.inclusive))
-        rows = list(query[: size + 1])
+        rows = self.rows(query, size + 1)
         more = len(rows) > size
         rows = rows[:size]
         if cursor.backwards:

@@ -124,17 +124,27 @@ def in_page_order(items: QuerySet[M]) -> QuerySet[M]:
     return keyset_of(items).ordered(items)
 
 
-class _CountedPaginator(Paginator):  # type: ignore[type-arg]
-    """A paginator whose total is the COUNT(*) of ``counted``: the same rows as its list
-    without the joins the rows show (see ``keyset_page``)."""
+class _KeysetPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator whose pages are read by their keys first (``Keyset.rows``) and whose
+    total is the COUNT(*) of ``counted`` where given: the same rows as its list without
+    the joins the rows show (see ``keyset_page``)."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, *, counted: QuerySet[Any]) -> None:
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, counted: QuerySet[Any] | None) -> None:
         super().__init__(object_list, per_page)
         self._counted = counted
 
     @cached_property
     def count(self) -> int:
-        return self._counted.count()
+        return (self._counted if self._counted is not None else self.object_list).count()
+
+    def page(self, number: Any) -> Any:
+        """Django's ``Paginator.page``, its slice read by ``Keyset.rows``."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(Keyset.rows(self.object_list, top - bottom, bottom), number, self)
 
 
 def keyset_page(
@@ -145,9 +155,7 @@ def keyset_page(
     annotations join tables that a COUNT(*) of 30,000 rows would walk for nothing)."""
     keyset = keyset_of(items)
     ordered = keyset.ordered(items)
-    paginator: Paginator[Any] = (
-        Paginator(ordered, per_page) if counted is None else _CountedPaginator(ordered, per_page, counted=counted)
-    )
+    paginator: Paginator[Any] = _KeysetPaginator(ordered, per_page, counted=counted)
     links = _Links(request, keyset)
     cursor, notice = _cursor(request, keyset)
     if cursor is None:

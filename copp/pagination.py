@@ -124,7 +124,7 @@ class KeysetPagination(LimitOffsetPagination):
         fetched and joined every row it skipped."""
         assert self.limit is not None
         if not self.offset:
-            rows = list(ordered[: self.limit + 1])
+            rows = keyset.rows(ordered, self.limit + 1)
             return rows[: self.limit], len(rows) > self.limit
         lean = self._lean(view)
         start = keyset.key_at(keyset.ordered(lean) if lean is not None else ordered, self.offset)

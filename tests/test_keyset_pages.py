@@ -159,3 +159,23 @@ def test_the_other_list_pages_walk_on_keys_too(setup: dict[str, Any]) -> None:
     assert sixth.next_url is None and sixth.previous_url
     for name in ("actual_list", "inbox", "activity_list"):
         assert client.get(reverse(name) + "?after=garbage").status_code == 200, name
+
+
+def test_rows_are_read_by_their_keys_first_and_equal_the_slice(setup: dict[str, Any]) -> None:
+    from copp.keyset import Keyset, keyset_of
+
+    grow_to(setup, 30)
+    for items in (
+        Event.objects.select_related("organizer", "municipality").order_by("-end_date"),
+        Event.objects.order_by("organizer__short_name", "-start_date").values("id", "title"),
+    ):
+        ordered = keyset_of(items).ordered(items)
+        for offset, size in ((0, 11), (7, 11), (25, 11), (30, 5)):
+            with CaptureQueriesContext(connection) as captured:
+                rows = Keyset.rows(ordered, size, offset)
+            assert rows == list(ordered[offset : offset + size]), (offset, size)
+            if rows:  # the keys alone, then the rows by primary key
+                first, second = (q["sql"] for q in captured.captured_queries)
+                assert "LIMIT" in first and '."title"' not in first and "IN (" in second
+            else:
+                assert len(captured) == 1
