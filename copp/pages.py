@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -131,20 +131,21 @@ class _KeysetPaginator(Paginator):  # type: ignore[type-arg]
 
     def __init__(self, object_list: QuerySet[Any], per_page: int, *, counted: QuerySet[Any] | None) -> None:
         super().__init__(object_list, per_page)
-        self._counted = counted
+        self._rows = object_list
+        self._counted = counted if counted is not None else object_list
 
     @cached_property
     def count(self) -> int:
-        return (self._counted if self._counted is not None else self.object_list).count()
+        return self._counted.count()
 
-    def page(self, number: Any) -> Any:
+    def page(self, number: int | str) -> Page[Any]:
         """Django's ``Paginator.page``, its slice read by ``Keyset.rows``."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(Keyset.rows(self.object_list, top - bottom, bottom), number, self)
+        return Page(Keyset.rows(self._rows, top - bottom, bottom), number, self)
 
 
 def keyset_page(
