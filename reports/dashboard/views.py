@@ -79,7 +79,8 @@ def tasks(request: HttpRequest) -> HttpResponse:
         actuals = actuals.filter(indicator__indicator_set__plan=plan)
     plans = plans_ordered()
     context = {
-        "to_report": tasks_to_report(user, plan=plan, now=now)[:50],
+        # Read once, as a list: the template asks whether there are any, then the tag reads them.
+        "to_report": list(tasks_to_report(user, plan=plan, now=now)[:50]),
         "planned": mine.filter(status_q(ReportStatus.PLANNED, now)).order_by("start_date", "id")[:10],
         "actuals": actuals.select_related("indicator").order_by("indicator__order", "year")[:20],
         "plan": plan,
