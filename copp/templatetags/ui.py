@@ -351,6 +351,17 @@ def _escaped(value: Any) -> str:
     return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
+def _event_dates(event: Any) -> tuple[str, str]:
+    """An event's first day, and its dates as shown («10.06.2025» or «10.06.2025–12.06.2025»)."""
+    start = ddmmyyyy(event.start_date)
+    return start, start if event.end_date == event.start_date else f"{start}–{ddmmyyyy(event.end_date)}"
+
+
+def _plan_years(activity: Any, several_plans: bool) -> str:
+    """«2023–2025, » before an activity's number where several plans are listed, else nothing."""
+    return f"{activity.plan.first_year}–{activity.plan.last_year}, " if several_plans else ""
+
+
 @register.simple_tag
 def event_rows(events: Iterable[Any], several_plans: bool = False) -> SafeString:
     """The ``<tr>`` rows of an event table (``roadmap/_event_rows.html`` gives the head):
@@ -370,9 +381,8 @@ def event_rows(events: Iterable[Any], several_plans: bool = False) -> SafeString
     rows = []
     for e in events:
         activity = e.activity
-        plan = f"{activity.plan.first_year}–{activity.plan.last_year}, " if several_plans else ""
-        start = ddmmyyyy(e.start_date)
-        dates = start if e.end_date == e.start_date else f"{start}–{ddmmyyyy(e.end_date)}"
+        plan = _plan_years(activity, several_plans)
+        start, dates = _event_dates(e)
         organiser = _escaped(e.organizer.short_name)
         place = f'<div class="text-body-secondary">{_escaped(e.municipality)}</div>' if e.municipality else ""
         due = localtime(e.due_at)
@@ -462,9 +472,8 @@ def task_cards(events: Iterable[Any], several_plans: bool = False, now: dt.datet
     for e in events:
         activity = e.activity
         status = e.report_status
-        start = ddmmyyyy(e.start_date)
-        dates = start if e.end_date == e.start_date else f"{start}–{ddmmyyyy(e.end_date)}"
-        plan = f"{activity.plan.first_year}–{activity.plan.last_year}, " if several_plans else ""
+        _start, dates = _event_dates(e)
+        plan = _plan_years(activity, several_plans)
         report_url = _escaped(reverse("event_report", args=[e.pk]))
         if status == "returned":
             report = e.report

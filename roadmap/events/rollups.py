@@ -89,7 +89,10 @@ _EVENT_FIELDS = (
     "region_id",
     "report_outcome",
 )
-_OUTCOME_FIELDS = ("report__status", "report__on_time", "report_outcome")
+# Where a row of ``_EVENT_FIELDS`` holds the report's status, its timeliness and the event's mirror.
+_STATUS_AT, _ON_TIME_AT, _OUTCOME_AT = (
+    _EVENT_FIELDS.index(f) for f in ("report__status", "report__on_time", "report_outcome")
+)
 RETURNED = "returned"  # EventReport.Status.RETURNED, spelled out for the migration's models
 _CHUNK = 1000
 _UPSERT_ROWS = 200
@@ -208,11 +211,10 @@ class RollupDelta:
 
 def _mirror_outcomes(rows: Sequence[Sequence[Any]]) -> None:
     """Copy each report's outcome to its event where it differs: one UPDATE per outcome."""
-    status_at, on_time_at, stored_at = (_EVENT_FIELDS.index(f) for f in _OUTCOME_FIELDS)
     moved: dict[str, list[int]] = {}
     for row in rows:
-        outcome = report_outcome(row[status_at], row[on_time_at])
-        if outcome != row[stored_at]:
+        outcome = report_outcome(row[_STATUS_AT], row[_ON_TIME_AT])
+        if outcome != row[_OUTCOME_AT]:
             moved.setdefault(outcome, []).append(row[0])
     for outcome, ids in sorted(moved.items()):
         Event.objects.filter(pk__in=ids).update(report_outcome=outcome)
@@ -280,14 +282,14 @@ def _upsert(changes: dict[Key, Tally]) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _has_region(model: Any) -> bool:
-    """Whether ``model`` has its region column (not in the migrations before it came)."""
-    return any(f.name == "region" for f in model._meta.get_fields())
+def _has_field(model: Any, name: str) -> bool:
+    """Whether ``model`` has the field (a migration's model may predate it)."""
+    return any(f.name == name for f in model._meta.get_fields())
 
 
 def _recomputed(where: Q, event_model: Any = Event) -> Iterator[tuple[Key, Tally]]:
     """The rollups the events matching ``where`` make, grouped in SQL."""
-    region = ("region_id",) if _has_region(event_model) else ()
+    region = ("region_id",) if _has_field(event_model, "region") else ()
     held = Q(cancelled_at__isnull=True)
     reported = held & Q(report__isnull=False)
     accepted = held & Q(report__accepted_at__isnull=False)
@@ -521,10 +523,10 @@ def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup
     The models are parameters for the migration that fills the table first.
     """
     written = 0
-    region = _has_region(rollup_model)
+    region = _has_field(rollup_model, "region")
     with transaction.atomic():
         _lock_rollups()
-        if any(f.name == "report_outcome" for f in event_model._meta.get_fields()):
+        if _has_field(event_model, "report_outcome"):
             outcomes_rebuild(event_model)
         rollup_model.objects.all().delete()
         batch: list[Any] = []
