@@ -152,6 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ru"
+FORM_RENDERER = "copp.renderers.WidgetRenderer"  # Django's, with the plain widgets written directly (copp/renderers.py)
 LANGUAGES = [("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Moscow"
