@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db.models import F, Field, Model, OrderBy, Q, QuerySet
+from django.db.models.query import ModelIterable
 
 M = TypeVar("M", bound=Model)
 
@@ -90,6 +91,46 @@ class Cursor:
     position: int | None = None
 
 
+def by_keys(query: QuerySet[M], keys: list[Any]) -> list[M]:
+    """The rows of ``query`` with these primary keys, in the order of ``keys``.
+
+    Rows of a plain query (model instances, no annotations, extra or deferred
+    fields) are read by their keys alone, with the query's ``select_related`` and
+    ``prefetch_related``: its filters, which chose the keys, would only let the
+    planner start from them again (SQLite walked a year of an activity's events to
+    find 50 reports it was given the keys of: 8.7 ms, against 3.2 ms by key).
+    Any other query is filtered by the keys as it is.
+    """
+    sql = query.query
+    plain = (
+        query._iterable_class is ModelIterable  # values() rows: filtered as they are
+        and not sql.annotations
+        and not sql.extra
+        and not sql.extra_tables
+        and not sql.combinator
+        and sql.deferred_loading == (frozenset(), True)
+    )
+    if not plain:
+        return list(query.filter(pk__in=keys))
+    rows = query.model._base_manager.filter(pk__in=keys)
+    related = sql.select_related
+    if related is True:
+        rows = rows.select_related()
+    elif related:
+        rows = rows.select_related(*_paths(related))
+    rows = rows.prefetch_related(*getattr(query, "_prefetch_related_lookups", ()))
+    position = {key: i for i, key in enumerate(keys)}
+    return sorted(rows.order_by(), key=lambda row: position[row.pk])
+
+
+def _paths(tree: dict[str, Any], prefix: str = "") -> list[str]:
+    """``select_related`` paths of a query's nested ``select_related`` dict."""
+    paths: list[str] = []
+    for name, below in tree.items():
+        paths += _paths(below, f"{prefix}{name}__") if below else [f"{prefix}{name}"]
+    return paths
+
+
 @dataclass(frozen=True)
 class Keyset:
     model: type[Model]
@@ -138,9 +179,9 @@ class Keyset:
         primary keys first: the filter and the order are planned over a narrow row
         (SQLite chose to scan every activity for 50 wide rows of a region's overdue
         events: 47 ms, against 1 ms for their keys), and the rows themselves, with
-        everything they join, are read by primary key, in the same order."""
+        everything they join, are read by primary key, in the same order (:func:`by_keys`)."""
         keys = list(query.values_list("pk", flat=True)[offset : offset + size])
-        return list(query.filter(pk__in=keys)) if keys else []
+        return by_keys(query, keys) if keys else []
 
     def page(self, ordered: QuerySet[M], cursor: Cursor, size: int) -> tuple[list[M], bool]:
         """The ``size`` rows the cursor leads to, in the list's order, and whether

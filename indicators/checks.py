@@ -126,17 +126,20 @@ def plan_breaches(
     codes: Iterable[str] | None = None,
     as_of: dt.datetime | None = None,
     figures: dict[tuple[str, int], Any] | None = None,
+    rules: list[ValidationRule] | None = None,
 ) -> list[Check]:
     """Every rule of ``plan`` broken in ``years`` (default: the plan's) by its targets and its facts.
 
     ``codes``: only rules that involve one of these indicators. ``figures``:
     the facts already computed by the caller for ``years`` (the page's own).
+    ``rules``: the plan's active rules, when the caller has read them already.
     """
     years = sorted(set(years if years is not None else plan.years))
     pairs: list[tuple[str, RuleBreach]] = []
     for source in sources:
         given = figures if source == "actual" else None
-        pairs += [(source, b) for b in broken_rules(plan, years=years, source=source, as_of=as_of, figures=given)]
+        found = broken_rules(plan, years=years, source=source, as_of=as_of, figures=given, rules=rules)
+        pairs += [(source, b) for b in found]
     checks = checks_from(pairs)
     if codes is not None:
         wanted = set(codes)

@@ -127,6 +127,7 @@ def derivation(
     figures: dict[tuple[str, int], Any] | None = None,
     organization: Organization | None = None,
     as_of: dt.datetime | None = None,
+    sources: dict[str, IndicatorSource | None] | None = None,
 ) -> dict[str, Any]:
     """How the figure of ``indicator`` in ``year`` is derived.
 
@@ -137,9 +138,10 @@ def derivation(
     (``mixed`` when the rows differ); ``deduplicated_share`` the part of
     ``value`` counted once from participant lists, from the rows' ``figures``
     of the same call of the figures selector (None: not known);
-    ``unassigned`` how many records fit no row of a total.
+    ``unassigned`` how many records fit no row of a total. ``sources``: what
+    :func:`sources_by_code` gives, when the caller has it already.
     """
-    sources = sources_by_code(indicator)
+    sources = sources if sources is not None else sources_by_code(indicator)
     source = sources.get(indicator.code)
     if source is not None and source.is_sum:
         leaves = _leaf_sources(indicator.code, sources)

@@ -730,19 +730,29 @@ def _manual_totals(
 
 
 def indicator_records(
-    indicator: Indicator, year: int, *, organization: Organization | None = None, as_of: dt.datetime | None = None
+    indicator: Indicator,
+    year: int,
+    *,
+    organization: Organization | None = None,
+    as_of: dt.datetime | None = None,
+    sources: dict[str, IndicatorSource | None] | None = None,
 ) -> dict[str, QuerySet[Any]]:
     """The records behind an indicator's figure: {"actuals": …, "<source kind>": …}.
 
     Uses the same filters as :func:`indicator_figures`, so the listed
     records add up to the figure (stock: distinct partners of the list).
+    ``sources``: the plan's active sources by code
+    (``indicators.derivations.sources_by_code``), when the caller has them.
     """
     actuals = Actual.objects.filter(indicator=indicator, year=year, status=Actual.Status.APPROVED).select_related(
         "organization"
     )
     if organization is not None:
         actuals = actuals.filter(organization=organization)
-    source = IndicatorSource.objects.filter(indicator=indicator, is_active=True).first()
+    if sources is not None:
+        source = sources.get(indicator.code)
+    else:
+        source = IndicatorSource.objects.filter(indicator=indicator, is_active=True).first()
     if source is not None and source.is_sum:
         # A sum's figure comes from its rows (each row's page has its records); typed values do not count.
         return {"actuals": actuals.none()}
@@ -843,6 +853,7 @@ def visible_indicator_records(
     *,
     organization: Organization | None = None,
     as_of: dt.datetime | None = None,
+    sources: dict[str, IndicatorSource | None] | None = None,
 ) -> dict[str, QuerySet[Any]]:
     """:func:`indicator_records` limited to what ``user`` may see: the one read
     path of the records behind a figure (the indicator page and the API alike).
@@ -860,7 +871,7 @@ def visible_indicator_records(
         IndicatorSource.Kind.PROGRAMMES.value: permissions.visible_programmes,
         IndicatorSource.Kind.COHORTS.value: permissions.visible_cohorts,
     }
-    records = indicator_records(indicator, year, organization=organization, as_of=as_of)
+    records = indicator_records(indicator, year, organization=organization, as_of=as_of, sources=sources)
     return {kind: scope[kind](user, query) if kind in scope else query.none() for kind, query in records.items()}
 
 
@@ -918,15 +929,18 @@ def broken_rules(
     organization: Organization | None = None,
     as_of: dt.datetime | None = None,
     figures: dict[tuple[str, int], Figure] | None = None,
+    rules: list[ValidationRule] | None = None,
 ) -> list[RuleBreach]:
     """Every active rule of the plan that fails, per year, with both sides.
 
     ``source="plan"`` checks the targets, ``source="actual"`` the actual
     figures (approved and derived, as of ``as_of``; ``figures`` already
-    computed by the caller for these years are used as they are).
+    computed by the caller for these years are used as they are; ``rules``
+    the plan's active rules, when the caller has read them already).
     """
     years = sorted(set(years))
-    rules = list(ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True))
+    if rules is None:
+        rules = list(ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True))
     if not rules:
         return []
     if source == "plan":

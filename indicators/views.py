@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from copp.keyset import Keyset
 from copp.web import paginate, plan_year, requested_plan
 from indicators import permissions, services
 from indicators.checks import plan_breaches
 from indicators.continuity import predecessor_facts
-from indicators.derivations import derivation, unassigned_records
+from indicators.derivations import derivation, sources_by_code, unassigned_records
 from indicators.forms import ActualForm
 from indicators.lists import actual_list_filter, indicator_list_rows
 from indicators.memo import current_figures
@@ -59,22 +60,20 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     figures = current_figures(plan, years=py.years, now=now)  # all rows: a total's derivation reads them
     previous = predecessor_facts([indicator], now=now).get(indicator.pk)
-    visible = visible_indicator_records(request.user, indicator, py.year)
-    records = {kind: (qs[:RECORDS_SHOWN], qs.count()) for kind, qs in visible.items()}
-    rules = [
-        r
-        for r in ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True)
-        if indicator.code in (*r.left_codes, *r.right_codes)
-    ]
+    sources = sources_by_code(indicator)  # read once for the records, the derivation and the unassigned
+    visible = visible_indicator_records(request.user, indicator, py.year, sources=sources)
+    records = {kind: (Keyset.rows(qs, RECORDS_SHOWN), qs.count()) for kind, qs in visible.items()}
+    plan_rules = list(ValidationRule.objects.filter(indicator_set__plan=plan, is_active=True))
+    rules = [r for r in plan_rules if indicator.code in (*r.left_codes, *r.right_codes)]
     year_figure = figures.get((indicator.code, py.year))
-    how = derivation(indicator, py.year, value=getattr(year_figure, "actual", None), figures=figures)
+    how = derivation(indicator, py.year, value=getattr(year_figure, "actual", None), figures=figures, sources=sources)
     scoped: dict[str, Callable[[Any, QuerySet[Any]], QuerySet[Any]]] = {
         "programmes": permissions.visible_programmes,
         "cohorts": permissions.visible_cohorts,
     }
     unassigned = {
-        kind: (qs[:RECORDS_SHOWN], qs.count())
-        for kind, query in unassigned_records(indicator, py.year).items()
+        kind: (Keyset.rows(qs, RECORDS_SHOWN), qs.count())
+        for kind, query in unassigned_records(indicator, py.year, sources=sources).items()
         for qs in [scoped[kind](request.user, query)]
     }
     row_indicators = {
@@ -100,7 +99,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "records": records,
         "records_limited": not sees_all_organizations(request.user),
         "rules": rules,
-        "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code], figures=figures),
+        "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code], figures=figures, rules=plan_rules),
         "how": how,
         "how_scope": _scope_label(how["scope"]),
         "how_sources": [

@@ -179,3 +179,42 @@ def test_rows_are_read_by_their_keys_first_and_equal_the_slice(setup: dict[str, 
                 assert "LIMIT" in first and '."title"' not in first and "IN (" in second
             else:
                 assert len(captured) == 1
+
+
+def test_plain_rows_are_read_by_key_alone_with_what_they_join(setup: dict[str, Any]) -> None:
+    """``by_keys``: a plain query's rows come by primary key without its filters (which
+    chose the keys), with its select_related and prefetch_related, in the keys' order;
+    annotated or values() queries keep their filters."""
+    from django.db.models import F
+
+    from copp.keyset import by_keys
+
+    grow_to(setup, 30)
+    organizer = setup["orgs"][1]
+    query = (
+        Event.objects.filter(organizer=organizer, activity__plan__isnull=False)
+        .select_related("organizer__region", "municipality")
+        .prefetch_related("activity__responsibilities")
+        .order_by("-start_date", "id")
+    )
+    keys = list(query.values_list("pk", flat=True)[3:14])[::-1]  # any order is kept
+    assert keys
+    with CaptureQueriesContext(connection) as captured:
+        rows = by_keys(query, keys)
+    assert [r.pk for r in rows] == keys
+    first = captured.captured_queries[0]["sql"]
+    assert first.split("WHERE")[1].strip().startswith('"roadmap_event"."id" IN (') and " AND " not in first
+    assert 'JOIN "roadmap_activity"' not in first
+    with CaptureQueriesContext(connection) as captured:
+        seen = [(r.organizer.short_name, r.organizer.region_id, r.municipality_id) for r in rows]
+        _ = [list(r.activity.responsibilities.all()) for r in rows]
+    assert len(captured) == 0
+    assert seen == [(e.organizer.short_name, e.organizer.region_id, e.municipality_id) for e in rows]
+
+    annotated = query.annotate(end=F("end_date"))
+    assert [r.pk for r in by_keys(annotated, keys)] == sorted(
+        keys, key=list(annotated.values_list("pk", flat=True)).index
+    )
+    assert all(hasattr(r, "end") for r in by_keys(annotated, keys))
+    other = Event.objects.exclude(organizer=organizer).values_list("pk", flat=True).first()
+    assert [r.pk for r in by_keys(annotated, [*keys, other])] == [r.pk for r in by_keys(annotated, keys)]
