@@ -3,7 +3,11 @@
 An indicator of a new plan may name its predecessor (``Indicator.predecessor``,
 set by the plan file or by ``plan_copy``). The old plan's actuals come from
 the one figures selector, :func:`indicators.selectors.indicator_figures`,
-called once per predecessor plan, so they are the numbers the archive shows.
+called once per predecessor plan, so they are the numbers the archive shows;
+at a moment (``now``) through the figures memo (``indicators.memo``), as the
+archive's own pages read them: every indicator page of a new plan shows its
+predecessor's, and recomputing the old plan's figures for each view made the
+current plan's indicator page 27 times the trivial page at a region.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from indicators.memo import current_figures
 from indicators.models import Indicator
 from indicators.selectors import indicator_figures
 from roadmap.models import Plan
@@ -53,7 +58,8 @@ def predecessor_facts(
 ) -> dict[int, PredecessorFacts]:
     """{indicator id: its predecessor's actuals} for the indicators that have one.
 
-    One query for the predecessors plus one figures call per old plan.
+    One query for the predecessors plus one figures call per old plan (served
+    from the memo while the data is unchanged, when judged at ``now``).
     """
     indicators = list(indicators)
     ids = [i.predecessor_id for i in indicators if i.predecessor_id]
@@ -66,7 +72,10 @@ def predecessor_facts(
     figures: dict[int, dict[tuple[str, int], Any]] = {}
     for plan_id, items in by_plan.items():
         plan = items[0].indicator_set.plan
-        figures[plan_id] = indicator_figures(plan, years=plan.years, now=now, codes=[p.code for p in items])
+        if now is None:
+            figures[plan_id] = indicator_figures(plan, years=plan.years, codes=[p.code for p in items])
+        else:
+            figures[plan_id] = current_figures(plan, years=plan.years, now=now)
     result = {}
     for indicator in indicators:
         if indicator.predecessor_id is None:

@@ -115,3 +115,38 @@ def test_the_pages_and_the_api_read_the_kept_figures(world: World, memo: int, mo
     # "as of" a past moment is computed exactly, never from the memo.
     response, read = _computes(lambda: api.get(f"/api/v1/figures/?plan={world.plan.key}&as_of=2024-12-31"))
     assert response.status_code == 200 and read
+
+
+def test_a_new_plans_page_reads_its_predecessors_figures_from_the_memo(
+    world: World, memo: int, monkeypatch: Any
+) -> None:
+    """Every indicator page of the next plan shows the old plan's actuals: they come
+    from the memo (computed once while nothing changes), and a write to the old plan's
+    data shows on the new plan's page at once."""
+    from indicators import memo as module
+    from roadmap.plans.plan_copy import plan_copy
+
+    computed: list[int] = []
+
+    def counting(plan: Any, **kwargs: Any) -> Any:
+        computed.append(plan.pk)
+        return indicator_figures(plan, **kwargs)
+
+    monkeypatch.setattr(module, "indicator_figures", counting)
+    new = plan_copy(source_key=world.plan.key, key="next", first_year=2026, last_year=2028).plan
+    indicator = new.indicator_set.indicators.get(code="6")
+    page = logged_in(world.ministry)
+    url = f"/indicators/{indicator.pk}/?year=2026"
+    cache.clear()
+    first = page.get(url)
+    assert first.status_code == 200 and first.context["previous"] is not None
+    assert page.get(url).context["previous"] == first.context["previous"]
+    assert computed.count(world.plan.pk) == 1, "the old plan's figures are computed once, then kept"
+
+    now = timezone.now()
+    event = world.events_a[0]
+    event_report_submit(user=None, event=event, data=ReportData(summary="Прошло", participants_total=40), now=now)
+    after = page.get(url).context["previous"]
+    assert computed.count(world.plan.pk) == 2, "a write moves the stamp: recomputed"
+    direct = indicator_figures(world.plan, years=world.plan.years, now=timezone.now())
+    assert after.actuals == {y: getattr(direct.get(("6", y)), "actual", None) for y in world.plan.years}
