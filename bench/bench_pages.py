@@ -17,6 +17,9 @@ no snapshot exists and the request computes it. The federal comparison of
 regions is served from a snapshot too; its recomputation is a row of its own.
 The indicator pages read a plan's figures from a memo kept per data stamp
 (``indicators.memo``); each has a second row for the view that recomputes them.
+One indicator page is of the plan that follows the order (made here by
+``plan_copy``, as the ministry starts its 2026-2028 roadmap): it shows its
+predecessor's actuals as well.
 ``n`` is the number of events in the database.
 """
 
@@ -60,6 +63,8 @@ def _pages() -> list[tuple[str, str, str]]:
     events = Event.objects.filter(activity__plan=plan).order_by("-id")
     event = events.filter(report__isnull=False).first() or events.first()
     indicator = Indicator.objects.filter(indicator_set__plan=plan, code="6").first() or Indicator.objects.first()
+    following = _next_plan(plan)
+    next_indicator = Indicator.objects.get(indicator_set__plan=following, code=indicator.code)
     pages = [
         ("dashboard", "ministry", f"/dashboard/?year={year}"),
         ("dashboard, current year", "ministry", "/dashboard/"),
@@ -70,6 +75,11 @@ def _pages() -> list[tuple[str, str, str]]:
         ("activity page (busiest)", "ministry", f"/activities/{activity.pk}/"),
         ("indicator list", "ministry", f"/indicators/?year={year}"),
         ("indicator page (6)", "ministry", f"/indicators/{indicator.pk}/?year={year}"),
+        (
+            "indicator page (6) of the next plan (its predecessor's actual shown)",
+            "ministry",
+            f"/indicators/{next_indicator.pk}/?year={following.first_year}",
+        ),
         ("actual values", "ministry", "/actuals/"),
         ("reports page", "ministry", "/reports/"),
         ("my tasks", "coordinator", "/tasks/"),
@@ -79,6 +89,23 @@ def _pages() -> list[tuple[str, str, str]]:
     if event is not None:
         pages.append(("event page", "ministry", f"/events/{event.pk}/"))
     return pages
+
+
+def _next_plan(plan: Any) -> Any:
+    """The plan that follows ``plan`` (``plan_copy``, as the ministry starts its next
+    roadmap), made once; ``plan`` is marked current so that every other page still
+    shows it. Each indicator page of the next plan shows its predecessor's actual."""
+    from roadmap.models import Plan
+    from roadmap.plans.plan_copy import plan_copy
+
+    key = f"{plan.key}-next"
+    found = Plan.objects.filter(key=key).first()
+    if found is None:
+        Plan.objects.filter(pk=plan.pk).update(is_current=True)
+        found = plan_copy(
+            source_key=plan.key, key=key, first_year=plan.last_year + 1, last_year=plan.last_year + 3
+        ).plan
+    return found
 
 
 def run(scale: str, runs: int) -> list[dict[str, Any]]:
