@@ -445,6 +445,11 @@ class Responsibility(models.Model):
 # ---------------------------------------------------------------------------
 
 
+# The event's columns that mirror its report (kept by ``roadmap.events.rollups``,
+# never by a save of the event, and not part of its history).
+REPORT_MIRRORS = ("report_outcome", "report_on_time")
+
+
 class Event(models.Model):
     """A concrete occurrence under a roadmap activity, organised by one organisation.
 
@@ -516,6 +521,10 @@ class Event(models.Model):
     # checked by ``rollups_check``. A region's "overdue" or "on time" list then
     # reads one index instead of probing the reports once per event.
     report_outcome = models.CharField(_("report outcome"), max_length=10, blank=True, default="", editable=False)
+    # And whether the report was filed on time (None while there is none): decided
+    # at its first submission and kept whatever becomes of the report, it is what
+    # the «в срок» / «с опозданием» lists go by. Mirrored and checked as above.
+    report_on_time = models.BooleanField(_("report filed on time"), null=True, editable=False)
     created_by = models.ForeignKey(
         "roadmap.User",
         verbose_name=_("registered by"),
@@ -530,7 +539,7 @@ class Event(models.Model):
 
     # The mirror is not an edit of the event: a report filed between two edits
     # would read as the second editor's change.
-    history = HistoricalRecords(excluded_fields=["report_outcome"])
+    history = HistoricalRecords(excluded_fields=list(REPORT_MIRRORS))
 
     class Meta:
         ordering = ["-end_date", "-id"]
@@ -554,6 +563,12 @@ class Event(models.Model):
                 name="event_region_outcome_idx",
                 condition=models.Q(cancelled_at__isnull=True),
             ),
+            # ... and by the report's timeliness: "filed late in 2024" is a range of it.
+            models.Index(
+                fields=["region", "report_on_time", "end_date"],
+                name="event_region_on_time_idx",
+                condition=models.Q(cancelled_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -568,8 +583,9 @@ class Event(models.Model):
         """Save; a full save copies the region it counts in (``region``; a save of chosen
         fields writes only those, and the organiser of an event never changes).
 
-        A full save of a stored event writes every field but ``report_outcome``,
-        which the instance may hold from before its report was filed.
+        A full save of a stored event writes every field but its mirrors of the
+        report (``REPORT_MIRRORS``), which the instance may hold from before its
+        report was filed.
         """
         if kwargs.get("update_fields") is None:
             if self.organizer_id is not None:
@@ -582,7 +598,7 @@ class Event(models.Model):
 
 # What a full save of a stored event writes (``Event.save``).
 _EVENT_SAVED_FIELDS = [
-    f.attname for f in Event._meta.concrete_fields if not f.primary_key and f.name != "report_outcome"
+    f.attname for f in Event._meta.concrete_fields if not f.primary_key and f.name not in REPORT_MIRRORS
 ]
 
 

@@ -152,15 +152,17 @@ class EventFilter(StyledFilterSet):
         if not value:
             return queryset
         held = Q(cancelled_at__isnull=True, end_date__lte=moscow_date(self.now))
-        # "Reported" from the event's mirror of its report (its own index); the
-        # timeliness of a report, whatever became of it since, from the report.
+        # From the event's mirrors of its report (its own indexes): whether there is
+        # one, and whether it was filed on time, whatever became of it since.
         unreported = Q(report_outcome=NO_OUTCOME)
         past_deadline = Q(due_at__lte=self.now - DEADLINE_SECOND)
         conditions = {
             "held": held,
             "due": held & (~unreported | past_deadline),
-            "on_time": held & Q(report__on_time=True),
-            "late": held & Q(report__on_time=False),
+            # ``__in``: Django writes ``= True`` as the bare column ("NOT col" for False),
+            # which SQLite cannot match with the (region, report_on_time, end_date) index.
+            "on_time": held & Q(report_on_time__in=[True]),
+            "late": held & Q(report_on_time__in=[False]),
             "missing": held & unreported & past_deadline,
         }
         return queryset.filter(conditions[value])

@@ -21,10 +21,12 @@ How they stay exact:
   stored due moment give missing versus not yet due at any moment. An event
   whose due moment is recomputed (a moved event, a changed plan rule) moves
   to another key like any other change.
-* **The report's outcome mirrored on its event.** ``apply`` also copies each
-  report's outcome (``roadmap.events.status.report_outcome``) to
+* **The report mirrored on its event.** ``apply`` also copies each report's
+  outcome (``roadmap.events.status.report_outcome``) to
   ``Event.report_outcome``, which the report-status filters read from the
-  event's own index; ``rollups_rebuild`` sets it set-wise after bulk loads.
+  event's own index, and whether it was filed on time to
+  ``Event.report_on_time``, which the timeliness filters read;
+  ``rollups_rebuild`` sets both set-wise after bulk loads.
 * **Checked against the records.** ``rollups_check`` (the ``rollups_check``
   command and a nightly task) recomputes them from the events and reports and
   lists every difference; ``fix=True`` rewrites the rows that differ.
@@ -88,10 +90,11 @@ _EVENT_FIELDS = (
     "report__participants_total",
     "region_id",
     "report_outcome",
+    "report_on_time",
 )
-# Where a row of ``_EVENT_FIELDS`` holds the report's status, its timeliness and the event's mirror.
-_STATUS_AT, _ON_TIME_AT, _OUTCOME_AT = (
-    _EVENT_FIELDS.index(f) for f in ("report__status", "report__on_time", "report_outcome")
+# Where a row of ``_EVENT_FIELDS`` holds the report's status, its timeliness and the event's mirrors.
+_STATUS_AT, _ON_TIME_AT, _OUTCOME_AT, _MIRRORED_ON_TIME_AT = (
+    _EVENT_FIELDS.index(f) for f in ("report__status", "report__on_time", "report_outcome", "report_on_time")
 )
 RETURNED = "returned"  # EventReport.Status.RETURNED, spelled out for the migration's models
 _CHUNK = 1000
@@ -133,6 +136,7 @@ def _contribution(row: Sequence[Any]) -> tuple[Key, Counters, dt.datetime, int |
         participants,
         region_id,
         _outcome,
+        _on_time_mirrored,
     ) = row
     key: Key = (plan_id, organization_id, activity_id, municipality_id or 0, day, due_at)
     latest = max(m for m in (NO_STAMP, cancelled_at, submitted_at, accepted_at) if m is not None)
@@ -210,14 +214,15 @@ class RollupDelta:
 
 
 def _mirror_outcomes(rows: Sequence[Sequence[Any]]) -> None:
-    """Copy each report's outcome to its event where it differs: one UPDATE per outcome."""
-    moved: dict[str, list[int]] = {}
+    """Copy each report's outcome and timeliness to its event where they differ: one
+    UPDATE per (outcome, on time) pair."""
+    moved: dict[tuple[str, bool | None], list[int]] = {}
     for row in rows:
-        outcome = report_outcome(row[_STATUS_AT], row[_ON_TIME_AT])
-        if outcome != row[_OUTCOME_AT]:
-            moved.setdefault(outcome, []).append(row[0])
-    for outcome, ids in sorted(moved.items()):
-        Event.objects.filter(pk__in=ids).update(report_outcome=outcome)
+        mirrored = (report_outcome(row[_STATUS_AT], row[_ON_TIME_AT]), row[_ON_TIME_AT])
+        if mirrored != (row[_OUTCOME_AT], row[_MIRRORED_ON_TIME_AT]):
+            moved.setdefault(mirrored, []).append(row[0])
+    for (outcome, on_time), ids in sorted(moved.items(), key=str):
+        Event.objects.filter(pk__in=ids).update(report_outcome=outcome, report_on_time=on_time)
 
 
 @contextmanager
@@ -402,49 +407,93 @@ _OUTCOME_CONDITIONS = (
 assert {o for o, _ in _OUTCOME_CONDITIONS} == {"", *REPORT_OUTCOMES}
 
 
+# Whether the report was filed on time, in SQL: None while there is none.
+_ON_TIME_CONDITIONS: tuple[tuple[bool | None, Q], ...] = (
+    (None, Q(report__isnull=True)),
+    (True, Q(report__on_time=True)),
+    (False, Q(report__on_time=False)),
+)
+
+
 @dataclass(frozen=True)
 class OutcomeDifference:
-    """An event whose ``report_outcome`` is not what its report says."""
+    """An event whose mirrors of its report (``report_outcome``, ``report_on_time``)
+    are not what its report says."""
 
     event_id: int
     stored: str
     recomputed: str
+    stored_on_time: bool | None = None
+    recomputed_on_time: bool | None = None
 
     def describe(self) -> str:
-        return f"event {self.event_id}: report outcome stored {self.stored!r}, recomputed {self.recomputed!r}"
+        parts = []
+        if self.stored != self.recomputed:
+            parts.append(f"report outcome stored {self.stored!r}, recomputed {self.recomputed!r}")
+        if self.stored_on_time != self.recomputed_on_time:
+            parts.append(f"report on time stored {self.stored_on_time}, recomputed {self.recomputed_on_time}")
+        return f"event {self.event_id}: " + "; ".join(parts)
+
+
+def _mark(conditions: Iterable[tuple[Any, Q]]) -> Case:
+    """A text mark of which condition holds ("?": none), comparable with ``_stored_mark``."""
+    return Case(
+        *(When(condition, then=Value(_as_mark(value))) for value, condition in conditions),
+        default=Value("?"),
+        output_field=CharField(),
+    )
+
+
+def _as_mark(value: bool | str | None) -> str:
+    """An outcome as itself; on time as "1", late as "0", no report as ""."""
+    return value if isinstance(value, str) else {None: "", True: "1", False: "0"}[value]
 
 
 def _outcome_differences(events: Q) -> list[OutcomeDifference]:
-    recomputed = Case(
-        *(When(condition, then=Value(outcome)) for outcome, condition in _OUTCOME_CONDITIONS),
-        default=Value("?"),
+    stored_on_time = Case(
+        When(report_on_time=True, then=Value("1")),
+        When(report_on_time=False, then=Value("0")),
+        default=Value(""),
         output_field=CharField(),
     )
     rows = (
         Event.objects.filter(events)
-        .annotate(recomputed_outcome=recomputed)
-        .exclude(report_outcome=F("recomputed_outcome"))
+        .annotate(
+            recomputed_outcome=_mark(_OUTCOME_CONDITIONS),
+            recomputed_on_time=_mark(_ON_TIME_CONDITIONS),
+            stored_on_time=stored_on_time,
+        )
+        .filter(~Q(report_outcome=F("recomputed_outcome")) | ~Q(stored_on_time=F("recomputed_on_time")))
         .order_by("pk")
-        .values_list("pk", "report_outcome", "recomputed_outcome")
+        .values_list("pk", "report_outcome", "recomputed_outcome", "report_on_time", "recomputed_on_time")
     )
-    return [OutcomeDifference(*row) for row in rows.iterator(chunk_size=5000)]
+    on_time = {"": None, "1": True, "0": False, "?": None}
+    return [
+        OutcomeDifference(pk, stored, recomputed, stored_on_time, on_time[recomputed_on_time])
+        for pk, stored, recomputed, stored_on_time, recomputed_on_time in rows.iterator(chunk_size=5000)
+    ]
 
 
 def _outcomes_rewrite(differences: list[OutcomeDifference]) -> None:
-    moved: dict[str, list[int]] = {}
+    moved: dict[tuple[str, bool | None], list[int]] = {}
     for d in differences:
-        moved.setdefault(d.recomputed, []).append(d.event_id)
-    for outcome, ids in sorted(moved.items()):
+        moved.setdefault((d.recomputed, d.recomputed_on_time), []).append(d.event_id)
+    for (outcome, on_time), ids in sorted(moved.items(), key=str):
         for i in range(0, len(ids), _CHUNK):
-            Event.objects.filter(pk__in=ids[i : i + _CHUNK]).update(report_outcome=outcome)
+            Event.objects.filter(pk__in=ids[i : i + _CHUNK]).update(report_outcome=outcome, report_on_time=on_time)
 
 
 def outcomes_rebuild(event_model: Any = Event) -> int:
-    """Set every event's ``report_outcome`` from its report, set-wise (after bulk
-    loads, and for the migration that adds the column); returns the events changed."""
+    """Set every event's mirrors of its report (``report_outcome``, and
+    ``report_on_time`` when the model has it) from its report, set-wise (after bulk
+    loads, and for the migrations that add the columns); returns the updates made."""
     changed = 0
     for outcome, condition in _OUTCOME_CONDITIONS:
         changed += event_model.objects.filter(condition).exclude(report_outcome=outcome).update(report_outcome=outcome)
+    if _has_field(event_model, "report_on_time"):
+        for on_time, condition in _ON_TIME_CONDITIONS:
+            stale = Q(report_on_time__isnull=False) if on_time is None else ~Q(report_on_time=on_time)
+            changed += event_model.objects.filter(condition & stale).update(report_on_time=on_time)
     return changed
 
 

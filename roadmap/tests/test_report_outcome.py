@@ -31,6 +31,19 @@ def _outcome(event: Event) -> str:
     return Event.objects.values_list("report_outcome", flat=True).get(pk=event.pk)
 
 
+def _on_time(event: Event) -> bool | None:
+    return Event.objects.values_list("report_on_time", flat=True).get(pk=event.pk)
+
+
+def _timely(value: str, now: dt.datetime) -> set[int]:
+    """The events the list's ``?timeliness=`` filter shows."""
+    from roadmap.events.filters import EventFilter
+
+    events = events_list(user=None, now=now, everything=True)
+    listed = EventFilter({"timeliness": value}, queryset=events, now=now, organizers=None).qs
+    return set(listed.values_list("pk", flat=True))
+
+
 def _listed(status: str, now: dt.datetime) -> set[int]:
     return set(events_list(user=None, now=now, report_status=status, everything=True).values_list("pk", flat=True))
 
@@ -206,3 +219,58 @@ def test_the_migration_copies_the_outcomes_of_reports_already_filed() -> None:
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert [_outcome(Event(pk=pk)) for pk in made] == ["accepted", "late", ""]
+    assert [_on_time(Event(pk=pk)) for pk in made] == [False, False, None]  # 0019: the timeliness too
+
+
+@pytest.mark.django_db
+def test_the_report_s_timeliness_is_mirrored_and_kept_whatever_becomes_of_it() -> None:
+    """«С опозданием» and «в срок» read ``Event.report_on_time``: set at the first
+    submission, kept through a return, a resubmission and the acceptance."""
+    late, timely, unreported = _event(), _event(), _event()
+    now = msk(2026, 3, 20, 12)
+    assert (_on_time(late), _on_time(timely)) == (None, None)
+    first = services.event_report_submit(user=None, event=late, data=_data(), now=msk(2026, 3, 12, 0, 0))
+    services.event_report_submit(user=None, event=timely, data=_data(), now=msk(2026, 3, 11, 23, 59, 59))
+    assert (_on_time(late), _on_time(timely), _on_time(unreported)) == (False, True, None)
+    assert _timely("late", now) == {late.pk} and _timely("on_time", now) == {timely.pk}
+
+    services.event_report_return(user=None, report=first, reason="Исправьте", now=now)
+    first.refresh_from_db()
+    services.event_report_resubmit(user=None, report=first, data=_data(14), now=now)
+    first.refresh_from_db()
+    services.event_report_accept(user=None, report=first, now=now)
+    assert _outcome(late) == "accepted" and _on_time(late) is False
+    assert _timely("late", now) == {late.pk}, "a late report later accepted is still late"
+
+    stale = Event.objects.get(pk=unreported.pk)
+    services.event_report_submit(user=None, event=unreported, data=_data(), now=msk(2026, 3, 11, 9))
+    stale.title = "Профпроба (уточнено)"
+    stale.save()  # an instance read before its report cannot write the mirror back
+    assert _on_time(unreported) is True
+    assert "report_on_time" not in {f.name for f in Event.history.model._meta.get_fields()}
+    assert _timely("on_time", now) == {timely.pk, unreported.pk}
+    assert rollups_check().ok
+
+
+@pytest.mark.django_db
+def test_rollups_check_finds_and_fixes_a_timeliness_a_side_door_changed(capsys: Any) -> None:
+    report = EventReportFactory(on_time=False)
+    event = report.event
+    assert _on_time(event) is False
+    unreported = EventFactory(start_date=DAY)
+    Event.objects.filter(pk=event.pk).update(report_on_time=True)  # past the services
+    Event.objects.filter(pk=unreported.pk).update(report_on_time=False)
+    check = rollups_check()
+    assert not check.ok and not check.differences
+    assert [d.describe() for d in check.outcomes] == [
+        f"event {event.pk}: report on time stored True, recomputed False",
+        f"event {unreported.pk}: report on time stored False, recomputed None",
+    ]
+    with pytest.raises(CommandError, match="2 events' report outcomes differ"):
+        call_command("rollups_check")
+    call_command("rollups_check", "--fix")
+    assert "fixed 2 events' report outcomes" in capsys.readouterr().out
+    assert (_on_time(event), _on_time(unreported)) == (False, None) and rollups_check().ok
+    EventReport.objects.filter(pk=report.pk).update(on_time=True)  # and the rebuild after a bulk load
+    rollups_rebuild()
+    assert _on_time(event) is True and rollups_check().ok

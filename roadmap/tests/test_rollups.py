@@ -222,7 +222,8 @@ def test_rollup_figures_equal_the_direct_computation_after_any_writes(seed: int)
 
 
 def _assert_lists_agree(w: World) -> None:
-    """The lists behind the figures (read from ``report_outcome``) open the very events counted."""
+    """The lists behind the figures (read from the event's mirrors of its report: ``report_outcome``,
+    ``report_on_time``) open the very events counted."""
     total = timeliness_figures_direct(now=w.now, by="total").total
     for column in ("held", "due", "on_time", "late", "missing"):
         listed = EventFilter({"timeliness": column}, queryset=Event.objects.all(), now=w.now, organizers=None)

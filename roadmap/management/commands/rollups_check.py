@@ -9,8 +9,8 @@ from roadmap.events.rollups import rollups_check, rollups_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute the event rollups (roadmap.EventRollup) and each event's mirror of its report "
-        "(Event.report_outcome) from the events and reports and compare: exits 0 when they are equal, otherwise prints each difference (key, stored, "
+        "Recompute the event rollups (roadmap.EventRollup) and each event's mirrors of its report "
+        "(Event.report_outcome, Event.report_on_time) from the events and reports and compare: exits 0 when they are equal, otherwise prints each difference (key, stored, "
         "recomputed) and exits 1. --fix rewrites the rows that differ (and exits 0); --rebuild "
         "recomputes the whole table."
     )
