@@ -369,3 +369,29 @@ def test_it_counts_only_the_organisers_of_the_scope(order_plan: Any) -> None:
     assert figure(None) == pl.PeopleFigure(value=3 + 4, listed=3)
     assert figure((copp.kind,)) == pl.PeopleFigure(value=2, listed=2)
     assert figure((college.kind,)) == pl.PeopleFigure(value=2 + 4, listed=2)
+
+
+def test_the_listed_people_are_counted_over_the_listed_reports_ids_or_past_the_cap_by_their_conditions(
+    order_plan: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The distinct count reads the participants of the counted reports with a list by
+    their ids (PostgreSQL had merge-joined the participants with every report of the
+    country); past ``_LISTED_REPORTS_MAX`` ids it joins the reports' conditions: the same
+    figures either way, and none of a report not counted (submitted, cancelled, another year)."""
+    activity = Activity.objects.get(plan=order_plan, number=17)
+    orgs = list(Organization.objects.filter(kind="college")[:3])
+    _populate(activity, orgs, 12)
+    _listed(accepted_report(activity, orgs[0], total=2, pupils=2, status="submitted"), "Чужой", "Другой")
+
+    def run() -> tuple[dict[int, Any], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            found = pl.people_figures(activity_ids=[activity.pk], years=[2023, 2024], field="participants_pupils_6_11")
+        return found, [q["sql"] for q in queries.captured_queries]
+
+    by_ids, sql = run()
+    # 6 unlisted reports of 5; 6 listed ones of 5 with 4 names (1 beyond each); Ученик0–6 once
+    assert by_ids[2024] == pl.PeopleFigure(value=6 * 5 + 6 + 7, listed=7)
+    assert '"roadmap_reportparticipant"."report_id" IN (' in sql[-1]
+    monkeypatch.setattr(pl, "_LISTED_REPORTS_MAX", 0)
+    joined, sql = run()
+    assert joined == by_ids and '"roadmap_reportparticipant"."report_id" IN (' not in sql[-1]
