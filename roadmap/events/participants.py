@@ -332,7 +332,8 @@ def people_figures_many(
     year rule, accepted by ``as_of``). A figure is the distinct listed
     people of the field's categories across ALL those reports (not per
     activity), plus, per report, what its figure counts beyond its list (the
-    whole figure when there is no list). Three queries, whatever the data:
+    whole figure when there is no list). Three queries, whatever the data (two when
+    no counted report has a list):
     the sums of the reports without a list, a row per report with a list (its
     listed people per category), and the distinct people of every figure,
     counted by the database.

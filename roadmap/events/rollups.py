@@ -436,7 +436,8 @@ class OutcomeDifference:
 
 
 def _mark(conditions: Iterable[tuple[Any, Q]]) -> Case:
-    """A text mark of which condition holds ("?": none), comparable with ``_stored_mark``."""
+    """A text mark of the value whose condition holds (``_as_mark``; "?": none), so a
+    stored value and a recomputed one compare as text, NULLs included."""
     return Case(
         *(When(condition, then=Value(_as_mark(value))) for value, condition in conditions),
         default=Value("?"),
@@ -450,11 +451,12 @@ def _as_mark(value: bool | str | None) -> str:
 
 
 def _outcome_differences(events: Q) -> list[OutcomeDifference]:
-    stored_on_time = Case(
-        When(report_on_time=True, then=Value("1")),
-        When(report_on_time=False, then=Value("0")),
-        default=Value(""),
-        output_field=CharField(),
+    stored_on_time = _mark(
+        (
+            (None, Q(report_on_time__isnull=True)),
+            (True, Q(report_on_time=True)),
+            (False, Q(report_on_time=False)),
+        )
     )
     rows = (
         Event.objects.filter(events)
