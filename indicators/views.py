@@ -36,7 +36,7 @@ from indicators.selectors import (
     actuals_visible_to,
     visible_indicator_records,
 )
-from roadmap.accounts.permissions import sees_all_organizations
+from roadmap.accounts.permissions import sees_many_organizations
 from roadmap.errors import Refusal, StaleVersion
 from roadmap.plans.selectors import is_archive
 
@@ -97,7 +97,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ],
         "records": records,
-        "records_limited": not sees_all_organizations(request.user),
+        "records_limited": not sees_many_organizations(request.user),  # one organisation's records
         "rules": rules,
         "breaches": plan_breaches(plan, years=py.years, codes=[indicator.code], figures=figures, rules=plan_rules),
         "how": how,

@@ -150,3 +150,13 @@ def test_a_new_plans_page_reads_its_predecessors_figures_from_the_memo(
     assert computed.count(world.plan.pk) == 2, "a write moves the stamp: recomputed"
     direct = indicator_figures(world.plan, years=world.plan.years, now=timezone.now())
     assert after.actuals == {y: getattr(direct.get(("6", y)), "actual", None) for y in world.plan.years}
+
+
+def test_only_a_one_organisation_reader_is_told_the_records_are_their_organisation_s(world: World) -> None:
+    """The indicator page's records are the reader's scope: a region for the ministry (no
+    «your organisation» note), one organisation for a coordinator (the note)."""
+    indicator = world.plan.indicator_set.indicators.get(code="6")
+    url = f"/indicators/{indicator.pk}/?year={world.plan.last_year}"
+    note = "Показаны записи вашей организации"
+    assert note not in logged_in(world.ministry).get(url).content.decode()
+    assert note in logged_in(world.coord_a).get(url).content.decode()
