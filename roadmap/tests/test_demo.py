@@ -312,3 +312,18 @@ def test_the_demo_proves_some_control_points_so_both_verdicts_show(
     points = control_points_of(activities, today=today)
     verdicts = {activity_verdict(points[a.pk], today=today) for a in activities}
     assert {ActivityStatus.DONE, ActivityStatus.FAILED} <= verdicts
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_outside_a_transaction_the_command_also_vacuums() -> None:
+    """As autovacuum would after a bulk load: the visibility map set, so index-only
+    scans (a region's count of events) need not visit the table."""
+    from roadmap.plans.loader import plan_load
+
+    plan_load()
+    call_command("generate_demo", "--scale", "small", "--seed", "3", "--now", "2026-01-15T12:00:00+03:00")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'roadmap_event'")
+        assert cursor.fetchone()[0] > 0
+    assert _planner_rows("roadmap_event") == pytest.approx(SCALES["small"].events, rel=0.2)
