@@ -97,8 +97,10 @@ def _textarea(widget: Mapping[str, Any]) -> str:
 
 
 # input.html and the templates that only include it
-_INPUTS = ["input", "text", "number", "email", "url", "tel", "password", "search", "hidden"]
-_INPUTS += ["date", "time", "datetime", "color", "checkbox"]
+_INPUTS = (
+    *("input", "text", "number", "email", "url", "tel", "password", "search", "hidden"),
+    *("date", "time", "datetime", "color", "checkbox"),
+)
 WRITERS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     **{f"{_WIDGETS}{name}.html": _input for name in _INPUTS},
     f"{_WIDGETS}select.html": _select,
@@ -112,11 +114,10 @@ class WidgetRenderer(DjangoTemplates):
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         write = WRITERS.get(template_name)
-        widget = context.get("widget") if write is not None else None
-        if write is not None and isinstance(widget, Mapping):
-            html = write(widget)
-            if html is not None:
-                return SafeString(html.strip())
+        widget = context.get("widget")
+        html = write(widget) if write is not None and isinstance(widget, Mapping) else None
+        if html is not None:
+            return SafeString(html.strip())
         return str(super().render(template_name, context, request))
 
 

@@ -407,12 +407,19 @@ _OUTCOME_CONDITIONS = (
 assert {o for o, _ in _OUTCOME_CONDITIONS} == {"", *REPORT_OUTCOMES}
 
 
+def _on_time_conditions(field: str) -> tuple[tuple[bool | None, Q], ...]:
+    """Whether a report was filed on time, read from ``field`` (the report's own
+    ``report__on_time``, or the event's mirror ``report_on_time``): None when empty
+    (no report: the report's column is never empty otherwise)."""
+    return (
+        (None, Q(**{f"{field}__isnull": True})),
+        (True, Q(**{field: True})),
+        (False, Q(**{field: False})),
+    )
+
+
 # Whether the report was filed on time, in SQL: None while there is none.
-_ON_TIME_CONDITIONS: tuple[tuple[bool | None, Q], ...] = (
-    (None, Q(report__isnull=True)),
-    (True, Q(report__on_time=True)),
-    (False, Q(report__on_time=False)),
-)
+_ON_TIME_CONDITIONS = _on_time_conditions("report__on_time")
 
 
 @dataclass(frozen=True)
@@ -451,19 +458,12 @@ def _as_mark(value: bool | str | None) -> str:
 
 
 def _outcome_differences(events: Q) -> list[OutcomeDifference]:
-    stored_on_time = _mark(
-        (
-            (None, Q(report_on_time__isnull=True)),
-            (True, Q(report_on_time=True)),
-            (False, Q(report_on_time=False)),
-        )
-    )
     rows = (
         Event.objects.filter(events)
         .annotate(
             recomputed_outcome=_mark(_OUTCOME_CONDITIONS),
             recomputed_on_time=_mark(_ON_TIME_CONDITIONS),
-            stored_on_time=stored_on_time,
+            stored_on_time=_mark(_on_time_conditions("report_on_time")),
         )
         .filter(~Q(report_outcome=F("recomputed_outcome")) | ~Q(stored_on_time=F("recomputed_on_time")))
         .order_by("pk")
