@@ -225,3 +225,15 @@ def test_the_dashboard_opens_short_and_draws_charts_when_asked(web: Any, world: 
     assert page.locator("#sec-trend .yes-no").count() > 0, "yes/no indicators show badges, not bars"
     assert not page.errors, page.errors
     web.shoot(page, "dashboard-trend")
+
+
+def test_the_indicator_chart_writes_numbers_the_russian_way(web: Any, world: World) -> None:
+    page = web.page(world.ministry, {"width": 1400, "height": 900})
+    page.goto(web.base + f"/indicators/{world.indicator.pk}/?year={world.plan.first_year}")
+    page.wait_for_function("Array.from(document.querySelectorAll('canvas')).every(c => Chart.getChart(c))")
+    chart = "Chart.getChart(document.querySelector('canvas'))"
+    assert page.evaluate(f"{chart}.options.locale") == "ru"
+    # The axis labels as drawn: a thousand is «1 000», never «1,000».
+    labels = page.evaluate(f"{chart}.scales.y.ticks.map(t => t.label)")
+    assert labels and not any("," in str(label) for label in labels), labels
+    assert not page.errors, page.errors

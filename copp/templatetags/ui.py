@@ -171,14 +171,16 @@ FINAL_LABELS: dict[str, Any] = {"achieved": _("reached"), "not_achieved": _("not
 
 
 @register.simple_tag
-def figure_badge(figure: Any) -> str:
-    """An indicator figure's status; once its year is over, the verdict with its percentage."""
+def figure_badge(figure: Any, with_percent: bool = True) -> str:
+    """An indicator figure's status; once its year is over, the verdict with its
+    percentage (``with_percent=False``: the verdict alone, where a column beside
+    it shows the percentage)."""
     status = getattr(figure, "status", None)
     if not status:
         return ""
     if getattr(figure, "final", False) and str(status) in FINAL_LABELS:
         label = str(FINAL_LABELS[str(status)])
-        if getattr(figure, "percent", None) is not None:
+        if with_percent and getattr(figure, "percent", None) is not None:
             label = f"{label}, {percent(figure.percent)}"
         return status_badge(status, label)
     return status_badge(status)

@@ -30,6 +30,7 @@
           ]
         },
         options: {
+          locale: document.documentElement.lang || "ru",  // 50 000, not 50,000
           animation: reduced ? false : { duration: 300 },
           maintainAspectRatio: false,
           plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
