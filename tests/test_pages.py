@@ -159,3 +159,27 @@ def test_it_keeps_ministry_pages_from_coordinators(world: World) -> None:
     assert client.get("/reports/").status_code == 403
     assert client.get(f"/reports/{report.pk}/").status_code == 404
     assert client.get(f"/reports/{report.pk}/download/").status_code == 404
+
+
+def test_the_activity_page_reads_its_responsible_organisations_at_once(world: World) -> None:
+    """However many responsible organisations an activity names, each with its
+    municipality, the page reads them in the same number of queries."""
+    from roadmap.models import Responsibility
+    from roadmap.tests.factories import MunicipalityFactory, OrganizationFactory
+
+    client = logged_in(world.ministry)
+    url = f"/activities/{world.activity.pk}/"
+
+    def name(n: int) -> None:
+        for i in range(n):
+            org = OrganizationFactory(municipality=MunicipalityFactory())
+            Responsibility.objects.create(activity=world.activity, organization=org, order=100 + i)
+
+    name(1)
+    client.get(url)  # kept figures (the control points) are computed once
+    one = _count(client, url)
+    name(4)
+    page = client.get(url).content.decode()
+    assert _count(client, url) == one
+    shown = Responsibility.objects.filter(activity=world.activity, organization__municipality__isnull=False)
+    assert all(r.organization.municipality.name in page for r in shown)

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +36,7 @@ from roadmap.events.forms import EventForm, EvidenceForm, ReasonForm, ReportForm
 from roadmap.events.lists import activity_list_filter, event_list_counted, event_list_filter
 from roadmap.events.memo import current_control_points
 from roadmap.events.status import ReportStatus
-from roadmap.models import Activity, Event, EventReport, EvidenceFile
+from roadmap.models import Activity, Event, EventReport, EvidenceFile, Responsibility
 from roadmap.plans.activity_status import ACTIVITY_STATUS_CSS, activity_verdict
 from roadmap.plans.selectors import plans_ordered, region_plans
 
@@ -61,9 +62,12 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # The responsible organisations with their municipalities in one query (a
+    # municipality read per organisation as the page showed it before).
+    responsibilities = Responsibility.objects.select_related("organization__municipality")
     activity = get_object_or_404(
         Activity.objects.select_related("plan", "section").prefetch_related(
-            "windows", "responsibilities__organization"
+            "windows", Prefetch("responsibilities", queryset=responsibilities)
         ),
         pk=pk,
     )
