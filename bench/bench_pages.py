@@ -16,7 +16,9 @@ it, so the row is what the ministry user waits for); the refresh job itself
 no snapshot exists and the request computes it. The federal comparison of
 regions is served from a snapshot too; its recomputation is a row of its own.
 The indicator pages read a plan's figures from a memo kept per data stamp
-(``indicators.memo``); each has a second row for the view that recomputes them.
+(``indicators.memo``); each has a second row for the view that recomputes them,
+and the order's indicator page a third: the view after a write to another plan's
+events (as another region's reports come in between two views at national scale).
 One indicator page is of the plan that follows the order (made here by
 ``plan_copy``, as the ministry starts its 2026-2028 roadmap): it shows its
 predecessor's actuals as well.
@@ -144,7 +146,52 @@ def run(scale: str, runs: int) -> list[dict[str, Any]]:
                     note=url,
                 )
             )
+        if name == "indicator page (6)":  # another plan's events written before each view
+            m = measure(get_ok(clients[role], url), runs=runs, setup=_another_plans_write())
+            rows.append(
+                make_row(
+                    f"{name}, after a write to another plan's events",
+                    m,
+                    baseline=baseline,
+                    baseline_name="trivial page",
+                    n=n_events,
+                    note=url,
+                )
+            )
     return rows
+
+
+def _another_plans_write() -> Any:
+    """A write to an event of the plan that follows the order (as another region's
+    reports are, at national scale, between two views of a page): through the
+    rollups, with a history row, as the services write. Returns the write."""
+    import datetime as dt
+
+    from roadmap.events.rollups import rollups_kept
+    from roadmap.events.services import event_due_at
+    from roadmap.models import Activity, Event, Organization, Plan
+
+    plan = Plan.objects.filter(key__endswith="-next").order_by("-id").first()
+    assert plan is not None, "made by _pages()"
+    event = Event.objects.filter(activity__plan=plan).first()
+    if event is None:
+        day = dt.date(plan.first_year, 3, 2)
+        with rollups_kept() as kept:
+            event = Event.objects.create(
+                activity=Activity.objects.filter(plan=plan).order_by("pk").first(),
+                organizer=Organization.objects.filter(kind="copp").order_by("pk").first(),
+                title="Событие следующей дорожной карты",
+                start_date=day,
+                end_date=day,
+                due_at=event_due_at(plan=plan, end_date=day),
+            )
+            kept.created([event.pk])
+
+    def write() -> None:
+        with rollups_kept([event.pk]):
+            event.save()
+
+    return write
 
 
 def _comparison_job_row(baseline: Any, n_events: int, runs: int) -> dict[str, Any]:

@@ -35,16 +35,21 @@ T = TypeVar("T")
 Stamp = tuple[object, ...]
 
 
-def data_stamp(models: Sequence[type[Model]]) -> Stamp:
-    """The newest primary key of each of ``models``' tables, in one query, on the
-    database reads of the first go to (a replica inside ``copp.db_router.replica_reads``)."""
+def data_stamp(models: Sequence[type[Model]], *, scoped: Sequence[tuple[type[Model], str, int]] = ()) -> Stamp:
+    """The newest primary key of each of ``models``' tables, then of each ``scoped``
+    (model, database column, value)'s rows with that value (an index leading with the
+    column finds it), in one query, on the database reads of the first go to (a replica
+    inside ``copp.db_router.replica_reads``)."""
     connection = connections[router.db_for_read(models[0])]
     quote = connection.ops.quote_name
-    maxima = ", ".join(
-        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})" for model in models
-    )
+
+    def newest(model: type[Model], where: str = "") -> str:
+        return f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}{where})"
+
+    maxima = [newest(model) for model in models]
+    maxima += [newest(model, f" WHERE {quote(column)} = %s") for model, column, _ in scoped]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {maxima}")
+        cursor.execute(f"SELECT {', '.join(maxima)}", [value for _, _, value in scoped])
         row = cursor.fetchone()
     return tuple(row)
 

@@ -8,7 +8,10 @@ together with the **data stamp** it was computed under and serves it again
 while the stamp is unchanged and it is younger than
 ``settings.FIGURES_MEMO_SECONDS`` (0 turns the memo off). The stamp moves with
 every write the services make (each leaves a history row, read off the primary
-key indexes, so reading it costs next to nothing at any size); the age limit
+key indexes, so reading it costs next to nothing at any size; of events and
+reports, a write mark of each plan written, so one plan's figures stay kept
+while another's events change: at national scale, another region writes
+every few seconds); the age limit
 bounds how long a time-driven change (a year judged as finished at midnight)
 or a write that leaves no history row (an administrator's change of a source)
 can lag. Figures "as of" a past moment are exact by definition and never kept.
@@ -33,24 +36,36 @@ from indicators.models import (
 )
 from indicators.selectors import Figure, indicator_figures
 from roadmap.events.event_year import EVENT_YEAR_FIELD
-from roadmap.models import Event, EventReport, Organization, Plan
+from roadmap.models import Event, EventReport, Organization, Plan, PlanWrite
 
 FigureMap = dict[tuple[str, int], Figure]
 
 
-def _stamped() -> list[type[Model]]:
+def _stamped(*, events: bool) -> list[type[Model]]:
     """The tables whose newest primary key makes the stamp: the history of what
-    figures read, and the events and values themselves."""
-    histories = (Event, EventReport, Target, PartnerAgreement, EducationalProgramme, ProgrammeCohort)
-    return [*(model.history.model for model in histories), ActualChange, Event, Actual]  # type: ignore[attr-defined]
+    figures read, and the values themselves (``events``: the events' and reports'
+    history, and the events, too)."""
+    histories = (Target, PartnerAgreement, EducationalProgramme, ProgrammeCohort)
+    stamped = [*(model.history.model for model in histories), ActualChange, Actual]  # type: ignore[attr-defined]
+    if events:
+        stamped += [Event.history.model, EventReport.history.model, Event]  # type: ignore[attr-defined]
+    return stamped
 
 
-def data_stamp() -> Stamp:
+def data_stamp(plan: Plan | None = None) -> Stamp:
     """The newest history row of everything figures read (events, reports, values,
     targets, agreements, programmes, cohorts) and the newest event and value ids
     (bulk loads that bypass history). Any write through a service changes it. One
-    query of primary-key maxima (``copp.memo.data_stamp``)."""
-    return stamp_of(_stamped())
+    query of primary-key maxima (``copp.memo.data_stamp``).
+
+    Of one ``plan``'s figures, the events and reports are stamped by the plan's own
+    write marks (``roadmap.models.PlanWrite``, left by every write of events and
+    reports and by the rebuild after bulk loads): another plan's events and reports,
+    another region's at national scale, leave them valid. Values, targets and the
+    registries are stamped as for every plan."""
+    if plan is None:
+        return stamp_of(_stamped(events=True))
+    return stamp_of(_stamped(events=False), scoped=[(PlanWrite, "plan_id", plan.pk)])
 
 
 def _key(plan: Plan, years: list[int], organization: Organization | None) -> str:
@@ -67,7 +82,7 @@ def current_figures(
     years = sorted(set(years))
     return kept(
         _key(plan, years, organization),
-        stamp=data_stamp(),
+        stamp=data_stamp(plan),
         now=now,
         compute=lambda: indicator_figures(plan, years=years, organization=organization, now=now),
     )

@@ -849,6 +849,36 @@ class ReportParticipant(models.Model):
         return f"{self.get_category_display()} {self.person_key[:8]}"
 
 
+class PlanWrite(models.Model):
+    """A write to a plan's events or reports, one row per write and plan
+    (``roadmap.events.rollups``, in the write's transaction).
+
+    The newest id of a plan is that plan's events stamp: figures kept in the
+    memo (``indicators.memo``) are of one plan, so a report accepted under
+    another plan (another region's, at national scale a write every few
+    seconds) leaves them valid, where the newest history row of every event
+    moved with it. Rows are only added; all but each plan's newest are
+    deleted by the nightly rollups check (``plan_writes_prune``).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # leads the (plan, id) index
+    )
+
+    class Meta:
+        verbose_name = _("write to a plan's events")
+        verbose_name_plural = _("writes to plans' events")
+        indexes = [models.Index(fields=["plan", "id"], name="plan_write_plan_id_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}#{self.pk}"
+
+
 class EventRollup(models.Model):
     """Counters of the events of one key, kept current by ``roadmap.events.services``
     in the same transaction as each write (``roadmap.events.rollups``).

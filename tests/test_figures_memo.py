@@ -160,3 +160,77 @@ def test_only_a_one_organisation_reader_is_told_the_records_are_their_organisati
     note = "Показаны записи вашей организации"
     assert note not in logged_in(world.ministry).get(url).content.decode()
     assert note in logged_in(world.coord_a).get(url).content.decode()
+
+
+def _other_plans_event(world: World) -> Any:
+    """An event of another plan (another region's roadmap, say), with its rollups kept."""
+    from roadmap.events.rollups import rollups_kept
+    from roadmap.events.services import event_due_at
+    from roadmap.models import Event
+    from roadmap.tests.factories import ActivityFactory, PlanFactory
+
+    plan = PlanFactory(first_year=world.plan.first_year, last_year=world.plan.last_year)
+    activity = ActivityFactory(section__plan=plan)
+    end = dt.date(world.plan.first_year, 3, 2)
+    with rollups_kept() as kept:
+        event = Event.objects.create(
+            activity=activity,
+            organizer=world.org_a,
+            title="Событие другого плана",
+            start_date=end,
+            end_date=end,
+            due_at=event_due_at(plan=plan, end_date=end),
+        )
+        kept.created([event.pk])
+    return event
+
+
+def test_a_write_to_another_plans_events_leaves_the_kept_figures_valid(world: World, memo: int) -> None:
+    """A plan's figures are stamped by its own events' writes: a report filed under
+    another plan (at national scale, another region's, every few seconds) does not
+    recompute them; one filed under this plan does."""
+    now = timezone.now()
+    other = _other_plans_event(world)
+
+    def ask(at: dt.datetime) -> Any:
+        return _computes(lambda: current_figures(world.plan, years=world.plan.years, now=at))
+
+    first, computed = ask(now)
+    assert computed
+    event_report_submit(user=None, event=other, data=ReportData(summary="Прошло", participants_total=9), now=now)
+    kept, computed = ask(now + dt.timedelta(seconds=1))
+    assert not computed and kept == first == _direct(world, now)
+
+    event_report_submit(
+        user=None, event=world.events_a[0], data=ReportData(summary="Прошло", participants_total=40), now=now
+    )
+    _, computed = ask(now + dt.timedelta(seconds=2))
+    assert computed
+
+
+def test_every_write_of_events_marks_the_plans_it_touches(world: World) -> None:
+    from indicators.memo import data_stamp
+    from roadmap.events.rollups import plan_writes_prune, rollups_kept, rollups_rebuild
+    from roadmap.models import Event, PlanWrite
+
+    other = _other_plans_event(world)
+    here, there = data_stamp(world.plan), data_stamp(other.activity.plan)
+    # An event moved from one plan's activity to another's: both plans' stamps move.
+    event = world.events_a[0]
+    with rollups_kept([event.pk]):
+        Event.objects.filter(pk=event.pk).update(activity=other.activity)
+    assert data_stamp(world.plan) != here and data_stamp(other.activity.plan) != there
+    # Nothing of a plan written, its stamp stays.
+    here = data_stamp(world.plan)
+    with rollups_kept([other.pk]):
+        Event.objects.filter(pk=other.pk).update(title="Другое название")
+    assert data_stamp(world.plan) == here
+    # The rebuild after a bulk load marks every plan.
+    stamps = {p: data_stamp(p) for p in (world.plan, other.activity.plan)}
+    rollups_rebuild()
+    assert all(data_stamp(p) != stamp for p, stamp in stamps.items())
+    # The nightly prune keeps each plan's newest mark, so no stamp moves.
+    stamps = {p: data_stamp(p) for p in (world.plan, other.activity.plan)}
+    assert plan_writes_prune() > 0
+    assert {p: data_stamp(p) for p in stamps} == stamps
+    assert PlanWrite.objects.count() == len({p.pk for p in stamps})

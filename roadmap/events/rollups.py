@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, DateTimeField, F, Max, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, DateTimeField, F, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models import Field as DjangoField
 from django.db.models.functions import Coalesce, Greatest
 
 from roadmap.events.status import REPORT_OUTCOMES, report_outcome
-from roadmap.models import Event, EventRollup
+from roadmap.models import Event, EventRollup, Plan, PlanWrite
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +210,7 @@ class RollupDelta:
             if any(delta.counters) or newer:
                 changes[key] = delta
         _upsert(changes)
+        plans_written({key[0] for key in self.before} | {key[0] for key in after})
         return len(changes)
 
 
@@ -223,6 +224,20 @@ def _mirror_outcomes(rows: Sequence[Sequence[Any]]) -> None:
             moved.setdefault(mirrored, []).append(row[0])
     for (outcome, on_time), ids in sorted(moved.items(), key=str):
         Event.objects.filter(pk__in=ids).update(report_outcome=outcome, report_on_time=on_time)
+
+
+def plans_written(plan_ids: Iterable[int]) -> None:
+    """Mark a write to these plans' events or reports (``PlanWrite``): one row per
+    plan, in the caller's transaction, so the plans' events stamps move with it."""
+    PlanWrite.objects.bulk_create([PlanWrite(plan_id=pk) for pk in sorted(set(plan_ids))])
+
+
+def plan_writes_prune() -> int:
+    """Delete every ``PlanWrite`` row but each plan's newest, which is all the
+    stamps read; returns the number deleted. Rows added meanwhile are newer and stay."""
+    newest = PlanWrite.objects.filter(plan_id=OuterRef("plan_id")).order_by("-id").values("id")[:1]
+    deleted, _ = PlanWrite.objects.filter(id__lt=Subquery(newest)).delete()
+    return deleted
 
 
 @contextmanager
@@ -603,4 +618,6 @@ def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup
                 batch = []
         rollup_model.objects.bulk_create(batch)
         written += len(batch)
+        if rollup_model is EventRollup:  # the live tables (a migration passes its own models)
+            plans_written(Plan.objects.values_list("pk", flat=True))
     return written
