@@ -221,13 +221,15 @@ def _dashboard_rows(client: Any, user: Any, url: str, baseline: Any, n_events: i
 
     from reports.dashboard import snapshot as dashboard
     from roadmap.accounts.permissions import organization_scope, visible_events
+    from roadmap.events.rollups import rollups_kept
     from roadmap.models import Event, Plan
 
     event = visible_events(user, Event.objects.all()).order_by("-id").first()  # one of the figures it shows
     requested: list[tuple[int, int]] = []
 
     def write() -> None:
-        event.save()  # a history row: the data stamp moves, the snapshot is stale
+        with rollups_kept([event.pk]):  # as the services write: the region's stamp moves, the snapshot is stale
+            event.save()
         cache.delete_many([dashboard._lock_key(p, y) for p, y in requested])  # as if the refresh had finished
 
     original = dashboard._start_refresh

@@ -35,21 +35,27 @@ T = TypeVar("T")
 Stamp = tuple[object, ...]
 
 
-def data_stamp(models: Sequence[type[Model]], *, scoped: Sequence[tuple[type[Model], str, int]] = ()) -> Stamp:
+Scoped = tuple[type[Model], str | None, int | None]
+
+
+def data_stamp(models: Sequence[type[Model]], *, scoped: Sequence[Scoped] = ()) -> Stamp:
     """The newest primary key of each of ``models``' tables, then of each ``scoped``
-    (model, database column, value)'s rows with that value (an index leading with the
-    column finds it), in one query, on the database reads of the first go to (a replica
-    inside ``copp.db_router.replica_reads``)."""
-    connection = connections[router.db_for_read(models[0])]
+    (model, database column, value)'s rows with that value (None: the rows where it
+    is empty; an index leading with the column finds it; no column: every row), in
+    one query, on the database reads of the first model go to (a replica inside
+    ``copp.db_router.replica_reads``)."""
+    connection = connections[router.db_for_read([*models, *(model for model, _, _ in scoped)][0])]
     quote = connection.ops.quote_name
-
-    def newest(model: type[Model], where: str = "") -> str:
-        return f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}{where})"
-
-    maxima = [newest(model) for model in models]
-    maxima += [newest(model, f" WHERE {quote(column)} = %s") for model, column, _ in scoped]
+    maxima: list[str] = []
+    params: list[int] = []
+    for model, column, value in [*((model, None, None) for model in models), *scoped]:
+        where = ""
+        if column is not None:
+            where = f" WHERE {quote(column)} IS NULL" if value is None else f" WHERE {quote(column)} = %s"
+            params += [] if value is None else [value]
+        maxima.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}{where})")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(maxima)}", [value for _, _, value in scoped])
+        cursor.execute(f"SELECT {', '.join(maxima)}", params)
         row = cursor.fetchone()
     return tuple(row)
 
@@ -91,4 +97,4 @@ def kept(
     return value
 
 
-__all__ = ["Kept", "Stamp", "data_stamp", "kept"]
+__all__ = ["Kept", "Scoped", "Stamp", "data_stamp", "kept"]

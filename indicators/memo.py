@@ -35,8 +35,10 @@ from indicators.models import (
     Target,
 )
 from indicators.selectors import Figure, indicator_figures
+from roadmap.accounts.permissions import OrganizationScope
 from roadmap.events.event_year import EVENT_YEAR_FIELD
-from roadmap.models import Event, EventReport, Organization, Plan, PlanWrite
+from roadmap.events.memo import event_marks
+from roadmap.models import Event, EventReport, Organization, Plan
 
 FigureMap = dict[tuple[str, int], Figure]
 
@@ -52,20 +54,24 @@ def _stamped(*, events: bool) -> list[type[Model]]:
     return stamped
 
 
-def data_stamp(plan: Plan | None = None) -> Stamp:
+def data_stamp(plan: Plan | None = None, *, scope: OrganizationScope | None = None) -> Stamp:
     """The newest history row of everything figures read (events, reports, values,
     targets, agreements, programmes, cohorts) and the newest event and value ids
     (bulk loads that bypass history). Any write through a service changes it. One
     query of primary-key maxima (``copp.memo.data_stamp``).
 
     Of one ``plan``'s figures, the events and reports are stamped by the plan's own
-    write marks (``roadmap.models.PlanWrite``, left by every write of events and
-    reports and by the rebuild after bulk loads): another plan's events and reports,
-    another region's at national scale, leave them valid. Values, targets and the
-    registries are stamped as for every plan."""
-    if plan is None:
+    write marks (``roadmap.events.memo.event_marks``, left by every write of events
+    and reports and by the rebuild after bulk loads): another plan's events and
+    reports, another region's at national scale, leave them valid. With ``scope``,
+    the events of its region too (every event's, for a scope of everything). Values,
+    targets and the registries are stamped as for every plan."""
+    if plan is None and scope is None:
         return stamp_of(_stamped(events=True))
-    return stamp_of(_stamped(events=False), scoped=[(PlanWrite, "plan_id", plan.pk)])
+    marks = event_marks(plan_id=plan.pk) if plan is not None else []
+    if scope is not None:
+        marks += event_marks(scope=scope)
+    return stamp_of(_stamped(events=False), scoped=marks)
 
 
 def _key(plan: Plan, years: list[int], organization: Organization | None) -> str:

@@ -222,6 +222,11 @@ class Organization(SearchTextModel):
             counted = counted_region_id(self.region_id, using=using)
             Event.objects.using(using).filter(organizer_id=self.pk).update(region_id=counted)
             EventRollup.objects.using(using).filter(organization_id=self.pk).update(region_id=counted)
+            # Both regions' events changed: what is kept of them is recomputed (EventWrite).
+            was = counted_region_id(old, using=using)
+            EventWrite.objects.using(using).bulk_create(
+                [EventWrite(region_id=r) for r in sorted({was, counted}, key=str)]
+            )
 
 
 def validate_notice_kinds(value: object) -> None:
@@ -849,34 +854,49 @@ class ReportParticipant(models.Model):
         return f"{self.get_category_display()} {self.person_key[:8]}"
 
 
-class PlanWrite(models.Model):
-    """A write to a plan's events or reports, one row per write and plan
-    (``roadmap.events.rollups``, in the write's transaction).
+class EventWrite(models.Model):
+    """A write to events or reports: one row per (plan, region) the written events
+    are of and count in, added in the write's transaction (``roadmap.events.rollups``).
 
-    The newest id of a plan is that plan's events stamp: figures kept in the
-    memo (``indicators.memo``) are of one plan, so a report accepted under
-    another plan (another region's, at national scale a write every few
-    seconds) leaves them valid, where the newest history row of every event
-    moved with it. Rows are only added; all but each plan's newest are
-    deleted by the nightly rollups check (``plan_writes_prune``).
+    The newest id of a plan's rows stamps what is computed of that plan's events
+    (its indicator figures, an activity's control points), and of a region's rows
+    what is computed of the events counting in that region (its timeliness, its
+    dashboard): kept figures (``copp.memo``) of one plan or region stay valid while
+    another's events change (at national scale another region writes every few
+    seconds), where the newest history row of every event moved with any write.
+    A rebuild after a bulk load adds a row per plan and per region (the other
+    column empty). Rows are only added; the nightly rollups check deletes all but
+    each plan's and each region's newest (``event_writes_prune``).
     """
 
     id = models.BigAutoField(primary_key=True)
     plan = models.ForeignKey(
         Plan,
         verbose_name=_("plan"),
+        null=True,
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,  # leads the (plan, id) index
     )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # leads the (region, id) index
+    )
 
     class Meta:
-        verbose_name = _("write to a plan's events")
-        verbose_name_plural = _("writes to plans' events")
-        indexes = [models.Index(fields=["plan", "id"], name="plan_write_plan_id_idx")]
+        verbose_name = _("write to events")
+        verbose_name_plural = _("writes to events")
+        indexes = [
+            models.Index(fields=["plan", "id"], name="event_write_plan_idx"),
+            models.Index(fields=["region", "id"], name="event_write_region_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.plan_id}#{self.pk}"
+        return f"{self.plan_id}/{self.region_id}#{self.pk}"
 
 
 class EventRollup(models.Model):

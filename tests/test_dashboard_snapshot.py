@@ -17,7 +17,7 @@ from django.utils import timezone
 from copp.web import PlanYear
 from reports import background
 from reports.dashboard import snapshot as dashboard
-from reports.dashboard.snapshot import SNAPSHOT_MAX_AGE, build_snapshot, cached_snapshot, dashboard_snapshot
+from reports.dashboard.snapshot import EVERYTHING, SNAPSHOT_MAX_AGE, build_snapshot, cached_snapshot, dashboard_snapshot
 from roadmap.accounts.permissions import organization_scope
 from roadmap.events.services import ReportData, event_report_submit
 from tests.world import World, build_world, logged_in
@@ -109,11 +109,11 @@ def test_a_snapshot_goes_stale_after_a_minute_and_after_a_write(world: World) ->
     py = _py(world)
     t0 = dt.datetime(2025, 12, 31, 23, 59, 30, tzinfo=dt.UTC)
     snapshot = build_snapshot(py, now=t0)
-    stamp = dashboard.current_stamp()
+    stamp = dashboard.current_stamp(py.plan, EVERYTHING)
     assert snapshot.is_fresh(stamp=stamp, now=t0 + SNAPSHOT_MAX_AGE - dt.timedelta(microseconds=1))
     assert not snapshot.is_fresh(stamp=stamp, now=t0 + SNAPSHOT_MAX_AGE)  # across midnight and the year end
     _file_report(world)
-    assert not snapshot.is_fresh(stamp=dashboard.current_stamp(), now=t0)
+    assert not snapshot.is_fresh(stamp=dashboard.current_stamp(py.plan, EVERYTHING), now=t0)
 
 
 @pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_the_stamp_is_read_before_the_figures(world: World, monkeypatch: Any) ->
     monkeypatch.setattr(dashboard.Dashboard, "overdue_count", property(write_meanwhile))
     now = timezone.now()
     snapshot = build_snapshot(_py(world), now=now)
-    assert not snapshot.is_fresh(stamp=dashboard.current_stamp(), now=now)
+    assert not snapshot.is_fresh(stamp=dashboard.current_stamp(world.plan, EVERYTHING), now=now)
 
 
 @pytest.mark.django_db

@@ -210,8 +210,8 @@ def test_a_write_to_another_plans_events_leaves_the_kept_figures_valid(world: Wo
 
 def test_every_write_of_events_marks_the_plans_it_touches(world: World) -> None:
     from indicators.memo import data_stamp
-    from roadmap.events.rollups import plan_writes_prune, rollups_kept, rollups_rebuild
-    from roadmap.models import Event, PlanWrite
+    from roadmap.events.rollups import event_writes_prune, rollups_kept, rollups_rebuild
+    from roadmap.models import Event, EventWrite
 
     other = _other_plans_event(world)
     here, there = data_stamp(world.plan), data_stamp(other.activity.plan)
@@ -226,11 +226,19 @@ def test_every_write_of_events_marks_the_plans_it_touches(world: World) -> None:
         Event.objects.filter(pk=other.pk).update(title="Другое название")
     assert data_stamp(world.plan) == here
     # The rebuild after a bulk load marks every plan.
-    stamps = {p: data_stamp(p) for p in (world.plan, other.activity.plan)}
+    plans = (world.plan, other.activity.plan)
+    stamps = {p: data_stamp(p) for p in plans}
     rollups_rebuild()
     assert all(data_stamp(p) != stamp for p, stamp in stamps.items())
-    # The nightly prune keeps each plan's newest mark, so no stamp moves.
-    stamps = {p: data_stamp(p) for p in (world.plan, other.activity.plan)}
-    assert plan_writes_prune() > 0
-    assert {p: data_stamp(p) for p in stamps} == stamps
-    assert PlanWrite.objects.count() == len({p.pk for p in stamps})
+    # The nightly prune keeps each plan's and each region's newest mark: no stamp moves.
+    for _ in range(3):
+        with rollups_kept([event.pk, other.pk]):
+            pass
+    regions = {r: EventWrite.objects.filter(region_id=r).order_by("-id").first() for r in (None, world.org_a.region_id)}
+    stamps = {p: data_stamp(p) for p in plans}
+    before = EventWrite.objects.count()
+    assert event_writes_prune() > 0
+    assert {p: data_stamp(p) for p in plans} == stamps
+    assert {r: EventWrite.objects.filter(region_id=r).order_by("-id").first() for r in regions} == regions
+    assert EventWrite.objects.count() < before
+    assert event_writes_prune() == 0, "a second prune finds nothing"

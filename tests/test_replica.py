@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from copp.db_router import REPLICA, ReplicaRouter, read_alias, replica_reads
-from reports.dashboard.snapshot import cached_snapshot, current_stamp, refresh_snapshot
+from reports.dashboard.snapshot import EVERYTHING, cached_snapshot, current_stamp, refresh_snapshot
 from reports.models import ReportFile, ReportKind
 from reports.services import report_file_build
 from roadmap.models import Organization, Plan
@@ -297,7 +297,7 @@ def test_a_dashboard_refresh_reads_from_the_replica(router_on: None, order_plan:
     assert cached_snapshot(world.plan.pk, world.plan.last_year) == snapshot
     # The stamp was read there too, before the figures: with the replica up to date
     # it is the primary's stamp, so the snapshot is fresh.
-    assert snapshot.is_fresh(stamp=current_stamp(), now=now + dt.timedelta(seconds=1))
+    assert snapshot.is_fresh(stamp=current_stamp(world.plan, EVERYTHING), now=now + dt.timedelta(seconds=1))
 
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)

@@ -10,7 +10,8 @@ events), while the dashboard is opened many times a day and the figures move
 only when someone writes. So the dashboard is served from a **snapshot**: the
 rendered body, kept in the cache per plan and year together with the moment
 it was computed for and a stamp of the data it read (the newest history rows
-of events, reports and actual values). A snapshot is fresh while the stamp
+of actual values, targets and registries, and the newest writes to the plan's
+events and to the events of the viewer's region, ``data_stamp``). A snapshot is fresh while the stamp
 is unchanged and it is less than :data:`SNAPSHOT_MAX_AGE` old (which bounds
 how long a time-dependent state, a report turning overdue at midnight, can
 lag). A stale snapshot is still served at once, marked with its time, and
@@ -131,12 +132,17 @@ def _chart_value(figure: Any, name: str) -> Any:
 TIMELINESS_ROWS = 15
 
 
-def data_stamp() -> tuple[Any, ...]:
+def data_stamp(plan: Plan | None = None, scope: OrganizationScope | None = None) -> tuple[Any, ...]:
     """Changes whenever anything the figures read is written through the services
     (``indicators.memo.data_stamp``: the newest history rows, read off primary key
     indexes). Bulk loads that bypass history are caught by the newest event id and,
-    at worst, by ``SNAPSHOT_MAX_AGE``."""
-    return figures_data_stamp()
+    at worst, by ``SNAPSHOT_MAX_AGE``.
+
+    A dashboard's (``plan`` and ``scope``): its events are stamped by the writes to
+    the plan's events and to the events of the scope's region (every event, for a
+    scope of everything: the all-time overdue count reads every plan's), so a write
+    in another region leaves the snapshot fresh."""
+    return figures_data_stamp(plan, scope=scope)
 
 
 class Dashboard:
@@ -297,8 +303,8 @@ class Snapshot:
         return self.stamp == stamp and now - self.computed_at < SNAPSHOT_MAX_AGE
 
 
-def current_stamp() -> str:
-    return repr(data_stamp())
+def current_stamp(plan: Plan | None = None, scope: OrganizationScope | None = None) -> str:
+    return repr(data_stamp(plan, scope))
 
 
 def snapshot_key(plan_id: int, year: int, scope_key: str = "all") -> str:
@@ -324,7 +330,7 @@ def build_snapshot(
     that has just read it passes it in). A newer snapshot already in the cache
     is not overwritten by an older one.
     """
-    stamp = stamp or current_stamp()
+    stamp = stamp or current_stamp(py.plan, scope)
     html = render_to_string(BODY_TEMPLATE, {"py": py, "dash": Dashboard(py=py, now=now, scope=scope)})
     snapshot = Snapshot(plan_id=py.plan.pk, year=py.year, stamp=stamp, computed_at=now, html=html)
     key = snapshot_key(py.plan.pk, py.year, scope.key)
@@ -352,7 +358,7 @@ def dashboard_snapshot(
     snapshot = cached_snapshot(py.plan.pk, py.year, scope.key)
     if snapshot is None:
         return build_snapshot(py, now=now, scope=scope), True
-    stamp = current_stamp()
+    stamp = current_stamp(py.plan, scope)
     if snapshot.is_fresh(stamp=stamp, now=now):
         return snapshot, True
     if mode == "inline":

@@ -5,8 +5,9 @@ rollups and reads every late report's delay (tens of milliseconds at a region
 of 30,000 events), while the timeliness API and the dashboard's timeliness
 table are asked the same question again and again between writes.
 :func:`current_timeliness` answers from ``copp.memo``: kept per question
-(grouping, plan, year, dates, the reader's scope) while the data stamp of
-events and reports is unchanged, for at most ``settings.FIGURES_MEMO_SECONDS``.
+(grouping, plan, year, dates, the reader's scope) while nothing is written to
+the events of the reader's region (``event_marks``: of every region, for a
+reader who sees them all), for at most ``settings.FIGURES_MEMO_SECONDS``.
 
 The clock changes these figures only at Moscow midnight: an event counts as held
 from its last day on, and a report is missing from 00:00:00 after its due
@@ -22,28 +23,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from django.db.models import Model
-
-from copp.memo import Stamp, data_stamp, kept
+from copp.memo import Scoped, Stamp, data_stamp, kept
 from roadmap.accounts.permissions import OrganizationScope
 from roadmap.events.event_year import EVENT_YEAR_FIELD
 from roadmap.events.selectors import GroupBy, TimelinessFigures, TimelinessRow, timeliness_figures, timeliness_moment
-from roadmap.models import Activity, Event, EventReport, EvidenceFile, Plan
+from roadmap.models import Activity, EventWrite, Plan
 from roadmap.plans.control_points import ControlPoint, control_points_of
 from roadmap.plans.deadlines import MOSCOW
 
 
-def _stamped() -> list[type[Model]]:
-    """The history of events and reports, and the newest event, report and evidence
-    ids (bulk loads bypass history; evidence is added, and cannot be removed once
-    its report is accepted)."""
-    return [Event.history.model, EventReport.history.model, Event, EventReport, EvidenceFile]  # type: ignore[attr-defined]
+def event_marks(*, plan_id: int | None = None, scope: OrganizationScope | None = None) -> list[Scoped]:
+    """What stamps figures of events (``copp.memo.data_stamp``'s ``scoped``): the newest
+    write mark (``roadmap.models.EventWrite``, left by every write of events, reports
+    and evidence, and by the rebuild after bulk loads) of the plan ``plan_id`` and of
+    the region of a region ``scope``; of every event when neither narrows it (a scope
+    of everything or of one organisation)."""
+    marks: list[Scoped] = []
+    if plan_id is not None:
+        marks.append((EventWrite, "plan_id", plan_id))
+    if scope is not None and scope.region:
+        marks.append((EventWrite, "region_id", scope.region_id))
+    return marks or [(EventWrite, None, None)]
 
 
-def events_stamp() -> Stamp:
-    """Moves with every write of an event or a report (each leaves a history row) and
-    every new evidence file (``copp.memo.data_stamp``)."""
-    return data_stamp(_stamped())
+def events_stamp(*, plan_id: int | None = None, scope: OrganizationScope | None = None) -> Stamp:
+    """Moves with every write of the events of the plan and the region scope (``event_marks``):
+    another plan's or region's events leave it."""
+    return data_stamp([], scoped=event_marks(plan_id=plan_id, scope=scope))
 
 
 def next_midnight(now: dt.datetime) -> dt.datetime:
@@ -89,7 +95,7 @@ def current_timeliness(
 
     figures = kept(
         key,
-        stamp=events_stamp(),
+        stamp=events_stamp(scope=scope),
         now=now,
         compute=compute,
         valid_until=next_midnight(now) if live else None,
@@ -99,16 +105,16 @@ def current_timeliness(
 
 def current_control_points(activity: Activity, *, today: dt.date, now: dt.datetime) -> list[ControlPoint]:
     """``control_points_of([activity], today=today)[activity.pk]``, kept while no event,
-    report or evidence is written (for at most ``settings.FIGURES_MEMO_SECONDS``: an
+    report or evidence of the activity's plan is written (for at most ``settings.FIGURES_MEMO_SECONDS``: an
     administrator's change of the deadline windows shows within that). A new day is a
     new question: the points' states move with ``today``."""
     needs_evidence = bool((activity.evidence_document or "").strip())
     return kept(
         f"memo:control-points:{activity.pk}:{today.isoformat()}:{int(needs_evidence)}",
-        stamp=events_stamp(),
+        stamp=events_stamp(plan_id=activity.plan_id),
         now=now,
         compute=lambda: control_points_of([activity], today=today)[activity.pk],
     )
 
 
-__all__ = ["current_control_points", "current_timeliness", "events_stamp", "next_midnight"]
+__all__ = ["current_control_points", "current_timeliness", "event_marks", "events_stamp", "next_midnight"]

@@ -51,7 +51,7 @@ from django.db.models import Field as DjangoField
 from django.db.models.functions import Coalesce, Greatest
 
 from roadmap.events.status import REPORT_OUTCOMES, report_outcome
-from roadmap.models import Event, EventRollup, Plan, PlanWrite
+from roadmap.models import Event, EventRollup, EventWrite, Plan, Region
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class RollupDelta:
             if any(delta.counters) or newer:
                 changes[key] = delta
         _upsert(changes)
-        plans_written({key[0] for key in self.before} | {key[0] for key in after})
+        events_written({(key[0], tally.region_id) for key, tally in (*self.before.items(), *after.items())})
         return len(changes)
 
 
@@ -226,17 +226,31 @@ def _mirror_outcomes(rows: Sequence[Sequence[Any]]) -> None:
         Event.objects.filter(pk__in=ids).update(report_outcome=outcome, report_on_time=on_time)
 
 
-def plans_written(plan_ids: Iterable[int]) -> None:
-    """Mark a write to these plans' events or reports (``PlanWrite``): one row per
-    plan, in the caller's transaction, so the plans' events stamps move with it."""
-    PlanWrite.objects.bulk_create([PlanWrite(plan_id=pk) for pk in sorted(set(plan_ids))])
+def events_written(marks: Iterable[tuple[int | None, int | None]]) -> None:
+    """Mark a write to events of these (plan, region) pairs (``EventWrite``): one row
+    each, in the caller's transaction, so the plans' and the regions' stamps move with it."""
+    EventWrite.objects.bulk_create(
+        [EventWrite(plan_id=plan, region_id=region) for plan, region in sorted(set(marks), key=str)]
+    )
 
 
-def plan_writes_prune() -> int:
-    """Delete every ``PlanWrite`` row but each plan's newest, which is all the
-    stamps read; returns the number deleted. Rows added meanwhile are newer and stay."""
-    newest = PlanWrite.objects.filter(plan_id=OuterRef("plan_id")).order_by("-id").values("id")[:1]
-    deleted, _ = PlanWrite.objects.filter(id__lt=Subquery(newest)).delete()
+def event_written(event_id: int) -> None:
+    """Mark a write to one event's own rows that keeps its counters (its evidence):
+    its plan and the region it counts in (``events_written``)."""
+    events_written(Event.objects.filter(pk=event_id).values_list("activity__plan_id", "region_id"))
+
+
+def event_writes_prune() -> int:
+    """Delete every ``EventWrite`` row older than both its plan's newest and its
+    region's newest: each plan's and each region's newest stay, which is all the
+    stamps read (a row with no plan or no region is kept: the stamps of the events
+    of no region read those). Returns the number deleted; rows added meanwhile are
+    newer than every row this deletes."""
+    newest_of_plan = EventWrite.objects.filter(plan_id=OuterRef("plan_id")).order_by("-id").values("id")[:1]
+    newest_of_region = EventWrite.objects.filter(region_id=OuterRef("region_id")).order_by("-id").values("id")[:1]
+    # Compared with NULL (a row of no plan or no region) neither holds: the row stays.
+    stale = Q(id__lt=Subquery(newest_of_plan)) & Q(id__lt=Subquery(newest_of_region))
+    deleted, _ = EventWrite.objects.filter(stale).delete()
     return deleted
 
 
@@ -619,5 +633,9 @@ def rollups_rebuild(*, event_model: Any = Event, rollup_model: Any = EventRollup
         rollup_model.objects.bulk_create(batch)
         written += len(batch)
         if rollup_model is EventRollup:  # the live tables (a migration passes its own models)
-            plans_written(Plan.objects.values_list("pk", flat=True))
+            events_written(
+                [(plan, None) for plan in Plan.objects.values_list("pk", flat=True)]
+                + [(None, region) for region in Region.objects.values_list("pk", flat=True)]
+                + [(None, None)]  # the events of no region (when no region exists)
+            )
     return written

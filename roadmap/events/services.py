@@ -33,7 +33,7 @@ from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import participants as people_lists
 from roadmap.events.evidence import evidence_refusal
 from roadmap.events.limits import MAX_EVIDENCE_FILES, MAX_PARTICIPANTS
-from roadmap.events.rollups import rollups_kept
+from roadmap.events.rollups import event_written, rollups_kept
 from roadmap.events.status import is_on_time, moscow_date
 from roadmap.models import (
     REPORT_FIGURE_FIELDS,
@@ -889,6 +889,7 @@ def _evidence_store(*, user: User | None, report: EventReport, files: list[_Chec
                 evidence.file.save(checked.name, checked.upload, save=False)
                 written.append(evidence)
                 evidence.save()
+            event_written(locked.event_id)  # an activity's control points read the evidence
     except BaseException:
         for evidence in written:
             evidence.file.storage.delete(evidence.file.name)
@@ -919,6 +920,7 @@ def evidence_delete(*, user: User | None, evidence: EvidenceFile) -> None:
         storage, name = current.file.storage, current.file.name
         current._history_user = _actor(user)  # type: ignore[attr-defined]  # django-simple-history
         current.delete()
+        event_written(report.event_id)
         transaction.on_commit(lambda: storage.delete(name))
 
 

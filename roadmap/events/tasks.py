@@ -22,12 +22,12 @@ def participants_purge() -> int:
 @shared_task(name="roadmap.rollups_check", acks_late=True)
 def rollups_check() -> int:
     """Nightly: recompute the event rollups from the records, log and fix any difference;
-    keep only each plan's newest write mark (``PlanWrite``)."""
-    from roadmap.events.rollups import plan_writes_prune
+    keep only each plan's and each region's newest write mark (``EventWrite``)."""
+    from roadmap.events.rollups import event_writes_prune
     from roadmap.events.rollups import rollups_check as check
 
     result = check(fix=True)
     for line in result.described():
         logger.error("event rollup differed from the records, fixed: %s", line)
-    plan_writes_prune()
+    event_writes_prune()
     return len(result.differences) + len(result.outcomes)
