@@ -33,7 +33,7 @@ from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import participants as people_lists
 from roadmap.events.evidence import evidence_refusal
 from roadmap.events.limits import MAX_EVIDENCE_FILES, MAX_PARTICIPANTS
-from roadmap.events.rollups import event_written, rollups_kept
+from roadmap.events.rollups import event_written, events_written, rollups_kept
 from roadmap.events.status import is_on_time, moscow_date
 from roadmap.models import (
     REPORT_FIGURE_FIELDS,
@@ -150,6 +150,12 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
                 default_user=user,
                 default_change_reason=RULE_CHANGE_REASON,
                 default_date=now,
+            )
+            # No counter moves (the events are not locked again), but what is kept of them is recomputed.
+            events_written(
+                Event.objects.filter(pk__in=[r.event_id for r in moved_reports])
+                .values_list("activity__plan_id", "region_id")
+                .distinct()
             )
     return DueMomentsMoved(events=len(moved_events), returned_reports=len(moved_reports))
 

@@ -154,3 +154,22 @@ def test_it_brings_open_events_in_line_with_the_rule_on_a_plan_reload(order_plan
     assert Event.objects.get(pk=event.pk).due_at == msk(2025, 3, 13, 23, 59, 59)
     assert Plan.objects.get(pk=order_plan.pk).report_due_days == 3  # a reload keeps the administrator's rule
     assert not plan_load(now=NOW).counts["event due moment:recomputed"]
+
+
+def test_a_returned_reports_new_due_moment_alone_moves_the_plans_stamp(events: dict[str, Event]) -> None:
+    """Only a returned report's resubmission moment moves (no event's): what is kept of
+    the plan's events is recomputed all the same (``EventWrite``); the other plan's is not."""
+    from roadmap.events.memo import events_stamp
+
+    plan = events["open"].activity.plan
+    other = events["other plan"].activity.plan
+    services.event_report_submit(  # no event of the plan is open any more: only the returned report moves
+        user=None, event=events["open"], data=services.ReportData(summary="Прошло", participants_total=5), now=NOW
+    )
+    Plan.objects.filter(pk=plan.pk).update(report_due_days=3)
+    plan.refresh_from_db()
+    before, theirs = events_stamp(plan_id=plan.pk), events_stamp(plan_id=other.pk)
+    moved = services.events_recompute_due_at(plan=plan, now=NOW)
+    assert moved == services.DueMomentsMoved(events=0, returned_reports=1)
+    assert events_stamp(plan_id=plan.pk) != before
+    assert events_stamp(plan_id=other.pk) == theirs
