@@ -18,7 +18,7 @@ from indicators.memo import current_figures
 from indicators.models import Target
 from indicators.selectors import indicator_figures
 from roadmap.events.services import ReportData, event_report_submit
-from tests.world import World, logged_in
+from tests.world import World, held_event, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -164,25 +164,11 @@ def test_only_a_one_organisation_reader_is_told_the_records_are_their_organisati
 
 def _other_plans_event(world: World) -> Any:
     """An event of another plan (another region's roadmap, say), with its rollups kept."""
-    from roadmap.events.rollups import rollups_kept
-    from roadmap.events.services import event_due_at
-    from roadmap.models import Event
     from roadmap.tests.factories import ActivityFactory, PlanFactory
 
     plan = PlanFactory(first_year=world.plan.first_year, last_year=world.plan.last_year)
-    activity = ActivityFactory(section__plan=plan)
     end = dt.date(world.plan.first_year, 3, 2)
-    with rollups_kept() as kept:
-        event = Event.objects.create(
-            activity=activity,
-            organizer=world.org_a,
-            title="Событие другого плана",
-            start_date=end,
-            end_date=end,
-            due_at=event_due_at(plan=plan, end_date=end),
-        )
-        kept.created([event.pk])
-    return event
+    return held_event(ActivityFactory(section__plan=plan), world.org_a, "Событие другого плана", end)
 
 
 def test_a_write_to_another_plans_events_leaves_the_kept_figures_valid(world: World, memo: int) -> None:

@@ -16,11 +16,10 @@ from copp.web import PlanYear
 from reports.dashboard import snapshot as dashboard
 from roadmap.accounts.permissions import organization_scope
 from roadmap.events.memo import current_control_points, current_timeliness, events_stamp
-from roadmap.events.rollups import rollups_kept
-from roadmap.events.services import ReportData, event_due_at, event_report_submit, evidence_add
+from roadmap.events.services import ReportData, event_report_submit, evidence_add
 from roadmap.models import Event, EventWrite, Organization, Region
 from roadmap.tests.factories import ActivityFactory, OrganizationFactory, PlanFactory
-from tests.world import PNG, World
+from tests.world import PNG, World, held_event
 
 pytestmark = pytest.mark.django_db
 
@@ -36,18 +35,7 @@ def _elsewhere(world: World) -> Event:
     region = Region.objects.create(name="Регион Б", key="region-b", order=2)
     plan = PlanFactory(first_year=world.plan.first_year, last_year=world.plan.last_year, region=region)
     college = OrganizationFactory(short_name="Колледж региона Б", region=region)
-    end = dt.date(world.plan.last_year, 3, 2)
-    with rollups_kept() as kept:
-        event = Event.objects.create(
-            activity=ActivityFactory(section__plan=plan),
-            organizer=college,
-            title="Событие региона Б",
-            start_date=end,
-            end_date=end,
-            due_at=event_due_at(plan=plan, end_date=end),
-        )
-        kept.created([event.pk])
-    return event
+    return held_event(ActivityFactory(section__plan=plan), college, "Событие региона Б", dt.date(plan.last_year, 3, 2))
 
 
 def _report(event: Event) -> None:
@@ -85,23 +73,8 @@ def test_a_regions_timeliness_is_kept_while_another_region_writes(world: World, 
     assert len(computed) == 2, "a report of the region recomputes it"
     # Every event's stamp (a reader who sees every region) moves with either.
     everything = events_stamp()
-    _report(other_report_target(other))
+    _report(held_event(other.activity, other.organizer, "Ещё одно событие региона Б", other.end_date))
     assert events_stamp() != everything
-
-
-def other_report_target(event: Event) -> Event:
-    """Another held event of the same organiser and plan as ``event``, with its rollups kept."""
-    with rollups_kept() as kept:
-        twin = Event.objects.create(
-            activity=event.activity,
-            organizer=event.organizer,
-            title="Ещё одно событие региона Б",
-            start_date=event.start_date,
-            end_date=event.end_date,
-            due_at=event.due_at,
-        )
-        kept.created([twin.pk])
-    return twin
 
 
 def test_a_regions_dashboard_stays_fresh_while_another_region_writes(world: World) -> None:

@@ -60,19 +60,25 @@ class World:
         _actuals(self, n)
 
 
-def _event(w: World, org: Organization, title: str, end: dt.date) -> Event:
-    with rollups_kept() as kept:  # written past the services: the rollups kept as they keep them
+def held_event(activity: Activity, org: Organization, title: str, end: dt.date) -> Event:
+    """A one-day event of ``activity`` written past the services (any day, any plan's
+    activity), with the rollups kept as the services keep them."""
+    with rollups_kept() as kept:
         event = Event.objects.create(
-            activity=w.activity,
+            activity=activity,
             organizer=org,
             title=title,
             start_date=end,
             end_date=end,
             municipality=org.municipality,
-            due_at=event_due_at(plan=w.plan, end_date=end),
+            due_at=event_due_at(plan=activity.plan, end_date=end),
         )
         kept.created([event.pk])
     return event
+
+
+def _event(w: World, org: Organization, title: str, end: dt.date) -> Event:
+    return held_event(w.activity, org, title, end)
 
 
 def _report(event: Event, *, late: bool, status: str = "submitted", **extra: Any) -> EventReport:

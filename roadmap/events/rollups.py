@@ -234,10 +234,13 @@ def events_written(marks: Iterable[tuple[int | None, int | None]]) -> None:
     )
 
 
-def event_written(event_id: int) -> None:
-    """Mark a write to one event's own rows that keeps its counters (its evidence):
-    its plan and the region it counts in (``events_written``)."""
-    events_written(Event.objects.filter(pk=event_id).values_list("activity__plan_id", "region_id"))
+def event_ids_written(event_ids: Iterable[int]) -> None:
+    """Mark a write to these events' rows that keeps their counters (evidence, a
+    returned report's new deadline): their plans and the regions they count in
+    (``events_written``), read in one query, the events not locked."""
+    events_written(
+        Event.objects.filter(pk__in=list(event_ids)).values_list("activity__plan_id", "region_id").distinct()
+    )
 
 
 def event_writes_prune() -> int:

@@ -33,7 +33,7 @@ from roadmap.errors import Conflict, StaleVersion
 from roadmap.events import participants as people_lists
 from roadmap.events.evidence import evidence_refusal
 from roadmap.events.limits import MAX_EVIDENCE_FILES, MAX_PARTICIPANTS
-from roadmap.events.rollups import event_written, events_written, rollups_kept
+from roadmap.events.rollups import event_ids_written, rollups_kept
 from roadmap.events.status import is_on_time, moscow_date
 from roadmap.models import (
     REPORT_FIGURE_FIELDS,
@@ -152,11 +152,7 @@ def events_recompute_due_at(*, plan: Plan, now: datetime, user: User | None = No
                 default_date=now,
             )
             # No counter moves (the events are not locked again), but what is kept of them is recomputed.
-            events_written(
-                Event.objects.filter(pk__in=[r.event_id for r in moved_reports])
-                .values_list("activity__plan_id", "region_id")
-                .distinct()
-            )
+            event_ids_written(r.event_id for r in moved_reports)
     return DueMomentsMoved(events=len(moved_events), returned_reports=len(moved_reports))
 
 
@@ -895,7 +891,7 @@ def _evidence_store(*, user: User | None, report: EventReport, files: list[_Chec
                 evidence.file.save(checked.name, checked.upload, save=False)
                 written.append(evidence)
                 evidence.save()
-            event_written(locked.event_id)  # an activity's control points read the evidence
+            event_ids_written([locked.event_id])  # an activity's control points read the evidence
     except BaseException:
         for evidence in written:
             evidence.file.storage.delete(evidence.file.name)
@@ -926,7 +922,7 @@ def evidence_delete(*, user: User | None, evidence: EvidenceFile) -> None:
         storage, name = current.file.storage, current.file.name
         current._history_user = _actor(user)  # type: ignore[attr-defined]  # django-simple-history
         current.delete()
-        event_written(report.event_id)
+        event_ids_written([report.event_id])
         transaction.on_commit(lambda: storage.delete(name))
 
 
